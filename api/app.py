@@ -1,0 +1,66 @@
+"""The ASGI app factory: settings in, a FastAPI app out; the graph opens once, at startup."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from api.errors import install_error_handlers
+from api.routes import entities, graphs, pages, sparql
+from kg import __version__
+from kg.service import KnowledgeGraph
+from kg.settings import Settings
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = None) -> FastAPI:
+    """Build the app.
+
+    Parameters
+    ----------
+    settings : Settings, optional
+        Default: from ``KG_*`` environment variables.
+    graph : KnowledgeGraph, optional
+        An already-open service object (tests share one); default: opened from `settings` at
+        startup and closed at shutdown.
+
+    Returns
+    -------
+    fastapi.FastAPI
+    """
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = graph is None
+        app.state.graph = graph or KnowledgeGraph.open(settings)
+        app.state.settings = settings
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.graph.close()
+
+    app = FastAPI(
+        title="AI Landscape KG",
+        version=__version__,
+        summary="A sourced knowledge graph of the open-source AI race: SPARQL 1.1, REST lookups, graph pictures.",
+        lifespan=lifespan,
+    )
+    if settings.cors_origins:
+        # Cross-site reads only: updates need the bearer token, and CORS never exposes it.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", "Accept"],
+            allow_credentials=False,
+        )
+    install_error_handlers(app)
+    for module in (pages, sparql, entities, graphs):
+        app.include_router(module.router)
+    return app

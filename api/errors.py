@@ -1,0 +1,83 @@
+"""The one table that maps core errors to HTTP, and RFC 9457 problem responses."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kg.errors import (
+    ForbiddenError,
+    InvalidParameterError,
+    KGError,
+    LoadError,
+    NotAcceptableError,
+    NotFoundError,
+    QuerySyntaxError,
+    QueryTimeoutError,
+    ResultTooLargeError,
+    ValidationError,
+)
+
+__all__ = ["STATUS_BY_ERROR", "install_error_handlers", "problem"]
+
+log = logging.getLogger(__name__)
+
+STATUS_BY_ERROR: dict[type[KGError], int] = {
+    QuerySyntaxError: 400,
+    LoadError: 400,
+    ValidationError: 422,
+    InvalidParameterError: 422,
+    ForbiddenError: 403,
+    NotFoundError: 404,
+    NotAcceptableError: 406,
+    ResultTooLargeError: 413,
+    QueryTimeoutError: 503,
+}
+"""Core error class -> HTTP status. A user's mistake is 4xx; a timeout is 503 (retry later)."""
+
+PROBLEM = "application/problem+json"
+
+
+def problem(status: int, title: str, detail: str, **extra: object) -> JSONResponse:
+    """Return an RFC 9457 problem-details response."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    headers = {"Retry-After": "5"} if status == 503 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+async def _kg_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, KGError)
+    status = next((code for cls, code in STATUS_BY_ERROR.items() if isinstance(exc, cls)), 500)
+    extra: dict[str, object] = {}
+    if isinstance(exc, NotFoundError) and exc.suggestions:
+        extra["suggestions"] = exc.suggestions
+    if isinstance(exc, InvalidParameterError):
+        extra["parameter"] = exc.parameter
+    return problem(status, type(exc).__name__, exc.detail, **extra)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    names = [".".join(str(p) for p in e.get("loc", ())[1:]) or "body" for e in errors]
+    detail = "; ".join(f"{name}: {e.get('msg')}" for name, e in zip(names, errors, strict=False))
+    return problem(422, "Invalid parameter", detail, parameter=names[0] if names else None)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    response = problem(exc.status_code, "HTTP error", str(exc.detail))
+    for key, value in (exc.headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers: core errors, request validation, HTTP errors."""
+    app.add_exception_handler(KGError, _kg_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -1,0 +1,23 @@
+"""Home page and liveness."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
+
+from api.deps import GraphDep
+from api.pages import render
+
+router = APIRouter(tags=["pages"])
+
+
+@router.get("/health", summary="Liveness and dataset version")
+def health(graph: GraphDep) -> dict[str, Any]:
+    return {"status": "ok", "version": graph.version, "triples": len(graph.store)}
+
+
+@router.get("/", summary="Home page", response_class=HTMLResponse)
+def home(graph: GraphDep) -> HTMLResponse:
+    return HTMLResponse(render("home.html", version=graph.version, triples=len(graph.store)))

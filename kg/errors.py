@@ -1,0 +1,146 @@
+"""Exceptions raised by the graph core.
+
+Hierarchy::
+
+    KGError
+    ├── LoadError               a source file is missing or does not parse (names file and line)
+    ├── ValidationError         data breaks the SHACL shapes
+    ├── NotFoundError           no entity has that IRI, slug or name (also a LookupError)
+    ├── InvalidParameterError   a filter or argument value is not acceptable (also a ValueError)
+    ├── ForbiddenError          the caller may not do this (update without token, SERVICE, LOAD)
+    └── QueryError
+        ├── QuerySyntaxError    the SPARQL text does not parse (also a ValueError)
+        ├── QueryTimeoutError   the query ran past its time limit and was stopped
+        ├── ResultTooLargeError the result has more rows or bytes than the configured cap
+        └── NotAcceptableError  no acceptable serialization exists for the result
+
+The core never raises HTTP errors; ``api/errors.py`` maps these classes to status codes in one
+table. Every class keeps its constructor arguments in ``args`` so instances survive pickling
+between the query workers and the server process.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ForbiddenError",
+    "InvalidParameterError",
+    "KGError",
+    "LoadError",
+    "NotAcceptableError",
+    "NotFoundError",
+    "QueryError",
+    "QuerySyntaxError",
+    "QueryTimeoutError",
+    "ResultTooLargeError",
+    "ValidationError",
+]
+
+
+class KGError(Exception):
+    """Base class for every error raised by :mod:`kg`."""
+
+    @property
+    def detail(self) -> str:
+        """Return the message a person can act on."""
+        return str(self.args[0]) if self.args else type(self).__name__
+
+
+class LoadError(KGError):
+    """A source file could not be read or parsed; nothing of it was stored.
+
+    Parameters
+    ----------
+    path : str
+        The file that failed.
+    reason : str
+        The parser's message, with line and column when the parser gives them.
+    line : int, optional
+        1-based line of the first error, when known.
+    """
+
+    def __init__(self, path: str, reason: str, line: int | None = None) -> None:
+        super().__init__(path, reason, line)
+        self.path = path
+        self.reason = reason
+        self.line = line
+
+    def __str__(self) -> str:
+        where = f"{self.path}, line {self.line}" if self.line else self.path
+        return f"{where}: {self.reason}"
+
+    @property
+    def detail(self) -> str:
+        """Return the file, line and parser message."""
+        return str(self)
+
+
+class ValidationError(KGError):
+    """Data does not conform to the SHACL shapes (the report text is the message)."""
+
+
+class NotFoundError(KGError, LookupError):
+    """No entity has the requested IRI, slug or name.
+
+    Parameters
+    ----------
+    message : str
+        What was looked for.
+    suggestions : list of str, optional
+        Close names or slugs that do exist.
+    """
+
+    def __init__(self, message: str, suggestions: list[str] | None = None) -> None:
+        super().__init__(message, suggestions or [])
+        self.suggestions = suggestions or []
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class InvalidParameterError(KGError, ValueError):
+    """A parameter value is not acceptable.
+
+    Parameters
+    ----------
+    parameter : str
+        Name of the parameter, as the caller spelled it.
+    message : str
+        Why the value is refused.
+    """
+
+    def __init__(self, parameter: str, message: str) -> None:
+        super().__init__(parameter, message)
+        self.parameter = parameter
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.parameter}: {self.message}"
+
+    @property
+    def detail(self) -> str:
+        """Return the parameter name and the reason."""
+        return str(self)
+
+
+class ForbiddenError(KGError):
+    """The operation is not allowed (SPARQL Update without a token, SERVICE, remote LOAD)."""
+
+
+class QueryError(KGError):
+    """Base class for problems with a SPARQL query."""
+
+
+class QuerySyntaxError(QueryError, ValueError):
+    """The SPARQL text does not parse; the message is the parser's, with line and column."""
+
+
+class QueryTimeoutError(QueryError):
+    """The query ran past its time limit; its worker was stopped and its CPU freed."""
+
+
+class ResultTooLargeError(QueryError):
+    """The result has more rows or bytes than the configured cap."""
+
+
+class NotAcceptableError(QueryError):
+    """No serialization acceptable to the client exists for this kind of result."""

@@ -1,0 +1,187 @@
+"""The knowledge-graph service object: a store, its query workers, limits and result cache.
+
+The API and the CLI talk to this one object; it decides where a read runs (a time-limited
+worker, or in process when no workers are configured) and keeps the result cache honest: the
+cache key holds the dataset version, and every write clears it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kg.errors import QuerySyntaxError
+from kg.load import load_default_graph
+from kg.settings import Settings
+from kg.sparql import QueryRequest, QueryResponse, check_update, execute
+from kg.store import KnowledgeStore
+from kg.workers import QueryPool
+
+__all__ = ["KnowledgeGraph", "ResultCache"]
+
+
+class ResultCache:
+    """A byte-bounded LRU cache of serialized query results.
+
+    Parameters
+    ----------
+    max_bytes : int
+        Total size of cached bodies, in bytes; 0 disables the cache.
+
+    Examples
+    --------
+    >>> cache = ResultCache(100)
+    >>> cache.put("k", QueryResponse("text/plain", b"x" * 10, "SELECT"))
+    >>> cache.get("k").body
+    b'xxxxxxxxxx'
+    >>> cache.clear(); cache.get("k") is None
+    True
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[Any, QueryResponse] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Any) -> QueryResponse | None:
+        """Return the cached response for `key`, or None."""
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return item
+
+    def put(self, key: Any, response: QueryResponse) -> None:
+        """Cache `response` under `key` unless it is larger than a quarter of the budget."""
+        size = len(response.body)
+        if self.max_bytes <= 0 or size > self.max_bytes // 4:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._size -= len(old.body)
+            self._items[key] = response
+            self._size += size
+            while self._size > self.max_bytes:
+                _, dropped = self._items.popitem(last=False)
+                self._size -= len(dropped.body)
+
+    def clear(self) -> None:
+        """Drop every entry (called after each write)."""
+        with self._lock:
+            self._items.clear()
+            self._size = 0
+
+
+class KnowledgeGraph:
+    """The service: store + workers + limits + cache.
+
+    Parameters
+    ----------
+    store : KnowledgeStore
+        A loaded store.
+    settings : Settings
+        Limits and switches (time limit, row and byte caps, workers, SERVICE).
+
+    See Also
+    --------
+    KnowledgeGraph.open : build one from settings, loading the embedded default graph.
+    """
+
+    def __init__(self, store: KnowledgeStore, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self.cache = ResultCache(settings.cache_bytes)
+        store.add_listener(self.cache.clear)
+        self.pool = QueryPool(store, settings.workers, settings.query_timeout_s) if settings.workers > 0 else None
+
+    @classmethod
+    def open(cls, settings: Settings) -> KnowledgeGraph:
+        """Open the store the settings name and load the embedded default graph if it is new.
+
+        Parameters
+        ----------
+        settings : Settings
+            ``store`` None: in memory; a directory: persistent, created and filled when new.
+
+        Returns
+        -------
+        KnowledgeGraph
+
+        Raises
+        ------
+        LoadError
+            If a shipped data file does not parse.
+        """
+        store = KnowledgeStore(Path(settings.store) if settings.store else None)
+        if store.is_empty():
+            load_default_graph(store, settings.data_dir)
+            store.flush()
+        return cls(store, settings)
+
+    @property
+    def version(self) -> str:
+        """Return the dataset version (changes with every write)."""
+        return self.store.version
+
+    def read(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run ``fn(store, *args, **kwargs)`` under the time limit and return its result.
+
+        Raises
+        ------
+        QueryTimeoutError
+            If it ran past ``settings.query_timeout_s``.
+        """
+        if self.pool is None:
+            return fn(self.store.inner, *args, **kwargs)
+        return self.pool.run(fn, *args, **kwargs)
+
+    def query(self, request: QueryRequest) -> QueryResponse:
+        """Answer a SPARQL query operation, from the cache when the same request was answered
+        at the same dataset version.
+
+        Raises
+        ------
+        QuerySyntaxError, ForbiddenError, NotAcceptableError, ResultTooLargeError,
+        QueryTimeoutError
+            See :func:`kg.sparql.execute`.
+        """
+        key = (self.version, request)
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached
+        response: QueryResponse = self.read(execute, request)
+        if self.version == key[0]:
+            self.cache.put(key, response)
+        return response
+
+    def update(self, text: str) -> None:
+        """Run a SPARQL 1.1 Update atomically (and durably on disk).
+
+        Raises
+        ------
+        QuerySyntaxError
+            If the update does not parse.
+        ForbiddenError
+            If it uses ``LOAD``/``SERVICE`` while remote fetching is disabled.
+        """
+        check_update(text, allow_service=self.settings.allow_service)
+        try:
+            self.store.update(text)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(str(exc)) from exc
+        self.store.flush()
+
+    def close(self) -> None:
+        """Stop the workers."""
+        if self.pool is not None:
+            self.pool.close()

@@ -1,0 +1,123 @@
+"""One frozen settings object, built from CLI flags and ``KG_*`` environment variables.
+
+Only the edges (the CLI and the app factory) build settings; the core takes explicit arguments.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+__all__ = ["ONTOLOGY_DIR", "Settings"]
+
+ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
+"""The shipped ontology folder (modules, shapes, context, embedded data)."""
+
+
+def _bool(text: str) -> bool:
+    return text.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the service can be told from outside; immutable once built.
+
+    Attributes
+    ----------
+    host : str
+        Interface to bind (``KG_HOST``).
+    port : int
+        TCP port (``KG_PORT``).
+    store : str or None
+        ``None`` for the embedded default graph in memory, a directory for a persistent on-disk
+        store, or an ``http(s)://`` SPARQL endpoint URL for a remote engine (``KG_STORE``).
+    update_endpoint : str or None
+        Remote SPARQL Update endpoint when it differs from ``store`` (``KG_UPDATE_ENDPOINT``).
+    remote_auth : str or None
+        ``user:password`` for HTTP basic auth against a remote engine (``KG_REMOTE_AUTH``).
+    update_token : str or None
+        Bearer token that SPARQL Update and imports require; ``None`` refuses all updates
+        (``KG_UPDATE_TOKEN``).
+    query_timeout_s : float
+        Wall-clock limit of one query, in seconds (``KG_QUERY_TIMEOUT``).
+    max_rows : int
+        Result cap: rows of a SELECT, triples of a CONSTRUCT/DESCRIBE (``KG_MAX_ROWS``).
+    max_result_bytes : int
+        Cap on one serialized result, in bytes (``KG_MAX_RESULT_BYTES``).
+    workers : int
+        Query worker processes (``KG_WORKERS``); 0 runs queries in the server process without
+        a time limit (tests and the CLI only).
+    allow_service : bool
+        Allow ``SERVICE`` federation and remote ``LOAD`` (``KG_ALLOW_SERVICE``); off by default
+        because both make the server fetch URLs.
+    cors_origins : tuple of str
+        Origins allowed to send cross-site GET/POST queries (``KG_CORS_ORIGINS``, comma list).
+    cache_bytes : int
+        Size of the query-result cache, in bytes; 0 disables it (``KG_CACHE_BYTES``).
+    data_dir : pathlib.Path
+        Folder of the embedded default graph (``KG_DATA_DIR``).
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    store: str | None = None
+    update_endpoint: str | None = None
+    remote_auth: str | None = None
+    update_token: str | None = None
+    query_timeout_s: float = 30.0
+    max_rows: int = 100_000
+    max_result_bytes: int = 64 * 1024 * 1024
+    workers: int = 2
+    allow_service: bool = False
+    cors_origins: tuple[str, ...] = ("*",)
+    cache_bytes: int = 64 * 1024 * 1024
+    data_dir: Path = field(default=ONTOLOGY_DIR / "data")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from ``KG_*`` variables, then apply explicit overrides (CLI flags).
+
+        Parameters
+        ----------
+        environ : mapping of str to str, optional
+            Environment to read; default ``os.environ``.
+        **overrides
+            Field values that win over the environment; ``None`` values are ignored.
+
+        Returns
+        -------
+        Settings
+
+        Raises
+        ------
+        ValueError
+            If a variable holds a value of the wrong type (e.g. ``KG_PORT=abc``).
+        """
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(f"KG_{f.name.upper()}")
+            if f.name == "query_timeout_s":
+                raw = env.get("KG_QUERY_TIMEOUT", raw)
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _convert(f.name, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return replace(cls(), **values)
+
+
+def _convert(name: str, raw: str) -> Any:
+    if name in {"port", "max_rows", "max_result_bytes", "workers", "cache_bytes"}:
+        return int(raw)
+    if name == "query_timeout_s":
+        return float(raw)
+    if name == "allow_service":
+        return _bool(raw)
+    if name == "cors_origins":
+        return tuple(o.strip() for o in raw.split(",") if o.strip())
+    if name == "data_dir":
+        return Path(raw)
+    return raw

@@ -1,0 +1,505 @@
+"""SPARQL 1.1 query evaluation: safety checks, limits and native serialization.
+
+Everything here runs on pyoxigraph terms and serializers; no result row is converted to rdflib
+terms. :func:`execute` is what a query worker runs for the SPARQL endpoint; :func:`select` is
+what lookups and analytics run for their named queries, with values bound, never concatenated.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.errors import (
+    ForbiddenError,
+    NotAcceptableError,
+    QuerySyntaxError,
+    ResultTooLargeError,
+)
+from kg.namespaces import PREFIXES
+
+__all__ = [
+    "GRAPH_MEDIA_TYPES",
+    "RESULT_MEDIA_TYPES",
+    "QueryRequest",
+    "QueryResponse",
+    "check_query",
+    "execute",
+    "named_query",
+    "python_value",
+    "select",
+]
+
+RESULT_MEDIA_TYPES: dict[str, ox.QueryResultsFormat] = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+    "application/json": ox.QueryResultsFormat.JSON,
+    "application/xml": ox.QueryResultsFormat.XML,
+}
+"""Media types offered for SELECT and ASK results; the first is the default."""
+
+GRAPH_MEDIA_TYPES: dict[str, ox.RdfFormat] = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/trig": ox.RdfFormat.TRIG,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+    "application/json": ox.RdfFormat.JSON_LD,
+}
+"""Media types offered for CONSTRUCT and DESCRIBE results; the first is the default."""
+
+_QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
+_UPDATE_FORMS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
+_TOKEN = re.compile(
+    r"""
+    (?P<comment>\#[^\n\r]*)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
+  | (?P<pname>[A-Za-z0-9_\-.\u00B7-\uFFFF]*:[A-Za-z0-9_\-.:%\\\u00B7-\uFFFF]*)
+  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def _unescape_codepoints(text: str) -> str:
+    # SPARQL 1.1 Query §19.2: \u and \U escapes are decoded before the grammar sees the text.
+    return _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+
+
+def _keywords(text: str) -> list[str]:
+    return [m.group("word").upper() for m in _TOKEN.finditer(_unescape_codepoints(text)) if m.group("word")]
+
+
+def check_query(text: str, *, allow_service: bool = False) -> str:
+    """Classify a query and refuse what the endpoint must not run.
+
+    Parameters
+    ----------
+    text : str
+        The SPARQL text as received.
+    allow_service : bool, optional
+        Accept ``SERVICE`` (federation makes the server fetch URLs); default False.
+
+    Returns
+    -------
+    str
+        The query form: ``"SELECT"``, ``"ASK"``, ``"CONSTRUCT"`` or ``"DESCRIBE"``; ``""`` when
+        no form keyword is found (the engine's parser then reports the error and its position).
+
+    Raises
+    ------
+    QuerySyntaxError
+        If the text is empty or is a SPARQL Update.
+    ForbiddenError
+        If it uses ``SERVICE`` and `allow_service` is False.
+
+    Notes
+    -----
+    The scan tokenizes the text the way the SPARQL grammar does (comments, strings and IRIs are
+    skipped, ``\\u`` escapes are decoded first, per SPARQL 1.1 Query §19.2), so a keyword inside a
+    string or hidden behind an escape is judged correctly. The engine then parses the query
+    itself and reports syntax errors with line and column.
+
+    Examples
+    --------
+    >>> check_query("PREFIX ex: <http://e/> SELECT * WHERE { ?s ex:service ?o }")
+    'SELECT'
+    """
+    words = _keywords(text)
+    if not words:
+        raise QuerySyntaxError("empty query: send a SELECT, ASK, CONSTRUCT or DESCRIBE query")
+    if "SERVICE" in words and not allow_service:
+        raise ForbiddenError("SERVICE (federated query) is disabled on this endpoint")
+    for word in words:
+        if word in _QUERY_FORMS:
+            return word
+        if word in _UPDATE_FORMS:
+            raise QuerySyntaxError(
+                f"this is a SPARQL Update ({word}), not a query: POST it as 'update' with the update token"
+            )
+    return ""  # no form keyword: the engine's parser reports where the text goes wrong
+
+
+def check_update(text: str, *, allow_service: bool = False) -> None:
+    """Refuse update operations that fetch remote data.
+
+    Parameters
+    ----------
+    text : str
+        A SPARQL 1.1 Update request.
+    allow_service : bool, optional
+        Accept ``LOAD`` and ``SERVICE`` (both fetch URLs); default False.
+
+    Raises
+    ------
+    QuerySyntaxError
+        If the text is empty.
+    ForbiddenError
+        If it uses ``LOAD`` or ``SERVICE`` and `allow_service` is False.
+    """
+    words = _keywords(text)
+    if not words:
+        raise QuerySyntaxError("empty update request")
+    if not allow_service:
+        for word in ("LOAD", "SERVICE"):
+            if word in words:
+                raise ForbiddenError(f"{word} of remote data is disabled on this endpoint")
+
+
+@dataclass(frozen=True, slots=True)
+class QueryRequest:
+    """One query operation, as the SPARQL 1.1 Protocol (§2.1) defines it.
+
+    Attributes
+    ----------
+    text : str
+        The query.
+    result_media_type : str or None
+        Media type to answer SELECT/ASK with (a key of :data:`RESULT_MEDIA_TYPES`); ``None``
+        when the client accepts none (then such a result is refused).
+    graph_media_type : str or None
+        Media type for CONSTRUCT/DESCRIBE (a key of :data:`GRAPH_MEDIA_TYPES`), or ``None``.
+    default_graphs : tuple of str
+        ``default-graph-uri`` values (§2.1.4); empty means the union of all graphs.
+    named_graphs : tuple of str
+        ``named-graph-uri`` values; empty means all named graphs.
+    max_rows : int
+        Cap on rows (SELECT) or triples (CONSTRUCT/DESCRIBE).
+    max_bytes : int
+        Cap on the serialized body, in bytes.
+    allow_service : bool
+        Whether ``SERVICE`` is allowed.
+    """
+
+    text: str
+    result_media_type: str | None = "application/sparql-results+json"
+    graph_media_type: str | None = "text/turtle"
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    max_rows: int = 100_000
+    max_bytes: int = 64 * 1024 * 1024
+    allow_service: bool = False
+
+
+@dataclass(slots=True)
+class QueryResponse:
+    """A complete, serialized result.
+
+    Attributes
+    ----------
+    media_type : str
+        Content type of `body`.
+    body : bytes
+        The whole results document.
+    form : str
+        ``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE``.
+    count : int
+        Rows (SELECT), triples (CONSTRUCT/DESCRIBE) or 1 (ASK).
+    """
+
+    media_type: str
+    body: bytes
+    form: str
+    count: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class _CappedBuffer(io.RawIOBase):
+    """A write-only buffer that counts lines and stops the writer past its caps."""
+
+    def __init__(self, max_bytes: int, max_lines: int | None = None) -> None:
+        self.buffer = bytearray()
+        self.lines = 0
+        self.max_bytes = max_bytes
+        self.max_lines = max_lines
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        chunk = bytes(data)
+        self.buffer += chunk
+        self.lines += chunk.count(b"\n")
+        if len(self.buffer) > self.max_bytes:
+            raise ResultTooLargeError(f"result larger than {self.max_bytes} bytes: add LIMIT or narrow the query")
+        if self.max_lines is not None and self.lines > self.max_lines:
+            raise ResultTooLargeError(f"result has more than {self.max_lines - 1} rows: add LIMIT or narrow the query")
+        return len(chunk)
+
+
+_XML_ILLEGAL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+
+
+def _engine_query(store: ox.Store, request: QueryRequest) -> Any:
+    options: dict[str, Any] = {"prefixes": PREFIXES}
+    if request.default_graphs:
+        options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
+    else:
+        options["use_default_graph_as_union"] = True
+    if request.named_graphs:
+        options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
+    try:
+        return store.query(request.text, **options)
+    except SyntaxError as exc:
+        raise QuerySyntaxError(str(exc)) from exc
+    except ValueError as exc:
+        raise QuerySyntaxError(str(exc)) from exc
+
+
+def _unwrap(exc: BaseException) -> BaseException:
+    # pyoxigraph re-raises errors of Python writers wrapped in OSError; find ours again.
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, ResultTooLargeError):
+            return seen
+        seen = seen.__cause__ or seen.__context__  # type: ignore[assignment]
+    if isinstance(exc, OSError) and "more than" in str(exc) or "larger than" in str(exc):
+        return ResultTooLargeError(str(exc).split(": ", 1)[-1])
+    return exc
+
+
+def execute(store: ox.Store, request: QueryRequest) -> QueryResponse:
+    """Evaluate one query and serialize its complete result.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+    request : QueryRequest
+        Query text, negotiated media types, dataset and caps.
+
+    Returns
+    -------
+    QueryResponse
+        A complete document: never a partial body.
+
+    Raises
+    ------
+    QuerySyntaxError
+        If the query does not parse (engine message with line and column) or is an update.
+    ForbiddenError
+        If it uses ``SERVICE`` while federation is disabled.
+    NotAcceptableError
+        If the client accepts no media type for this kind of result, or asked for XML and the
+        result holds characters XML 1.0 cannot carry (XML 1.0 §2.2).
+    ResultTooLargeError
+        If the result exceeds `max_rows` or `max_bytes`.
+
+    References
+    ----------
+    .. [1] W3C, "SPARQL 1.1 Protocol", §2.1 (query operation), 2013.
+    .. [2] W3C, "SPARQL 1.1 Query Results CSV and TSV Formats", 2013.
+
+    Examples
+    --------
+    >>> s = ox.Store()
+    >>> s.add(ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode("http://e/p"), ox.Literal("x"),
+    ...               ox.NamedNode("http://e/g")))
+    >>> r = execute(s, QueryRequest("SELECT ?o WHERE { ?s ?p ?o }", "text/tab-separated-values"))
+    >>> r.body
+    b'?o\\n"x"\\n'
+    """
+    form = check_query(request.text, allow_service=request.allow_service)
+    result = _engine_query(store, request)
+    try:
+        if isinstance(result, ox.QueryBoolean):
+            return _boolean(result, form, request)
+        if isinstance(result, ox.QuerySolutions):
+            return _solutions(result, form, request)
+        return _triples(result, form, request)
+    except ResultTooLargeError:
+        raise
+    except OSError as exc:
+        raise _unwrap(exc) from exc
+
+
+def _boolean(result: ox.QueryBoolean, form: str, request: QueryRequest) -> QueryResponse:
+    media = request.result_media_type
+    if media is None:
+        raise NotAcceptableError("ASK results are available as " + ", ".join(RESULT_MEDIA_TYPES))
+    return QueryResponse(media, result.serialize(format=RESULT_MEDIA_TYPES[media]) or b"", form, 1)
+
+
+def _solutions(result: ox.QuerySolutions, form: str, request: QueryRequest) -> QueryResponse:
+    media = request.result_media_type
+    if media is None:
+        raise NotAcceptableError("SELECT results are available as " + ", ".join(RESULT_MEDIA_TYPES))
+    # TSV writes one line per row (tabs and newlines in terms are escaped), so counting lines
+    # counts rows while the engine streams; the TSV is then re-serialized natively.
+    sink = _CappedBuffer(request.max_bytes, request.max_rows + 1)
+    result.serialize(sink, format=ox.QueryResultsFormat.TSV)
+    tsv = bytes(sink.buffer)
+    rows = max(sink.lines - 1, 0)
+    fmt = RESULT_MEDIA_TYPES[media]
+    if fmt == ox.QueryResultsFormat.TSV:
+        body = tsv
+    else:
+        body = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=fmt) or b""
+        if len(body) > request.max_bytes:
+            raise ResultTooLargeError(f"result larger than {request.max_bytes} bytes: add LIMIT or narrow the query")
+    if fmt == ox.QueryResultsFormat.XML and _XML_ILLEGAL.search(body):
+        raise NotAcceptableError(
+            "the result holds control characters that XML 1.0 cannot represent; "
+            "ask for application/sparql-results+json or text/tab-separated-values"
+        )
+    return QueryResponse(media, body, form, rows)
+
+
+def _triples(result: ox.QueryTriples, form: str, request: QueryRequest) -> QueryResponse:
+    media = request.graph_media_type
+    if media is None:
+        raise NotAcceptableError(f"{form} results are available as " + ", ".join(GRAPH_MEDIA_TYPES))
+    sink = _CappedBuffer(request.max_bytes, request.max_rows)
+    ox.serialize(result, sink, format=ox.RdfFormat.N_TRIPLES)
+    nt = bytes(sink.buffer)
+    fmt = GRAPH_MEDIA_TYPES[media]
+    if fmt == ox.RdfFormat.N_TRIPLES:
+        body = nt
+    else:
+        triples = ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)
+        prefixes = PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML) else None
+        body = ox.serialize(triples, format=fmt, prefixes=prefixes) if prefixes else ox.serialize(triples, format=fmt)
+        body = body or b""
+    if fmt == ox.RdfFormat.RDF_XML and _XML_ILLEGAL.search(body):
+        raise NotAcceptableError("the graph holds control characters that XML 1.0 cannot represent; ask for Turtle")
+    return QueryResponse(media, body, form, sink.lines)
+
+
+def named_query(name: str) -> str:
+    """Return the text of a named query shipped in ``kg/queries/{name}.rq``.
+
+    Parameters
+    ----------
+    name : str
+        File stem, e.g. ``"lineage"``.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    FileNotFoundError
+        If no such query ships with the package.
+    """
+    return _NAMED.get(name) or _NAMED.setdefault(name, resources.files("kg.queries").joinpath(f"{name}.rq").read_text("utf-8"))
+
+
+_NAMED: dict[str, str] = {}
+
+
+def python_value(term: Any) -> Any:
+    """Convert a pyoxigraph term to a plain Python value.
+
+    Parameters
+    ----------
+    term : pyoxigraph.NamedNode or pyoxigraph.Literal or pyoxigraph.BlankNode or None
+
+    Returns
+    -------
+    str or int or float or bool or None
+        IRIs and plain literals as ``str``; xsd:integer/decimal/double as numbers; xsd:boolean
+        as ``bool``; blank nodes as ``"_:label"``.
+
+    Examples
+    --------
+    >>> python_value(ox.Literal("7", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")))
+    7
+    """
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Literal):
+        dt = term.datatype.value.rsplit("#", 1)[-1]
+        value = term.value
+        try:
+            if dt in {"integer", "int", "long", "nonNegativeInteger", "positiveInteger", "short"}:
+                return int(value)
+            if dt in {"decimal", "double", "float"}:
+                number = float(value)
+                return int(number) if number.is_integer() and dt == "decimal" and "." not in value else number
+            if dt == "boolean":
+                return value in {"true", "1"}
+        except ValueError:
+            return value
+        return value
+    return str(term)
+
+
+def _term(value: Any) -> Any:
+    if isinstance(value, ox.NamedNode | ox.Literal | ox.BlankNode):
+        return value
+    if isinstance(value, bool):
+        return ox.Literal("true" if value else "false", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
+    if isinstance(value, int):
+        return ox.Literal(str(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    if isinstance(value, float):
+        return ox.Literal(repr(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#double"))
+    if hasattr(value, "n3") and type(value).__name__ == "URIRef":
+        return ox.NamedNode(str(value))
+    return ox.Literal(str(value))
+
+
+def select(store: ox.Store, text: str, bindings: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Run a SELECT with values bound (never concatenated) and return plain rows.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine; the union of all named graphs is the default graph.
+    text : str
+        A SELECT query; the shared prefixes are predeclared.
+    bindings : dict of str to object, optional
+        Variable name -> value, substituted before evaluation (SEP-0007 substitution; pyoxigraph
+        requires each bound variable to be projected, so name it in the SELECT clause):
+        ``pyoxigraph`` terms as they are, ``rdflib.URIRef`` as IRIs, ``int``/``float``/``bool``
+        as typed literals, anything else as a plain string literal.
+
+    Returns
+    -------
+    list of dict of str to object
+        One dict per solution, variable -> :func:`python_value` of its binding (unbound
+        variables are absent).
+
+    Raises
+    ------
+    QuerySyntaxError
+        If the query does not parse.
+
+    Examples
+    --------
+    >>> s = ox.Store()
+    >>> select(s, "SELECT ?in ?x WHERE { BIND(STRLEN(?in) AS ?x) }", {"in": 'x" } #'})
+    [{'in': 'x" } #', 'x': 6}]
+    """
+    substitutions = {ox.Variable(k): _term(v) for k, v in (bindings or {}).items()}
+    try:
+        solutions = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True, substitutions=substitutions)
+    except SyntaxError as exc:
+        raise QuerySyntaxError(str(exc)) from exc
+    names = [v.value for v in solutions.variables]
+    rows = []
+    for solution in solutions:
+        row = {}
+        for name in names:
+            value = solution[name]
+            if value is not None:
+                row[name] = python_value(value)
+        rows.append(row)
+    return rows

@@ -1,0 +1,30 @@
+"""Dependencies flow one way: api -> viz -> kg, api -> kg. Nothing imports tests."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FORBIDDEN = {"kg": {"api", "viz", "fastapi", "starlette", "pyvis", "uvicorn"}, "viz": {"api", "fastapi", "starlette"}, "api": set()}
+
+
+def _imported_roots(path: Path) -> set[str]:
+    roots = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            roots |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_imports_flow_one_way(package: str) -> None:
+    files = list((ROOT / package).rglob("*.py"))
+    assert files
+    for path in files:
+        bad = _imported_roots(path) & (FORBIDDEN[package] | {"tests"})
+        assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
