@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api.errors import install_error_handlers
+from api.fastpath import SparqlFastPath
 from api.routes import entities, graphs, pages, sparql
 from kg import __version__
 from kg.service import KnowledgeGraph
@@ -60,6 +61,8 @@ def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = 
             allow_headers=["Content-Type", "Accept"],
             allow_credentials=False,
         )
+    # Outermost: plain SPARQL queries skip routing and dependency solving (api/fastpath.py).
+    app.add_middleware(SparqlFastPath)
     install_error_handlers(app)
     for module in (pages, sparql, entities, graphs):
         app.include_router(module.router)

@@ -22,7 +22,7 @@ from kg.errors import (
     ValidationError,
 )
 
-__all__ = ["STATUS_BY_ERROR", "install_error_handlers", "problem"]
+__all__ = ["STATUS_BY_ERROR", "error_response", "install_error_handlers", "problem"]
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,11 @@ def problem(status: int, title: str, detail: str, **extra: object) -> JSONRespon
 
 async def _kg_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, KGError)
+    return error_response(exc)
+
+
+def error_response(exc: KGError) -> JSONResponse:
+    """Return the problem response for a core error, with its status from :data:`STATUS_BY_ERROR`."""
     status = next((code for cls, code in STATUS_BY_ERROR.items() if isinstance(exc, cls)), 500)
     extra: dict[str, object] = {}
     if isinstance(exc, NotFoundError) and exc.suggestions:

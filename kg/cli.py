@@ -49,9 +49,25 @@ def main() -> None:
 @click.option("--max-rows", type=int, help="Result-row cap [default 100000].")
 @click.option("--workers", type=int, help="Query worker processes [default 2].")
 @click.option("--allow-service/--no-allow-service", default=None, help="Allow SERVICE federation and remote LOAD.")
-def serve(store, host, port, update_token, query_timeout, max_rows, workers, allow_service) -> None:  # type: ignore[no-untyped-def]
-    """Serve SPARQL, REST and graph pages (default: the embedded graph in memory)."""
+@click.option(
+    "--load",
+    "load_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="RDF file to bulk-load at start into graph/{stem} (repeatable); prints the load time.",
+)
+@click.option("--update-endpoint", help="Remote engine: SPARQL Update endpoint, when it differs from --store.")
+def serve(
+    store, host, port, update_token, query_timeout, max_rows, workers, allow_service, load_files, update_endpoint
+) -> None:  # type: ignore[no-untyped-def]
+    """Serve SPARQL, REST and graph pages (default: the embedded graph in memory).
+
+    The graph is opened (and --load files bulk-loaded) before the server starts, so the query
+    workers fork from a loaded store and the first request does not wait for a load.
+    """
     import uvicorn
+
+    from kg.service import KnowledgeGraph
 
     flags = {
         "KG_STORE": store,
@@ -62,13 +78,30 @@ def serve(store, host, port, update_token, query_timeout, max_rows, workers, all
         "KG_MAX_ROWS": max_rows,
         "KG_WORKERS": workers,
         "KG_ALLOW_SERVICE": None if allow_service is None else str(allow_service).lower(),
+        "KG_LOAD": os.pathsep.join(load_files) if load_files else None,
+        "KG_UPDATE_ENDPOINT": update_endpoint,
     }
     for key, value in flags.items():
         if value is not None:
             os.environ[key] = str(value)
     settings = Settings.from_env()
+    try:
+        graph = KnowledgeGraph.open(settings)
+    except KGError as exc:
+        _fail(exc)
+        return
+    for item in graph.loaded:
+        rate = item["triples"] / item["seconds"] if item["seconds"] else 0.0
+        click.echo(
+            f"loaded {item['triples']} triples from {item['path']} in {item['seconds']:.2f} s ({rate:,.0f} triples/s)",
+            err=True,
+        )
+    app = importlib.import_module("api.app").create_app(settings, graph)
     click.echo(f"AI Landscape KG on http://{settings.host}:{settings.port}  (SPARQL: /sparql, docs: /docs)", err=True)
-    uvicorn.run("api.app:create_app", factory=True, host=settings.host, port=settings.port, log_level="warning")
+    try:
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    finally:
+        graph.close()
 
 
 @main.command()

@@ -22,6 +22,7 @@ __all__ = [
     "normalize",
     "resolve",
     "search",
+    "warm_index",
 ]
 
 _TYPE_KIND = {
@@ -117,6 +118,19 @@ def _label_index(store: ox.Store, version: str) -> tuple[dict[str, list[tuple[st
     _INDEX.clear()
     _INDEX[version] = (dict(by_norm), names)
     return _INDEX[version]
+
+
+def warm_index(store: ox.Store, version: str) -> None:
+    """Build the label index of `version` now, so later searches (and forked workers) reuse it.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+    version : str
+        Dataset version, the cache key.
+    """
+    _label_index(store, version)
 
 
 def search(

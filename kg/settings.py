@@ -59,6 +59,12 @@ class Settings:
         Size of the query-result cache, in bytes; 0 disables it (``KG_CACHE_BYTES``).
     data_dir : pathlib.Path
         Folder of the embedded default graph (``KG_DATA_DIR``).
+    load : tuple of str
+        RDF files bulk-loaded at start, each into its named graph ``graph/{stem}``, after the
+        embedded graph (``KG_LOAD``, paths separated by ``os.pathsep``).
+    remote_ttl_s : float
+        Remote engine only: how long an answer may be reused before writes that other clients
+        made directly on the engine become visible, in seconds (``KG_REMOTE_TTL``).
     """
 
     host: str = "127.0.0.1"
@@ -75,6 +81,8 @@ class Settings:
     cors_origins: tuple[str, ...] = ("*",)
     cache_bytes: int = 64 * 1024 * 1024
     data_dir: Path = field(default=ONTOLOGY_DIR / "data")
+    load: tuple[str, ...] = ()
+    remote_ttl_s: float = 2.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -102,6 +110,8 @@ class Settings:
             raw = env.get(f"KG_{f.name.upper()}")
             if f.name == "query_timeout_s":
                 raw = env.get("KG_QUERY_TIMEOUT", raw)
+            if f.name == "remote_ttl_s":
+                raw = env.get("KG_REMOTE_TTL", raw)
             if raw is None or raw == "":
                 continue
             values[f.name] = _convert(f.name, raw)
@@ -112,8 +122,10 @@ class Settings:
 def _convert(name: str, raw: str) -> Any:
     if name in {"port", "max_rows", "max_result_bytes", "workers", "cache_bytes"}:
         return int(raw)
-    if name == "query_timeout_s":
+    if name in {"query_timeout_s", "remote_ttl_s"}:
         return float(raw)
+    if name == "load":
+        return tuple(p for p in raw.split(os.pathsep) if p)
     if name == "allow_service":
         return _bool(raw)
     if name == "cors_origins":

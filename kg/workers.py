@@ -9,6 +9,7 @@ write the workers are stale: idle ones are replaced, busy ones finish their snap
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import multiprocessing as mp
@@ -145,7 +146,7 @@ class QueryPool:
                 self._cond.notify()
             raise
 
-    def _release(self, worker: _Worker | None) -> None:
+    def _release(self, worker: _Worker | None, kill_in_thread: bool = False) -> None:
         with self._cond:
             self._busy -= 1
             if worker is not None and worker.generation == self._generation and not self._closed:
@@ -153,7 +154,10 @@ class QueryPool:
                 worker = None
             self._cond.notify()
         if worker is not None:
-            worker.kill()
+            if kill_in_thread:  # SIGKILL + join must not block the event loop
+                threading.Thread(target=worker.kill, daemon=True).start()
+            else:
+                worker.kill()
 
     def run(self, fn: Callable[..., Any], *args: Any, timeout_s: float | None = None, **kwargs: Any) -> Any:
         """Call ``fn(store.inner, *args, **kwargs)`` in a worker and return its result.
@@ -201,6 +205,61 @@ class QueryPool:
             self._release(keep)
             if keep is None:
                 worker.kill()
+        if ok:
+            return value
+        raise value
+
+    def _try_acquire(self) -> _Worker | None:
+        # An idle, current worker or None: never waits and never forks (both would block).
+        with self._cond:
+            while self._idle and not self._closed:
+                worker = self._idle.pop()
+                if worker.generation == self._generation and worker.process.is_alive():
+                    self._busy += 1
+                    return worker
+                threading.Thread(target=worker.kill, daemon=True).start()
+        return None
+
+    async def arun(self, fn: Callable[..., Any], *args: Any, timeout_s: float | None = None, **kwargs: Any) -> Any:
+        """Like :meth:`run`, awaited on the event loop without a thread hop.
+
+        The call is sent to an idle worker and its pipe is watched by the event loop, so a
+        small query costs no thread switch; when no worker is idle it falls back to
+        :meth:`run` in a thread (which waits for a worker or forks a new one).
+
+        Raises
+        ------
+        QueryTimeoutError, KGError, RuntimeError
+            As :meth:`run`.
+        """
+        worker = self._try_acquire()
+        if worker is None:
+            return await asyncio.to_thread(self.run, fn, *args, timeout_s=timeout_s, **kwargs)
+        limit = self.timeout_s if timeout_s is None else timeout_s
+        loop = asyncio.get_running_loop()
+        keep: _Worker | None = None
+        try:
+            worker.conn.send((fn, args, kwargs))
+            readable = loop.create_future()
+            fd = worker.conn.fileno()
+            loop.add_reader(fd, lambda: readable.done() or readable.set_result(None))
+            try:
+                await asyncio.wait_for(readable, limit)
+            except TimeoutError:
+                raise QueryTimeoutError(
+                    f"query stopped after the {limit:g} s time limit; narrow it (LIMIT, more selective patterns)"
+                ) from None
+            finally:
+                loop.remove_reader(fd)
+            try:
+                ok, value = worker.conn.recv()
+            except (EOFError, OSError) as exc:
+                raise RuntimeError("query worker died while evaluating the query") from exc
+            keep = worker
+        finally:
+            self._release(keep, kill_in_thread=True)
+            if keep is None:  # timed out, cancelled or died: its engine may still run
+                threading.Thread(target=worker.kill, daemon=True).start()
         if ok:
             return value
         raise value

@@ -13,7 +13,8 @@ from api.deps import GraphDep, SettingsDep, require_update_token
 from api.errors import problem
 from api.negotiation import best_media_type
 from api.pages import query_page, service_description
-from kg.sparql import GRAPH_MEDIA_TYPES, RESULT_MEDIA_TYPES, QueryRequest
+from kg.settings import Settings
+from kg.sparql import GRAPH_MEDIA_TYPES, RESULT_MEDIA_TYPES, QueryRequest, QueryResponse
 
 router = APIRouter(tags=["sparql"])
 
@@ -31,7 +32,11 @@ assert set(_RESULT_TYPES) == set(RESULT_MEDIA_TYPES)
 _SPARQL_EXAMPLE = "SELECT ?name WHERE { ?m a aikg:AIModel ; schema:name ?name } LIMIT 5"
 
 
-def _answer(graph: GraphDep, settings: SettingsDep, params: dict[str, list[str]], accept: str | None) -> Response:
+def query_request(settings: Settings, params: dict[str, list[str]], accept: str | None) -> QueryRequest | Response:
+    """Turn protocol parameters into a :class:`QueryRequest`, or the problem response to send.
+
+    Shared by the routes below and the ASGI shortcut in ``api/fastpath.py``.
+    """
     queries = params.get("query", [])
     if len(queries) != 1:
         detail = "missing 'query' parameter" if not queries else "exactly one 'query' parameter is allowed"
@@ -40,7 +45,7 @@ def _answer(graph: GraphDep, settings: SettingsDep, params: dict[str, list[str]]
     graph_type = best_media_type(_GRAPH_TYPES, accept)
     if result_type is None and graph_type is None:
         return problem(406, "Not Acceptable", "offered: " + ", ".join(_RESULT_TYPES + _GRAPH_TYPES))
-    request = QueryRequest(
+    return QueryRequest(
         text=queries[0],
         result_media_type=result_type,
         graph_media_type=graph_type,
@@ -50,12 +55,22 @@ def _answer(graph: GraphDep, settings: SettingsDep, params: dict[str, list[str]]
         max_bytes=settings.max_result_bytes,
         allow_service=settings.allow_service,
     )
-    result = graph.query(request)
+
+
+def result_response(result: QueryResponse) -> Response:
+    """Return the HTTP response carrying a serialized query result."""
     media_type = result.media_type
     if media_type.startswith("text/") or media_type.endswith(("+json", "+xml", "/json", "/xml", "turtle", "trig")):
         media_type += "; charset=utf-8"
     headers = {"X-Result-Count": str(result.count), "Vary": "Accept", "Cache-Control": "no-cache"}
     return Response(result.body, media_type=media_type, headers=headers)
+
+
+def _answer(graph: GraphDep, settings: SettingsDep, params: dict[str, list[str]], accept: str | None) -> Response:
+    request = query_request(settings, params, accept)
+    if isinstance(request, Response):
+        return request
+    return result_response(graph.query(request))
 
 
 def _update(graph: GraphDep, settings: SettingsDep, text: str, authorization: str | None) -> Response:
