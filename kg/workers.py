@@ -251,6 +251,8 @@ class QueryPool:
                 ) from None
             finally:
                 loop.remove_reader(fd)
+                # uvloop leaves the fd non-blocking; recv must wait for the whole message.
+                os.set_blocking(fd, True)
             try:
                 ok, value = worker.conn.recv()
             except (EOFError, OSError) as exc:
