@@ -18,6 +18,7 @@ from kg.errors import (
     NotFoundError,
     QuerySyntaxError,
     QueryTimeoutError,
+    RemoteEngineError,
     ResultTooLargeError,
     ValidationError,
 )
@@ -36,8 +37,10 @@ STATUS_BY_ERROR: dict[type[KGError], int] = {
     NotAcceptableError: 406,
     ResultTooLargeError: 413,
     QueryTimeoutError: 503,
+    RemoteEngineError: 502,
 }
-"""Core error class -> HTTP status. A user's mistake is 4xx; a timeout is 503 (retry later)."""
+"""Core error class -> HTTP status. A user's mistake is 4xx; a timeout is 503 (retry later); a
+failing remote engine is 502 (bad gateway)."""
 
 PROBLEM = "application/problem+json"
 

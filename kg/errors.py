@@ -8,6 +8,7 @@ Hierarchy::
     ├── NotFoundError           no entity has that IRI, slug or name (also a LookupError)
     ├── InvalidParameterError   a filter or argument value is not acceptable (also a ValueError)
     ├── ForbiddenError          the caller may not do this (update without token, SERVICE, LOAD)
+    ├── RemoteEngineError       the remote SPARQL engine cannot be reached or failed
     └── QueryError
         ├── QuerySyntaxError    the SPARQL text does not parse (also a ValueError)
         ├── QueryTimeoutError   the query ran past its time limit and was stopped
@@ -31,6 +32,7 @@ __all__ = [
     "QueryError",
     "QuerySyntaxError",
     "QueryTimeoutError",
+    "RemoteEngineError",
     "ResultTooLargeError",
     "ValidationError",
 ]
@@ -124,6 +126,10 @@ class InvalidParameterError(KGError, ValueError):
 
 class ForbiddenError(KGError):
     """The operation is not allowed (SPARQL Update without a token, SERVICE, remote LOAD)."""
+
+
+class RemoteEngineError(KGError):
+    """The remote SPARQL engine (``--store http://…``) cannot be reached or answered with an error."""
 
 
 class QueryError(KGError):

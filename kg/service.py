@@ -13,6 +13,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -138,7 +139,21 @@ class KnowledgeGraph:
         LoadError
             If a shipped data file does not parse.
         """
-        store = KnowledgeStore(Path(settings.store) if settings.store else None)
+        store: KnowledgeStore
+        if settings.store and settings.store.startswith(("http://", "https://")):
+            from kg.remote import RemoteKnowledgeStore
+
+            store = RemoteKnowledgeStore(
+                settings.store,
+                settings.update_endpoint,
+                settings.remote_auth,
+                settings.query_timeout_s,
+                settings.remote_ttl_s,
+            )
+            # Nothing to fork: the engine runs elsewhere and the HTTP timeout is the limit.
+            settings = replace(settings, workers=0)
+        else:
+            store = KnowledgeStore(Path(settings.store) if settings.store else None)
         if store.is_empty():
             load_default_graph(store, settings.data_dir)
             store.flush()
@@ -222,9 +237,12 @@ class KnowledgeGraph:
         self.store.flush()
 
     def close(self) -> None:
-        """Stop the workers."""
+        """Stop the workers (and close a remote engine's connections)."""
         if self.pool is not None:
             self.pool.close()
+        close = getattr(self.store.inner, "close", None)
+        if close is not None:
+            close()
 
 
 def _bulk_load(store: KnowledgeStore, path: Path) -> dict[str, Any]:

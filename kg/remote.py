@@ -1,0 +1,380 @@
+"""A remote SPARQL 1.1 engine behind the pyoxigraph ``Store`` interface the core uses.
+
+``kg serve --store http://host:port/sparql`` keeps the graph in an existing server (Oxigraph
+server, Apache Jena Fuseki, Virtuoso, GraphDB, QLever, Amazon Neptune) and serves the same API
+over it. :class:`RemoteStore` offers the subset of :class:`pyoxigraph.Store` that the core calls
+(``query``, ``update``, ``quads_for_pattern``, ``named_graphs``, ``bulk_load``, ``len``) and
+speaks the SPARQL 1.1 Protocol with httpx; answers are parsed back into pyoxigraph objects
+(:func:`pyoxigraph.parse_query_results`, :func:`pyoxigraph.parse`), so every core function
+(lookups, analytics, the endpoint's native serialization) runs unchanged.
+
+Design notes
+------------
+- **Safety.** A query is first parsed by pyoxigraph on an empty local store (syntax errors get
+  the same line and column as the embedded engine; the result type tells the query form).
+  Bound values (``substitutions``) are serialized by pyoxigraph and sent as a ``VALUES`` block
+  at the start of the query's WHERE group, never as concatenated user text.
+- **Union default graph.** The core queries the union of the named graphs. The protocol way
+  to ask for it is one ``default-graph-uri`` per named graph (SPARQL 1.1 Protocol §2.1.4), sent
+  with the same list as ``named-graph-uri`` (a dataset given in the request has only the named
+  graphs it lists) when the engine has named graphs; with none, the engine's own default graph
+  is queried. The list is read once per write made through this tier.
+- **Time limits.** The HTTP client stops waiting after the query time limit; the engine's own
+  limit (``oxigraph serve --timeout-s``, Virtuoso's ``MaxQueryExecutionTime``, Fuseki's
+  ``arq:queryTimeout``) is what frees the engine's CPU.
+- **Versions.** :class:`RemoteKnowledgeStore` bumps its version on every write made through
+  this API tier and, because other clients may write to the engine directly, also every
+  ``ttl_s`` seconds: a cached answer is at most ``ttl_s`` old with respect to such writes.
+  Nothing else is kept in the API process, so several replicas can run behind a load balancer
+  (each with its own cache, each bounded by the same TTL).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pyoxigraph as ox
+
+from kg.errors import QueryTimeoutError, RemoteEngineError
+from kg.store import KnowledgeStore
+
+__all__ = ["RemoteKnowledgeStore", "RemoteStore"]
+
+_RESULTS_ACCEPT = (
+    "application/sparql-results+json, application/sparql-results+xml;q=0.9, text/tab-separated-values;q=0.8"
+)
+_GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8, application/ld+json;q=0.7"
+_EMPTY = ox.Store()  # parses queries locally: syntax errors and the query form, no data
+_TOKEN = re.compile(
+    r"""
+    (?P<skip>\#[^\n\r]*
+      | '''(?:[^'\\]|\\.|'(?!''))*''' | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+      | '(?:[^'\\\n\r]|\\.)*' | "(?:[^"\\\n\r]|\\.)*"
+      | <[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<brace>\{)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+_INSERT_CHUNK = 20_000  # triples per INSERT DATA request when loading a file
+
+
+def _prologue(prefixes: Mapping[str, str] | None) -> str:
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in (prefixes or {}).items())
+
+
+def _where_brace(text: str) -> int:
+    """Return the offset just after the ``{`` opening the query's WHERE group, or -1.
+
+    Comments, strings and IRIs are skipped as the SPARQL grammar reads them; the group is the
+    first ``{`` after the keyword WHERE, or the first ``{`` at all when WHERE is omitted
+    (``SELECT * { … }``, ``ASK { … }``; a CONSTRUCT template always precedes a WHERE).
+    """
+    first = -1
+    seen_where = False
+    for match in _TOKEN.finditer(text):
+        if match.group("word") is not None:
+            if match.group("word").upper() == "WHERE":
+                seen_where = True
+        elif match.group("brace") is not None:
+            if seen_where:
+                return match.end()
+            if first < 0:
+                first = match.end()
+    return first
+
+
+def _values_block(substitutions: Mapping[ox.Variable, Any]) -> str:
+    names = []
+    terms = []
+    for variable, term in substitutions.items():
+        if isinstance(term, ox.BlankNode):
+            raise ValueError("a blank node cannot be bound for a remote engine")
+        if not isinstance(term, ox.NamedNode | ox.Literal):
+            raise TypeError(f"cannot bind {type(term).__name__} to ?{variable.value}")
+        names.append(f"?{variable.value}")
+        terms.append(str(term))  # pyoxigraph's N-Triples form: escaped, never raw user text
+    return f" VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }} "
+
+
+class RemoteStore:
+    """The subset of :class:`pyoxigraph.Store` the core uses, over the SPARQL 1.1 Protocol.
+
+    Parameters
+    ----------
+    query_endpoint : str
+        URL of the SPARQL query endpoint, e.g. ``http://127.0.0.1:7878/query``.
+    update_endpoint : str, optional
+        URL of the SPARQL Update endpoint; default `query_endpoint` (Fuseki's ``/ds`` and
+        Virtuoso's ``/sparql`` take both).
+    auth : str, optional
+        ``user:password`` for HTTP basic authentication.
+    timeout_s : float, optional
+        Time limit of one request, in seconds.
+    ttl_s : float, optional
+        How long the list of named graphs (the union default graph) is reused, in seconds.
+
+    Examples
+    --------
+    >>> store = RemoteStore("http://127.0.0.1:7878/query", "http://127.0.0.1:7878/update")
+    >>> store.update_endpoint
+    'http://127.0.0.1:7878/update'
+    """
+
+    def __init__(
+        self,
+        query_endpoint: str,
+        update_endpoint: str | None = None,
+        auth: str | None = None,
+        timeout_s: float = 30.0,
+        ttl_s: float = 2.0,
+    ) -> None:
+        self.query_endpoint = query_endpoint
+        self.ttl_s = ttl_s
+        self.update_endpoint = update_endpoint or query_endpoint
+        self.timeout_s = timeout_s
+        basic = None
+        if auth:
+            user, _, password = auth.partition(":")
+            basic = httpx.BasicAuth(user, password)
+        self._client = httpx.Client(auth=basic, timeout=timeout_s, headers={"User-Agent": "aikg-remote"})
+        self.union_graphs: list[str] | None = None  # named graphs queried as the default graph
+        self._graphs_read_at = 0.0
+
+    # -- protocol -------------------------------------------------------------------------
+    def _post(self, url: str, data: dict[str, Any], accept: str) -> httpx.Response:
+        try:
+            response = self._client.post(url, data=data, headers={"Accept": accept})
+        except httpx.TimeoutException as exc:
+            raise QueryTimeoutError(f"the remote engine did not answer within {self.timeout_s:g} s") from exc
+        except httpx.HTTPError as exc:
+            raise RemoteEngineError(f"cannot reach the remote engine at {url}: {exc}") from exc
+        if response.status_code == 400:
+            raise SyntaxError(f"remote engine: {response.text.strip()[:2000]}")
+        if response.status_code in (408, 503, 504):
+            raise QueryTimeoutError(f"the remote engine gave up (HTTP {response.status_code}); narrow the query")
+        if response.status_code >= 300:
+            raise RemoteEngineError(
+                f"the remote engine answered HTTP {response.status_code}: {response.text.strip()[:500]}"
+            )
+        return response
+
+    def query(
+        self,
+        query: str,
+        *,
+        prefixes: Mapping[str, str] | None = None,
+        use_default_graph_as_union: bool = False,
+        substitutions: Mapping[ox.Variable, Any] | None = None,
+        default_graph: Any = None,
+        named_graphs: Any = None,
+        base_iri: str | None = None,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | Iterator[ox.Triple]:
+        """Evaluate a query on the remote engine; same arguments and results as pyoxigraph's.
+
+        Returns
+        -------
+        pyoxigraph.QuerySolutions or pyoxigraph.QueryBoolean or iterator of pyoxigraph.Triple
+            Parsed from the engine's SPARQL JSON/XML/TSV results or RDF graph.
+
+        Raises
+        ------
+        SyntaxError
+            If the query does not parse (checked locally first, then by the engine).
+        QueryTimeoutError
+            If the engine did not answer within the time limit.
+        RemoteEngineError
+            If the engine cannot be reached or fails.
+        """
+        local = _EMPTY.query(query, prefixes=dict(prefixes or {}), substitutions=dict(substitutions or {}))
+        text = query
+        if substitutions:
+            at = _where_brace(text)
+            if at < 0:
+                raise ValueError("cannot bind values in a query without a WHERE group")
+            text = text[:at] + _values_block(substitutions) + text[at:]
+        data: dict[str, Any] = {"query": _prologue(prefixes) + text}
+        if default_graph is not None:
+            graphs = default_graph if isinstance(default_graph, list | tuple) else [default_graph]
+            data["default-graph-uri"] = [g.value for g in graphs if isinstance(g, ox.NamedNode)]
+        elif use_default_graph_as_union:
+            union = self._union_graphs()
+            if union:
+                data["default-graph-uri"] = union
+                if named_graphs is None:  # a protocol dataset names its named graphs too (§2.1.4)
+                    data["named-graph-uri"] = union
+        if named_graphs is not None:
+            data["named-graph-uri"] = [g.value for g in named_graphs]
+        graph_form = isinstance(local, ox.QueryTriples)
+        response = self._post(self.query_endpoint, data, _GRAPH_ACCEPT if graph_form else _RESULTS_ACCEPT)
+        media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        if graph_form:
+            fmt = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.N_TRIPLES
+            return iter([q.triple if isinstance(q, ox.Quad) else q for q in ox.parse(response.content, format=fmt)])
+        results_format = ox.QueryResultsFormat.from_media_type(media) or ox.QueryResultsFormat.JSON
+        return ox.parse_query_results(response.content, format=results_format)
+
+    def update(self, update: str, *, prefixes: Mapping[str, str] | None = None, base_iri: str | None = None) -> None:
+        """Run a SPARQL 1.1 Update on the engine (one request, atomic where the engine is).
+
+        Raises
+        ------
+        SyntaxError
+            If the engine refuses the request as malformed (HTTP 400).
+        RemoteEngineError
+            If the engine cannot be reached or fails.
+        """
+        self._post(self.update_endpoint, {"update": _prologue(prefixes) + update}, "*/*")
+        self.union_graphs = None
+
+    # -- the rest of the Store interface the core uses ------------------------------------
+    def _union_graphs(self) -> list[str]:
+        now = time.monotonic()
+        if self.union_graphs is None or now - self._graphs_read_at > self.ttl_s:
+            self.union_graphs = sorted(g.value for g in self.named_graphs())
+            self._graphs_read_at = now
+        return self.union_graphs
+
+    def named_graphs(self) -> Iterator[ox.NamedNode]:
+        """Return the named graphs of the engine."""
+        rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        assert isinstance(rows, ox.QuerySolutions)
+        return iter([row["g"] for row in rows if isinstance(row["g"], ox.NamedNode)])
+
+    def quads_for_pattern(
+        self, subject: Any = None, predicate: Any = None, object: Any = None, graph_name: Any = None
+    ) -> Iterator[ox.Quad]:
+        """Return the quads matching a pattern (``None`` = any), fetched in pages.
+
+        Quads of the engine's default graph are returned with :class:`pyoxigraph.DefaultGraph`
+        unless `graph_name` names a graph; engines whose default graph is the union of all
+        graphs (Virtuoso, GraphDB) then return some triples twice.
+        """
+        bound = {
+            ox.Variable(name): term
+            for name, term in (("s", subject), ("p", predicate), ("o", object))
+            if term is not None
+        }
+        if isinstance(graph_name, ox.NamedNode):
+            where = f"GRAPH {graph_name} {{ ?s ?p ?o }}"
+        elif isinstance(graph_name, ox.DefaultGraph):
+            where = "?s ?p ?o"
+        else:
+            where = "{ GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o }"
+        text = f"SELECT ?s ?p ?o ?g WHERE {{ {where} }}"
+        page, offset = 16, 0
+        while True:
+            rows = self.query(f"{text} LIMIT {page} OFFSET {offset}", substitutions=bound)
+            assert isinstance(rows, ox.QuerySolutions)
+            count = 0
+            for row in rows:
+                count += 1
+                g = graph_name if graph_name is not None else row["g"]
+                yield ox.Quad(row["s"], row["p"], row["o"], g if g is not None else ox.DefaultGraph())
+            if count < page:
+                return
+            offset += page
+            page = 1000
+
+    def __len__(self) -> int:
+        rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } }")
+        assert isinstance(rows, ox.QuerySolutions)
+        return int(next(iter(rows))["n"].value)
+
+    def bulk_load(
+        self, input: Any = None, format: Any = None, *, path: str | None = None, to_graph: Any = None, **_: Any
+    ) -> None:
+        """Load an RDF file through SPARQL Update ``INSERT DATA`` requests of bounded size.
+
+        The SPARQL 1.1 Graph Store Protocol would be one request, but its endpoint differs per
+        engine; ``INSERT DATA`` works on every engine with an update endpoint.
+        """
+        source = Path(path).read_bytes() if path is not None else input
+        batch: list[str] = []
+
+        def flush() -> None:
+            if batch:
+                self.update("INSERT DATA { " + "".join(batch) + " }")
+                batch.clear()
+
+        for quad in ox.parse(source, format=format):
+            graph = to_graph if to_graph is not None else quad.graph_name
+            triple = ox.serialize([ox.Triple(quad.subject, quad.predicate, quad.object)], format=ox.RdfFormat.N_TRIPLES)
+            statement = (triple or b"").decode()
+            batch.append(statement if isinstance(graph, ox.DefaultGraph) else f"GRAPH {graph} {{ {statement} }} ")
+            if len(batch) >= _INSERT_CHUNK:
+                flush()
+        flush()
+
+    def optimize(self) -> None:
+        """Nothing to do: the engine manages its own storage."""
+
+    def flush(self) -> None:
+        """Nothing to do: the engine manages its own durability."""
+
+    def close(self) -> None:
+        """Close the HTTP connections."""
+        self._client.close()
+
+
+class RemoteKnowledgeStore(KnowledgeStore):
+    """A :class:`~kg.store.KnowledgeStore` whose engine is a remote SPARQL 1.1 server.
+
+    Parameters
+    ----------
+    query_endpoint : str
+        SPARQL query endpoint URL.
+    update_endpoint : str, optional
+        SPARQL Update endpoint URL (default: `query_endpoint`).
+    auth : str, optional
+        ``user:password`` for HTTP basic authentication.
+    timeout_s : float, optional
+        Time limit of one request, in seconds.
+    ttl_s : float, optional
+        The version also changes every `ttl_s` seconds, so answers cached by this tier never
+        hide a write made directly on the engine for longer than that.
+
+    Notes
+    -----
+    There is no rdflib view (``dataset`` is ``None``): everything the service does goes
+    through ``inner``.
+    """
+
+    def __init__(
+        self,
+        query_endpoint: str,
+        update_endpoint: str | None = None,
+        auth: str | None = None,
+        timeout_s: float = 30.0,
+        ttl_s: float = 2.0,
+    ) -> None:
+        super().__init__(None)
+        self.inner = RemoteStore(query_endpoint, update_endpoint, auth, timeout_s, ttl_s)  # type: ignore[assignment]
+        self.dataset = None  # type: ignore[assignment]
+        self.path = None
+        self.ttl_s = ttl_s
+        self.remote = True
+
+    @property
+    def version(self) -> str:
+        """Return the version: changes with every write through this tier and every ``ttl_s``."""
+        epoch = int(time.time() // self.ttl_s) if self.ttl_s > 0 else time.time_ns()
+        return f"{self._instance}-{self._counter}-{epoch}"
+
+    def is_empty(self) -> bool:
+        """Return True when the engine holds no quad at all."""
+        return next(iter(self.inner.quads_for_pattern(None, None, None)), None) is None
+
+    def bulk_load(self, path: Path, graph: str | None = None) -> None:
+        """Load a file into the engine (``INSERT DATA`` in chunks), into graph/{stem} for triples."""
+        from kg.namespaces import GRAPH
+
+        target = ox.NamedNode(graph or str(GRAPH[path.stem]))
+        fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".")) or ox.RdfFormat.TURTLE
+        with self.write() as inner:
+            inner.bulk_load(path=str(path), format=fmt, to_graph=None if fmt.supports_datasets else target)

@@ -1,0 +1,250 @@
+"""Remote engine mode: the same API over a real Oxigraph server process (``oxigraph serve``).
+
+The ``oxigraph`` binary comes with the PyPI package ``oxigraph`` (test extra). A server is
+started on a free port of 127.0.0.1 with an empty store; ``KnowledgeGraph.open`` loads the
+embedded graph into it through SPARQL Update, and the core API tests run against it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pyoxigraph as ox
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from kg.errors import RemoteEngineError
+from kg.remote import RemoteStore, _where_brace
+from kg.service import KnowledgeGraph
+from kg.settings import Settings
+from kg.sparql import select
+from tests import test_api_basics as core
+from tests.conftest import TOKEN, LiveServer, free_port
+
+
+def _oxigraph_binary() -> str | None:
+    beside = Path(sys.executable).parent / "oxigraph"
+    return str(beside) if beside.exists() else shutil.which("oxigraph")
+
+
+class OxigraphServer:
+    """``oxigraph serve`` on a free port of 127.0.0.1 over a fresh directory."""
+
+    def __init__(self, binary: str, location: Path) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.query_url = self.base + "/query"
+        self.update_url = self.base + "/update"
+        self.process = subprocess.Popen(
+            [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{self.port}"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"oxigraph exited: {self.process.stderr.read().decode() if self.process.stderr else ''}"
+                )
+            try:
+                ask = {"query": "ASK {}"}
+                if httpx.post(self.query_url, data=ask, timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("oxigraph serve did not start within 30 s")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+    binary = _oxigraph_binary()
+    if binary is None:
+        pytest.skip("the oxigraph server binary is missing (pip install oxigraph): remote-engine tests skipped")
+    server = OxigraphServer(binary, tmp_path_factory.mktemp("oxigraph"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def remote_settings(oxigraph_server: OxigraphServer) -> Settings:
+    return Settings(
+        store=oxigraph_server.query_url,
+        update_endpoint=oxigraph_server.update_url,
+        update_token=TOKEN,
+        query_timeout_s=20,
+        remote_ttl_s=0.5,
+    )
+
+
+@pytest.fixture(scope="module")
+def remote_graph(remote_settings: Settings) -> Iterator[KnowledgeGraph]:
+    service = KnowledgeGraph.open(remote_settings)
+    yield service
+    service.close()
+
+
+@pytest.fixture(scope="module")
+def remote_client(remote_settings: Settings, remote_graph: KnowledgeGraph) -> Iterator[TestClient]:
+    with TestClient(create_app(remote_settings, remote_graph)) as c:
+        yield c
+
+
+def _client_only_tests() -> list[Callable[[TestClient], None]]:
+    tests = [
+        fn
+        for name, fn in vars(core).items()
+        if name.startswith("test_") and callable(fn) and list(inspect.signature(fn).parameters) == ["client"]
+    ]
+    assert len(tests) >= 8
+    return tests
+
+
+@pytest.mark.parametrize("api_test", _client_only_tests(), ids=lambda fn: fn.__name__)
+def test_core_api_on_remote_engine(api_test: Callable[[TestClient], None], remote_client: TestClient) -> None:
+    """Every core API test (SPARQL, search, entities, claims, ego graph) passes over the remote engine."""
+    api_test(remote_client)
+
+
+def _canonical(value: Any) -> Any:
+    # Lists may come back in another order from another engine; compare them as sorted lists.
+    if isinstance(value, dict):
+        return {k: _canonical(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return sorted((_canonical(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
+    return value
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/models?country=CN&architecture=moe",
+        "/api/models?license=MIT&released_after=2025-01-01",
+        "/api/organizations/zhipu-ai",
+        "/api/models/glm-4.5",
+        "/api/search?q=qwen&limit=50",
+        "/api/claims",
+        "/api/models/glm-4.5/lineage",
+    ],
+)
+def test_remote_answers_equal_embedded_answers(path: str, client: TestClient, remote_client: TestClient) -> None:
+    local = client.get(path)
+    remote = remote_client.get(path)
+    assert remote.status_code == local.status_code
+    if local.headers.get("content-type", "").startswith("application/json"):
+        assert _canonical(remote.json()) == _canonical(local.json())
+
+
+def test_update_through_the_api_is_seen_at_once(remote_client: TestClient) -> None:
+    count = "SELECT (COUNT(?m) AS ?n) WHERE { ?m a aikg:AIModel }"
+    graph = "https://w3id.org/aikg/graph/test-remote"
+
+    def models() -> int:
+        r = remote_client.post("/sparql", content=count, headers={"Content-Type": "application/sparql-query"})
+        return int(r.json()["results"]["bindings"][0]["n"]["value"])
+
+    assert models() == 105
+    assert models() == 105  # cached now
+    insert = f"INSERT DATA {{ GRAPH <{graph}> {{ <https://w3id.org/aikg/id/model/remote-probe> a aikg:AIModel }} }}"
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    assert remote_client.post("/sparql", data={"update": insert}, headers=auth).status_code == 204
+    assert models() == 106
+    assert remote_client.post("/sparql", data={"update": f"DROP GRAPH <{graph}>"}, headers=auth).status_code == 204
+    assert models() == 105
+
+
+def test_write_made_directly_on_the_engine_shows_after_the_ttl(
+    remote_client: TestClient, oxigraph_server: OxigraphServer
+) -> None:
+    query = "ASK { <https://w3id.org/aikg/id/model/direct-probe> a aikg:AIModel }"
+
+    def present() -> bool:
+        r = remote_client.post("/sparql", content=query, headers={"Content-Type": "application/sparql-query"})
+        return bool(r.json()["boolean"])
+
+    assert present() is False
+    direct = (
+        "INSERT DATA { GRAPH <https://w3id.org/aikg/graph/landscape> { <https://w3id.org/aikg/id/model/direct-probe> "
+        "a <https://w3id.org/aikg/ontology#AIModel> } }"
+    )
+    assert httpx.post(oxigraph_server.update_url, data={"update": direct}).status_code == 204
+    try:
+        time.sleep(0.6)  # one remote_ttl_s (0.5 s): the version has changed since
+        assert present() is True
+    finally:
+        httpx.post(oxigraph_server.update_url, data={"update": direct.replace("INSERT DATA", "DELETE DATA")})
+
+
+def test_bound_values_are_sent_as_terms_never_as_text(remote_graph: KnowledgeGraph) -> None:
+    hostile = 'x" } } ; DROP ALL ; SELECT * WHERE { "'
+    rows = select(remote_graph.store.inner, "SELECT ?in ?x WHERE { BIND(STRLEN(?in) AS ?x) }", {"in": hostile})
+    assert rows == [{"in": hostile, "x": len(hostile)}]
+    assert len(remote_graph.store.inner) > 3000  # nothing was dropped
+
+
+def test_syntax_error_is_400_with_position_before_reaching_the_engine(remote_client: TestClient) -> None:
+    r = remote_client.get("/sparql", params={"query": "SELECT ?x WHERE { ?x ?p }"})
+    assert r.status_code == 400
+    assert "1:" in r.json()["detail"]
+
+
+def test_unreachable_engine_is_502() -> None:
+    store = RemoteStore(f"http://127.0.0.1:{free_port()}/query", timeout_s=2)
+    with pytest.raises(RemoteEngineError, match="cannot reach"):
+        store.query("ASK { ?s ?p ?o }")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o }", "SELECT * WHERE {"),
+        ("SELECT * { ?s ?p '{WHERE' }", "SELECT * {"),
+        ("CONSTRUCT { ?s ?p '{' } WHERE { ?s ?p ?o }", "CONSTRUCT { ?s ?p '{' } WHERE {"),
+        ("# WHERE {\nASK { ?s <http://e/{x}> ?o }", "# WHERE {\nASK {"),
+        ("DESCRIBE <http://e/x>", None),
+    ],
+)
+def test_values_go_into_the_where_group(text: str, expected: str | None) -> None:
+    at = _where_brace(text)
+    assert (text[:at] if at >= 0 else None) == expected
+
+
+def test_kg_serve_store_url_process(oxigraph_server: OxigraphServer, remote_graph: KnowledgeGraph) -> None:
+    server = LiveServer("--store", oxigraph_server.query_url, "--update-endpoint", oxigraph_server.update_url)
+    try:
+        hits = httpx.get(server.url + "/api/search", params={"q": "智谱"}).json()["results"]
+        assert hits[0]["iri"] == "https://w3id.org/aikg/id/organization/zhipu-ai"
+        r = httpx.post(
+            server.url + "/sparql",
+            content="SELECT ?n WHERE { <https://w3id.org/aikg/id/model/glm-4.5> schema:name ?n }",
+            headers={"Content-Type": "application/sparql-query", "Accept": "text/tab-separated-values"},
+        )
+        assert r.text.splitlines() == ["?n", '"GLM-4.5"']
+    finally:
+        server.stop()
+
+
+def test_remote_store_reads_quads_and_graphs(remote_graph: KnowledgeGraph) -> None:
+    inner = remote_graph.store.inner
+    glm = ox.NamedNode("https://w3id.org/aikg/id/model/glm-4.5")
+    quads = list(inner.quads_for_pattern(glm, None, None))
+    assert {q.graph_name.value for q in quads} == {"https://w3id.org/aikg/graph/landscape"}
+    assert ox.NamedNode("https://w3id.org/aikg/graph/ontology") in set(inner.named_graphs())
