@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test lint format install clean browser
+.PHONY: serve test lint format install clean browser bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -42,3 +42,16 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache build dist *.egg-info
+
+# Benchmark against Oxigraph server, Virtuoso and rdflib-endpoint with ../shared/bench (run in
+# place). Virtuoso is optional: apt-get install virtuoso-opensource (about 10 minutes).
+BENCH_VENV := .venv-bench
+BENCH_ARGS ?=
+
+$(BENCH_VENV)/.installed:
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet oxigraph pyoxigraph rdflib 'rdflib-endpoint[cli]' oxrdflib httpx psutil
+	touch $@
+
+bench: $(STAMP) $(BENCH_VENV)/.installed
+	$(PY) scripts/bench.py $(BENCH_ARGS)

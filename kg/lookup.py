@@ -3,9 +3,13 @@ and claims. Every function takes the pyoxigraph store first so a query worker ca
 
 from __future__ import annotations
 
+import bisect
 import difflib
+import heapq
 import unicodedata
+from array import array
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 
 import pyoxigraph as ox
@@ -94,30 +98,122 @@ def kind_of(iri: str, types: list[str] | None = None) -> str | None:
 
 
 # The label index is cached per store version; a forked worker never sees a write, so its
-# cache is keyed by the version the server passes along.
-_INDEX: dict[str, tuple[dict[str, list[tuple[str, str, str]]], dict[str, str]]] = {}
+# cache is keyed by the version the server passes along. The server builds it before forking
+# its workers (kg.service), so they share one copy.
+_INDEX: dict[str, _LabelIndex] = {}
+_SEP = "\x00"
 
 
-def _label_index(store: ox.Store, version: str) -> tuple[dict[str, list[tuple[str, str, str]]], dict[str, str]]:
+def _normalize_fast(text: str) -> str:
+    # normalize() for the common ASCII case without per-character Python work (same result:
+    # ASCII has no combining marks, and casefold() equals lower() on ASCII).
+    if text.isascii():
+        return " ".join(text.lower().split())
+    return normalize(text)
+
+
+class _LabelIndex:
+    """Every searchable label, normalized, in the order search results are ranked.
+
+    ``entries`` holds ``(norm, iri, label, kind)`` sorted by (length of the normalized label,
+    display name), the order of hits within one match class. ``haystack`` joins the normalized
+    labels in that order, each preceded by a NUL, so a prefix match is a find of NUL+needle and
+    a substring match a find of the needle: C-speed scans that meet the best hits first and
+    stop at the limit (the haystack is split in an ASCII and a non-ASCII part, merged by rank).
+    ``exact`` maps a normalized label to its entries.
+    """
+
+    def __init__(self, rows: list[tuple[str, str, str, str | None]]) -> None:
+        types: dict[str, set[str]] = defaultdict(set)
+        labels: dict[tuple[str, str], str] = {}
+        self.names: dict[str, str] = {}
+        for iri, label, prop, typ in rows:
+            if typ:
+                types[iri].add(typ)
+            labels.setdefault((iri, label), prop)
+            if prop.endswith(("name", "prefLabel", "headline")) and iri not in self.names:
+                self.names[iri] = label
+        kinds = {iri: kind_of(iri, sorted(types[iri])) or "other" for iri, _ in labels}
+        entries = [(_normalize_fast(label), iri, label, kinds[iri]) for iri, label in labels]
+        entries = [e for e in entries if e[0]]
+        entries.sort(key=lambda e: (len(e[0]), self.names.get(e[1], e[2]).casefold()))
+        self.entries = entries
+        self.exact: dict[str, list[int]] = defaultdict(list)
+        for i, entry in enumerate(entries):
+            self.exact[entry[0]].append(i)
+        # Two haystacks: str.find on a pure-ASCII string scans 1 byte per character, while a
+        # single non-ASCII label would widen the whole string to 4 bytes per character.
+        self.haystacks = [_Haystack(entries, ascii_only) for ascii_only in (True, False)]
+        # Trigram postings (entry numbers in rank order) for needles of 3+ characters: the
+        # rarest trigram of the needle gives the candidates, best first, without a full scan.
+        grams: dict[str, list[int]] = defaultdict(list)
+        for i, entry in enumerate(entries):
+            norm = entry[0]
+            for g in {norm[k : k + 3] for k in range(len(norm) - 2)}:
+                grams[g].append(i)
+        self.trigrams = {g: array("i", ids) for g, ids in grams.items()}
+        by_text = sorted(range(len(entries)), key=lambda i: entries[i][0])
+        self.sorted_norms = [entries[i][0] for i in by_text]
+        self.sorted_ids = array("i", by_text)
+
+    def candidates(self, needle: str) -> Iterator[int] | None:
+        """Entries that may contain `needle` (3+ characters), in rank order; None for shorter."""
+        if len(needle) < 3:
+            return None
+        postings = [self.trigrams.get(needle[k : k + 3]) for k in range(len(needle) - 2)]
+        if any(p is None for p in postings):
+            return iter(())
+        return iter(min(postings, key=len))  # type: ignore[arg-type]
+
+    def positions(self, pattern: str) -> Iterator[int]:
+        """Yield the entries whose separator-prefixed label contains `pattern`, in rank order."""
+        scans = [h.entries_matching(pattern) for h in self.haystacks if pattern.isascii() or not h.ascii_only]
+        last = -1
+        for i in heapq.merge(*scans):
+            if i != last:  # a label holding the needle twice is one hit
+                yield i
+                last = i
+
+
+class _Haystack:
+    def __init__(self, entries: list[tuple[str, str, str, str]], ascii_only: bool) -> None:
+        self.ascii_only = ascii_only
+        self.starts: list[int] = []
+        self.ids: list[int] = []
+        parts = []
+        offset = 0
+        for i, entry in enumerate(entries):
+            norm = entry[0]
+            if norm.isascii() != ascii_only:
+                continue
+            self.starts.append(offset)
+            self.ids.append(i)
+            parts.append(_SEP + norm)
+            offset += len(norm) + 1
+        self.text = "".join(parts)
+
+    def entries_matching(self, pattern: str) -> Iterator[int]:
+        at = self.text.find(pattern)
+        while at >= 0:
+            yield self.ids[bisect.bisect_right(self.starts, at) - 1]
+            at = self.text.find(pattern, at + 1)
+
+
+def _label_index(store: ox.Store, version: str) -> _LabelIndex:
     cached = _INDEX.get(version)
     if cached is not None:
         return cached
-    by_norm: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
-    names: dict[str, str] = {}
-    types: dict[str, set[str]] = defaultdict(set)
-    rows = select(store, named_query("labels"))
-    for row in rows:
-        if "type" in row:
-            types[row["s"]].add(row["type"])
-    for row in rows:
-        iri, label = row["s"], row["label"]
-        kind = kind_of(iri, sorted(types[iri])) or "other"
-        by_norm[normalize(label)].append((iri, label, kind))
-        if row["property"].endswith(("name", "prefLabel", "headline")) and iri not in names:
-            names[iri] = label
+    solutions = store.query(named_query("labels"), prefixes=PREFIXES, use_default_graph_as_union=True)
+    rows = []
+    for solution in solutions:
+        typ = solution["type"]
+        rows.append(
+            (solution["s"].value, solution["label"].value, solution["property"].value, typ.value if typ else None)
+        )
+    index = _LabelIndex(rows)
     _INDEX.clear()
-    _INDEX[version] = (dict(by_norm), names)
-    return _INDEX[version]
+    _INDEX[version] = index
+    return index
 
 
 def warm_index(store: ox.Store, version: str) -> None:
@@ -168,26 +264,48 @@ def search(
         raise InvalidParameterError("q", "give 1 to 200 characters to search for")
     if not 1 <= limit <= 100:
         raise InvalidParameterError("limit", "must be between 1 and 100")
-    by_norm, names = _label_index(store, version)
-    best: dict[str, tuple[int, int, dict[str, Any]]] = {}
-    for norm, entries in by_norm.items():
-        if norm == needle:
-            rank, match = 0, "exact"
-        elif norm.startswith(needle):
-            rank, match = 1, "prefix"
-        elif needle in norm:
-            rank, match = 2, "contains"
-        else:
-            continue
-        for iri, label, entry_kind in entries:
-            if kind and entry_kind != kind:
-                continue
-            hit = {"iri": iri, "kind": entry_kind, "name": names.get(iri, label), "matched": label, "match": match}
-            key = (rank, len(norm))
-            if iri not in best or key < best[iri][:2]:
-                best[iri] = (rank, len(norm), hit)
-    ranked = sorted(best.values(), key=lambda t: (t[0], t[1], t[2]["name"].casefold()))
-    return [hit for _, _, hit in ranked[:limit]]
+    index = _label_index(store, version)
+    needle = needle.replace(_SEP, "")
+    hits: list[dict[str, Any]] = []
+    seen: set[str] = set()
+
+    def take(i: int, match: str) -> bool:
+        _norm, iri, label, entry_kind = index.entries[i]
+        if (kind and entry_kind != kind) or iri in seen:
+            return False
+        seen.add(iri)
+        hits.append(
+            {"iri": iri, "kind": entry_kind, "name": index.names.get(iri, label), "matched": label, "match": match}
+        )
+        return len(hits) >= limit
+
+    # Exact, then prefix, then substring matches; within each, shorter labels first, then by
+    # name: the entries are stored in that order, so each scan can stop at the limit.
+    for i in index.exact.get(needle, []):
+        if take(i, "exact"):
+            return hits
+    candidates = index.candidates(needle)
+    if candidates is None:  # 1 or 2 characters: scan the labels, best ranked first
+        for pattern, match in ((_SEP + needle, "prefix"), (needle, "contains")):
+            for i in index.positions(pattern):
+                norm = index.entries[i][0]
+                if match == "prefix" and norm != needle and take(i, match):
+                    return hits
+                if match == "contains" and not norm.startswith(needle) and take(i, match):
+                    return hits
+        return hits
+    # Prefix hits: one contiguous range of the sorted labels, put back in rank order.
+    lo = bisect.bisect_left(index.sorted_norms, needle)
+    hi = bisect.bisect_left(index.sorted_norms, needle + "\U0010ffff")
+    for i in sorted(index.sorted_ids[lo:hi]):
+        if index.entries[i][0] != needle and take(i, "prefix"):
+            return hits
+    # Substring hits: candidates of the needle's rarest trigram, already in rank order.
+    for i in candidates:
+        norm = index.entries[i][0]
+        if needle in norm and not norm.startswith(needle) and take(i, "contains"):
+            return hits
+    return hits
 
 
 def resolve(store: ox.Store, kind: str, ref: str, version: str = "") -> str:
@@ -234,13 +352,11 @@ def _exists(store: ox.Store, iri: str) -> bool:
 
 
 def _suggest(store: ox.Store, kind: str, ref: str, version: str) -> list[str]:
-    by_norm, _names = _label_index(store, version)
     pool: dict[str, str] = {}
-    for norm, entries in by_norm.items():
-        for iri, _label, entry_kind in entries:
-            if entry_kind == kind:
-                pool.setdefault(norm, iri)
-                pool.setdefault(normalize(iri.rsplit("/", 1)[-1]), iri)
+    for norm, iri, _label, entry_kind in _label_index(store, version).entries:
+        if entry_kind == kind:
+            pool.setdefault(norm, iri)
+            pool.setdefault(normalize(iri.rsplit("/", 1)[-1]), iri)
     close = difflib.get_close_matches(normalize(ref), list(pool), n=5, cutoff=0.5)
     seen: list[str] = []
     for norm in close:
