@@ -289,7 +289,15 @@ def render_scale(res: dict[str, Any], extra: dict[str, Any]) -> list[str]:
             )
         out.append("")
     mism = res.get("mismatches")
-    out += ["Result sizes: " + ("mismatches: " + json.dumps(mism) if mism else "every query string gave the same size on every system (DESCRIBE excepted)."), ""]
+    out += [
+        "Result sizes: "
+        + (
+            "mismatches: " + json.dumps(mism)
+            if mism
+            else "every query string gave the same size on every system (DESCRIBE excepted)."
+        ),
+        "",
+    ]
     return out
 
 
@@ -314,7 +322,9 @@ def render_remote(res: dict[str, Any]) -> list[str]:
     return [*out, ""]
 
 
-def render(runs: list[tuple[dict[str, Any], dict[str, Any]]], remote: dict[str, Any] | None, notes: dict[str, Any]) -> str:
+def render(
+    runs: list[tuple[dict[str, Any], dict[str, Any]]], remote: dict[str, Any] | None, notes: dict[str, Any]
+) -> str:
     first = runs[0][0] if runs else remote
     assert first is not None
     versions = ", ".join(f"{k} {v}" for k, v in first["meta"]["versions"].items())
