@@ -1,0 +1,739 @@
+"""Imports with history: one current graph per source, dated snapshots, ``as_of`` and diffs.
+
+Design
+------
+Every import of a source (``epoch``, ``mot``, ``osai``, ``modelcard``) writes, in **one SPARQL
+Update** (one Oxigraph transaction, so a crash or SIGKILL leaves the store as it was):
+
+``https://w3id.org/aikg/graph/import/{source}``
+    the *current* graph of the source: the import's triples plus its PROV-O metadata (source
+    files with SHA-256, publisher, license, import time, importer version, row counts, every
+    skipped row). It replaces the previous import of the source (``DROP`` + ``INSERT``).
+``https://w3id.org/aikg/graph/snapshot/{source}/{version}``
+    a *snapshot*: a copy of that current graph as written (``ADD``), numbered 1, 2, 3… per
+    source and never changed afterwards.
+``https://w3id.org/aikg/graph/history``
+    the catalog: one ``aikg:Snapshot`` node per snapshot (source, version, time, triples).
+
+**No double counting.** Queries see the union of all *current* graphs as their default graph:
+snapshot graphs are left out of it (:func:`union_dataset` is what :mod:`kg.sparql` passes to the
+engine), so each fact counts once however many imports were kept, and old values never leak
+into today's answers. A store without snapshots keeps the engine's plain union.
+
+**As of a date.** :func:`graphs_as_of` lists the graphs that made up the default graph at that
+instant: every graph that is not an import (ontology, curated data, history) plus, for each
+source, its latest snapshot taken at or before the instant. SPARQL can do the same without this
+module by naming those graphs, either as protocol parameters
+(``/sparql?query=…&default-graph-uri=https://w3id.org/aikg/graph/snapshot/epoch/1&default-graph-uri=https://w3id.org/aikg/graph/landscape``)
+or in the query::
+
+    SELECT (COUNT(DISTINCT ?m) AS ?models)
+    FROM <https://w3id.org/aikg/graph/snapshot/epoch/1>
+    FROM <https://w3id.org/aikg/graph/landscape>
+    WHERE { ?m a aikg:AIModel }
+
+(the catalog graph tells which snapshot was current when:
+``SELECT ?g ?v ?t WHERE { GRAPH graph:history { ?g aikg:importSource "epoch" ; aikg:snapshotVersion ?v ; prov:generatedAtTime ?t } }``).
+Curated graphs are not versioned: ``as_of`` uses their current content.
+
+**Diffs.** :func:`diff` compares two snapshots of one source triple by triple (imports mint no
+blank nodes, so the comparison is exact): facts *added* (subject and property new), *removed*
+(gone), *changed* (same subject and property, different values: e.g. an accessibility grade).
+The import's own metadata is left out. :func:`changes_since` diffs the snapshot current at a
+date with the latest one, per source.
+
+**Conflicts.** A property that holds one value per subject (:data:`kg.importers.batch.FUNCTIONAL`,
+e.g. ``schema:datePublished``, ``aikg:totalParameters``) never gets a second, different value
+from an import: the value already in another current graph (curated data, another source) is
+kept, the import's value is held back and recorded as an ``aikg:qualityWarning`` on the subject
+and an ``aikg:importIssue`` of the import (a differing ``schema:name`` becomes an alternate
+name). So the union always meets the SHACL shapes; re-import a source to refresh what it held
+back after another source changed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from datetime import time as dtime
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.errors import InvalidParameterError, MalformedRowsError, NotFoundError
+from kg.namespaces import AIKG, GRAPH, PREFIXES, SCHEMA
+
+__all__ = [
+    "HISTORY_GRAPH",
+    "Diff",
+    "ImportOutcome",
+    "Snapshot",
+    "changes_since",
+    "current_graphs",
+    "diff",
+    "graphs_as_of",
+    "import_graph",
+    "run_import",
+    "snapshot_graph",
+    "snapshots",
+    "union_dataset",
+]
+
+IMPORT_PREFIX = str(GRAPH) + "import/"
+SNAPSHOT_PREFIX = str(GRAPH) + "snapshot/"
+HISTORY_GRAPH = str(GRAPH) + "history"
+"""Catalog graph of all snapshots (part of the default graph)."""
+
+_XSD = PREFIXES["xsd"]
+_PROV = PREFIXES["prov"]
+_DCT = PREFIXES["dcterms"]
+_RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
+
+
+def import_graph(source: str) -> str:
+    """Return the IRI of the current graph of `source` (``graph/import/{source}``)."""
+    return IMPORT_PREFIX + source
+
+
+def snapshot_graph(source: str, version: int) -> str:
+    """Return the IRI of snapshot `version` of `source` (``graph/snapshot/{source}/{version}``)."""
+    return f"{SNAPSHOT_PREFIX}{source}/{version}"
+
+
+# ------------------------------------------------------------------------------ the default graph
+def current_graphs(store: ox.Store) -> list[str]:
+    """Return the named graphs that make up the default graph today (snapshots left out), sorted.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+
+    Returns
+    -------
+    list of str
+    """
+    names = (g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+    return sorted(g for g in names if not g.startswith(SNAPSHOT_PREFIX))
+
+
+def union_dataset(store: ox.Store, graphs: Sequence[str] | None = None) -> dict[str, Any]:
+    """Return the pyoxigraph query options of the default dataset.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+    graphs : sequence of str, optional
+        Graphs to use instead of today's (e.g. :func:`graphs_as_of`); they are both the
+        default graph (their union) and the named graphs ``GRAPH ?g`` ranges over.
+
+    Returns
+    -------
+    dict
+        ``use_default_graph_as_union=True`` when the store holds no snapshot and no `graphs`
+        are given (the engine's fast path); otherwise ``default_graph`` and ``named_graphs``
+        listing the current graphs.
+    """
+    if graphs is None:
+        names = [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
+        if not any(g.startswith(SNAPSHOT_PREFIX) for g in names):
+            return {"use_default_graph_as_union": True}
+        graphs = [g for g in names if not g.startswith(SNAPSHOT_PREFIX)]
+    nodes = [ox.NamedNode(g) for g in graphs]
+    return {"default_graph": nodes, "named_graphs": nodes}
+
+
+# ------------------------------------------------------------------------------ snapshots
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """One kept import of a source.
+
+    Attributes
+    ----------
+    source : str
+        Importer key.
+    version : int
+        1 for the first import of the source, then 2, 3…
+    graph : str
+        IRI of the snapshot graph.
+    time : datetime.datetime
+        When the import was written (UTC).
+    triples : int
+        Data triples it holds (metadata excluded).
+    """
+
+    source: str
+    version: int
+    graph: str
+    time: datetime
+    triples: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return {
+            "source": self.source,
+            "version": self.version,
+            "graph": self.graph,
+            "time": self.time.isoformat(),
+            "triples": self.triples,
+        }
+
+
+def snapshots(store: ox.Store, source: str | None = None) -> list[Snapshot]:
+    """List the snapshots in the catalog graph, oldest first.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+    source : str, optional
+        Keep one source.
+
+    Returns
+    -------
+    list of Snapshot
+    """
+    from kg.sparql import named_query, python_value
+
+    out = []
+    for row in store.query(named_query("snapshots"), prefixes=PREFIXES):
+        src = python_value(row["source"])
+        if source is not None and src != source:
+            continue
+        out.append(
+            Snapshot(
+                src,
+                int(python_value(row["version"])),
+                python_value(row["snapshot"]),
+                _parse_time(python_value(row["time"])),
+                int(python_value(row["triples"]) or 0),
+            )
+        )
+    return sorted(out, key=lambda s: (s.time, s.source, s.version))
+
+
+def _parse_time(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _instant(when: date | datetime | str, parameter: str = "as_of") -> datetime:
+    """An instant from a date (its end, UTC), a datetime or an ISO 8601 string."""
+    if isinstance(when, str):
+        text = when.strip()
+        try:
+            when = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise InvalidParameterError(parameter, f"{when!r} is not a date (YYYY-MM-DD) or ISO 8601 date-time") from None
+    if isinstance(when, datetime):
+        return when if when.tzinfo else when.replace(tzinfo=UTC)
+    return datetime.combine(when, dtime.max, tzinfo=UTC)
+
+
+def graphs_as_of(store: ox.Store, when: date | datetime | str) -> list[str]:
+    """Return the named graphs that made up the default graph at an instant.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+    when : datetime.date, datetime.datetime or str
+        A date (meaning the end of that day, UTC), a date-time, or either as ISO 8601 text.
+
+    Returns
+    -------
+    list of str
+        Every current graph that is not an import graph (ontology, curated data, history),
+        then for each source its latest snapshot taken at or before `when` (none for a source
+        first imported later). Pass them as the default graph (``default_graph=`` in
+        pyoxigraph, ``default-graph-uri`` in the SPARQL protocol, ``FROM`` in a query).
+
+    Raises
+    ------
+    InvalidParameterError
+        If `when` is text that is no date or date-time.
+
+    Examples
+    --------
+    >>> s = ox.Store()
+    >>> graphs_as_of(s, "2025-01-01")
+    []
+    """
+    instant = _instant(when)
+    latest: dict[str, Snapshot] = {}
+    for snap in snapshots(store):
+        if snap.time <= instant:
+            latest[snap.source] = snap
+    base = [g for g in current_graphs(store) if not g.startswith(IMPORT_PREFIX)]
+    return base + [latest[s].graph for s in sorted(latest)]
+
+
+# ------------------------------------------------------------------------------ diffs
+@dataclass(frozen=True, slots=True)
+class Diff:
+    """Facts added, removed and changed between two snapshots of one source.
+
+    Attributes
+    ----------
+    source : str
+        Importer key.
+    before, after : Snapshot or None
+        The compared snapshots (`before` None: everything in `after` is added).
+    added, removed : list of tuple
+        ``(subject, predicate, object)`` as pyoxigraph terms; the subject and property pair is
+        new (added) or gone (removed).
+    changed : list of tuple
+        ``(subject, predicate, old objects, new objects)``: the pair exists in both with
+        different values.
+    """
+
+    source: str
+    before: Snapshot | None
+    after: Snapshot | None
+    added: list[tuple[Any, Any, Any]] = field(default_factory=list)
+    removed: list[tuple[Any, Any, Any]] = field(default_factory=list)
+    changed: list[tuple[Any, Any, list[Any], list[Any]]] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing changed."""
+        return not (self.added or self.removed or self.changed)
+
+    def as_dict(self, limit: int | None = None) -> dict[str, Any]:
+        """Return a JSON-ready dict; each list cut to `limit` entries when given."""
+
+        def cut(items: list[Any]) -> list[Any]:
+            return items if limit is None else items[:limit]
+
+        return {
+            "source": self.source,
+            "from": self.before.as_dict() if self.before else None,
+            "to": self.after.as_dict() if self.after else None,
+            "counts": {"added": len(self.added), "removed": len(self.removed), "changed": len(self.changed)},
+            "added": [_fact(*t) for t in cut(self.added)],
+            "removed": [_fact(*t) for t in cut(self.removed)],
+            "changed": [
+                {"subject": s.value, "predicate": p.value, "old": [_term(o) for o in old], "new": [_term(o) for o in new]}
+                for s, p, old, new in cut(self.changed)
+            ],
+        }
+
+    def lines(self) -> list[str]:
+        """Return the diff as text lines (``+`` added, ``-`` removed, ``~`` changed)."""
+        out = [f"+ {_nt(s)} {_nt(p)} {_nt(o)}" for s, p, o in self.added]
+        out += [f"- {_nt(s)} {_nt(p)} {_nt(o)}" for s, p, o in self.removed]
+        out += [
+            f"~ {_nt(s)} {_nt(p)} {', '.join(_nt(o) for o in old)} -> {', '.join(_nt(o) for o in new)}"
+            for s, p, old, new in self.changed
+        ]
+        return out
+
+
+def _term(o: Any) -> dict[str, Any]:
+    if isinstance(o, ox.NamedNode):
+        return {"type": "iri", "value": o.value}
+    out: dict[str, Any] = {"type": "literal", "value": o.value}
+    if o.language:
+        out["lang"] = o.language
+    elif o.datatype.value != _XSD + "string":
+        out["datatype"] = o.datatype.value
+    return out
+
+
+def _fact(s: Any, p: Any, o: Any) -> dict[str, Any]:
+    return {"subject": s.value, "predicate": p.value, "object": _term(o)}
+
+
+def _nt(term: Any) -> str:
+    if isinstance(term, ox.NamedNode):
+        for prefix, ns in PREFIXES.items():
+            if term.value.startswith(ns) and len(term.value) > len(ns):
+                return f"{prefix}:{term.value[len(ns):]}"
+    return str(term)
+
+
+def _data_triples(store: ox.Store, graph: str) -> set[tuple[Any, Any, Any]]:
+    meta_prefix = graph + "#"
+    current = IMPORT_PREFIX
+    out = set()
+    for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
+        s = q.subject
+        if isinstance(s, ox.NamedNode) and (
+            s.value.startswith(current) or s.value.startswith(meta_prefix) or s.value.startswith("urn:sha256:")
+        ):
+            continue
+        out.add((q.subject, q.predicate, q.object))
+    return out
+
+
+def _compare(source: str, before: Snapshot | None, after: Snapshot | None, store: ox.Store) -> Diff:
+    old = _data_triples(store, before.graph) if before else set()
+    new = _data_triples(store, after.graph) if after else set()
+    old_all: dict[tuple[Any, Any], list[Any]] = defaultdict(list)
+    new_all: dict[tuple[Any, Any], list[Any]] = defaultdict(list)
+    for s, p, o in old:
+        old_all[(s, p)].append(o)
+    for s, p, o in new:
+        new_all[(s, p)].append(o)
+    added, removed, changed = [], [], []
+    for pair in set(old_all) | set(new_all):
+        before_objs, after_objs = old_all.get(pair, []), new_all.get(pair, [])
+        s, p = pair
+        if not before_objs:
+            added.extend((s, p, o) for o in after_objs)
+        elif not after_objs:
+            removed.extend((s, p, o) for o in before_objs)
+        elif set(before_objs) != set(after_objs):
+            changed.append((s, p, sorted(before_objs, key=str), sorted(after_objs, key=str)))
+    key = lambda t: tuple(str(x) for x in t)  # noqa: E731
+    return Diff(source, before, after, sorted(added, key=key), sorted(removed, key=key), sorted(changed, key=key))
+
+
+def diff(store: ox.Store, source: str, from_version: int | None = None, to_version: int | None = None) -> Diff:
+    """Compare two snapshots of one source.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+    source : str
+        Importer key.
+    from_version : int, optional
+        Older snapshot; default the one before `to_version`.
+    to_version : int, optional
+        Newer snapshot; default the latest.
+
+    Returns
+    -------
+    Diff
+
+    Raises
+    ------
+    NotFoundError
+        If the source was never imported or a version does not exist.
+    """
+    snaps = {s.version: s for s in snapshots(store, source)}
+    if not snaps:
+        raise NotFoundError(f"source {source!r} has no imports yet", suggestions=sorted({s.source for s in snapshots(store)}))
+    to_version = max(snaps) if to_version is None else to_version
+    if to_version not in snaps:
+        raise NotFoundError(f"{source} has no import version {to_version}", suggestions=[str(v) for v in sorted(snaps)])
+    if from_version is None:
+        earlier = [v for v in snaps if v < to_version]
+        from_version = max(earlier) if earlier else None
+    elif from_version not in snaps:
+        raise NotFoundError(f"{source} has no import version {from_version}", suggestions=[str(v) for v in sorted(snaps)])
+    before = snaps[from_version] if from_version is not None else None
+    return _compare(source, before, snaps[to_version], store)
+
+
+def changes_since(store: ox.Store, since: date | datetime | str, source: str | None = None) -> list[Diff]:
+    """Diff each source's snapshot current at `since` with its latest snapshot.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+    since : datetime.date, datetime.datetime or str
+        The instant to compare with (a date means the end of that day, UTC).
+    source : str, optional
+        Keep one source.
+
+    Returns
+    -------
+    list of Diff
+        One per source imported since (a source whose latest snapshot is older than `since`
+        has not changed and is left out).
+
+    Raises
+    ------
+    InvalidParameterError
+        If `since` is no date or date-time.
+    """
+    instant = _instant(since, "since")
+    by_source: dict[str, list[Snapshot]] = defaultdict(list)
+    for snap in snapshots(store, source):
+        by_source[snap.source].append(snap)
+    out = []
+    for src in sorted(by_source):
+        snaps = sorted(by_source[src], key=lambda s: s.version)
+        before = next((s for s in reversed(snaps) if s.time <= instant), None)
+        latest = snaps[-1]
+        if before is not None and before.version == latest.version:
+            continue
+        out.append(_compare(src, before, latest, store))
+    return out
+
+
+# ------------------------------------------------------------------------------ importing
+@dataclass(slots=True)
+class ImportOutcome:
+    """What an import did (or, dry run, would do).
+
+    Attributes
+    ----------
+    source : str
+        Importer key.
+    batch : kg.importers.batch.ImportBatch
+        The importer's output: files, counts, issues, entity-resolution matches.
+    triples : int
+        Data triples written (after conflicts were settled).
+    held_back : int
+        Values held back because another graph holds a different one.
+    version : int or None
+        Snapshot version written; None for a dry run.
+    graph, snapshot : str
+        Current graph and snapshot graph IRIs.
+    dry_run : bool
+        True when nothing was written.
+    started, ended : datetime.datetime
+        When the import ran (UTC).
+    """
+
+    source: str
+    batch: Any
+    triples: int
+    held_back: int
+    version: int | None
+    graph: str
+    snapshot: str | None
+    dry_run: bool
+    started: datetime
+    ended: datetime
+
+    def report(self, limit: int | None = None) -> dict[str, Any]:
+        """Return a JSON-ready report: counts, files, skipped rows, warnings, matches."""
+        batch = self.batch
+
+        def cut(items: list[Any]) -> list[Any]:
+            return items if limit is None else items[:limit]
+
+        return {
+            "source": self.source,
+            "dry_run": self.dry_run,
+            "version": self.version,
+            "graph": self.graph,
+            "snapshot": self.snapshot,
+            "started": self.started.isoformat(),
+            "ended": self.ended.isoformat(),
+            "triples": self.triples,
+            "held_back": self.held_back,
+            "counts": dict(sorted(batch.counts.items())),
+            "files": [{"name": f.name, "sha256": f.sha256, "rows": f.rows, "kind": f.role} for f in batch.files],
+            "skipped": [i.as_dict() for i in cut(batch.skipped)],
+            "warnings": [i.as_dict() for i in cut(batch.warnings)],
+            "matches": [m.as_dict() for m in cut([m for m in batch.matches if not m.new])],
+            "new_entities": [m.as_dict() for m in cut([m for m in batch.matches if m.new])],
+        }
+
+
+def run_import(
+    store: Any,
+    source: str,
+    paths: Sequence[Path],
+    *,
+    strict: bool = False,
+    dry_run: bool = False,
+    track: Callable[..., Any] | None = None,
+    now: datetime | None = None,
+    on_write: Callable[[str], None] | None = None,
+) -> ImportOutcome:
+    """Import files of one source: read, resolve entities, settle conflicts, write atomically.
+
+    Parameters
+    ----------
+    store : kg.store.KnowledgeStore
+        Target store (its write lock is held for the whole import).
+    source : str
+        Importer key: ``epoch``, ``mot``, ``osai`` or ``modelcard``.
+    paths : sequence of pathlib.Path
+        Files or folders of files.
+    strict : bool, optional
+        Fail the whole import when a row is malformed (default: skip the row, report it).
+    dry_run : bool, optional
+        Resolve and count, write nothing.
+    track : callable, optional
+        Progress reporter ``track(iterable, description, total)``.
+    now : datetime.datetime, optional
+        Import time (default: the current UTC time); snapshots are dated with it.
+    on_write : callable, optional
+        Called with a message just before the write transaction starts.
+
+    Returns
+    -------
+    ImportOutcome
+
+    Raises
+    ------
+    InvalidParameterError
+        If `source` has no importer.
+    LoadError
+        If a file is missing or is not the source's format (nothing is written).
+    MalformedRowsError
+        If `strict` and a row is malformed (nothing is written).
+    """
+    from kg.importers import importer
+    from kg.importers.batch import no_progress
+    from kg.importers.resolve import Resolver
+
+    module = importer(source)
+    started = now or datetime.now(UTC)
+    clock = time.monotonic()
+    own = import_graph(source)
+    with store.lock:
+        graphs = current_graphs(store.inner)
+        resolver = Resolver(store.inner, graphs, own_graph=own)
+        batch = module.read([Path(p) for p in paths], resolver, track or no_progress)
+        if strict and batch.malformed:
+            first = batch.malformed[0]
+            raise MalformedRowsError(first.file, [str(i) for i in batch.malformed], first.line)
+        triples, held_back = _settle(store.inner, batch, [g for g in graphs if g != own])
+        ended = started if now is not None else datetime.now(UTC)
+        if dry_run:
+            return ImportOutcome(source, batch, len(triples), held_back, None, own, None, True, started, ended)
+        previous = [s.version for s in snapshots(store.inner, source)]
+        version = max(previous, default=0) + 1
+        snap = snapshot_graph(source, version)
+        metadata = _metadata(batch, own, snap, version, started, ended, len(triples), time.monotonic() - clock)
+        catalog = _catalog(batch, own, snap, version, started, len(triples))
+        body = _nt_body(triples + metadata)
+        update = (
+            f"DROP SILENT GRAPH <{own}> ;\n"
+            f"INSERT DATA {{ GRAPH <{own}> {{ {body} }} GRAPH <{HISTORY_GRAPH}> {{ {_nt_body(catalog)} }} }} ;\n"
+            f"ADD <{own}> TO <{snap}>"
+        )
+        if on_write is not None:
+            on_write(f"writing {len(triples)} triples to {own} and snapshot {version}")
+        with store.write() as inner:
+            inner.update(update)
+        store.flush()
+    return ImportOutcome(source, batch, len(triples), held_back, version, own, snap, False, started, ended)
+
+
+def _nt_body(triples: Sequence[ox.Triple]) -> str:
+    return (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode()
+
+
+def _settle(store: ox.Store, batch: Any, others: Sequence[str]) -> tuple[list[ox.Triple], int]:
+    """Hold back functional values that another current graph already gives differently."""
+    from kg.importers.batch import FUNCTIONAL, iri, text
+
+    other = {ox.NamedNode(g) for g in others}
+    name, alt = str(SCHEMA.name), str(SCHEMA.alternateName)
+    warning = ox.NamedNode(str(AIKG.qualityWarning))
+    kept: list[ox.Triple] = []
+    held = 0
+    existing_cache: dict[tuple[Any, Any], dict[Any, str]] = {}
+    for t in batch.triples():
+        if t.predicate.value not in FUNCTIONAL:
+            kept.append(t)
+            continue
+        key = (t.subject, t.predicate)
+        existing = existing_cache.get(key)
+        if existing is None:
+            existing = {
+                q.object: q.graph_name.value
+                for q in store.quads_for_pattern(t.subject, t.predicate, None)
+                if q.graph_name in other
+            }
+            existing_cache[key] = existing
+        if not existing or t.object in existing:
+            kept.append(t)
+            continue
+        if t.predicate.value == name:
+            kept.append(ox.Triple(t.subject, iri(alt), t.object))
+            continue
+        held += 1
+        value, graph = next(iter(sorted(existing.items(), key=lambda kv: str(kv[0]))))
+        message = (
+            f"{batch.source.publisher} gives {_nt(t.predicate)} {_nt(t.object)}; the graph keeps {_nt(value)} "
+            f"from {graph.removeprefix(str(GRAPH))}"
+        )
+        kept.append(ox.Triple(t.subject, warning, text(message)))
+        batch.warn(None, f"{t.subject.value}: {message}")
+    return list(dict.fromkeys(kept)), held
+
+
+def _metadata(
+    batch: Any, graph: str, snap: str, version: int, started: datetime, ended: datetime, triples: int, seconds: float
+) -> list[ox.Triple]:
+    from kg import __version__
+    from kg.importers.batch import integer, iri, text
+
+    g = iri(graph)
+    activity = iri(snap + "#import")
+    info = batch.source
+    counts = batch.counts
+    stamp = ox.NamedNode(_XSD + "dateTime")
+
+    def at(moment: datetime) -> ox.Literal:
+        return ox.Literal(moment.astimezone(UTC).isoformat().replace("+00:00", "Z"), datatype=stamp)
+
+    out = [
+        ox.Triple(g, _RDF_TYPE, iri(_PROV + "Entity")),
+        ox.Triple(g, _RDF_TYPE, iri(PREFIXES["dcat"] + "Dataset")),
+        ox.Triple(g, iri(_DCT + "title"), ox.Literal(f"{info.title} (import {version})", language="en")),
+        ox.Triple(g, iri(_DCT + "source"), iri(info.homepage)),
+        ox.Triple(g, iri(_DCT + "publisher"), iri(info.publisher_url)),
+        ox.Triple(g, iri(_DCT + "license"), iri(info.license)),
+        ox.Triple(g, iri(_DCT + "bibliographicCitation"), text(info.citation)),
+        ox.Triple(g, iri(_PROV + "generatedAtTime"), at(started)),
+        ox.Triple(g, iri(_PROV + "wasGeneratedBy"), activity),
+        ox.Triple(g, iri(str(AIKG.importSource)), text(info.key)),
+        ox.Triple(g, iri(str(AIKG.snapshotVersion)), integer(version)),
+        ox.Triple(g, iri(str(AIKG.importerVersion)), text(f"{__version__}/{info.key}-{info.importer_version}")),
+        ox.Triple(g, iri(str(AIKG.rowsRead)), integer(counts.get("rows_read", 0))),
+        ox.Triple(g, iri(str(AIKG.rowsSkipped)), integer(counts.get("rows_skipped", 0))),
+        ox.Triple(g, iri(str(AIKG.modelCount)), integer(counts.get("models", 0))),
+        ox.Triple(g, iri(str(AIKG.newModelCount)), integer(counts.get("new_models", 0))),
+        ox.Triple(g, iri(str(AIKG.organizationCount)), integer(counts.get("organizations", 0))),
+        ox.Triple(g, iri(str(AIKG.benchmarkResultCount)), integer(counts.get("benchmark_results", 0))),
+        ox.Triple(g, iri(str(AIKG.opennessGradeCount)), integer(counts.get("openness_grades", 0))),
+        ox.Triple(g, iri(str(AIKG.tripleCount)), integer(triples)),
+        ox.Triple(activity, _RDF_TYPE, iri(_PROV + "Activity")),
+        ox.Triple(activity, iri(_PROV + "startedAtTime"), at(started)),
+        ox.Triple(activity, iri(_PROV + "endedAtTime"), at(ended)),
+        ox.Triple(activity, iri(_PROV + "wasAssociatedWith"), iri("https://w3id.org/aikg/ontology")),
+        ox.Triple(
+            activity,
+            iri(PREFIXES["rdfs"] + "comment"),
+            ox.Literal(f"kg import {info.key}: {len(batch.files)} file(s) read and written in {seconds:.1f} s", language="en"),
+        ),
+    ]
+    for issue in batch.issues:
+        out.append(ox.Triple(g, iri(str(AIKG.importIssue)), text(str(issue))))
+    for f in batch.files:
+        entity = iri(f"urn:sha256:{f.sha256}")
+        out += [
+            ox.Triple(g, iri(_PROV + "wasDerivedFrom"), entity),
+            ox.Triple(activity, iri(_PROV + "used"), entity),
+            ox.Triple(entity, _RDF_TYPE, iri(_PROV + "Entity")),
+            ox.Triple(entity, iri(str(SCHEMA.name)), text(f.name)),
+            ox.Triple(entity, iri(str(SCHEMA.sha256)), text(f.sha256)),
+            ox.Triple(entity, iri(str(AIKG.rowsRead)), integer(f.rows)),
+        ]
+    return out
+
+
+def _catalog(batch: Any, graph: str, snap: str, version: int, started: datetime, triples: int) -> list[ox.Triple]:
+    from kg.importers.batch import integer, iri, text
+
+    s = iri(snap)
+    h = iri(HISTORY_GRAPH)
+    stamp = ox.Literal(started.astimezone(UTC).isoformat().replace("+00:00", "Z"), datatype=ox.NamedNode(_XSD + "dateTime"))
+    return [
+        ox.Triple(h, _RDF_TYPE, iri(_PROV + "Entity")),
+        ox.Triple(h, iri(_DCT + "title"), ox.Literal("Import history: snapshots of every import", language="en")),
+        ox.Triple(s, _RDF_TYPE, iri(str(AIKG.Snapshot))),
+        ox.Triple(s, iri(str(AIKG.snapshotOf)), iri(graph)),
+        ox.Triple(s, iri(str(AIKG.importSource)), text(batch.source.key)),
+        ox.Triple(s, iri(str(AIKG.snapshotVersion)), integer(version)),
+        ox.Triple(s, iri(_PROV + "generatedAtTime"), stamp),
+        ox.Triple(s, iri(str(AIKG.tripleCount)), integer(triples)),
+        ox.Triple(s, iri(_DCT + "title"), ox.Literal(f"{batch.source.title}, import {version}", language="en")),
+    ]
