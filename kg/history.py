@@ -2,28 +2,44 @@
 
 Design
 ------
-Every import of a source (``epoch``, ``mot``, ``osai``, ``modelcard``) writes, in **one SPARQL
-Update** (one Oxigraph transaction, so a crash or SIGKILL leaves the store as it was):
+Every import of a source (``epoch``, ``mot``, ``osai``, ``modelcard``) is written in **one SPARQL
+Update** (one Oxigraph transaction: a crash or SIGKILL leaves the store exactly as it was):
 
-``https://w3id.org/aikg/graph/import/{source}``
-    the *current* graph of the source: the import's triples plus its PROV-O metadata (source
-    files with SHA-256, publisher, license, import time, importer version, row counts, every
-    skipped row). It replaces the previous import of the source (``DROP`` + ``INSERT``).
 ``https://w3id.org/aikg/graph/snapshot/{source}/{version}``
-    a *snapshot*: a copy of that current graph as written (``ADD``), numbered 1, 2, 3… per
-    source and never changed afterwards.
+    the *snapshot*: everything the importer read from this version of the source (after entity
+    resolution), with PROV-O metadata about the snapshot itself (source files with SHA-256,
+    publisher, license, import time, importer version, row counts, every skipped row).
+    Numbered 1, 2, 3… per source, never changed afterwards.
+``https://w3id.org/aikg/graph/import/{source}``
+    the *current* graph of each imported source: its latest snapshot, consolidated with the rest
+    of the graph (below), plus the same metadata about the current graph. Every import rebuilds
+    the current graphs of all sources from their latest snapshots (``DROP`` + ``INSERT``), so the
+    result does not depend on the order the sources were imported in.
 ``https://w3id.org/aikg/graph/history``
     the catalog: one ``aikg:Snapshot`` node per snapshot (source, version, time, triples).
 
-**No double counting.** Queries see the union of all *current* graphs as their default graph:
-snapshot graphs are left out of it (:func:`union_dataset` is what :mod:`kg.sparql` passes to the
-engine), so each fact counts once however many imports were kept, and old values never leak
-into today's answers. A store without snapshots keeps the engine's plain union.
+**No double counting.** Queries see the union of the *current* graphs as their default graph;
+snapshot graphs are left out of it (:func:`union_dataset` is what :mod:`kg.sparql` and
+:mod:`kg.validate` pass to the engine), so old snapshots never count and old values never leak
+into today's answers. Oxigraph's union keeps a triple once per graph that holds it, so the
+consolidation also leaves out of a source's current graph every triple that the curated data or
+a source earlier in :data:`kg.importers.IMPORTERS` (epoch, mot, osai, modelcard) already
+asserts: each fact is in the union once, from its first source. A store without snapshots keeps
+the engine's plain union.
 
-**As of a date.** :func:`graphs_as_of` lists the graphs that made up the default graph at that
-instant: every graph that is not an import (ontology, curated data, history) plus, for each
-source, its latest snapshot taken at or before the instant. SPARQL can do the same without this
-module by naming those graphs, either as protocol parameters
+**Conflicts.** A property that holds one value per subject (:data:`kg.importers.batch.FUNCTIONAL`,
+e.g. ``schema:datePublished``, ``aikg:totalParameters``, ``aikg:weightsLicense``) never gets a
+second, different value in the union: the value of the curated data, else of the earlier source,
+is kept; the other is held back from the current graph (it stays in the snapshot) and recorded
+as an ``aikg:qualityWarning`` on the subject and an ``aikg:importIssue`` of the import. A
+differing ``schema:name`` becomes a ``schema:alternateName``. So the union meets the SHACL shapes.
+
+**As of a date.** :func:`graphs_as_of` lists the graphs behind the answer at an instant: every
+graph that is not an import (ontology, curated data, history) plus, for each source, its latest
+snapshot taken at or before the instant. Snapshots hold what each source said, so in such a view
+a fact two sources share appears once per source (count with ``DISTINCT``) and a value held back
+from today's union can appear next to the curated one. SPARQL does the same without this module
+by naming the graphs, either as protocol parameters
 (``/sparql?query=…&default-graph-uri=https://w3id.org/aikg/graph/snapshot/epoch/1&default-graph-uri=https://w3id.org/aikg/graph/landscape``)
 or in the query::
 
@@ -32,23 +48,15 @@ or in the query::
     FROM <https://w3id.org/aikg/graph/landscape>
     WHERE { ?m a aikg:AIModel }
 
-(the catalog graph tells which snapshot was current when:
+(which snapshot was current when is in the catalog:
 ``SELECT ?g ?v ?t WHERE { GRAPH graph:history { ?g aikg:importSource "epoch" ; aikg:snapshotVersion ?v ; prov:generatedAtTime ?t } }``).
 Curated graphs are not versioned: ``as_of`` uses their current content.
 
-**Diffs.** :func:`diff` compares two snapshots of one source triple by triple (imports mint no
-blank nodes, so the comparison is exact): facts *added* (subject and property new), *removed*
-(gone), *changed* (same subject and property, different values: e.g. an accessibility grade).
-The import's own metadata is left out. :func:`changes_since` diffs the snapshot current at a
-date with the latest one, per source.
-
-**Conflicts.** A property that holds one value per subject (:data:`kg.importers.batch.FUNCTIONAL`,
-e.g. ``schema:datePublished``, ``aikg:totalParameters``) never gets a second, different value
-from an import: the value already in another current graph (curated data, another source) is
-kept, the import's value is held back and recorded as an ``aikg:qualityWarning`` on the subject
-and an ``aikg:importIssue`` of the import (a differing ``schema:name`` becomes an alternate
-name). So the union always meets the SHACL shapes; re-import a source to refresh what it held
-back after another source changed.
+**Diffs.** :func:`diff` compares two snapshots of one source triple by triple (importers mint no
+blank nodes and resolve entities to the same IRIs, so the comparison is exact): facts *added*
+(subject and property new), *removed* (gone) and *changed* (same subject and property, other
+values: e.g. an accessibility grade). The snapshot's own metadata is left out.
+:func:`changes_since` diffs, per source, the snapshot current at a date with the latest one.
 """
 
 from __future__ import annotations
@@ -358,14 +366,9 @@ def _nt(term: Any) -> str:
 
 
 def _data_triples(store: ox.Store, graph: str) -> set[tuple[Any, Any, Any]]:
-    meta_prefix = graph + "#"
-    current = IMPORT_PREFIX
     out = set()
     for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
-        s = q.subject
-        if isinstance(s, ox.NamedNode) and (
-            s.value.startswith(current) or s.value.startswith(meta_prefix) or s.value.startswith("urn:sha256:")
-        ):
+        if isinstance(q.subject, ox.NamedNode) and _is_metadata(q.subject.value, graph):
             continue
         out.add((q.subject, q.predicate, q.object))
     return out
@@ -543,7 +546,7 @@ def run_import(
     now: datetime | None = None,
     on_write: Callable[[str], None] | None = None,
 ) -> ImportOutcome:
-    """Import files of one source: read, resolve entities, settle conflicts, write atomically.
+    """Import files of one source: read, resolve entities, consolidate, write atomically.
 
     Parameters
     ----------
@@ -556,11 +559,11 @@ def run_import(
     strict : bool, optional
         Fail the whole import when a row is malformed (default: skip the row, report it).
     dry_run : bool, optional
-        Resolve and count, write nothing.
+        Resolve, count and consolidate; write nothing.
     track : callable, optional
         Progress reporter ``track(iterable, description, total)``.
     now : datetime.datetime, optional
-        Import time (default: the current UTC time); snapshots are dated with it.
+        Import time (default: the current UTC time); the snapshot is dated with it.
     on_write : callable, optional
         Called with a message just before the write transaction starts.
 
@@ -577,7 +580,7 @@ def run_import(
     MalformedRowsError
         If `strict` and a row is malformed (nothing is written).
     """
-    from kg.importers import importer
+    from kg.importers import IMPORTERS, importer
     from kg.importers.batch import no_progress
     from kg.importers.resolve import Resolver
 
@@ -586,86 +589,145 @@ def run_import(
     clock = time.monotonic()
     own = import_graph(source)
     with store.lock:
-        graphs = current_graphs(store.inner)
-        resolver = Resolver(store.inner, graphs, own_graph=own)
+        inner = store.inner
+        graphs = current_graphs(inner)
+        resolver = Resolver(inner, graphs, own_graph=own)
         batch = module.read([Path(p) for p in paths], resolver, track or no_progress)
         if strict and batch.malformed:
             first = batch.malformed[0]
             raise MalformedRowsError(first.file, [str(i) for i in batch.malformed], first.line)
-        triples, held_back = _settle(store.inner, batch, [g for g in graphs if g != own])
+        raw = batch.triples()
+        latest = {s.source: s for s in snapshots(inner)}
+        sources = [k for k in IMPORTERS if k == source or k in latest]
+        raw_by_source = {k: raw if k == source else list(_data_triples(inner, latest[k].graph)) for k in sources}
+        base = [g for g in graphs if not g.startswith(IMPORT_PREFIX) and g != HISTORY_GRAPH]
+        consolidated = _consolidate(inner, base, raw_by_source, batch.source.publisher, source)
+        kept, held, notes = consolidated[source]
+        for note in notes:
+            batch.warn(None, note)
         ended = started if now is not None else datetime.now(UTC)
         if dry_run:
-            return ImportOutcome(source, batch, len(triples), held_back, None, own, None, True, started, ended)
-        previous = [s.version for s in snapshots(store.inner, source)]
-        version = max(previous, default=0) + 1
+            return ImportOutcome(source, batch, len(kept), held, None, own, None, True, started, ended)
+        version = latest[source].version + 1 if source in latest else 1
         snap = snapshot_graph(source, version)
-        metadata = _metadata(batch, own, snap, version, started, ended, len(triples), time.monotonic() - clock)
-        catalog = _catalog(batch, own, snap, version, started, len(triples))
-        body = _nt_body(triples + metadata)
-        update = (
-            f"DROP SILENT GRAPH <{own}> ;\n"
-            f"INSERT DATA {{ GRAPH <{own}> {{ {body} }} GRAPH <{HISTORY_GRAPH}> {{ {_nt_body(catalog)} }} }} ;\n"
-            f"ADD <{own}> TO <{snap}>"
+        seconds = time.monotonic() - clock
+        parts = []
+        for key, (triples, _held, key_notes) in consolidated.items():
+            graph = import_graph(key)
+            if key == source:
+                meta = _metadata(batch, snap, version, started, ended, len(raw), seconds)
+            else:
+                meta = _metadata_of(inner, latest[key].graph)
+            current_meta = _rename(meta, snap if key == source else latest[key].graph, graph)
+            current_meta += [ox.Triple(ox.NamedNode(graph), ox.NamedNode(_DCT + "hasVersion"), ox.NamedNode(snap if key == source else latest[key].graph))]
+            current_meta += [
+                ox.Triple(ox.NamedNode(graph), ox.NamedNode(str(AIKG.importIssue)), ox.Literal(n)) for n in key_notes
+            ]
+            parts.append(f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{ {_nt_body(triples + current_meta)} }} }}")
+        snapshot_meta = _metadata(batch, snap, version, started, ended, len(raw), seconds)
+        catalog = _catalog(batch, own, snap, version, started, len(raw))
+        parts.append(
+            f"INSERT DATA {{ GRAPH <{snap}> {{ {_nt_body(raw + snapshot_meta)} }} GRAPH <{HISTORY_GRAPH}> {{ {_nt_body(catalog)} }} }}"
         )
         if on_write is not None:
-            on_write(f"writing {len(triples)} triples to {own} and snapshot {version}")
-        with store.write() as inner:
-            inner.update(update)
+            on_write(f"writing {len(kept)} triples to {own} and snapshot {version} ({len(raw)} triples)")
+        with store.write() as engine:
+            engine.update(" ;\n".join(parts))
         store.flush()
-    return ImportOutcome(source, batch, len(triples), held_back, version, own, snap, False, started, ended)
+    return ImportOutcome(source, batch, len(kept), held, version, own, snap, False, started, ended)
 
 
 def _nt_body(triples: Sequence[ox.Triple]) -> str:
     return (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode()
 
 
-def _settle(store: ox.Store, batch: Any, others: Sequence[str]) -> tuple[list[ox.Triple], int]:
-    """Hold back functional values that another current graph already gives differently."""
-    from kg.importers.batch import FUNCTIONAL, iri, text
+def _consolidate(
+    store: ox.Store, base: Sequence[str], raw_by_source: dict[str, list[Any]], publisher: str, importing: str
+) -> dict[str, tuple[list[ox.Triple], int, list[str]]]:
+    """Build each source's current graph from its raw snapshot, sources in precedence order.
 
-    other = {ox.NamedNode(g) for g in others}
-    name, alt = str(SCHEMA.name), str(SCHEMA.alternateName)
+    A triple another graph already asserts (curated data, or a source earlier in
+    :data:`kg.importers.IMPORTERS`) is left out, so the union holds each fact once; a
+    one-value property (:data:`kg.importers.batch.FUNCTIONAL`) with a different value already
+    asserted is held back and noted as an ``aikg:qualityWarning`` on its subject (a differing
+    ``schema:name`` becomes an ``schema:alternateName``).
+    """
+    from kg.importers import IMPORTERS
+    from kg.importers.batch import FUNCTIONAL
+
+    base_nodes = {ox.NamedNode(g) for g in base}
+    name, alt = ox.NamedNode(str(SCHEMA.name)), ox.NamedNode(str(SCHEMA.alternateName))
     warning = ox.NamedNode(str(AIKG.qualityWarning))
-    kept: list[ox.Triple] = []
-    held = 0
-    existing_cache: dict[tuple[Any, Any], dict[Any, str]] = {}
-    for t in batch.triples():
-        if t.predicate.value not in FUNCTIONAL:
-            kept.append(t)
-            continue
-        key = (t.subject, t.predicate)
-        existing = existing_cache.get(key)
-        if existing is None:
-            existing = {
-                q.object: q.graph_name.value
-                for q in store.quads_for_pattern(t.subject, t.predicate, None)
-                if q.graph_name in other
+    owned: set[ox.Triple] = set()
+    single: dict[tuple[Any, Any], dict[Any, str]] = {}
+    out: dict[str, tuple[list[ox.Triple], int, list[str]]] = {}
+
+    def in_base(t: ox.Triple) -> bool:
+        return any(q.graph_name in base_nodes for q in store.quads_for_pattern(t.subject, t.predicate, t.object))
+
+    def values(s: Any, p: Any) -> dict[Any, str]:
+        key = (s, p)
+        if key not in single:
+            single[key] = {
+                q.object: q.graph_name.value.removeprefix(str(GRAPH))
+                for q in store.quads_for_pattern(s, p, None)
+                if q.graph_name in base_nodes
             }
-            existing_cache[key] = existing
-        if not existing or t.object in existing:
+        return single[key]
+
+    for source in (k for k in IMPORTERS if k in raw_by_source):
+        kept: list[ox.Triple] = []
+        notes: list[str] = []
+        held = 0
+        for raw in raw_by_source[source]:
+            t = raw if isinstance(raw, ox.Triple) else ox.Triple(*raw)
+            if t.predicate.value in FUNCTIONAL:
+                existing = values(t.subject, t.predicate)
+                if existing and t.object not in existing:
+                    if t.predicate == name:
+                        t = ox.Triple(t.subject, alt, t.object)
+                    else:
+                        held += 1
+                        value, graph = sorted(existing.items(), key=lambda kv: str(kv[0]))[0]
+                        who = publisher if source == importing else source
+                        message = f"{who} gives {_nt(t.predicate)} {_nt(t.object)}; the graph keeps {_nt(value)} from {graph}"
+                        notes.append(f"{t.subject.value}: {message}")
+                        t = ox.Triple(t.subject, warning, ox.Literal(message))
+            if t in owned or in_base(t):
+                continue
+            owned.add(t)
             kept.append(t)
-            continue
-        if t.predicate.value == name:
-            kept.append(ox.Triple(t.subject, iri(alt), t.object))
-            continue
-        held += 1
-        value, graph = next(iter(sorted(existing.items(), key=lambda kv: str(kv[0]))))
-        message = (
-            f"{batch.source.publisher} gives {_nt(t.predicate)} {_nt(t.object)}; the graph keeps {_nt(value)} "
-            f"from {graph.removeprefix(str(GRAPH))}"
-        )
-        kept.append(ox.Triple(t.subject, warning, text(message)))
-        batch.warn(None, f"{t.subject.value}: {message}")
-    return list(dict.fromkeys(kept)), held
+            if t.predicate.value in FUNCTIONAL:
+                values(t.subject, t.predicate).setdefault(t.object, import_graph(source).removeprefix(str(GRAPH)))
+        out[source] = (kept, held, notes)
+    return out
+
+
+def _rename(triples: list[ox.Triple], old: str, new: str) -> list[ox.Triple]:
+    node, target = ox.NamedNode(old), ox.NamedNode(new)
+    return [ox.Triple(target if t.subject == node else t.subject, t.predicate, t.object) for t in triples]
+
+
+def _metadata_of(store: ox.Store, snap: str) -> list[ox.Triple]:
+    """The metadata triples of a snapshot (about the snapshot, its import activity, its files)."""
+    out = []
+    for q in store.quads_for_pattern(None, None, None, ox.NamedNode(snap)):
+        if isinstance(q.subject, ox.NamedNode) and _is_metadata(q.subject.value, snap):
+            out.append(ox.Triple(q.subject, q.predicate, q.object))
+    return out
+
+
+def _is_metadata(subject: str, snap: str) -> bool:
+    return subject == snap or subject.startswith(snap + "#") or subject.startswith("urn:sha256:")
 
 
 def _metadata(
-    batch: Any, graph: str, snap: str, version: int, started: datetime, ended: datetime, triples: int, seconds: float
+    batch: Any, snap: str, version: int, started: datetime, ended: datetime, triples: int, seconds: float
 ) -> list[ox.Triple]:
     from kg import __version__
     from kg.importers.batch import integer, iri, text
 
-    g = iri(graph)
+    g = iri(snap)
     activity = iri(snap + "#import")
     info = batch.source
     counts = batch.counts
@@ -702,11 +764,12 @@ def _metadata(
         ox.Triple(
             activity,
             iri(PREFIXES["rdfs"] + "comment"),
-            ox.Literal(f"kg import {info.key}: {len(batch.files)} file(s) read and written in {seconds:.1f} s", language="en"),
+            ox.Literal(f"kg import {info.key}: {len(batch.files)} file(s) read and resolved in {seconds:.1f} s", language="en"),
         ),
     ]
     for issue in batch.issues:
-        out.append(ox.Triple(g, iri(str(AIKG.importIssue)), text(str(issue))))
+        if issue.kind != "warning" or issue.file != info.key:
+            out.append(ox.Triple(g, iri(str(AIKG.importIssue)), text(str(issue))))
     for f in batch.files:
         entity = iri(f"urn:sha256:{f.sha256}")
         out += [

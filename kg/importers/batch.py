@@ -31,6 +31,8 @@ __all__ = [
     "double",
     "integer",
     "iri",
+    "line_of",
+    "load_yaml",
     "no_progress",
     "text",
 ]
@@ -303,3 +305,63 @@ def _short(value: str) -> str:
 
 def _show(term: ox.NamedNode | ox.Literal) -> str:
     return _short(term.value) if isinstance(term, ox.NamedNode) else repr(term.value)
+
+
+def load_yaml(path: Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    """Parse one YAML file, keeping the line of every key and list item.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file (UTF-8).
+
+    Returns
+    -------
+    (object, dict)
+        The data (``yaml.safe_load``) and a map from key path (``("release", "name")``,
+        ``("release", "components", 3)``) to its 1-based line.
+
+    Raises
+    ------
+    LoadError
+        If the file cannot be read, is not UTF-8, or is not YAML (with the parser's line).
+    """
+    import yaml
+
+    from kg.errors import LoadError
+
+    try:
+        content = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LoadError(path.name, f"not UTF-8 text: {exc.reason} at byte {exc.start}") from exc
+    except OSError as exc:
+        raise LoadError(path.name, str(exc)) from exc
+    try:
+        node = yaml.compose(content, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(content)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise LoadError(path.name, f"YAML syntax: {getattr(exc, 'problem', None) or exc}", mark.line + 1 if mark else None) from exc
+    lines: dict[tuple[Any, ...], int] = {}
+
+    def walk(n: Any, at: tuple[Any, ...]) -> None:
+        lines[at] = n.start_mark.line + 1
+        if isinstance(n, yaml.MappingNode):
+            for key, value in n.value:
+                walk(value, (*at, key.value))
+                lines[(*at, key.value)] = key.start_mark.line + 1
+        elif isinstance(n, yaml.SequenceNode):
+            for i, value in enumerate(n.value):
+                walk(value, (*at, i))
+
+    if node is not None:
+        walk(node, ())
+    return data, lines
+
+
+def line_of(lines: dict[tuple[Any, ...], int], *path: Any) -> int | None:
+    """Return the line of the deepest known prefix of `path` (see :func:`load_yaml`)."""
+    for end in range(len(path), -1, -1):
+        if path[:end] in lines:
+            return lines[path[:end]]
+    return None

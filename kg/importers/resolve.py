@@ -292,6 +292,11 @@ class Resolver:
         elif entity.kind == "license":
             for name in entity.names:
                 by["license"][_license_key(name)].add(entity.iri)
+                words = name.split()
+                if "/license/licenseref-" in entity.iri and len(words) > 2:
+                    # Custom licenses are cited with or without the licensor's name:
+                    # "Meta Llama 3 Community License" = "Llama 3 Community License".
+                    by["license"][_license_key(" ".join(words[1:]))].add(entity.iri)
 
     def _index_size(self, entity: _Entity) -> None:
         for creator in entity.creators:
@@ -408,7 +413,12 @@ class Resolver:
         if hf_repo:
             repo_name = hf_repo.split("/", 1)[-1]
             tries.append(("name", repo_name, by["name"].get(model_key(repo_name), set())))
+        stated = name_size(name)
         for key, value, iris in tries:
+            if key == "hfRepoId" and stated and iris:
+                # A repository link whose size contradicts the name is a copy-paste slip of the
+                # source (MOT lists one CodeT5+ repository for all five sizes): not a key.
+                iris = {i for i in iris if _size_agrees(stated, self._entities[i])}
             if key == "name":
                 # Two different names one source gives are two entities: a node this import
                 # created matches again only under the very name it was created with.
@@ -429,6 +439,11 @@ class Resolver:
         iri = self._mint("model", name)
         self._minted.add(iri)
         return self._decide("model", name, iri, "new", iri.rsplit("/", 1)[-1])
+
+    def osi_approved(self, text: str) -> bool:
+        """Return True when `text` is the id or name of an OSI-approved SPDX license."""
+        entry = self._spdx.get(text.strip().casefold()) or self._spdx.get(_license_key(text))
+        return bool(entry and entry[2])
 
     def existing_model(self, name: str, *, epoch_name: str | None = None, hf_repo: str | None = None) -> str | None:
         """Return the IRI of a model the graph or this import already has, or None (no minting).
@@ -534,6 +549,12 @@ def _stem(name: str, org_prefixes: Sequence[str]) -> str:
         if key.startswith(prefix) and len(key) > len(prefix):
             return key[len(prefix) :]
     return key
+
+
+def _size_agrees(stated: float, entity: _Entity) -> bool:
+    sizes = [name_size(n) for n in entity.names | {r.split("/", 1)[-1] for r in entity.hf}]
+    sizes = [x for x in sizes if x] or ([entity.params] if entity.params else [])
+    return not sizes or any(abs(x - stated) <= 0.05 * stated for x in sizes)
 
 
 def _exact(name: str) -> str:
