@@ -435,10 +435,7 @@ def _producers(producer: str, hf_owner: str | None, batch: ImportBatch, resolver
     if known is None:
         parts = [p for p in _SPLIT_ORGS.split(producer) if p]
         found = [resolver.known_organization(p) for p in parts]
-        if len(parts) > 1 and all(found):
-            names = parts
-        else:
-            names = [producer]
+        names = parts if len(parts) > 1 and all(found) else [producer]
     else:
         names = [producer]
     out = []

@@ -521,15 +521,17 @@ class Resolver:
         iris = self._by["license"].get(_license_key(text), set())
         if spdx is not None:
             iris = iris | self._by["license"].get(_license_key(spdx[0]), set())
+        ref = f"{ID}license/licenseref-{slugify(text)}"
         if iris:
             match = self._decide("license", text, sorted(iris)[0], "name", text, len(iris))
+        elif ref in self._entities:
+            match = self._decide("license", text, ref, "licenseRef", ref.rsplit("/", 1)[-1])
         elif spdx is not None:
             iri = PREFIXES["spdxl"] + spdx[0]
             match = self._decide("license", text, iri, "spdx", spdx[0])
             described = spdx
         else:
-            iri = f"{ID}license/licenseref-{slugify(text)}"
-            match = self._decide("license", text, iri, "new", iri.rsplit("/", 1)[-1])
+            match = self._decide("license", text, ref, "new", ref.rsplit("/", 1)[-1])
         self._register(_Entity(match.iri, "license", names={text} | ({spdx[0]} if spdx else set())))
         self._cache[cache_key] = match
         return match, described
