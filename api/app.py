@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api.errors import install_error_handlers
-from api.routes import entities, graphs, pages, sparql
+from api.routes import entities, graphs, imports, pages, sparql
 from kg import __version__
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
@@ -61,6 +61,6 @@ def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = 
             allow_credentials=False,
         )
     install_error_handlers(app)
-    for module in (pages, sparql, entities, graphs):
+    for module in (pages, sparql, imports, entities, graphs):
         app.include_router(module.router)
     return app

@@ -57,6 +57,8 @@ async def _kg_error(request: Request, exc: Exception) -> JSONResponse:
         extra["suggestions"] = exc.suggestions
     if isinstance(exc, InvalidParameterError):
         extra["parameter"] = exc.parameter
+    if getattr(exc, "issues", None):
+        extra["issues"] = list(exc.issues)[:500]  # type: ignore[attr-defined]
     return problem(status, type(exc).__name__, exc.detail, **extra)
 
 

@@ -80,6 +80,7 @@ __all__ = [
     "Diff",
     "ImportOutcome",
     "Snapshot",
+    "changes_report",
     "changes_since",
     "current_graphs",
     "diff",
@@ -88,6 +89,7 @@ __all__ = [
     "run_import",
     "snapshot_graph",
     "snapshots",
+    "snapshots_report",
     "union_dataset",
 ]
 
@@ -800,3 +802,15 @@ def _catalog(batch: Any, graph: str, snap: str, version: int, started: datetime,
         ox.Triple(s, iri(str(AIKG.tripleCount)), integer(triples)),
         ox.Triple(s, iri(_DCT + "title"), ox.Literal(f"{batch.source.title}, import {version}", language="en")),
     ]
+
+
+def changes_report(
+    store: ox.Store, since: date | datetime | str, source: str | None = None, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """:func:`changes_since` as JSON-ready dicts (what a query worker sends back)."""
+    return [d.as_dict(limit=limit) for d in changes_since(store, since, source)]
+
+
+def snapshots_report(store: ox.Store, source: str | None = None) -> list[dict[str, Any]]:
+    """:func:`snapshots` as JSON-ready dicts (what a query worker sends back)."""
+    return [s.as_dict() for s in snapshots(store, source)]

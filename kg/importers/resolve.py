@@ -293,7 +293,7 @@ class Resolver:
             for name in entity.names:
                 by["license"][_license_key(name)].add(entity.iri)
                 words = name.split()
-                if "/license/licenseref-" in entity.iri and len(words) > 2:
+                if "/license/licenseref-" in entity.iri and len(words) > 3:
                     # Custom licenses are cited with or without the licensor's name:
                     # "Meta Llama 3 Community License" = "Llama 3 Community License".
                     by["license"][_license_key(" ".join(words[1:]))].add(entity.iri)
