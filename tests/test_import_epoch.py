@@ -7,7 +7,6 @@ the importer's output.
 from __future__ import annotations
 
 import csv
-import shutil
 from collections import Counter
 from pathlib import Path
 

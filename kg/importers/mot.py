@@ -32,6 +32,7 @@ release date), and one ``aikg:ComponentRelease`` per released component. The mod
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -481,7 +482,12 @@ def _emit(
     batch.add(m, DCT_SOURCE, source)
 
     level = mof_class(entry.released, components, open_licenses, resolver.osi_approved)
-    a = iri(f"{ID}mof-assessment/mot-{slugify(path.stem)}")
+    slug = slugify(path.stem)
+    if batch.subjects_of_type(str(AIKG.MOFAssessment)) & {f"{ID}mof-assessment/mot-{slug}"}:
+        # Two file names with one slug ("RWKV-v4-(Raven)", "RWKV-v4-Raven"): the hash of the
+        # name keeps them apart, the same way on every import.
+        slug += "-" + hashlib.sha1(path.name.encode()).hexdigest()[:6]
+    a = iri(f"{ID}mof-assessment/mot-{slug}")
     batch.typed(a, str(AIKG.MOFAssessment))
     batch.add(a, iri(PREFIXES["rdfs"] + "label"), ox.Literal(f"MOF self-assessment of {entry.name}", language="en"))
     batch.add(a, iri(str(AIKG.mofClass)), iri(CLASS_CONCEPTS[level]))
