@@ -601,7 +601,7 @@ def _check_size(m: ox.NamedNode, row: _ModelRow, batch: ImportBatch) -> None:
         text(
             f"Epoch AI gives Parameters = {row.params:.6g} ({round(row.params)}), {ratio:.3g} times the size "
             f"the name {row.name!r} states ({stated:.6g}); one of the two is wrong or the name's number is not "
-            f"a parameter count ({row.file}, line {row.line})."
+            f"a parameter count ({row.file})."
         ),
     )
 
