@@ -8,8 +8,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from api.caching import ETagMiddleware
 from api.errors import install_error_handlers
-from api.routes import entities, graphs, pages, sparql
+from api.routes import entities, graphs, linked_data, pages, sparql
 from kg import __version__
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
@@ -60,7 +61,8 @@ def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = 
             allow_headers=["Content-Type", "Accept"],
             allow_credentials=False,
         )
+    app.add_middleware(ETagMiddleware)
     install_error_handlers(app)
-    for module in (pages, sparql, entities, graphs):
+    for module in (pages, sparql, entities, linked_data, graphs):
         app.include_router(module.router)
     return app

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from kg.namespaces import PREFIXES
 from kg.settings import Settings
 
-__all__ = ["EXAMPLE_QUERIES", "render", "query_page", "service_description"]
+__all__ = ["EXAMPLE_QUERIES", "query_page", "render", "service_description"]
 
 _ENV = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
