@@ -42,7 +42,13 @@ def etag_for(version: str, scope: Scope) -> str:
     """
     headers = Headers(scope=scope)
     digest = hashlib.blake2b(digest_size=16)
-    for part in (version, scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1"), *(headers.get(h, "") for h in _VARY_ON)):
+    for part in (
+        version,
+        scope["method"],
+        scope["path"],
+        scope.get("query_string", b"").decode("latin-1"),
+        *(headers.get(h, "") for h in _VARY_ON),
+    ):
         digest.update(part.encode("utf-8", "surrogatepass"))
         digest.update(b"\x00")
     return f'"{digest.hexdigest()}"'
@@ -67,7 +73,11 @@ class ETagMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD") or not scope["path"].startswith(CACHED_PREFIXES):
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in ("GET", "HEAD")
+            or not scope["path"].startswith(CACHED_PREFIXES)
+        ):
             await self.app(scope, receive, send)
             return
         graph = getattr(scope["app"].state, "graph", None) if "app" in scope else None
@@ -82,7 +92,11 @@ class ETagMiddleware:
                 {
                     "type": "http.response.start",
                     "status": 304,
-                    "headers": [(b"etag", etag.encode()), (b"cache-control", CACHE_CONTROL.encode()), (b"vary", b"Accept")],
+                    "headers": [
+                        (b"etag", etag.encode()),
+                        (b"cache-control", CACHE_CONTROL.encode()),
+                        (b"vary", b"Accept"),
+                    ],
                 }
             )
             await send({"type": "http.response.body", "body": b""})
@@ -90,7 +104,9 @@ class ETagMiddleware:
 
         async def send_with_etag(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] == 200 and graph.version == version:
-                headers: list[Any] = [h for h in message.get("headers", []) if h[0].lower() not in (b"etag", b"cache-control")]
+                headers: list[Any] = [
+                    h for h in message.get("headers", []) if h[0].lower() not in (b"etag", b"cache-control")
+                ]
                 headers += [(b"etag", etag.encode()), (b"cache-control", CACHE_CONTROL.encode())]
                 if not any(h[0].lower() == b"vary" for h in headers):
                     headers.append((b"vary", b"Accept"))

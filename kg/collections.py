@@ -98,8 +98,12 @@ FILTERS: dict[str, dict[str, Filter]] = {
             "?model aikg:weightsLicense|aikg:codeLicense ?license .",
             description="License of the weights or of the code: SPDX id (MIT), LicenseRef slug, name or IRI.",
         ),
-        "weights_license": Filter("license", "?model aikg:weightsLicense ?weights_license .", description="License of the weights only."),
-        "code_license": Filter("license", "?model aikg:codeLicense ?code_license .", description="License of the code only."),
+        "weights_license": Filter(
+            "license", "?model aikg:weightsLicense ?weights_license .", description="License of the weights only."
+        ),
+        "code_license": Filter(
+            "license", "?model aikg:codeLicense ?code_license .", description="License of the code only."
+        ),
         "osi": Filter(
             "bool",
             when_true="?model aikg:weightsLicense/spdx:isOsiApproved true .",
@@ -134,28 +138,60 @@ FILTERS: dict[str, dict[str, Filter]] = {
             description="Released before this date (exclusive), compared at the coarser of the two precisions.",
         ),
         "min_parameters": Filter(
-            "int", "?model aikg:totalParameters ?_t_min . FILTER(?_t_min >= ?min_parameters)", description="At least this many total parameters (a count, e.g. 100000000000)."
+            "int",
+            "?model aikg:totalParameters ?_t_min . FILTER(?_t_min >= ?min_parameters)",
+            description="At least this many total parameters (a count, e.g. 100000000000).",
         ),
         "max_parameters": Filter(
-            "int", "?model aikg:totalParameters ?_t_max . FILTER(?_t_max <= ?max_parameters)", description="At most this many total parameters."
+            "int",
+            "?model aikg:totalParameters ?_t_max . FILTER(?_t_max <= ?max_parameters)",
+            description="At most this many total parameters.",
         ),
         "min_active_parameters": Filter(
-            "int", "?model aikg:activeParameters ?_a_min . FILTER(?_a_min >= ?min_active_parameters)", description="At least this many active parameters (MoE models)."
+            "int",
+            "?model aikg:activeParameters ?_a_min . FILTER(?_a_min >= ?min_active_parameters)",
+            description="At least this many active parameters (MoE models).",
         ),
         "max_active_parameters": Filter(
-            "int", "?model aikg:activeParameters ?_a_max . FILTER(?_a_max <= ?max_active_parameters)", description="At most this many active parameters (MoE models)."
+            "int",
+            "?model aikg:activeParameters ?_a_max . FILTER(?_a_max <= ?max_active_parameters)",
+            description="At most this many active parameters (MoE models).",
         ),
     },
     "claims": {
-        "claimant": Filter("claimant", "?claim schema:author ?claimant .", description="Who made the claim: person or organization (slug, name or IRI)."),
-        "about": Filter("subject", "?claim schema:about ?about .", description="What the claim is about: any entity (model, organization, family, country…)."),
-        "stance": Filter("stance", "?claim aikg:stance ?stance .", description="Stance: supports, opposes, neutral, predicts, warns."),
-        "claim_kind": Filter("claim_kind", "?claim aikg:claimKind ?claim_kind .", description="Kind: first, ranking, openness, quantity, trend, opinion."),
-        "source": Filter("source", "?claim schema:appearance ?source .", description="Where it appeared: article slug, name, or the IRI/URL of the article or README."),
-        "self_claim": Filter("bool", description="true: only self-claims (the claimant made the subject); false: only the others."),
+        "claimant": Filter(
+            "claimant",
+            "?claim schema:author ?claimant .",
+            description="Who made the claim: person or organization (slug, name or IRI).",
+        ),
+        "about": Filter(
+            "subject",
+            "?claim schema:about ?about .",
+            description="What the claim is about: any entity (model, organization, family, country…).",
+        ),
+        "stance": Filter(
+            "stance", "?claim aikg:stance ?stance .", description="Stance: supports, opposes, neutral, predicts, warns."
+        ),
+        "claim_kind": Filter(
+            "claim_kind",
+            "?claim aikg:claimKind ?claim_kind .",
+            description="Kind: first, ranking, openness, quantity, trend, opinion.",
+        ),
+        "source": Filter(
+            "source",
+            "?claim schema:appearance ?source .",
+            description="Where it appeared: article slug, name, or the IRI/URL of the article or README.",
+        ),
+        "self_claim": Filter(
+            "bool", description="true: only self-claims (the claimant made the subject); false: only the others."
+        ),
     },
     "organizations": {
-        "country": Filter("country", "?org schema:addressCountry ?country .", description="Country: ISO 3166-1 alpha-2 code, name or IRI."),
+        "country": Filter(
+            "country",
+            "?org schema:addressCountry ?country .",
+            description="Country: ISO 3166-1 alpha-2 code, name or IRI.",
+        ),
         "parent": Filter(
             "organization",
             "?org (schema:parentOrganization|org:subOrganizationOf)+ ?parent .",
@@ -163,7 +199,11 @@ FILTERS: dict[str, dict[str, Filter]] = {
         ),
     },
     "people": {
-        "affiliation": Filter("organization", "?person schema:affiliation|schema:worksFor ?affiliation .", description="Affiliated organization."),
+        "affiliation": Filter(
+            "organization",
+            "?person schema:affiliation|schema:worksFor ?affiliation .",
+            description="Affiliated organization.",
+        ),
     },
     "licenses": {
         "osi": Filter(
@@ -187,11 +227,19 @@ FILTERS: dict[str, dict[str, Filter]] = {
         ),
     },
     "articles": {
-        "publisher": Filter("organization", "?article schema:publisher ?publisher .", description="Publisher organization."),
-        "about": Filter("subject", "?article schema:about|schema:mentions ?about .", description="An entity the article is about or mentions."),
+        "publisher": Filter(
+            "organization", "?article schema:publisher ?publisher .", description="Publisher organization."
+        ),
+        "about": Filter(
+            "subject",
+            "?article schema:about|schema:mentions ?about .",
+            description="An entity the article is about or mentions.",
+        ),
     },
     "families": {
-        "organization": Filter("organization", "?family schema:creator ?organization .", description="Creator organization."),
+        "organization": Filter(
+            "organization", "?family schema:creator ?organization .", description="Creator organization."
+        ),
     },
     "countries": {},
 }
@@ -202,15 +250,26 @@ _SUBJECT = {
     "claims": ("claim", "?claim a schema:Claim ."),
     "organizations": ("org", "VALUES ?orgType { schema:Organization schema:NewsMediaOrganization } ?org a ?orgType ."),
     "people": ("person", "?person a schema:Person ."),
-    "licenses": ("license", "VALUES ?licenseType { spdx:ListedLicense aikg:CustomLicense aikg:ProprietaryTerms } ?license a ?licenseType ."),
+    "licenses": (
+        "license",
+        "VALUES ?licenseType { spdx:ListedLicense aikg:CustomLicense aikg:ProprietaryTerms } ?license a ?licenseType .",
+    ),
     "architectures": ("concept", "?concept skos:inScheme aikg:ArchitectureScheme ."),
-    "articles": ("article", "VALUES ?articleType { schema:NewsArticle schema:Article schema:ScholarlyArticle schema:Report } ?article a ?articleType ."),
+    "articles": (
+        "article",
+        "VALUES ?articleType { schema:NewsArticle schema:Article schema:ScholarlyArticle schema:Report } ?article a ?articleType .",
+    ),
     "families": ("family", "?family a aikg:ModelFamily ."),
     "countries": ("country", "?country a schema:Country ."),
 }
 
 SORTS: dict[str, dict[str, str]] = {
-    "models": {"name": "name", "date": "datePublished", "parameters": "totalParameters", "active_parameters": "activeParameters"},
+    "models": {
+        "name": "name",
+        "date": "datePublished",
+        "parameters": "totalParameters",
+        "active_parameters": "activeParameters",
+    },
     "claims": {"name": "name", "date": "dateCreated"},
     "articles": {"name": "name", "date": "datePublished"},
     "organizations": {"name": "name", "models": "modelCount"},
@@ -287,14 +346,19 @@ def _resolve_first(store: ox.Store, parameter: str, ref: str, kinds: tuple[str, 
             return resolve_value(store, parameter, kind, ref, version=version)
         except InvalidParameterError:
             continue
-    raise InvalidParameterError(parameter, f"no {' or '.join(kinds[:3])}{'…' if len(kinds) > 3 else ''} named {ref[:100]!r}")
+    raise InvalidParameterError(
+        parameter, f"no {' or '.join(kinds[:3])}{'…' if len(kinds) > 3 else ''} named {ref[:100]!r}"
+    )
 
 
 def _resolve_source(store: ox.Store, parameter: str, ref: str, version: str) -> str:
     wanted = normalize(ref)
     for claim in claim_records(store, version).values():
         for place in claim["appearances"]:
-            if ref in (place["iri"], place["iri"].rstrip("/")) or wanted in (normalize(slug_of(place["iri"])), normalize(place["name"])):
+            if ref in (place["iri"], place["iri"].rstrip("/")) or wanted in (
+                normalize(slug_of(place["iri"])),
+                normalize(place["name"]),
+            ):
                 return str(place["iri"])
     try:
         return resolve_value(store, parameter, "article", ref, version=version)
@@ -350,7 +414,12 @@ def _matching(store: ox.Store, collection: str, bound: dict[str, Any]) -> set[st
 # -- records -----------------------------------------------------------------------------------
 
 
-def _merge(rows: list[dict[str, Any]], key: str, build: Callable[[dict[str, Any]], dict[str, Any]], lists: dict[str, Callable[[dict[str, Any]], Any]] | None = None) -> dict[str, dict[str, Any]]:
+def _merge(
+    rows: list[dict[str, Any]],
+    key: str,
+    build: Callable[[dict[str, Any]], dict[str, Any]],
+    lists: dict[str, Callable[[dict[str, Any]], Any]] | None = None,
+) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for row in rows:
         record = out.get(row[key])
@@ -377,7 +446,13 @@ def _license(row: dict[str, Any], prefix: str) -> dict[str, Any] | None:
     iri = row.get(prefix + "License")
     if not iri:
         return None
-    return _ref(iri, row.get(prefix + "LicenseName") or row.get(prefix + "LicenseId"), "license", id=row.get(prefix + "LicenseId"), osiApproved=row.get(prefix + "Osi"))
+    return _ref(
+        iri,
+        row.get(prefix + "LicenseName") or row.get(prefix + "LicenseId"),
+        "license",
+        id=row.get(prefix + "LicenseId"),
+        osiApproved=row.get(prefix + "Osi"),
+    )
 
 
 def _model_records(store: ox.Store) -> dict[str, dict[str, Any]]:
@@ -418,7 +493,12 @@ def _model_records(store: ox.Store) -> dict[str, dict[str, Any]]:
     return records
 
 
-def _simple(query: str, key: str, build: Callable[[dict[str, Any]], dict[str, Any]], lists: dict[str, Callable[[dict[str, Any]], Any]] | None = None) -> Callable[[ox.Store], dict[str, dict[str, Any]]]:
+def _simple(
+    query: str,
+    key: str,
+    build: Callable[[dict[str, Any]], dict[str, Any]],
+    lists: dict[str, Callable[[dict[str, Any]], Any]] | None = None,
+) -> Callable[[ox.Store], dict[str, dict[str, Any]]]:
     def records_of(store: ox.Store) -> dict[str, dict[str, Any]]:
         return _merge(select(store, named_query(query)), key, build, lists)
 
@@ -466,7 +546,9 @@ _BUILDERS: dict[str, Callable[[ox.Store], dict[str, dict[str, Any]]]] = {
             "kind": "license",
             "name": r.get("name") or r.get("label") or r.get("id") or slug_of(r["license"]),
             "id": r.get("id"),
-            "licenseClass": {"ListedLicense": "spdx", "CustomLicense": "custom", "ProprietaryTerms": "proprietary"}.get(slug_of(r["type"])),
+            "licenseClass": {"ListedLicense": "spdx", "CustomLicense": "custom", "ProprietaryTerms": "proprietary"}.get(
+                slug_of(r["type"])
+            ),
             "osiApproved": r.get("osi"),
             "commercialUseAllowed": r.get("commercial"),
             "weightsModelCount": r.get("weights", 0),
@@ -588,16 +670,24 @@ def _decode_cursor(cursor: str, sort: str, order: str) -> tuple[str, tuple[Any, 
             raise ValueError("too long")
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         c_sort, c_order, direction, value, iri = json.loads(raw.decode())
-        if not isinstance(iri, str) or direction not in ("after", "before") or not isinstance(value, str | int | float | type(None)):
+        if (
+            not isinstance(iri, str)
+            or direction not in ("after", "before")
+            or not isinstance(value, str | int | float | type(None))
+        ):
             raise ValueError("bad shape")
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
         raise InvalidParameterError("cursor", "not a cursor this API issued: follow the next/prev links") from exc
     if (c_sort, c_order) != (sort, order):
-        raise InvalidParameterError("cursor", f"this cursor pages a list sorted by {c_sort} {c_order}; use the same sort and order")
+        raise InvalidParameterError(
+            "cursor", f"this cursor pages a list sorted by {c_sort} {c_order}; use the same sort and order"
+        )
     return direction, (value, iri)
 
 
-def _page(items: list[dict[str, Any]], sort: str, field: str, order: str, cursor: str | None, limit: int) -> dict[str, Any]:
+def _page(
+    items: list[dict[str, Any]], sort: str, field: str, order: str, cursor: str | None, limit: int
+) -> dict[str, Any]:
     descending = order == "desc"
 
     def key(record: dict[str, Any]) -> tuple[Any, str]:
@@ -685,7 +775,11 @@ def list_collection(
             raise InvalidParameterError(name, f"not a filter of {collection}; filters: " + ", ".join(specs))
         bound[name] = _bind(store, name, specs[name], raw, version)
         term = bound[name]
-        applied[name] = {"value": raw if not isinstance(raw, str) else raw[:200], "iri": term.value} if isinstance(term, ox.NamedNode) else {"value": raw if not isinstance(raw, str) else raw[:200]}
+        applied[name] = (
+            {"value": raw if not isinstance(raw, str) else raw[:200], "iri": term.value}
+            if isinstance(term, ox.NamedNode)
+            else {"value": raw if not isinstance(raw, str) else raw[:200]}
+        )
     matching = _matching(store, collection, bound)
     items = [r for iri, r in records(store, collection, version).items() if matching is None or iri in matching]
     if collection == "claims" and "self_claim" in bound:

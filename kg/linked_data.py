@@ -16,7 +16,16 @@ from kg.lookup import resolve, slug_of
 from kg.namespaces import ID, PREFIXES
 from kg.settings import ONTOLOGY_DIR
 
-__all__ = ["CONTEXT_PATH", "RDF_MEDIA_TYPES", "context", "entity_document", "entity_page", "entity_triples", "exact_iri", "serialize_triples"]
+__all__ = [
+    "CONTEXT_PATH",
+    "RDF_MEDIA_TYPES",
+    "context",
+    "entity_document",
+    "entity_page",
+    "entity_triples",
+    "exact_iri",
+    "serialize_triples",
+]
 
 CONTEXT_PATH = ONTOLOGY_DIR / "context.jsonld"
 """The JSON-LD context of the REST API, published at ``/context.jsonld``."""
@@ -68,7 +77,11 @@ def entity_triples(store: ox.Store, iri: str) -> bytes:
         node = ox.NamedNode(iri)
     except ValueError as exc:
         raise NotFoundError(f"not an IRI: {iri[:200]!r}") from exc
-    options: dict[str, Any] = {"prefixes": PREFIXES, "use_default_graph_as_union": True, "substitutions": {ox.Variable("s"): node}}
+    options: dict[str, Any] = {
+        "prefixes": PREFIXES,
+        "use_default_graph_as_union": True,
+        "substitutions": {ox.Variable("s"): node},
+    }
     triples = set(store.query(_DESCRIBE, **options))  # type: ignore[arg-type]
     if not triples:
         raise NotFoundError(f"no entity with IRI {iri[:200]}")
@@ -114,7 +127,9 @@ def serialize_triples(ntriples: bytes, media_type: str) -> bytes:
     if fmt == ox.RdfFormat.JSON_LD:
         graph = Graph()
         graph.parse(data=ntriples.decode(), format="nt")
-        text = graph.serialize(format="json-ld", context=context()["@context"], auto_compact=True, indent=2, sort_keys=True)
+        text = graph.serialize(
+            format="json-ld", context=context()["@context"], auto_compact=True, indent=2, sort_keys=True
+        )
         return text.encode() if isinstance(text, str) else bytes(text)
     triples = list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
     prefixes = {p: ns for p, ns in PREFIXES.items()}
@@ -124,7 +139,9 @@ def serialize_triples(ntriples: bytes, media_type: str) -> bytes:
         raise NotAcceptableError(f"{media_type}: {exc}; ask for text/turtle") from exc
 
 
-def entity_document(store: ox.Store, kind: str, ref: str, media_type: str, version: str = "", exact: bool = False) -> tuple[str, bytes]:
+def entity_document(
+    store: ox.Store, kind: str, ref: str, media_type: str, version: str = "", exact: bool = False
+) -> tuple[str, bytes]:
     """Resolve an entity and return its RDF document (one worker round trip).
 
     Parameters
@@ -182,7 +199,9 @@ def exact_iri(store: ox.Store, kind: str, slug: str, version: str = "") -> str:
     raise NotFoundError(f"no {kind} with IRI {iri[:300]}", suggestions=suggestions)
 
 
-def entity_page(store: ox.Store, kind: str, slug: str, version: str = "", max_nodes: int = 60) -> tuple[dict[str, Any], Any]:
+def entity_page(
+    store: ox.Store, kind: str, slug: str, version: str = "", max_nodes: int = 60
+) -> tuple[dict[str, Any], Any]:
     """Return what the entity's HTML page shows: its record and its neighbourhood graph.
 
     Parameters

@@ -87,13 +87,42 @@ _NAME_PROPERTIES = (
 """Label properties, best first: a name beats a preferred label beats rdfs:label."""
 
 _PROPERTY_ORDER = [
-    "schema:name", "schema:alternateName", "schema:headline", "schema:creator", "schema:author", "schema:about",
-    "schema:isPartOf", "schema:datePublished", "schema:dateCreated", "aikg:architecture", "aikg:totalParameters",
-    "aikg:activeParameters", "aikg:expertCount", "aikg:activeExpertCount", "aikg:contextLength", "aikg:modality",
-    "aikg:inputModality", "aikg:outputModality", "aikg:weightsLicense", "aikg:codeLicense", "schema:license",
-    "aikg:accessibility", "aikg:basedOn", "aikg:derivationType", "aikg:distilledFrom", "schema:text",
-    "aikg:paraphrase", "aikg:stance", "aikg:claimKind", "schema:appearance", "schema:addressCountry",
-    "schema:parentOrganization", "spdx:licenseId", "spdx:isOsiApproved", "aikg:hfRepoId", "schema:url",
+    "schema:name",
+    "schema:alternateName",
+    "schema:headline",
+    "schema:creator",
+    "schema:author",
+    "schema:about",
+    "schema:isPartOf",
+    "schema:datePublished",
+    "schema:dateCreated",
+    "aikg:architecture",
+    "aikg:totalParameters",
+    "aikg:activeParameters",
+    "aikg:expertCount",
+    "aikg:activeExpertCount",
+    "aikg:contextLength",
+    "aikg:modality",
+    "aikg:inputModality",
+    "aikg:outputModality",
+    "aikg:weightsLicense",
+    "aikg:codeLicense",
+    "schema:license",
+    "aikg:accessibility",
+    "aikg:basedOn",
+    "aikg:derivationType",
+    "aikg:distilledFrom",
+    "schema:text",
+    "aikg:paraphrase",
+    "aikg:stance",
+    "aikg:claimKind",
+    "schema:appearance",
+    "schema:addressCountry",
+    "schema:parentOrganization",
+    "spdx:licenseId",
+    "spdx:isOsiApproved",
+    "aikg:hfRepoId",
+    "schema:url",
 ]
 _CURIE_PREFIXES = sorted(((ns, p) for p, ns in PREFIXES.items()), key=lambda t: -len(t[0]))
 _XSD = PREFIXES["xsd"]
@@ -148,7 +177,7 @@ def curie(iri: str) -> str:
     """
     for namespace, prefix in _CURIE_PREFIXES:
         if iri.startswith(namespace) and "/" not in iri[len(namespace) :] and "#" not in iri[len(namespace) :]:
-            return f"{prefix}:{iri[len(namespace):]}"
+            return f"{prefix}:{iri[len(namespace) :]}"
     return iri
 
 
@@ -199,7 +228,11 @@ def kind_of(iri: str, types: Iterable[str] | None = None) -> str | None:
 def _humanize(iri: str) -> str:
     """A readable label from a camelCase local name: ``alternateName`` -> ``alternate name``."""
     local = slug_of(iri)
-    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local).lower() if re.fullmatch(r"[a-z]+(?:[A-Z][a-z]+)+|[a-z]+", local) else local
+    return (
+        re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local).lower()
+        if re.fullmatch(r"[a-z]+(?:[A-Z][a-z]+)+|[a-z]+", local)
+        else local
+    )
 
 
 def _ref(iri: str, name: str | None = None, kind: str | None = None) -> dict[str, Any]:
@@ -294,9 +327,7 @@ def _label_index(store: ox.Store, version: str) -> _LabelIndex:
 # -- search ------------------------------------------------------------------------------------
 
 
-def search(
-    store: ox.Store, q: str, kind: str | None = None, limit: int = 20, version: str = ""
-) -> dict[str, Any]:
+def search(store: ox.Store, q: str, kind: str | None = None, limit: int = 20, version: str = "") -> dict[str, Any]:
     """Search names and alternate names, any script, case- and accent-insensitive.
 
     Parameters
@@ -440,7 +471,9 @@ def resolve(store: ox.Store, kind: str, ref: str, version: str = "") -> str:
         try:
             return resolve_concept(store, "architecture", ref, version=version)
         except InvalidParameterError as exc:
-            raise NotFoundError(f"no architecture named {ref!r}", suggestions=_suggest(store, kind, ref, version)) from exc
+            raise NotFoundError(
+                f"no architecture named {ref!r}", suggestions=_suggest(store, kind, ref, version)
+            ) from exc
     candidates: list[str] = []
     if _is_iri(ref):
         candidates.append(ref)
@@ -514,7 +547,9 @@ def resolve_concept(store: ox.Store, scheme: str, ref: str, parameter: str | Non
         if ref == iri or wanted in names:
             return iri
     choices = sorted(min(names, key=len) for names in concepts.values())
-    raise InvalidParameterError(parameter or scheme, f"no {scheme.replace('_', ' ')} named {ref[:100]!r}; one of: " + ", ".join(choices))
+    raise InvalidParameterError(
+        parameter or scheme, f"no {scheme.replace('_', ' ')} named {ref[:100]!r}; one of: " + ", ".join(choices)
+    )
 
 
 def _scheme_names(store: ox.Store, scheme: str) -> dict[str, set[str]]:
@@ -581,7 +616,9 @@ def _best_label(candidates: list[tuple[str, str]]) -> str | None:
     return value[0] if isinstance(value, tuple) else str(value)
 
 
-def _terms(store: ox.Store, query: str, var: str, node: ox.NamedNode) -> tuple[dict[str, str], dict[str, list[str]], dict[str, str]]:
+def _terms(
+    store: ox.Store, query: str, var: str, node: ox.NamedNode
+) -> tuple[dict[str, str], dict[str, list[str]], dict[str, str]]:
     """Labels and types of the IRIs around `node`, and labels of the properties used."""
     labels: dict[str, list[tuple[str, Any]]] = defaultdict(list)
     types: dict[str, list[str]] = defaultdict(list)
@@ -687,7 +724,13 @@ def describe(store: ox.Store, iri: str, version: str = "", max_incoming: int = 1
         if value is None:
             if isinstance(o, ox.NamedNode):
                 kind = index.kinds.get(o.value) or kind_of(o.value, object_types.get(o.value))
-                value = {"type": "iri", "iri": o.value, "slug": slug_of(o.value), "kind": kind, "label": labels.get(o.value) or index.names.get(o.value) or slug_of(o.value)}
+                value = {
+                    "type": "iri",
+                    "iri": o.value,
+                    "slug": slug_of(o.value),
+                    "kind": kind,
+                    "label": labels.get(o.value) or index.names.get(o.value) or slug_of(o.value),
+                }
             elif isinstance(o, ox.Literal):
                 value = _literal_value(o)
             else:
@@ -721,14 +764,18 @@ def _incoming(store: ox.Store, node: ox.NamedNode, index: _LabelIndex, max_incom
     for row in select(store, named_query("incoming_links"), {"o": node}):
         p, s = row["p"], row["s"]
         key = curie(p)
-        bucket = incoming.setdefault(key, {"iri": p, "label": plabels.get(p) or _humanize(p), "count": 0, "subjects": []})
+        bucket = incoming.setdefault(
+            key, {"iri": p, "label": plabels.get(p) or _humanize(p), "count": 0, "subjects": []}
+        )
         if (key, s) in seen:
             continue
         seen.add((key, s))
         bucket["count"] += 1
         if len(bucket["subjects"]) < max_incoming:
             kind = index.kinds.get(s) or kind_of(s, types.get(s))
-            bucket["subjects"].append({"iri": s, "slug": slug_of(s), "kind": kind, "label": labels.get(s) or index.names.get(s) or slug_of(s)})
+            bucket["subjects"].append(
+                {"iri": s, "slug": slug_of(s), "kind": kind, "label": labels.get(s) or index.names.get(s) or slug_of(s)}
+            )
     for bucket in incoming.values():
         bucket["subjects"].sort(key=lambda r: (str(r["label"]).casefold(), r["iri"]))
     return dict(sorted(incoming.items(), key=lambda kv: (-kv[1]["count"], kv[0])))
@@ -740,7 +787,13 @@ def _graph_sources(store: ox.Store, version: str) -> list[dict[str, Any]]:
         for row in select(store, named_query("graph_sources")):
             entry = merged.setdefault(
                 row["g"],
-                {"graph": row["g"], "title": row.get("title"), "license": row.get("license"), "generated": row.get("generated"), "derivedFrom": []},
+                {
+                    "graph": row["g"],
+                    "title": row.get("title"),
+                    "license": row.get("license"),
+                    "generated": row.get("generated"),
+                    "derivedFrom": [],
+                },
             )
             if row.get("source") and row["source"] not in entry["derivedFrom"]:
                 entry["derivedFrom"].append(row["source"])
@@ -793,19 +846,36 @@ def claim_records(store: ox.Store, version: str = "") -> dict[str, dict[str, Any
                     "selfClaim": bool(row.get("selfClaim")),
                 }
             if row.get("claimant") and entry["claimant"] is None:
-                entry["claimant"] = _ref(row["claimant"], row.get("claimantName"), kind_of(row["claimant"], [row["claimantType"]] if row.get("claimantType") else None))
+                entry["claimant"] = _ref(
+                    row["claimant"],
+                    row.get("claimantName"),
+                    kind_of(row["claimant"], [row["claimantType"]] if row.get("claimantType") else None),
+                )
             if row.get("about") and all(a["iri"] != row["about"] for a in entry["about"]):
-                entry["about"].append(_ref(row["about"], row.get("aboutName"), kind_of(row["about"], [row["aboutType"]] if row.get("aboutType") else None)))
+                entry["about"].append(
+                    _ref(
+                        row["about"],
+                        row.get("aboutName"),
+                        kind_of(row["about"], [row["aboutType"]] if row.get("aboutType") else None),
+                    )
+                )
             for field, var in (("stance", "stance"), ("claimKind", "kind")):
                 if row.get(var) and entry[field] is None:
-                    entry[field] = {"iri": row[var], "slug": slug_of(row[var]), "label": row.get(var + "Label") or slug_of(row[var])}
+                    entry[field] = {
+                        "iri": row[var],
+                        "slug": slug_of(row[var]),
+                        "label": row.get(var + "Label") or slug_of(row[var]),
+                    }
             if row.get("source") and all(a["iri"] != row["source"] for a in entry["appearances"]):
-                publisher = _ref(row["publisher"], row.get("publisherName"), "organization") if row.get("publisher") else None
+                publisher = (
+                    _ref(row["publisher"], row.get("publisherName"), "organization") if row.get("publisher") else None
+                )
                 entry["appearances"].append(
                     {
                         "iri": row["source"],
                         "name": row.get("sourceName") or row["source"],
-                        "kind": kind_of(row["source"], [row["sourceType"]] if row.get("sourceType") else None) or "source",
+                        "kind": kind_of(row["source"], [row["sourceType"]] if row.get("sourceType") else None)
+                        or "source",
                         "publisher": publisher,
                     }
                 )
@@ -914,7 +984,11 @@ def lineage(store: ox.Store, ref: str, max_depth: int | None = None, version: st
             if row["rel"].endswith("distilledFrom"):
                 dtype = {"iri": PREFIXES["aikg"] + "Distillation", "slug": "Distillation", "label": "distillation"}
             elif row.get("dtype"):
-                dtype = {"iri": row["dtype"], "slug": slug_of(row["dtype"]), "label": row.get("dtypeLabel") or slug_of(row["dtype"])}
+                dtype = {
+                    "iri": row["dtype"],
+                    "slug": slug_of(row["dtype"]),
+                    "label": row.get("dtypeLabel") or slug_of(row["dtype"]),
+                }
             edges[key] = {"from": row["from"], "to": row["to"], "relation": curie(row["rel"]), "derivationType": dtype}
             up[row["from"]].append(row["to"])
             down[row["to"]].append(row["from"])
@@ -999,13 +1073,18 @@ def compare(store: ox.Store, refs: list[str], version: str = "") -> dict[str, An
         for record in records:
             values = record["properties"].get(key, {"values": []})["values"]
             columns.append(
-                [
-                    {k: v[k] for k in ("iri", "label", "value", "datatype", "lang", "sources") if k in v}
-                    for v in values
-                ]
+                [{k: v[k] for k in ("iri", "label", "value", "datatype", "lang", "sources") if k in v} for v in values]
             )
         signature = [sorted(str(v.get("iri", v.get("value"))) for v in col) for col in columns]
-        rows.append({"property": key, "iri": prop["iri"], "label": prop["label"], "values": columns, "same": all(s == signature[0] for s in signature)})
+        rows.append(
+            {
+                "property": key,
+                "iri": prop["iri"],
+                "label": prop["label"],
+                "values": columns,
+                "same": all(s == signature[0] for s in signature),
+            }
+        )
     return {"models": [_ref(r["iri"], r["name"], "model") for r in records], "properties": rows}
 
 

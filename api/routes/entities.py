@@ -26,7 +26,13 @@ router = APIRouter(prefix="/api", tags=["lookups"])
 ENTITY_MEDIA_TYPES = ["application/json", *linked_data.RDF_MEDIA_TYPES]
 """What ``/api/{collection}/{slug}`` offers; JSON first (the default for ``*/*``)."""
 
-FORMATS = {"json": "application/json", "jsonld": "application/ld+json", "ttl": "text/turtle", "nt": "application/n-triples", "rdfxml": "application/rdf+xml"}
+FORMATS = {
+    "json": "application/json",
+    "jsonld": "application/ld+json",
+    "ttl": "text/turtle",
+    "nt": "application/n-triples",
+    "rdfxml": "application/rdf+xml",
+}
 """``?format=`` shortcuts for browsers and curl without an Accept header."""
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -126,10 +132,19 @@ def search(
             min_length=1,
             max_length=200,
             description="Text to look for (1 to 200 characters), any script",
-            openapi_examples={"latin": {"summary": "A model name", "value": "GLM-4.5"}, "chinese": {"summary": "Chinese alternate name", "value": "智谱"}},
+            openapi_examples={
+                "latin": {"summary": "A model name", "value": "GLM-4.5"},
+                "chinese": {"summary": "Chinese alternate name", "value": "智谱"},
+            },
         ),
     ],
-    kind: Annotated[KindParam | None, Query(description="Keep only this kind of entity", openapi_examples={"models": {"summary": "Only models", "value": "model"}})] = None,  # type: ignore[valid-type]
+    kind: Annotated[
+        KindParam | None,
+        Query(
+            description="Keep only this kind of entity",
+            openapi_examples={"models": {"summary": "Only models", "value": "model"}},
+        ),
+    ] = None,  # type: ignore[valid-type]
     limit: Annotated[int, Query(ge=1, le=100, description="Maximum number of hits (1 to 100)")] = 20,
 ) -> dict[str, Any]:
     kind_value = kind.value if kind is not None else None
@@ -156,8 +171,18 @@ def search(
                 "application/json": {
                     "example": {
                         "models": [
-                            {"iri": "https://w3id.org/aikg/id/model/glm-4.5", "slug": "glm-4.5", "kind": "model", "name": "GLM-4.5"},
-                            {"iri": "https://w3id.org/aikg/id/model/deepseek-v3", "slug": "deepseek-v3", "kind": "model", "name": "DeepSeek-V3"},
+                            {
+                                "iri": "https://w3id.org/aikg/id/model/glm-4.5",
+                                "slug": "glm-4.5",
+                                "kind": "model",
+                                "name": "GLM-4.5",
+                            },
+                            {
+                                "iri": "https://w3id.org/aikg/id/model/deepseek-v3",
+                                "slug": "deepseek-v3",
+                                "kind": "model",
+                                "name": "DeepSeek-V3",
+                            },
                         ],
                         "properties": [
                             {
@@ -165,8 +190,20 @@ def search(
                                 "iri": "https://w3id.org/aikg/ontology#totalParameters",
                                 "label": "total parameters",
                                 "values": [
-                                    [{"value": 355000000000, "datatype": "xsd:integer", "sources": ["https://github.com/zai-org/GLM-4.5"]}],
-                                    [{"value": 671000000000, "datatype": "xsd:integer", "sources": ["https://github.com/deepseek-ai/DeepSeek-V3"]}],
+                                    [
+                                        {
+                                            "value": 355000000000,
+                                            "datatype": "xsd:integer",
+                                            "sources": ["https://github.com/zai-org/GLM-4.5"],
+                                        }
+                                    ],
+                                    [
+                                        {
+                                            "value": 671000000000,
+                                            "datatype": "xsd:integer",
+                                            "sources": ["https://github.com/deepseek-ai/DeepSeek-V3"],
+                                        }
+                                    ],
                                 ],
                                 "same": False,
                             }
@@ -185,7 +222,12 @@ def compare(
         Query(
             max_length=2000,
             description="2 to 10 models (slug, name or IRI), comma-separated, in column order",
-            openapi_examples={"glm-vs-deepseek": {"summary": "Three Chinese MoE models", "value": "glm-4.5,deepseek-v3,qwen3-235b-a22b"}},
+            openapi_examples={
+                "glm-vs-deepseek": {
+                    "summary": "Three Chinese MoE models",
+                    "value": "glm-4.5,deepseek-v3,qwen3-235b-a22b",
+                }
+            },
         ),
     ],
 ) -> dict[str, Any]:
@@ -206,10 +248,27 @@ def compare(
             "content": {
                 "application/json": {
                     "example": {
-                        "model": {"iri": "https://w3id.org/aikg/id/model/deepseek-r1-distill-qwen-7b", "slug": "deepseek-r1-distill-qwen-7b", "kind": "model", "name": "DeepSeek-R1-Distill-Qwen-7B"},
+                        "model": {
+                            "iri": "https://w3id.org/aikg/id/model/deepseek-r1-distill-qwen-7b",
+                            "slug": "deepseek-r1-distill-qwen-7b",
+                            "kind": "model",
+                            "name": "DeepSeek-R1-Distill-Qwen-7B",
+                        },
                         "ancestors": [
-                            {"iri": "https://w3id.org/aikg/id/model/deepseek-r1", "slug": "deepseek-r1", "kind": "model", "name": "DeepSeek-R1", "depth": 1},
-                            {"iri": "https://w3id.org/aikg/id/model/qwen2.5-math-7b", "slug": "qwen2.5-math-7b", "kind": "model", "name": "Qwen2.5-Math-7B", "depth": 1},
+                            {
+                                "iri": "https://w3id.org/aikg/id/model/deepseek-r1",
+                                "slug": "deepseek-r1",
+                                "kind": "model",
+                                "name": "DeepSeek-R1",
+                                "depth": 1,
+                            },
+                            {
+                                "iri": "https://w3id.org/aikg/id/model/qwen2.5-math-7b",
+                                "slug": "qwen2.5-math-7b",
+                                "kind": "model",
+                                "name": "Qwen2.5-Math-7B",
+                                "depth": 1,
+                            },
                         ],
                         "descendants": [],
                         "edges": [
@@ -217,7 +276,11 @@ def compare(
                                 "from": {"slug": "deepseek-r1-distill-qwen-7b"},
                                 "to": {"slug": "qwen2.5-math-7b"},
                                 "relation": "aikg:basedOn",
-                                "derivationType": {"iri": "https://w3id.org/aikg/ontology#Distillation", "slug": "Distillation", "label": "distillation"},
+                                "derivationType": {
+                                    "iri": "https://w3id.org/aikg/ontology#Distillation",
+                                    "slug": "Distillation",
+                                    "label": "distillation",
+                                },
                             }
                         ],
                     }
@@ -230,8 +293,17 @@ def compare(
 )
 def read_lineage(
     graph: GraphDep,
-    slug: Annotated[str, Path(max_length=500, description="Model slug, name or IRI", openapi_examples={"distill": {"summary": "A distilled model", "value": "deepseek-r1-distill-qwen-7b"}})],
-    max_depth: Annotated[int | None, Query(ge=1, le=50, description="Keep relatives at most this many steps away (default: all)")] = None,
+    slug: Annotated[
+        str,
+        Path(
+            max_length=500,
+            description="Model slug, name or IRI",
+            openapi_examples={"distill": {"summary": "A distilled model", "value": "deepseek-r1-distill-qwen-7b"}},
+        ),
+    ],
+    max_depth: Annotated[
+        int | None, Query(ge=1, le=50, description="Keep relatives at most this many steps away (default: all)")
+    ] = None,
 ) -> dict[str, Any]:
     return graph.read(lookup.lineage, slug, max_depth=max_depth, version=graph.version)  # type: ignore[no-any-return]
 
@@ -240,13 +312,30 @@ def read_lineage(
 
 _VALUE_EXAMPLES: dict[str, dict[str, str]] = {
     "models": {
-        "organization": "zhipu-ai", "country": "CN", "architecture": "moe", "modality": "video", "license": "MIT",
-        "weights_license": "Apache-2.0", "code_license": "MIT", "accessibility": "open-weights", "family": "qwen3",
-        "based_on": "llama-3.1-8b", "released_after": "2025-01", "released_before": "2025-08-01",
-        "min_parameters": "100000000000", "max_parameters": "10000000000", "min_active_parameters": "10000000000",
+        "organization": "zhipu-ai",
+        "country": "CN",
+        "architecture": "moe",
+        "modality": "video",
+        "license": "MIT",
+        "weights_license": "Apache-2.0",
+        "code_license": "MIT",
+        "accessibility": "open-weights",
+        "family": "qwen3",
+        "based_on": "llama-3.1-8b",
+        "released_after": "2025-01",
+        "released_before": "2025-08-01",
+        "min_parameters": "100000000000",
+        "max_parameters": "10000000000",
+        "min_active_parameters": "10000000000",
         "max_active_parameters": "40000000000",
     },
-    "claims": {"claimant": "andrew-ng", "about": "glm-4.5", "stance": "supports", "claim_kind": "openness", "source": "scmp-meta-careful-open-source"},
+    "claims": {
+        "claimant": "andrew-ng",
+        "about": "glm-4.5",
+        "stance": "supports",
+        "claim_kind": "openness",
+        "source": "scmp-meta-careful-open-source",
+    },
     "organizations": {"country": "CN", "parent": "alibaba"},
     "people": {"affiliation": "deeplearning-ai"},
     "architectures": {"broader": "moe"},
@@ -255,7 +344,10 @@ _VALUE_EXAMPLES: dict[str, dict[str, str]] = {
 }
 
 _SUMMARIES = {
-    "models": ("List AI models, filtered and sorted", "`/api/models?country=CN&architecture=moe&open_weights=true&sort=parameters&order=desc`"),
+    "models": (
+        "List AI models, filtered and sorted",
+        "`/api/models?country=CN&architecture=moe&open_weights=true&sort=parameters&order=desc`",
+    ),
     "claims": ("List claims: who said what about whom, where", "`/api/claims?about=glm-4.5&self_claim=true`"),
     "organizations": ("List organizations", "`/api/organizations?country=CN`"),
     "people": ("List people", "`/api/people?affiliation=deeplearning-ai`"),
@@ -276,7 +368,9 @@ def _collection_endpoint(collection: str) -> Any:
     sorts = list(collections.SORTS[collection])
     sort_enum = enum.Enum(f"{collection.title()}Sort", {s: s for s in sorts}, type=str)  # type: ignore[misc]
 
-    def endpoint(request: Request, graph: Any, sort: Any, order: str, limit: int, cursor: str | None, **filters: Any) -> JSONResponse:
+    def endpoint(
+        request: Request, graph: Any, sort: Any, order: str, limit: int, cursor: str | None, **filters: Any
+    ) -> JSONResponse:
         page = graph.read(
             collections.list_collection,
             collection,
@@ -306,7 +400,10 @@ def _collection_endpoint(collection: str) -> Any:
             "links": links,
             "results": page["results"],
         }
-        headers = {"X-Total-Count": str(page["total"]), "Link": _link_header({k: v for k, v in links.items() if k != "self"})}
+        headers = {
+            "X-Total-Count": str(page["total"]),
+            "Link": _link_header({k: v for k, v in links.items() if k != "self"}),
+        }
         return JSONResponse(body, headers=headers)
 
     keyword = inspect.Parameter.KEYWORD_ONLY
@@ -317,15 +414,33 @@ def _collection_endpoint(collection: str) -> Any:
             "sort",
             keyword,
             default=sort_enum("name"),
-            annotation=Annotated[sort_enum, Query(description="Sort by: " + ", ".join(sorts) + ". Rows without the value come last.")],
+            annotation=Annotated[
+                sort_enum, Query(description="Sort by: " + ", ".join(sorts) + ". Rows without the value come last.")
+            ],
         ),
-        inspect.Parameter("order", keyword, default="asc", annotation=Annotated[Literal["asc", "desc"], Query(description="asc or desc")]),
-        inspect.Parameter("limit", keyword, default=50, annotation=Annotated[int, Query(ge=1, le=500, description="Page size (1 to 500)")]),
+        inspect.Parameter(
+            "order",
+            keyword,
+            default="asc",
+            annotation=Annotated[Literal["asc", "desc"], Query(description="asc or desc")],
+        ),
+        inspect.Parameter(
+            "limit",
+            keyword,
+            default=50,
+            annotation=Annotated[int, Query(ge=1, le=500, description="Page size (1 to 500)")],
+        ),
         inspect.Parameter(
             "cursor",
             keyword,
             default=None,
-            annotation=Annotated[str | None, Query(max_length=4000, description="Opaque cursor from the `next`/`prev` link of a previous page; pages stay stable while data changes")],
+            annotation=Annotated[
+                str | None,
+                Query(
+                    max_length=4000,
+                    description="Opaque cursor from the `next`/`prev` link of a previous page; pages stay stable while data changes",
+                ),
+            ],
         ),
     ]
     examples = _VALUE_EXAMPLES.get(collection, {})
@@ -335,7 +450,12 @@ def _collection_endpoint(collection: str) -> Any:
         if example is not None:
             extra["openapi_examples"] = {"example": {"summary": f"{name}={example}", "value": example}}
         if spec.value == "bool":
-            annotation: Any = Annotated[bool | None, Query(description=spec.description, openapi_examples={"yes": {"summary": f"{name}=true", "value": True}})]
+            annotation: Any = Annotated[
+                bool | None,
+                Query(
+                    description=spec.description, openapi_examples={"yes": {"summary": f"{name}=true", "value": True}}
+                ),
+            ]
         elif spec.value == "int":
             annotation = Annotated[int | None, Query(ge=0, le=10**18, description=spec.description, **extra)]
         elif spec.value == "date":
@@ -361,8 +481,14 @@ def _collection_example(collection: str) -> dict[str, Any]:
         "limit": 2,
         "sort": "name",
         "order": "asc",
-        "filters": {"country": {"value": "CN", "iri": "http://www.wikidata.org/entity/Q148"}} if collection == "models" else {},
-        "links": {"first": f"http://127.0.0.1:8000/api/{collection}?limit=2", "next": f"http://127.0.0.1:8000/api/{collection}?limit=2&cursor=WyJuYW1lIiwiYXNjIi…", "prev": None},
+        "filters": {"country": {"value": "CN", "iri": "http://www.wikidata.org/entity/Q148"}}
+        if collection == "models"
+        else {},
+        "links": {
+            "first": f"http://127.0.0.1:8000/api/{collection}?limit=2",
+            "next": f"http://127.0.0.1:8000/api/{collection}?limit=2&cursor=WyJuYW1lIiwiYXNjIi…",
+            "prev": None,
+        },
         "results": ["…records…"],
     }
 
@@ -381,7 +507,10 @@ for _collection in collections.FILTERS:
             f"data changes: no row is repeated or skipped. Example: {_example}."
         ),
         response_class=JSONResponse,
-        responses={200: {"content": {"application/json": {"example": _collection_example(_collection)}}}, 422: PROBLEM_RESPONSES[422]},
+        responses={
+            200: {"content": {"application/json": {"example": _collection_example(_collection)}}},
+            422: PROBLEM_RESPONSES[422],
+        },
         operation_id=f"list_{_collection}",
     )
 
@@ -408,7 +537,13 @@ for _collection in collections.FILTERS:
                         "kind": "model",
                         "slug": "glm-4.5",
                         "name": "GLM-4.5",
-                        "types": [{"iri": "https://w3id.org/aikg/ontology#AIModel", "curie": "aikg:AIModel", "label": "AI model"}],
+                        "types": [
+                            {
+                                "iri": "https://w3id.org/aikg/ontology#AIModel",
+                                "curie": "aikg:AIModel",
+                                "label": "AI model",
+                            }
+                        ],
                         "properties": {
                             "schema:creator": {
                                 "iri": "https://schema.org/creator",
@@ -426,14 +561,36 @@ for _collection in collections.FILTERS:
                                 ],
                             }
                         },
-                        "incoming": {"schema:about": {"iri": "https://schema.org/about", "label": "about", "count": 6, "subjects": ["…"]}},
+                        "incoming": {
+                            "schema:about": {
+                                "iri": "https://schema.org/about",
+                                "label": "about",
+                                "count": 6,
+                                "subjects": ["…"],
+                            }
+                        },
                         "claims": {"about": ["…claim records…"], "by": []},
-                        "sources": [{"graph": "https://w3id.org/aikg/graph/landscape", "title": "AI landscape…", "license": "http://spdx.org/licenses/CC-BY-4.0"}],
-                        "links": {"api": "…/api/models/glm-4.5", "html": "…/id/model/glm-4.5", "graph": "…/graphs/ego/model/glm-4.5"},
+                        "sources": [
+                            {
+                                "graph": "https://w3id.org/aikg/graph/landscape",
+                                "title": "AI landscape…",
+                                "license": "http://spdx.org/licenses/CC-BY-4.0",
+                            }
+                        ],
+                        "links": {
+                            "api": "…/api/models/glm-4.5",
+                            "html": "…/id/model/glm-4.5",
+                            "graph": "…/graphs/ego/model/glm-4.5",
+                        },
                     }
                 },
-                "application/ld+json": {"example": {"@context": {"name": "schema:name"}, "@graph": [{"@id": "model:glm-4.5", "@type": "aikg:AIModel", "name": "GLM-4.5"}]}},
-                "text/turtle": {"example": "model:glm-4.5 a aikg:AIModel ;\n    schema:name \"GLM-4.5\" ."},
+                "application/ld+json": {
+                    "example": {
+                        "@context": {"name": "schema:name"},
+                        "@graph": [{"@id": "model:glm-4.5", "@type": "aikg:AIModel", "name": "GLM-4.5"}],
+                    }
+                },
+                "text/turtle": {"example": 'model:glm-4.5 a aikg:AIModel ;\n    schema:name "GLM-4.5" .'},
             }
         },
         404: PROBLEM_RESPONSES[404],
@@ -445,17 +602,27 @@ def read_entity(
     graph: GraphDep,
     collection: Annotated[
         str,
-        Path(max_length=40, description="Collection: " + ", ".join(lookup.COLLECTIONS), openapi_examples={"models": {"summary": "AI models", "value": "models"}}),
+        Path(
+            max_length=40,
+            description="Collection: " + ", ".join(lookup.COLLECTIONS),
+            openapi_examples={"models": {"summary": "AI models", "value": "models"}},
+        ),
     ],
     slug: Annotated[
         str,
         Path(
             max_length=500,
             description="Entity slug, name, alternate name or IRI",
-            openapi_examples={"slug": {"summary": "A model slug", "value": "glm-4.5"}, "name": {"summary": "A Chinese name", "value": "智谱"}},
+            openapi_examples={
+                "slug": {"summary": "A model slug", "value": "glm-4.5"},
+                "name": {"summary": "A Chinese name", "value": "智谱"},
+            },
         ),
     ],
-    format: Annotated[Literal["json", "jsonld", "ttl", "nt", "rdfxml"] | None, Query(description="Override the Accept header: json, jsonld, ttl, nt, rdfxml")] = None,
+    format: Annotated[
+        Literal["json", "jsonld", "ttl", "nt", "rdfxml"] | None,
+        Query(description="Override the Accept header: json, jsonld, ttl, nt, rdfxml"),
+    ] = None,
     accept: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
     kind = lookup.collection_kind(collection)
@@ -464,7 +631,16 @@ def read_entity(
         raise NotAcceptableError("entities are available as " + ", ".join(ENTITY_MEDIA_TYPES))
     if media_type != "application/json":
         _iri, body = graph.read(linked_data.entity_document, kind, slug, media_type, version=graph.version)
-        return Response(body, media_type=media_type + ("; charset=utf-8" if media_type.startswith("text/") else ""), headers={"Vary": "Accept"})
+        return Response(
+            body,
+            media_type=media_type + ("; charset=utf-8" if media_type.startswith("text/") else ""),
+            headers={"Vary": "Accept"},
+        )
     record = graph.read(lookup.read_entity, kind, slug, version=graph.version)
-    record["links"] = entity_links(request, record["kind"] if record["kind"] in lookup.COLLECTIONS.values() else kind, record["iri"], record["slug"])
+    record["links"] = entity_links(
+        request,
+        record["kind"] if record["kind"] in lookup.COLLECTIONS.values() else kind,
+        record["iri"],
+        record["slug"],
+    )
     return JSONResponse(record, headers={"Vary": "Accept"})

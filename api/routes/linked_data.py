@@ -35,7 +35,12 @@ router = APIRouter(tags=["linked data"])
 OFFERED = ["text/html", *linked_data.RDF_MEDIA_TYPES, "application/json"]
 """Media types of ``/id/{kind}/{slug}``, HTML first (the default for ``*/*``)."""
 
-_FORMAT_OF = {"application/ld+json": "jsonld", "text/turtle": "ttl", "application/n-triples": "nt", "application/rdf+xml": "rdfxml"}
+_FORMAT_OF = {
+    "application/ld+json": "jsonld",
+    "text/turtle": "ttl",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "rdfxml",
+}
 _COLLECTION_OF = {kind: collection for collection, kind in KINDS.items()}
 
 
@@ -47,7 +52,21 @@ _COLLECTION_OF = {kind: collection for collection, kind in KINDS.items()}
         "type coercions. Entity documents in `application/ld+json` embed exactly this context. Example: `/context.jsonld`."
     ),
     response_class=Response,
-    responses={200: {"content": {"application/ld+json": {"example": {"@context": {"schema": "https://schema.org/", "name": "schema:name", "creator": {"@id": "schema:creator", "@type": "@id"}}}}}}},
+    responses={
+        200: {
+            "content": {
+                "application/ld+json": {
+                    "example": {
+                        "@context": {
+                            "schema": "https://schema.org/",
+                            "name": "schema:name",
+                            "creator": {"@id": "schema:creator", "@type": "@id"},
+                        }
+                    }
+                }
+            }
+        }
+    },
 )
 def read_context() -> Response:
     return Response(linked_data.CONTEXT_PATH.read_bytes(), media_type="application/ld+json")
@@ -80,20 +99,56 @@ def _href(value: dict[str, Any]) -> str | None:
         200: {
             "content": {
                 "text/html": {"example": "<!DOCTYPE html><html>… GLM-4.5 …</html>"},
-                "text/turtle": {"example": "model:glm-4.5 a aikg:AIModel ;\n    schema:name \"GLM-4.5\" ."},
-                "application/ld+json": {"example": {"@context": {"name": "schema:name"}, "@graph": [{"@id": "model:glm-4.5", "name": "GLM-4.5"}]}},
+                "text/turtle": {"example": 'model:glm-4.5 a aikg:AIModel ;\n    schema:name "GLM-4.5" .'},
+                "application/ld+json": {
+                    "example": {
+                        "@context": {"name": "schema:name"},
+                        "@graph": [{"@id": "model:glm-4.5", "name": "GLM-4.5"}],
+                    }
+                },
             }
         },
         303: {"description": "`Accept: application/json`: see the REST record under /api/"},
-        404: {"description": "No such entity (RFC 9457 problem with suggestions)", "content": {"application/problem+json": {"example": {"status": 404, "title": "NotFoundError", "detail": "no model with IRI https://w3id.org/aikg/id/model/GLM-4.5", "suggestions": ["glm-4.5"]}}}},
+        404: {
+            "description": "No such entity (RFC 9457 problem with suggestions)",
+            "content": {
+                "application/problem+json": {
+                    "example": {
+                        "status": 404,
+                        "title": "NotFoundError",
+                        "detail": "no model with IRI https://w3id.org/aikg/id/model/GLM-4.5",
+                        "suggestions": ["glm-4.5"],
+                    }
+                }
+            },
+        },
         406: {"description": "None of the offered media types is acceptable"},
     },
 )
 def dereference(
     graph: GraphDep,
-    kind: Annotated[str, Path(max_length=40, description="Kind in the IRI: " + ", ".join(KINDS.values()), openapi_examples={"model": {"summary": "An AI model", "value": "model"}})],
-    slug: Annotated[str, Path(max_length=500, description="Exact slug of the IRI", openapi_examples={"glm": {"summary": "GLM-4.5", "value": "glm-4.5"}})],
-    accept: Annotated[str | None, Header(description="text/html, application/ld+json, text/turtle, application/n-triples, application/rdf+xml or application/json")] = None,
+    kind: Annotated[
+        str,
+        Path(
+            max_length=40,
+            description="Kind in the IRI: " + ", ".join(KINDS.values()),
+            openapi_examples={"model": {"summary": "An AI model", "value": "model"}},
+        ),
+    ],
+    slug: Annotated[
+        str,
+        Path(
+            max_length=500,
+            description="Exact slug of the IRI",
+            openapi_examples={"glm": {"summary": "GLM-4.5", "value": "glm-4.5"}},
+        ),
+    ],
+    accept: Annotated[
+        str | None,
+        Header(
+            description="text/html, application/ld+json, text/turtle, application/n-triples, application/rdf+xml or application/json"
+        ),
+    ] = None,
 ) -> Response:
     if kind not in _COLLECTION_OF:
         raise NotFoundError(f"no kind {kind[:40]!r} of entity IRIs", suggestions=list(_COLLECTION_OF))
@@ -103,10 +158,15 @@ def dereference(
     collection = _COLLECTION_OF[kind]
     if media_type == "application/json":
         iri = graph.read(linked_data.exact_iri, kind, slug, version=graph.version)
-        return RedirectResponse(f"/api/{collection}/{quote(lookup.slug_of(iri), safe='')}", status_code=303, headers={"Vary": "Accept"})
+        return RedirectResponse(
+            f"/api/{collection}/{quote(lookup.slug_of(iri), safe='')}", status_code=303, headers={"Vary": "Accept"}
+        )
     if media_type != "text/html":
         iri, body = graph.read(linked_data.entity_document, kind, slug, media_type, version=graph.version, exact=True)
-        headers = {"Vary": "Accept", "Content-Location": f"/api/{collection}/{quote(slug, safe='')}?format={_FORMAT_OF[media_type]}"}
+        headers = {
+            "Vary": "Accept",
+            "Content-Location": f"/api/{collection}/{quote(slug, safe='')}?format={_FORMAT_OF[media_type]}",
+        }
         charset = "; charset=utf-8" if media_type.startswith("text/") else ""
         return Response(body, media_type=media_type + charset, headers=headers)
     record, G = graph.read(linked_data.entity_page, kind, slug, version=graph.version)
