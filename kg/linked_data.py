@@ -11,8 +11,9 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Graph
 
+from kg.analytics import ego_graph
 from kg.errors import NotAcceptableError, NotFoundError
-from kg.lookup import resolve, slug_of
+from kg.lookup import read_entity, resolve, slug_of
 from kg.namespaces import ID, PREFIXES
 from kg.settings import ONTOLOGY_DIR
 
@@ -227,8 +228,5 @@ def entity_page(
     NotFoundError
         If the IRI is not described (with suggestions).
     """
-    from kg.analytics import ego_graph
-    from kg.lookup import read_entity
-
     iri = exact_iri(store, kind, slug, version)
     return read_entity(store, kind, iri, version=version), ego_graph(store, iri, depth=1, max_nodes=max_nodes)
