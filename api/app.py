@@ -52,6 +52,8 @@ def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = 
         summary="A sourced knowledge graph of the open-source AI race: SPARQL 1.1, REST lookups, graph pictures.",
         lifespan=lifespan,
     )
+    # Added first so CORS wraps it: a 304 from a cross-site revalidation carries the CORS headers.
+    app.add_middleware(ETagMiddleware)
     if settings.cors_origins:
         # Cross-site reads only: updates need the bearer token, and CORS never exposes it.
         app.add_middleware(
@@ -60,8 +62,8 @@ def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = 
             allow_methods=["GET", "POST"],
             allow_headers=["Content-Type", "Accept"],
             allow_credentials=False,
+            expose_headers=["ETag", "Link", "X-Total-Count"],  # paging and revalidation from scripts
         )
-    app.add_middleware(ETagMiddleware)
     install_error_handlers(app)
     for module in (pages, sparql, entities, linked_data, graphs):
         app.include_router(module.router)

@@ -150,6 +150,19 @@ def test_etag_round_trip_and_change(own: tuple[TestClient, KnowledgeGraph]) -> N
         assert client.get(path, headers={"If-None-Match": tag}).status_code == 304
 
 
+def test_cross_site_revalidation_keeps_cors_headers(own: tuple[TestClient, KnowledgeGraph]) -> None:
+    client, _ = own
+    origin = {"Origin": "https://example.org"}
+    etag = client.get("/api/models/glm-4.5", headers=origin).headers["etag"]
+    r = client.get("/api/models/glm-4.5", headers={**origin, "If-None-Match": etag})
+    assert r.status_code == 304
+    assert r.headers["access-control-allow-origin"] == "*"
+    page = client.get("/api/models", params={"limit": 5}, headers=origin)
+    assert {"etag", "link", "x-total-count"} <= {
+        h.strip().lower() for h in page.headers["access-control-expose-headers"].split(",")
+    }
+
+
 def test_errors_and_sparql_are_not_tagged(own: tuple[TestClient, KnowledgeGraph]) -> None:
     client, service = own
     missing = client.get("/api/models/no-such-model")
