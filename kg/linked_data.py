@@ -13,7 +13,7 @@ from rdflib import Graph
 
 from kg.analytics import ego_graph
 from kg.errors import NotAcceptableError, NotFoundError
-from kg.lookup import read_entity, resolve, slug_of
+from kg.lookup import is_described, read_entity, resolve, slug_of
 from kg.namespaces import ID, PREFIXES
 from kg.settings import ONTOLOGY_DIR
 
@@ -185,11 +185,7 @@ def exact_iri(store: ox.Store, kind: str, slug: str, version: str = "") -> str:
         If it does not; ``suggestions`` holds the closest slugs of that kind.
     """
     iri = f"{ID}{kind}/{slug}"
-    try:
-        node = ox.NamedNode(iri)
-    except ValueError:
-        node = None
-    if node is not None and next(iter(store.quads_for_pattern(node, None, None)), None) is not None:
+    if is_described(store, iri):
         return iri
     try:
         found = resolve(store, kind, slug, version=version)

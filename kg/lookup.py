@@ -32,6 +32,7 @@ __all__ = [
     "compare",
     "curie",
     "describe",
+    "is_described",
     "kind_of",
     "lineage",
     "normalize",
@@ -41,6 +42,7 @@ __all__ = [
     "resolve_value",
     "search",
     "slug_of",
+    "warm_index",
 ]
 
 ENTITY_KINDS: tuple[str, ...] = (*KINDS.values(), "architecture", "country", "concept")
@@ -314,6 +316,19 @@ class _LabelIndex:
         self.keys = sorted(self.entries)
 
 
+def warm_index(store: ox.Store, version: str) -> None:
+    """Build the label index of `version` now, so later lookups (and forked workers) reuse it.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+    version : str
+        Dataset version, the cache key.
+    """
+    _label_index(store, version)
+
+
 def _label_index(store: ox.Store, version: str) -> _LabelIndex:
     def build() -> _LabelIndex:
         schemes: dict[str, set[str]] = defaultdict(set)
@@ -427,6 +442,17 @@ def _types(store: ox.Store, iri: str) -> list[str] | None:
     if not rows:
         return None
     return sorted({r["type"] for r in rows if "type" in r})
+
+
+def is_described(store: ox.Store, iri: str) -> bool:
+    """Return True when `iri` is a valid IRI and the subject of at least one statement.
+
+    Examples
+    --------
+    >>> is_described(ox.Store(), "not an IRI > }")
+    False
+    """
+    return _types(store, iri) is not None
 
 
 def _entity_kind(store: ox.Store, iri: str, types: list[str], version: str) -> str | None:
