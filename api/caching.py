@@ -22,7 +22,7 @@ CACHED_PREFIXES = ("/api/", "/id/", "/context.jsonld")
 CACHE_CONTROL = "public, no-cache"
 """Caches may keep answers but must revalidate them (data can change with any update)."""
 
-_VARY_ON = ("accept", "accept-language")
+_VARY_ON = ("accept",)
 
 
 def etag_for(version: str, scope: Scope) -> str:
