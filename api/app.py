@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api.errors import install_error_handlers
-from api.routes import entities, graphs, pages, sparql
+from api.routes import analytics, entities, graphs, pages, sparql
 from kg import __version__
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = 
             allow_credentials=False,
         )
     install_error_handlers(app)
-    for module in (pages, sparql, entities, graphs):
+    # analytics before entities: /api/analytics/… must not be taken for /api/{collection}/{slug}
+    for module in (pages, sparql, analytics, entities, graphs):
         app.include_router(module.router)
     return app

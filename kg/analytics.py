@@ -29,7 +29,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from kg.errors import InvalidParameterError, NotFoundError, QueryFormError, QuerySyntaxError
-from kg.lookup import kind_of
+from kg.lookup import kind_of, resolve
 from kg.namespaces import PREFIXES
 from kg.sparql import check_query, named_query, select
 
@@ -51,6 +51,7 @@ __all__ = [
     "lineage_graph",
     "projection",
     "rdf_to_networkx",
+    "resolve_ref",
     "shortest_path",
 ]
 
@@ -62,6 +63,7 @@ ENTITY_KINDS: tuple[str, ...] = (
     "article",
     "license",
     "family",
+    "benchmark-result",
     "country",
     "concept",
     "other",
@@ -258,6 +260,40 @@ def graph_summary(G: nx.MultiDiGraph) -> dict[str, Any]:
         kind = data.get("kind", "other")
         kinds[kind] = kinds.get(kind, 0) + 1
     return {"nodes": G.number_of_nodes(), "edges": G.number_of_edges(), "kinds": kinds}
+
+
+def resolve_ref(store: ox.Store, ref: str, parameter: str = "entity", version: str = "") -> str:
+    """Return the IRI that ``KIND/SLUG`` (or a name, or a full IRI) names.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+    ref : str
+        ``model/glm-4.5``, ``organization/智谱`` (a name), or ``https://…``.
+    parameter : str, optional
+        The caller's parameter name, for the error message.
+    version : str, optional
+        Dataset version (label-index cache key of :func:`kg.lookup.resolve`).
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    InvalidParameterError
+        If `ref` is neither an IRI nor ``KIND/SLUG``.
+    NotFoundError
+        If nothing of that kind has that slug or name, or the IRI is in no statement.
+    """
+    if ref.startswith(("http://", "https://")):
+        _require_entity(store, ref)
+        return ref
+    kind, _, slug = ref.partition("/")
+    if not slug:
+        raise InvalidParameterError(parameter, "give KIND/SLUG, e.g. model/glm-4.5, or a full IRI")
+    return resolve(store, kind, slug, version=version)
 
 
 def _require_entity(store: ox.Store, iri: str) -> None:
@@ -670,12 +706,14 @@ def claims_graph(store: ox.Store, about: str | None = None, max_nodes: int = 400
                 lines.append(f"{name}: {row[key]}")
         lines.append(f"claimant: {c['claimantName'] or _local(c['claimant'])}")
         for conflict in interest:
-            lines.append(f"conflict of interest: the source's publisher is owned by {_name(store, conflict['owner'])}, "
-                         f"the {conflict['interest']}")
+            owner, publisher = _name(store, conflict["owner"]), _name(store, conflict["publisher"])
+            where = (f"the source is published by {owner}" if conflict["owner"] == conflict["publisher"]
+                     else f"the source's publisher, {publisher}, is owned by {owner}")
+            lines.append(f"conflict of interest: {where}, the {conflict['interest']}")
         for src in sources[claim]:
             lines.append(f"source: {src.get('sourceName') or src['source']}" + (f" ({src['sourceUrl']})" if src.get("sourceUrl") else ""))
         lines.append(claim)
-        label = _shorten(row.get("paraphrase") or row.get("text") or _local(claim), 60)
+        label = _shorten(row.get("label") or row.get("paraphrase") or row.get("text") or _local(claim), 60)
         G.add_node(claim, label=label, kind="claim", flags=flags, title="\n".join(lines), term="iri")
         _add_entity(G, c["claimant"], c["claimantName"], c["claimantType"])
         G.add_edge(claim, c["claimant"], key=schema + "author", label="author", predicate=schema + "author",

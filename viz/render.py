@@ -36,6 +36,7 @@ KIND_STYLE: dict[str, dict[str, Any]] = {
     "article": {"color": "#9d755d", "shape": "box", "legend": "article / source"},
     "license": {"color": "#54a24b", "shape": "triangle", "legend": "license"},
     "family": {"color": "#72b7b2", "shape": "hexagon", "legend": "model family"},
+    "benchmark-result": {"color": "#59a14f", "shape": "triangleDown", "legend": "benchmark result"},
     "country": {"color": "#eeca3b", "shape": "square", "legend": "country"},
     "concept": {"color": "#bab0ac", "shape": "ellipse", "legend": "concept (architecture, modality…)"},
     "literal": {"color": "#dddddd", "shape": "box", "legend": "value (literal)"},
