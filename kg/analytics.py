@@ -29,7 +29,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from kg.errors import InvalidParameterError, NotFoundError, QueryFormError, QuerySyntaxError
-from kg.lookup import kind_of, resolve
+from kg.lookup import kind_of, resolve, search
 from kg.namespaces import PREFIXES
 from kg.sparql import check_query, named_query, select
 
@@ -293,13 +293,22 @@ def resolve_ref(store: ox.Store, ref: str, parameter: str = "entity", version: s
     kind, _, slug = ref.partition("/")
     if not slug:
         raise InvalidParameterError(parameter, "give KIND/SLUG, e.g. model/glm-4.5, or a full IRI")
-    return resolve(store, kind, slug, version=version)
+    try:
+        return resolve(store, kind, slug, version=version)
+    except ValueError:
+        # kg.lookup.resolve first tries the text as an IRI, which a name with a space is not
+        hits = [h for h in search(store, slug, kind=kind, limit=5, version=version) if h["match"] == "exact"]
+        if hits:
+            return str(hits[0]["iri"])
+        raise NotFoundError(f"no {kind} named {slug!r}") from None
 
 
 def _require_entity(store: ox.Store, iri: str) -> None:
     node = ox.NamedNode(iri)
-    if (next(iter(store.quads_for_pattern(node, None, None)), None) is None
-            and next(iter(store.quads_for_pattern(None, None, node)), None) is None):
+    if (
+        next(iter(store.quads_for_pattern(node, None, None)), None) is None
+        and next(iter(store.quads_for_pattern(None, None, node)), None) is None
+    ):
         raise NotFoundError(f"no entity with IRI {iri}")
 
 
@@ -355,8 +364,14 @@ def ego_graph(
         raise InvalidParameterError("depth", "must be 1, 2 or 3")
     kinds = _parse_kinds(types)
     _require_entity(store, iri)
-    G = nx.MultiDiGraph(view="ego", center=iri, depth=depth, truncated=0, max_nodes=max_nodes, narrow_hint=(
-        "add ?types=model,organization (or --types), lower the depth, or raise max_nodes"))
+    G = nx.MultiDiGraph(
+        view="ego",
+        center=iri,
+        depth=depth,
+        truncated=0,
+        max_nodes=max_nodes,
+        narrow_hint=("add ?types=model,organization (or --types), or lower the depth"),
+    )
     left_out: set[str] = set()
     frontier = [iri]
     seen = {iri}
@@ -366,7 +381,10 @@ def ego_graph(
         for node in frontier:
             for row in select(store, query, {"center": ox.NamedNode(node)}):
                 s, p, o = row["s"], row["p"], row["o"]
-                for term, label, typ in ((s, row.get("sLabel"), row.get("sType")), (o, row.get("oLabel"), row.get("oType"))):
+                for term, label, typ in (
+                    (s, row.get("sLabel"), row.get("sType")),
+                    (o, row.get("oLabel"), row.get("oType")),
+                ):
                     kind = kind_of(term, [typ] if typ else None) or "other"
                     if term not in G:
                         if term != iri and kinds and kind not in kinds:
@@ -455,8 +473,14 @@ def lineage_graph(store: ox.Store, iri: str, max_nodes: int = 400) -> nx.MultiDi
     """
     _require_entity(store, iri)
     L, names = _lineage_digraph(store)
-    G = nx.MultiDiGraph(view="lineage", center=iri, hierarchical=True, truncated=0, max_nodes=max_nodes,
-                        narrow_hint="draw the lineage of a model further down the tree, or raise max_nodes")
+    G = nx.MultiDiGraph(
+        view="lineage",
+        center=iri,
+        hierarchical=True,
+        truncated=0,
+        max_nodes=max_nodes,
+        narrow_hint="draw the lineage of a model further down the tree",
+    )
     if iri not in L:
         L.add_node(iri)
     ancestors = nx.descendants(L, iri)  # edges point derived -> base
@@ -467,20 +491,39 @@ def lineage_graph(store: ox.Store, iri: str, max_nodes: int = 400) -> nx.MultiDi
         order += sorted(group, key=lambda n: (_hops(L, iri, n), names.get(n, n)))
     keep = order[:max_nodes]
     G.graph["truncated"] = len(order) - len(keep)
-    roles = {iri: "focus", **{n: "ancestor" for n in ancestors}, **{n: "descendant" for n in descendants},
-             **{n: "other parent" for n in others}}
+    roles = {
+        iri: "focus",
+        **{n: "ancestor" for n in ancestors},
+        **{n: "descendant" for n in descendants},
+        **{n: "other parent" for n in others},
+    }
     for node in keep:
-        G.add_node(node, label=names.get(node, _local(node)), kind="model", role=roles[node], term="iri",
-                   extra_lines=[f"role in this lineage: {roles[node]}"])
+        G.add_node(
+            node,
+            label=names.get(node, _local(node)),
+            kind="model",
+            role=roles[node],
+            term="iri",
+            extra_lines=[f"role in this lineage: {roles[node]}"],
+        )
     for d, b, p, data in L.edges(keys=True, data=True):
         if d in G and b in G:
-            label = "distilled from (teacher)" if p == _DISTILLED_FROM else (", ".join(data["derivation"]) or "based on")
+            label = (
+                "distilled from (teacher)" if p == _DISTILLED_FROM else (", ".join(data["derivation"]) or "based on")
+            )
             prop = "distilled from" if p == _DISTILLED_FROM else "based on"
             title = f"{G.nodes[d]['label']} {prop} {G.nodes[b]['label']}"
             if data["derivation"] and p == _BASED_ON:
                 title += f"\nderivation type: {', '.join(data['derivation'])}"
-            G.add_edge(d, b, key=p, label=label, predicate=p, title=f"{title}\nproperty: {_short_iri(p)}",
-                       derivation=list(data["derivation"]))
+            G.add_edge(
+                d,
+                b,
+                key=p,
+                label=label,
+                predicate=p,
+                title=f"{title}\nproperty: {_short_iri(p)}",
+                derivation=list(data["derivation"]),
+            )
     _annotate(store, G)
     G.nodes[iri]["flags"] = ["focus"]
     _set_levels(G)
@@ -513,7 +556,7 @@ def _set_levels(G: nx.MultiDiGraph) -> None:
 def _short_iri(iri: str) -> str:
     for prefix, ns in PREFIXES.items():
         if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns):]}"
+            return f"{prefix}:{iri[len(ns) :]}"
     return iri
 
 
@@ -561,19 +604,35 @@ def landscape_graph(
             raise InvalidParameterError("openness", f"unknown category {value!r}; use any of {', '.join(OPENNESS)}")
     models: dict[str, dict[str, Any]] = {}
     for row in select(store, named_query("landscape_models")):
-        m = models.setdefault(row["model"], {"iri": row["model"], "name": row["name"], "orgs": {}, "modalities": set(),
-                                             "date": row.get("date"), "total": row.get("total"),
-                                             "active": row.get("active"), "arch": row.get("archLabel"),
-                                             "moe": bool(row.get("moe")), "openness": row.get("openness", "unknown")})
+        m = models.setdefault(
+            row["model"],
+            {
+                "iri": row["model"],
+                "name": row["name"],
+                "orgs": {},
+                "modalities": set(),
+                "date": row.get("date"),
+                "total": row.get("total"),
+                "active": row.get("active"),
+                "arch": row.get("archLabel"),
+                "moe": bool(row.get("moe")),
+                "openness": row.get("openness", "unknown"),
+            },
+        )
         if row.get("org"):
-            m["orgs"].setdefault(row["org"], (row.get("orgName") or _local(row["org"]), row.get("countryCode"), row.get("countryName")))
+            m["orgs"].setdefault(
+                row["org"], (row.get("orgName") or _local(row["org"]), row.get("countryCode"), row.get("countryName"))
+            )
         if row.get("modality"):
             m["modalities"].add(row["modality"])
     known_modalities = sorted({mod for m in models.values() for mod in m["modalities"]})
     if modality is not None and modality not in known_modalities:
-        raise InvalidParameterError("modality", f"unknown modality {modality!r}; the graph has {', '.join(known_modalities)}")
+        raise InvalidParameterError(
+            "modality", f"unknown modality {modality!r}; the graph has {', '.join(known_modalities)}"
+        )
     kept = [
-        m for m in models.values()
+        m
+        for m in models.values()
         if (year is None or str(m["date"] or "")[:4] == str(year))
         and (modality is None or modality in m["modalities"])
         and (not wanted or m["openness"] in wanted)
@@ -582,9 +641,14 @@ def landscape_graph(
     for m in kept:
         for org in m["orgs"] or {"": ("", None, None)}:
             by_org[org].append(m)
-    G = nx.MultiDiGraph(view="landscape", truncated=0, color_by="country", max_nodes=max_nodes,
-                        filters={"year": year, "modality": modality, "openness": wanted or None},
-                        narrow_hint="filter with ?year=2025, ?modality=text or ?openness=osi (or raise max_nodes)")
+    G = nx.MultiDiGraph(
+        view="landscape",
+        truncated=0,
+        color_by="country",
+        max_nodes=max_nodes,
+        filters={"year": year, "modality": modality, "openness": wanted or None},
+        narrow_hint="filter with ?year=2025, ?modality=text or ?openness=osi",
+    )
     ranked = sorted(by_org.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     total_nodes = len({m["iri"] for m in kept}) + len([o for o in by_org if o])
     for org, members in ranked:
@@ -594,19 +658,34 @@ def landscape_graph(
             continue
         if org_info:
             name, code, country = org_info
-            G.add_node(org, label=name, kind="organization", country=code, term="iri",
-                       title=f"{name} (organization)\ncountry: {country or code or 'unknown'}\nmodels here: {len(members)}\n{org}")
+            G.add_node(
+                org,
+                label=name,
+                kind="organization",
+                country=code,
+                term="iri",
+                title=f"{name} (organization)\ncountry: {country or code or 'unknown'}\nmodels here: {len(members)}\n{org}",
+            )
         for m in members:
             if m["iri"] not in G:
                 G.add_node(m["iri"], **_landscape_model_node(m))
             if org:
-                G.add_edge(m["iri"], org, key=PREFIXES["schema"] + "creator", label="creator",
-                           predicate=PREFIXES["schema"] + "creator")
+                G.add_edge(
+                    m["iri"],
+                    org,
+                    key=PREFIXES["schema"] + "creator",
+                    label="creator",
+                    predicate=PREFIXES["schema"] + "creator",
+                )
     G.graph["truncated"] = total_nodes - G.number_of_nodes()
-    parts = [f"in {year}" if year else "", f"{modality} models" if modality else "",
-             f"openness {', '.join(wanted)}" if wanted else ""]
+    parts = [
+        f"in {year}" if year else "",
+        f"{modality} models" if modality else "",
+        f"openness {', '.join(wanted)}" if wanted else "",
+    ]
     G.graph["title"] = "AI landscape: organizations and their models" + (
-        " (" + "; ".join(p for p in parts if p) + ")" if any(parts) else "")
+        " (" + "; ".join(p for p in parts if p) + ")" if any(parts) else ""
+    )
     return G
 
 
@@ -626,8 +705,15 @@ def _landscape_model_node(m: dict[str, Any]) -> dict[str, Any]:
         lines.append("modality: " + ", ".join(sorted(m["modalities"])))
     lines.append(f"openness: {m['openness']} ({OPENNESS.get(m['openness'], '')})")
     lines.append(m["iri"])
-    node: dict[str, Any] = {"label": m["name"], "kind": "model", "variant": "moe" if m["moe"] else "dense",
-                            "country": country, "title": "\n".join(lines), "term": "iri", "openness": m["openness"]}
+    node: dict[str, Any] = {
+        "label": m["name"],
+        "kind": "model",
+        "variant": "moe" if m["moe"] else "dense",
+        "country": country,
+        "title": "\n".join(lines),
+        "term": "iri",
+        "openness": m["openness"],
+    }
     try:
         if m["total"] is not None and float(m["total"]) > 0:
             node["value"] = round(math.log10(float(m["total"])), 3)
@@ -668,11 +754,22 @@ def claims_graph(store: ox.Store, about: str | None = None, max_nodes: int = 400
         _require_entity(store, about)
     claims: dict[str, dict[str, Any]] = {}
     for row in select(store, named_query("claims_network")):
-        c = claims.setdefault(row["claim"], {"claimant": row["claimant"], "claimantName": row.get("claimantName"),
-                                             "claimantType": set(), "subjects": {}, "self": False, "row": row})
+        c = claims.setdefault(
+            row["claim"],
+            {
+                "claimant": row["claimant"],
+                "claimantName": row.get("claimantName"),
+                "claimantType": set(),
+                "subjects": {},
+                "self": False,
+                "row": row,
+            },
+        )
         if row.get("claimantType"):
             c["claimantType"].add(row["claimantType"])
-        subject = c["subjects"].setdefault((row["subject"], row["role"]), {"name": row.get("subjectName"), "types": set()})
+        subject = c["subjects"].setdefault(
+            (row["subject"], row["role"]), {"name": row.get("subjectName"), "types": set()}
+        )
         if row.get("subjectType"):
             subject["types"].add(row["subjectType"])
         c["self"] = c["self"] or bool(row.get("selfClaim"))
@@ -684,7 +781,12 @@ def claims_graph(store: ox.Store, about: str | None = None, max_nodes: int = 400
     conflicts: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in select(store, named_query("claims_conflicts")):
         conflicts[row["claim"]].append(row)
-    G = nx.MultiDiGraph(view="claims", truncated=0, max_nodes=max_nodes, narrow_hint="show the claims about one entity with ?about=model/glm-4.5")
+    G = nx.MultiDiGraph(
+        view="claims",
+        truncated=0,
+        max_nodes=max_nodes,
+        narrow_hint="show the claims about one entity with ?about=model/glm-4.5",
+    )
     left = 0
     schema = PREFIXES["schema"]
     for claim in sorted(claims):
@@ -707,34 +809,63 @@ def claims_graph(store: ox.Store, about: str | None = None, max_nodes: int = 400
         lines.append(f"claimant: {c['claimantName'] or _local(c['claimant'])}")
         for conflict in interest:
             owner, publisher = _name(store, conflict["owner"]), _name(store, conflict["publisher"])
-            where = (f"the source is published by {owner}" if conflict["owner"] == conflict["publisher"]
-                     else f"the source's publisher, {publisher}, is owned by {owner}")
+            where = (
+                f"the source is published by {owner}"
+                if conflict["owner"] == conflict["publisher"]
+                else f"the source's publisher, {publisher}, is owned by {owner}"
+            )
             lines.append(f"conflict of interest: {where}, the {conflict['interest']}")
         for src in sources[claim]:
-            lines.append(f"source: {src.get('sourceName') or src['source']}" + (f" ({src['sourceUrl']})" if src.get("sourceUrl") else ""))
+            lines.append(
+                f"source: {src.get('sourceName') or src['source']}"
+                + (f" ({src['sourceUrl']})" if src.get("sourceUrl") else "")
+            )
         lines.append(claim)
         label = _shorten(row.get("label") or row.get("paraphrase") or row.get("text") or _local(claim), 60)
         G.add_node(claim, label=label, kind="claim", flags=flags, title="\n".join(lines), term="iri")
         _add_entity(G, c["claimant"], c["claimantName"], c["claimantType"])
-        G.add_edge(claim, c["claimant"], key=schema + "author", label="author", predicate=schema + "author",
-                   flags=["self-claim"] if c["self"] else [])
+        G.add_edge(
+            claim,
+            c["claimant"],
+            key=schema + "author",
+            label="author",
+            predicate=schema + "author",
+            flags=["self-claim"] if c["self"] else [],
+        )
         for (subject, role), info in c["subjects"].items():
             _add_entity(G, subject, info["name"], info["types"])
             predicate = schema + "about" if role == "about" else PREFIXES["aikg"] + "comparedWith"
             G.add_edge(claim, subject, key=predicate, label=role, predicate=predicate)
         conflict_pubs = {(r["publisher"], r["owner"]) for r in interest}
         for src in sources[claim]:
-            _add_entity(G, src["source"], src.get("sourceName"), {schema + "NewsArticle"} if src.get("publisher") else set(),
-                        kind="article")
-            G.add_edge(claim, src["source"], key=schema + "appearance", label="appearance", predicate=schema + "appearance",
-                       flags=["conflict of interest"] if interest else [])
+            _add_entity(
+                G,
+                src["source"],
+                src.get("sourceName"),
+                {schema + "NewsArticle"} if src.get("publisher") else set(),
+                kind="article",
+            )
+            G.add_edge(
+                claim,
+                src["source"],
+                key=schema + "appearance",
+                label="appearance",
+                predicate=schema + "appearance",
+                flags=["conflict of interest"] if interest else [],
+            )
             if src.get("publisher"):
                 pub = src["publisher"]
                 _add_entity(G, pub, src.get("publisherName"), set(), kind="organization")
                 hot = any(p == pub for p, _ in conflict_pubs)
                 if not G.has_edge(src["source"], pub, key=schema + "publisher"):
-                    G.add_edge(src["source"], pub, key=schema + "publisher", label="publisher",
-                               predicate=schema + "publisher", flags=[])
+                    G.add_edge(
+                        src["source"],
+                        pub,
+                        key=schema + "publisher",
+                        label="publisher",
+                        predicate=schema + "publisher",
+                        flags=[],
+                    )
                 if hot:
                     G.edges[src["source"], pub, schema + "publisher"]["flags"] = ["conflict of interest"]
                 if src.get("owner"):
@@ -769,7 +900,9 @@ def _add_entity(G: nx.MultiDiGraph, iri: str, name: str | None, types: set[str],
     G.add_node(iri, label=name or _local(iri), kind=kind_of(iri, sorted(types)) or kind or "other", term="iri")
 
 
-def construct_graph(store: ox.Store, text: str, max_triples: int = 20_000, allow_service: bool = False) -> nx.MultiDiGraph:
+def construct_graph(
+    store: ox.Store, text: str, max_triples: int = 20_000, allow_service: bool = False
+) -> nx.MultiDiGraph:
     """Run a CONSTRUCT query and return its result as a graph to draw.
 
     Parameters
@@ -826,8 +959,9 @@ def construct_graph(store: ox.Store, text: str, max_triples: int = 20_000, allow
         data["label"] = labels.get(data["predicate"]) or _humanize(data["predicate"])
         data["title"] = f"{data['label']}\n{_short_iri(data['predicate'])}"
     _annotate(store, triples)
-    triples.graph.update(view="query", title="CONSTRUCT result",
-                         narrow_hint="add LIMIT or more selective patterns to the query")
+    triples.graph.update(
+        view="query", title="CONSTRUCT result", narrow_hint="add LIMIT or more selective patterns to the query"
+    )
     return triples
 
 
@@ -876,8 +1010,11 @@ def _term_node(term: Any) -> dict[str, Any]:
     if isinstance(term, ox.NamedNode):
         return {"label": _local(term.value) or term.value, "term": "iri", "kind": "other"}
     if isinstance(term, ox.Literal):
-        suffix = f" @{term.language}" if term.language else (
-            "" if term.datatype.value == PREFIXES["xsd"] + "string" else f" ({_short_iri(term.datatype.value)})")
+        suffix = (
+            f" @{term.language}"
+            if term.language
+            else ("" if term.datatype.value == PREFIXES["xsd"] + "string" else f" ({_short_iri(term.datatype.value)})")
+        )
         return {"label": _shorten(term.value, 60) + suffix, "term": "literal", "kind": "literal", "title": str(term)}
     return {"label": str(term), "term": "bnode", "kind": "other", "title": f"blank node {term}"}
 
@@ -939,11 +1076,17 @@ def projection(store: ox.Store, name: str) -> nx.Graph:
                 continue
             seen.add((row["claim"], row["claimant"], row["subject"]))
             a, b = row["claimant"], row["subject"]
-            G.add_node(a, label=row.get("claimantName") or _local(a),
-                       kind=kind_of(a, [row["claimantType"]] if row.get("claimantType") else None) or "other")
+            G.add_node(
+                a,
+                label=row.get("claimantName") or _local(a),
+                kind=kind_of(a, [row["claimantType"]] if row.get("claimantType") else None) or "other",
+            )
             if b not in G:
-                G.add_node(b, label=row.get("subjectName") or _local(b),
-                           kind=kind_of(b, [row["subjectType"]] if row.get("subjectType") else None) or "other")
+                G.add_node(
+                    b,
+                    label=row.get("subjectName") or _local(b),
+                    kind=kind_of(b, [row["subjectType"]] if row.get("subjectType") else None) or "other",
+                )
             G.add_edge(a, b, weight=G.edges[a, b]["weight"] + 1 if G.has_edge(a, b) else 1)
     else:
         G = nx.MultiGraph()
@@ -965,8 +1108,12 @@ def projection(store: ox.Store, name: str) -> nx.Graph:
 
 
 def _projection_info(G: nx.Graph) -> dict[str, Any]:
-    return {"name": G.graph["projection"], "description": G.graph["description"],
-            "nodes": G.number_of_nodes(), "edges": G.number_of_edges()}
+    return {
+        "name": G.graph["projection"],
+        "description": G.graph["description"],
+        "nodes": G.number_of_nodes(),
+        "edges": G.number_of_edges(),
+    }
 
 
 def _entry(G: nx.Graph, node: str) -> dict[str, Any]:
@@ -974,7 +1121,10 @@ def _entry(G: nx.Graph, node: str) -> dict[str, Any]:
 
 
 def centrality(
-    store: ox.Store, projection_name: str = "organization-model", measure: str = "pagerank", limit: int = 20,
+    store: ox.Store,
+    projection_name: str = "organization-model",
+    measure: str = "pagerank",
+    limit: int = 20,
     kind: str | None = None,
 ) -> dict[str, Any]:
     """Rank the nodes of a projection by a centrality measure.
@@ -1027,8 +1177,8 @@ def centrality(
     elif measure == "degree":
         scores = nx.degree_centrality(simple)
     elif measure == "pagerank":
-        parameters = {"alpha": 0.85, "weight": "weight" if projection_name == "claims" else None}
-        scores = nx.pagerank(simple, alpha=0.85, weight=parameters["weight"])
+        parameters = {"alpha": 0.85, "weight": "weight" if projection_name == "claims" else None, "tol": 1e-12}
+        scores = nx.pagerank(simple, alpha=0.85, weight=parameters["weight"], tol=1e-12, max_iter=1000)
     else:
         parameters = {"normalized": True}
         scores = nx.betweenness_centrality(simple, normalized=True)
@@ -1096,12 +1246,23 @@ def lineage_chains(store: ox.Store, limit: int = 10) -> dict[str, Any]:
     for node in dag:
         if dag.in_degree(node) == 0 and dag.out_degree(node) > 0:
             length, _names, path = best[node]
-            steps = [{"from": _entry(G, a), "to": _entry(G, b), "properties": list(G.edges[a, b]["predicates"]),
-                      "derivation": list(G.edges[a, b]["derivation"])} for a, b in itertools.pairwise(path)]
+            steps = [
+                {
+                    "from": _entry(G, a),
+                    "to": _entry(G, b),
+                    "properties": list(G.edges[a, b]["predicates"]),
+                    "derivation": list(G.edges[a, b]["derivation"]),
+                }
+                for a, b in itertools.pairwise(path)
+            ]
             chains.append({"length": length, "models": [_entry(G, n) for n in path], "steps": steps})
     chains.sort(key=lambda c: (-c["length"], [m["label"].casefold() for m in c["models"]]))
-    return {"projection": _projection_info(G), "longest": chains[0]["length"] if chains else 0,
-            "cycles": cycles, "chains": chains[:limit]}
+    return {
+        "projection": _projection_info(G),
+        "longest": chains[0]["length"] if chains else 0,
+        "cycles": cycles,
+        "chains": chains[:limit],
+    }
 
 
 def shortest_path(store: ox.Store, source: str, target: str, projection_name: str = "entities") -> dict[str, Any]:
@@ -1147,8 +1308,13 @@ def shortest_path(store: ox.Store, source: str, target: str, projection_name: st
         props: list[dict[str, str]] = []
         for subject, obj in ((a, b), (b, a)):
             for p in _predicates_between(G, subject, obj, projection_name):
-                props.append({"iri": p, "label": labels.get(p) or _humanize(p),
-                              "direction": "forward" if subject == a else "backward"})
+                props.append(
+                    {
+                        "iri": p,
+                        "label": labels.get(p) or _humanize(p),
+                        "direction": "forward" if subject == a else "backward",
+                    }
+                )
         steps.append({"from": _entry(G, a), "to": _entry(G, b), "properties": props})
     return {**info, "length": len(path) - 1, "steps": steps}
 
@@ -1156,7 +1322,11 @@ def shortest_path(store: ox.Store, source: str, target: str, projection_name: st
 def _predicates_between(G: nx.Graph, subject: str, obj: str, name: str) -> list[str]:
     """Predicates of the statements ``subject p obj`` that the projection holds."""
     if name == "organization-model":
-        return [PREFIXES["schema"] + "creator"] if G.nodes[subject].get("kind") == "model" and G.has_edge(subject, obj) else []
+        return (
+            [PREFIXES["schema"] + "creator"]
+            if G.nodes[subject].get("kind") == "model" and G.has_edge(subject, obj)
+            else []
+        )
     if name == "lineage":
         return list(G.edges[subject, obj]["predicates"]) if G.has_edge(subject, obj) else []
     if name == "claims":
@@ -1165,8 +1335,9 @@ def _predicates_between(G: nx.Graph, subject: str, obj: str, name: str) -> list[
     return sorted({d["predicate"] for d in data.values() if d["source"] == subject})
 
 
-def communities(store: ox.Store, projection_name: str = "organization-model", seed: int = 42,
-                resolution: float = 1.0) -> dict[str, Any]:
+def communities(
+    store: ox.Store, projection_name: str = "organization-model", seed: int = 42, resolution: float = 1.0
+) -> dict[str, Any]:
     """Find communities in a projection (Louvain modularity optimisation, seeded).
 
     Parameters
@@ -1212,8 +1383,14 @@ def communities(store: ox.Store, projection_name: str = "organization-model", se
         members = sorted((_entry(G, n) for n in part), key=lambda e: (e["label"].casefold(), e["iri"]))
         out.append({"size": len(part), "members": members})
     out.sort(key=lambda c: (-c["size"], c["members"][0]["label"].casefold() if c["members"] else ""))
-    return {"projection": _projection_info(G), "method": "louvain", "seed": seed, "resolution": resolution,
-            "modularity": round(modularity, 10), "communities": out}
+    return {
+        "projection": _projection_info(G),
+        "method": "louvain",
+        "seed": seed,
+        "resolution": resolution,
+        "modularity": round(modularity, 10),
+        "communities": out,
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -1271,8 +1448,12 @@ def chart_data(store: ox.Store, name: str, since: int = 2023) -> dict[str, Any]:
         by_q = {r["quarter"]: r for r in rows}
         releases = [int(by_q[q]["releases"]) if q in by_q else 0 for q in quarters]
         moe = [int(by_q[q]["moeReleases"]) if q in by_q else 0 for q in quarters]
-        series = {"quarters": quarters, "releases": releases, "moe": moe,
-                  "share": [round(m / n, 4) if n else None for m, n in zip(moe, releases, strict=True)]}
+        series = {
+            "quarters": quarters,
+            "releases": releases,
+            "moe": moe,
+            "share": [round(m / n, 4) if n else None for m, n in zip(moe, releases, strict=True)],
+        }
     else:
         counts = {region: dict.fromkeys(OPENNESS, 0) for region in _REGIONS}
         for r in rows:
@@ -1292,4 +1473,3 @@ def _quarters(seen: list[str]) -> list[str]:
         out.append(f"{year}-Q{q}")
         year, q = (year + 1, 1) if q == 4 else (year, q + 1)
     return out
-

@@ -13,7 +13,14 @@ from typing import Any
 
 import jinja2
 
-__all__ = ["OPENNESS_COLOR", "REGION_COLOR", "figure_license_mix", "figure_moe_share", "figure_releases", "render_charts"]
+__all__ = [
+    "OPENNESS_COLOR",
+    "REGION_COLOR",
+    "figure_license_mix",
+    "figure_moe_share",
+    "figure_releases",
+    "render_charts",
+]
 
 REGION_COLOR: dict[str, tuple[str, str]] = {
     "China": ("#d62728", "#f4b6b6"),
@@ -96,16 +103,39 @@ def figure_releases(data: dict[str, Any]) -> dict[str, Any]:
             h_total = plot_h * total / top
             h_open = plot_h * open_ / top
             if total:
-                fig["rects"].append({"x": x, "y": _TOP + plot_h - h_total, "w": bar - 1, "h": h_total - h_open,
-                                     "fill": pale, "title": tip})
+                fig["rects"].append(
+                    {
+                        "x": x,
+                        "y": _TOP + plot_h - h_total,
+                        "w": bar - 1,
+                        "h": h_total - h_open,
+                        "fill": pale,
+                        "title": tip,
+                    }
+                )
             if open_:
-                fig["rects"].append({"x": x, "y": _TOP + plot_h - h_open, "w": bar - 1, "h": h_open, "fill": solid,
-                                     "title": tip})
+                fig["rects"].append(
+                    {"x": x, "y": _TOP + plot_h - h_open, "w": bar - 1, "h": h_open, "fill": solid, "title": tip}
+                )
             if total:
-                fig["texts"].append({"x": x + bar / 2, "y": _TOP + plot_h - h_total - 3, "text": str(total),
-                                     "anchor": "middle", "cls": "value"})
-        fig["texts"].append({"x": _LEFT + qi * slot + slot / 2, "y": _H - _BOTTOM + 16, "text": quarter,
-                             "anchor": "middle", "cls": "tick"})
+                fig["texts"].append(
+                    {
+                        "x": x + bar / 2,
+                        "y": _TOP + plot_h - h_total - 3,
+                        "text": str(total),
+                        "anchor": "middle",
+                        "cls": "value",
+                    }
+                )
+        fig["texts"].append(
+            {
+                "x": _LEFT + qi * slot + slot / 2,
+                "y": _H - _BOTTOM + 16,
+                "text": quarter,
+                "anchor": "middle",
+                "cls": "tick",
+            }
+        )
     fig["legend"] = [{"color": REGION_COLOR[r][0], "text": f"{r}: open-weight"} for r in REGION_COLOR] + [
         {"color": REGION_COLOR[r][1], "text": f"{r}: other releases"} for r in REGION_COLOR
     ]
@@ -141,15 +171,39 @@ def figure_moe_share(data: dict[str, Any]) -> dict[str, Any]:
         share, moe, total = series["share"][i], series["moe"][i], series["releases"][i]
         x = _LEFT + i * slot + (slot - bar) / 2
         if share is None:
-            fig["texts"].append({"x": x + bar / 2, "y": _TOP + plot_h - 4, "text": "–", "anchor": "middle", "cls": "value"})
+            fig["texts"].append(
+                {"x": x + bar / 2, "y": _TOP + plot_h - 4, "text": "–", "anchor": "middle", "cls": "value"}
+            )
         else:
             h = plot_h * share
-            fig["rects"].append({"x": x, "y": _TOP + plot_h - h, "w": bar, "h": h, "fill": "#6a51a3",
-                                 "title": f"{quarter}: {moe} of {total} releases are Mixture-of-Experts ({share:.0%})"})
-            fig["texts"].append({"x": x + bar / 2, "y": _TOP + plot_h - h - 3, "text": f"{moe}/{total}",
-                                 "anchor": "middle", "cls": "value"})
-        fig["texts"].append({"x": _LEFT + i * slot + slot / 2, "y": _H - _BOTTOM + 16, "text": quarter,
-                             "anchor": "middle", "cls": "tick"})
+            fig["rects"].append(
+                {
+                    "x": x,
+                    "y": _TOP + plot_h - h,
+                    "w": bar,
+                    "h": h,
+                    "fill": "#6a51a3",
+                    "title": f"{quarter}: {moe} of {total} releases are Mixture-of-Experts ({share:.0%})",
+                }
+            )
+            fig["texts"].append(
+                {
+                    "x": x + bar / 2,
+                    "y": _TOP + plot_h - h - 3,
+                    "text": f"{moe}/{total}",
+                    "anchor": "middle",
+                    "cls": "value",
+                }
+            )
+        fig["texts"].append(
+            {
+                "x": _LEFT + i * slot + slot / 2,
+                "y": _H - _BOTTOM + 16,
+                "text": quarter,
+                "anchor": "middle",
+                "cls": "tick",
+            }
+        )
     fig["legend"] = [{"color": "#6a51a3", "text": "Mixture-of-Experts share (label: MoE models / all models)"}]
     fig["y_label"] = "share of releases"
     return fig
@@ -183,14 +237,30 @@ def figure_license_mix(data: dict[str, Any]) -> dict[str, Any]:
             if not n:
                 continue
             w = width * n / total
-            fig["rects"].append({"x": x, "y": y, "w": w, "h": 36, "fill": OPENNESS_COLOR[category],
-                                 "title": f"{region}: {n} of {total} models {category}"})
+            fig["rects"].append(
+                {
+                    "x": x,
+                    "y": y,
+                    "w": w,
+                    "h": 36,
+                    "fill": OPENNESS_COLOR[category],
+                    "title": f"{region}: {n} of {total} models {category}",
+                }
+            )
             if w >= 18:
-                fig["texts"].append({"x": x + w / 2, "y": y + 23, "text": str(n), "anchor": "middle",
-                                     "cls": "inbar" if category in ("osi", "closed") else "inbar-dark"})
+                fig["texts"].append(
+                    {
+                        "x": x + w / 2,
+                        "y": y + 23,
+                        "text": str(n),
+                        "anchor": "middle",
+                        "cls": "inbar" if category in ("osi", "closed") else "inbar-dark",
+                    }
+                )
             x += w
-        fig["texts"].append({"x": left + width + 8, "y": y + 24, "text": f"{total} models", "anchor": "start",
-                             "cls": "tick"})
+        fig["texts"].append(
+            {"x": left + width + 8, "y": y + 24, "text": f"{total} models", "anchor": "start", "cls": "tick"}
+        )
     fig["legend"] = [{"color": OPENNESS_COLOR[c], "text": c} for c in series["categories"]]
     return fig
 

@@ -263,8 +263,9 @@ def render_html(
             f"Showing {G.number_of_nodes()} of {total_nodes} nodes (the {max_nodes}-node cap keeps those nearest the "
             f"centre, else the best connected); left out: {cut_nodes} nodes and {cut_edges} of {total_edges} edges."
         )
-    if notices and G.graph.get("narrow_hint"):
-        notices.append(f"To narrow it: {G.graph['narrow_hint']}.")
+    if G.graph.get("truncated") or cut_nodes:
+        hint = G.graph.get("narrow_hint") or "draw a smaller part of the graph (fewer hops, a type filter, a LIMIT)"
+        notices.append(f"To narrow it: {hint}; or raise the cap (max_nodes, up to 5000).")
     large = G.number_of_nodes() > _LARGE
 
     sized = any(data.get("value") is not None for _, data in G.nodes(data=True))
@@ -295,8 +296,13 @@ def render_html(
     edges: list[dict[str, Any]] = []
     for index, (s, o, _key, data) in enumerate(G.edges(keys=True, data=True)):
         label = str(data.get("label") or "")
-        edge: dict[str, Any] = {"id": f"e{index}", "from": ids[s], "to": ids[o], "arrows": "to",
-                                "title": str(data.get("title") or label)}
+        edge: dict[str, Any] = {
+            "id": f"e{index}",
+            "from": ids[s],
+            "to": ids[o],
+            "arrows": "to",
+            "title": str(data.get("title") or label),
+        }
         if label and not large:
             edge["label"] = label
         flags = [f for f in data.get("flags") or [] if f in FLAG_STYLE and "edge" in FLAG_STYLE[f]]
@@ -310,7 +316,11 @@ def render_html(
         nth = pair_count[pair]
         pair_count[pair] += 1
         if nth:  # parallel edges: bend each further, so every property stays visible
-            edge["smooth"] = {"enabled": True, "type": "curvedCW" if nth % 2 else "curvedCCW", "roundness": 0.2 * ((nth + 1) // 2)}
+            edge["smooth"] = {
+                "enabled": True,
+                "type": "curvedCW" if nth % 2 else "curvedCCW",
+                "roundness": 0.2 * ((nth + 1) // 2),
+            }
         edges.append(edge)
         if label and label not in edge_labels:
             edge_labels.append(label)
@@ -386,12 +396,14 @@ def _legend(keys: Counter[tuple[str, str]], color_by: str) -> list[dict[str, Any
     for kind, variant in sorted(keys, key=lambda k: (order.index(k[0]), k[1])):
         style = KIND_STYLE[kind]
         shaped = style.get("variants", {}).get(variant) or style
-        out.append({
-            "kind": kind,
-            "variant": variant,
-            "shape": shaped["shape"],
-            "color": "#888888" if color_by == "country" else style["color"],
-            "legend": shaped["legend"],
-            "count": keys[(kind, variant)],
-        })
+        out.append(
+            {
+                "kind": kind,
+                "variant": variant,
+                "shape": shaped["shape"],
+                "color": "#888888" if color_by == "country" else style["color"],
+                "legend": shaped["legend"],
+                "count": keys[(kind, variant)],
+            }
+        )
     return out

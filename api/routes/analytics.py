@@ -68,7 +68,9 @@ def read_lineage_chains(graph: GraphDep, limit: Annotated[int, Query(ge=1, le=10
 )
 def read_path(
     graph: GraphDep,
-    source: Annotated[str, Query(alias="from", description="KIND/SLUG or IRI", examples=["model/deepseek-r1-distill-llama-8b"])],
+    source: Annotated[
+        str, Query(alias="from", description="KIND/SLUG or IRI", examples=["model/deepseek-r1-distill-llama-8b"])
+    ],
     target: Annotated[str, Query(alias="to", description="KIND/SLUG or IRI", examples=["organization/meta"])],
     projection: Annotated[ProjectionName, Query()] = "entities",
 ) -> dict[str, Any]:

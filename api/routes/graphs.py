@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import GraphDep
 from api.pages import render
-from kg import analytics, lookup
+from kg import analytics
 from kg.errors import InvalidParameterError
 from kg.service import KnowledgeGraph
 from viz import render_html
@@ -40,7 +40,7 @@ def read_ego(
     types: Annotated[str | None, Query(description="Comma list of kinds to keep, e.g. model,organization")] = None,
     max_nodes: MaxNodes = 400,
 ) -> HTMLResponse:
-    iri = graph.read(lookup.resolve, kind, slug, version=graph.version)
+    iri = graph.read(analytics.resolve_ref, f"{kind}/{slug}", "slug", version=graph.version)
     kinds = types.split(",") if types else None
     G = graph.read(analytics.ego_graph, iri, depth=depth, types=kinds, max_nodes=max_nodes)
     return HTMLResponse(render_html(G, max_nodes=max_nodes))
@@ -60,7 +60,7 @@ def read_lineage(
     slug: Annotated[str, Path(description="Model slug, name or IRI", examples=["deepseek-r1"])],
     max_nodes: MaxNodes = 400,
 ) -> HTMLResponse:
-    iri = graph.read(lookup.resolve, "model", slug, version=graph.version)
+    iri = graph.read(analytics.resolve_ref, f"model/{slug}", "slug", version=graph.version)
     G = graph.read(analytics.lineage_graph, iri, max_nodes=max_nodes)
     return HTMLResponse(render_html(G, max_nodes=max_nodes))
 
@@ -77,7 +77,9 @@ def read_lineage(
 def read_landscape(
     graph: GraphDep,
     year: Annotated[int | None, Query(ge=1900, le=2100, description="Publication year")] = None,
-    modality: Annotated[str | None, Query(description="Modality notation: text, code, image, video, audio, speech…")] = None,
+    modality: Annotated[
+        str | None, Query(description="Modality notation: text, code, image, video, audio, speech…")
+    ] = None,
     openness: Annotated[
         str | None, Query(description="Comma list of license-openness categories: " + ", ".join(analytics.OPENNESS))
     ] = None,
