@@ -286,6 +286,13 @@ def resolve_ref(store: ox.Store, ref: str, parameter: str = "entity", version: s
         If `ref` is neither an IRI nor ``KIND/SLUG``.
     NotFoundError
         If nothing of that kind has that slug or name, or the IRI is in no statement.
+
+    Examples
+    --------
+    >>> s = ox.Store()
+    >>> s.load(b'<https://w3id.org/aikg/id/model/a> <https://schema.org/name> "A" .', format=ox.RdfFormat.N_TRIPLES)
+    >>> resolve_ref(s, "model/a")
+    'https://w3id.org/aikg/id/model/a'
     """
     if ref.startswith(("http://", "https://")):
         _require_entity(store, ref)
@@ -359,6 +366,20 @@ def ego_graph(
         If `depth` is outside 1..3 or a kind in `types` is unknown.
     NotFoundError
         If `iri` is in no statement.
+
+    Examples
+    --------
+    >>> s = ox.Store()
+    >>> s.load(b'''@prefix aikg: <https://w3id.org/aikg/ontology#> . @prefix schema: <https://schema.org/> .
+    ... @prefix m: <https://w3id.org/aikg/id/model/> . @prefix o: <https://w3id.org/aikg/id/organization/> .
+    ... m:a a aikg:AIModel ; schema:name "A" ; schema:creator o:x .
+    ... m:b a aikg:AIModel ; schema:name "B" ; schema:creator o:x ; aikg:basedOn m:a .
+    ... m:c a aikg:AIModel ; schema:name "C" ; schema:creator o:y ; aikg:basedOn m:b .
+    ... o:x a schema:Organization ; schema:name "X" . o:y a schema:Organization ; schema:name "Y" .
+    ... ''', format=ox.RdfFormat.TURTLE)
+    >>> G = ego_graph(s, "https://w3id.org/aikg/id/organization/x")
+    >>> sorted(d["label"] for _, d in G.nodes(data=True))
+    ['A', 'B', 'X']
     """
     if not 1 <= depth <= 3:
         raise InvalidParameterError("depth", "must be 1, 2 or 3")
@@ -470,6 +491,20 @@ def lineage_graph(store: ox.Store, iri: str, max_nodes: int = 400) -> nx.MultiDi
     References
     ----------
     .. [1] Hugging Face, model card metadata ``base_model`` / ``base_model_relation``.
+
+    Examples
+    --------
+    >>> s = ox.Store()
+    >>> s.load(b'''@prefix aikg: <https://w3id.org/aikg/ontology#> . @prefix schema: <https://schema.org/> .
+    ... @prefix m: <https://w3id.org/aikg/id/model/> . @prefix o: <https://w3id.org/aikg/id/organization/> .
+    ... m:a a aikg:AIModel ; schema:name "A" ; schema:creator o:x .
+    ... m:b a aikg:AIModel ; schema:name "B" ; schema:creator o:x ; aikg:basedOn m:a .
+    ... m:c a aikg:AIModel ; schema:name "C" ; schema:creator o:y ; aikg:basedOn m:b .
+    ... o:x a schema:Organization ; schema:name "X" . o:y a schema:Organization ; schema:name "Y" .
+    ... ''', format=ox.RdfFormat.TURTLE)
+    >>> G = lineage_graph(s, "https://w3id.org/aikg/id/model/b")
+    >>> sorted((d["label"], d["level"], d["role"]) for _, d in G.nodes(data=True))
+    [('A', 0, 'ancestor'), ('B', 1, 'focus'), ('C', 2, 'descendant')]
     """
     _require_entity(store, iri)
     L, names = _lineage_digraph(store)
@@ -595,6 +630,20 @@ def landscape_graph(
     ------
     InvalidParameterError
         If a filter value is not one the graph knows.
+
+    Examples
+    --------
+    >>> s = ox.Store()
+    >>> s.load(b'''@prefix aikg: <https://w3id.org/aikg/ontology#> . @prefix schema: <https://schema.org/> .
+    ... @prefix m: <https://w3id.org/aikg/id/model/> . @prefix o: <https://w3id.org/aikg/id/organization/> .
+    ... m:a a aikg:AIModel ; schema:name "A" ; schema:creator o:x .
+    ... m:b a aikg:AIModel ; schema:name "B" ; schema:creator o:x ; aikg:basedOn m:a .
+    ... m:c a aikg:AIModel ; schema:name "C" ; schema:creator o:y ; aikg:basedOn m:b .
+    ... o:x a schema:Organization ; schema:name "X" . o:y a schema:Organization ; schema:name "Y" .
+    ... ''', format=ox.RdfFormat.TURTLE)
+    >>> G = landscape_graph(s)
+    >>> sorted(G.nodes[n]["label"] for n in G.predecessors("https://w3id.org/aikg/id/organization/x"))
+    ['A', 'B']
     """
     if year is not None and not 1900 <= year <= 2100:
         raise InvalidParameterError("year", "give a four-digit year, e.g. 2025")
@@ -749,6 +798,16 @@ def claims_graph(store: ox.Store, about: str | None = None, max_nodes: int = 400
     ------
     NotFoundError
         If `about` is given and is in no statement.
+
+    Examples
+    --------
+    >>> s = ox.Store()
+    >>> s.load(b'''@prefix schema: <https://schema.org/> . @prefix c: <https://w3id.org/aikg/id/claim/> .
+    ... @prefix m: <https://w3id.org/aikg/id/model/> . @prefix o: <https://w3id.org/aikg/id/organization/> .
+    ... c:c a schema:Claim ; schema:author o:x ; schema:about m:a . m:a schema:creator o:x .
+    ... ''', format=ox.RdfFormat.TURTLE)
+    >>> claims_graph(s).nodes["https://w3id.org/aikg/id/claim/c"]["flags"]
+    ['self-claim']
     """
     if about:
         _require_entity(store, about)
@@ -1046,6 +1105,20 @@ def projection(store: ox.Store, name: str) -> nx.Graph:
     ------
     InvalidParameterError
         If `name` is not a projection.
+
+    Examples
+    --------
+    >>> s = ox.Store()
+    >>> s.load(b'''@prefix aikg: <https://w3id.org/aikg/ontology#> . @prefix schema: <https://schema.org/> .
+    ... @prefix m: <https://w3id.org/aikg/id/model/> . @prefix o: <https://w3id.org/aikg/id/organization/> .
+    ... m:a a aikg:AIModel ; schema:name "A" ; schema:creator o:x .
+    ... m:b a aikg:AIModel ; schema:name "B" ; schema:creator o:x ; aikg:basedOn m:a .
+    ... m:c a aikg:AIModel ; schema:name "C" ; schema:creator o:y ; aikg:basedOn m:b .
+    ... o:x a schema:Organization ; schema:name "X" . o:y a schema:Organization ; schema:name "Y" .
+    ... ''', format=ox.RdfFormat.TURTLE)
+    >>> G = projection(s, "organization-model")
+    >>> G.graph["projection"], G.number_of_nodes(), G.number_of_edges()
+    ('organization-model', 5, 3)
     """
     if name not in PROJECTIONS:
         raise InvalidParameterError("projection", f"unknown projection {name!r}; use one of {', '.join(PROJECTIONS)}")
@@ -1162,6 +1235,20 @@ def centrality(
     ----------
     .. [1] Page, Brin, Motwani and Winograd, "The PageRank citation ranking", 1999.
     .. [2] Brandes, "A faster algorithm for betweenness centrality", J. Math. Sociol. 25, 2001.
+
+    Examples
+    --------
+    >>> s = ox.Store()
+    >>> s.load(b'''@prefix aikg: <https://w3id.org/aikg/ontology#> . @prefix schema: <https://schema.org/> .
+    ... @prefix m: <https://w3id.org/aikg/id/model/> . @prefix o: <https://w3id.org/aikg/id/organization/> .
+    ... m:a a aikg:AIModel ; schema:name "A" ; schema:creator o:x .
+    ... m:b a aikg:AIModel ; schema:name "B" ; schema:creator o:x ; aikg:basedOn m:a .
+    ... m:c a aikg:AIModel ; schema:name "C" ; schema:creator o:y ; aikg:basedOn m:b .
+    ... o:x a schema:Organization ; schema:name "X" . o:y a schema:Organization ; schema:name "Y" .
+    ... ''', format=ox.RdfFormat.TURTLE)
+    >>> r = centrality(s, "organization-model", "degree", limit=1)
+    >>> r["projection"]["name"], r["results"][0]["label"], r["results"][0]["score"]
+    ('organization-model', 'X', 0.5)
     """
     if measure not in MEASURES:
         raise InvalidParameterError("measure", f"unknown measure {measure!r}; use one of {', '.join(MEASURES)}")
@@ -1220,6 +1307,19 @@ def lineage_chains(store: ox.Store, limit: int = 10) -> dict[str, Any]:
     Notes
     -----
     Dynamic programming over a topological order, O(n + m).
+
+    Examples
+    --------
+    >>> s = ox.Store()
+    >>> s.load(b'''@prefix aikg: <https://w3id.org/aikg/ontology#> . @prefix schema: <https://schema.org/> .
+    ... @prefix m: <https://w3id.org/aikg/id/model/> . @prefix o: <https://w3id.org/aikg/id/organization/> .
+    ... m:a a aikg:AIModel ; schema:name "A" ; schema:creator o:x .
+    ... m:b a aikg:AIModel ; schema:name "B" ; schema:creator o:x ; aikg:basedOn m:a .
+    ... m:c a aikg:AIModel ; schema:name "C" ; schema:creator o:y ; aikg:basedOn m:b .
+    ... o:x a schema:Organization ; schema:name "X" . o:y a schema:Organization ; schema:name "Y" .
+    ... ''', format=ox.RdfFormat.TURTLE)
+    >>> [m["label"] for m in lineage_chains(s)["chains"][0]["models"]]
+    ['C', 'B', 'A']
     """
     if not 1 <= limit <= 1000:
         raise InvalidParameterError("limit", "must be between 1 and 1000")
@@ -1291,6 +1391,20 @@ def shortest_path(store: ox.Store, source: str, target: str, projection_name: st
     ------
     NotFoundError
         If `source` or `target` is not a node of the projection.
+
+    Examples
+    --------
+    >>> s = ox.Store()
+    >>> s.load(b'''@prefix aikg: <https://w3id.org/aikg/ontology#> . @prefix schema: <https://schema.org/> .
+    ... @prefix m: <https://w3id.org/aikg/id/model/> . @prefix o: <https://w3id.org/aikg/id/organization/> .
+    ... m:a a aikg:AIModel ; schema:name "A" ; schema:creator o:x .
+    ... m:b a aikg:AIModel ; schema:name "B" ; schema:creator o:x ; aikg:basedOn m:a .
+    ... m:c a aikg:AIModel ; schema:name "C" ; schema:creator o:y ; aikg:basedOn m:b .
+    ... o:x a schema:Organization ; schema:name "X" . o:y a schema:Organization ; schema:name "Y" .
+    ... ''', format=ox.RdfFormat.TURTLE)
+    >>> r = shortest_path(s, "https://w3id.org/aikg/id/model/c", "https://w3id.org/aikg/id/organization/x")
+    >>> r["length"], [p["label"] for step in r["steps"] for p in step["properties"]]
+    (2, ['based on', 'creator'])
     """
     G = projection(store, projection_name)
     for end in (source, target):
@@ -1367,6 +1481,19 @@ def communities(
     ----------
     .. [1] Blondel, Guillaume, Lambiotte and Lefebvre, "Fast unfolding of communities in large
        networks", J. Stat. Mech. 2008, P10008.
+
+    Examples
+    --------
+    >>> s = ox.Store()
+    >>> s.load(b'''@prefix aikg: <https://w3id.org/aikg/ontology#> . @prefix schema: <https://schema.org/> .
+    ... @prefix m: <https://w3id.org/aikg/id/model/> . @prefix o: <https://w3id.org/aikg/id/organization/> .
+    ... m:a a aikg:AIModel ; schema:name "A" ; schema:creator o:x .
+    ... m:b a aikg:AIModel ; schema:name "B" ; schema:creator o:x ; aikg:basedOn m:a .
+    ... m:c a aikg:AIModel ; schema:name "C" ; schema:creator o:y ; aikg:basedOn m:b .
+    ... o:x a schema:Organization ; schema:name "X" . o:y a schema:Organization ; schema:name "Y" .
+    ... ''', format=ox.RdfFormat.TURTLE)
+    >>> [[m["label"] for m in c["members"]] for c in communities(s)["communities"]]
+    [['A', 'B', 'X'], ['C', 'Y']]
     """
     if not 0 < resolution <= 10:
         raise InvalidParameterError("resolution", "must be greater than 0 and at most 10")
@@ -1422,6 +1549,19 @@ def chart_data(store: ox.Store, name: str, since: int = 2023) -> dict[str, Any]:
     ------
     InvalidParameterError
         If `name` or `since` is not acceptable.
+
+    Examples
+    --------
+    >>> s = ox.Store()
+    >>> s.load(b'''@prefix aikg: <https://w3id.org/aikg/ontology#> . @prefix schema: <https://schema.org/> .
+    ... @prefix m: <https://w3id.org/aikg/id/model/> . @prefix o: <https://w3id.org/aikg/id/organization/> .
+    ... m:a a aikg:AIModel ; schema:name "A" ; schema:creator o:x .
+    ... m:b a aikg:AIModel ; schema:name "B" ; schema:creator o:x ; aikg:basedOn m:a .
+    ... m:c a aikg:AIModel ; schema:name "C" ; schema:creator o:y ; aikg:basedOn m:b .
+    ... o:x a schema:Organization ; schema:name "X" . o:y a schema:Organization ; schema:name "Y" .
+    ... ''', format=ox.RdfFormat.TURTLE)
+    >>> chart_data(s, "license-mix")["series"]["counts"]["China"]
+    {'osi': 0, 'open-weights': 0, 'closed': 0, 'unknown': 0}
     """
     if name not in CHARTS:
         raise InvalidParameterError("chart", f"unknown chart {name!r}; use one of {', '.join(CHARTS)}")

@@ -247,6 +247,14 @@ def render_html(
         are set as text by vis-network), and the page makes no request to any other host. The
         page exposes ``window.aikgNetwork`` and ``window.aikgNodes`` / ``window.aikgEdges``
         (vis DataSets) and sets ``body[data-stable]`` once the layout has settled.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph(title="A <tiny> graph")
+    >>> _ = G.add_edge("http://e/a", "http://e/b", key="http://e/p", label="likes")
+    >>> html = render_html(G)
+    >>> "<title>A &lt;tiny&gt; graph · AI Landscape KG</title>" in html, "cdn" in html
+    (True, False)
     """
     title = title or G.graph.get("title") or "Graph"
     hierarchical = bool(G.graph.get("hierarchical")) if hierarchical is None else hierarchical
