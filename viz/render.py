@@ -36,7 +36,7 @@ KIND_STYLE: dict[str, dict[str, Any]] = {
     "article": {"color": "#9d755d", "shape": "box", "legend": "article / source"},
     "license": {"color": "#54a24b", "shape": "triangle", "legend": "license"},
     "family": {"color": "#72b7b2", "shape": "hexagon", "legend": "model family"},
-    "benchmark-result": {"color": "#59a14f", "shape": "triangleDown", "legend": "benchmark result"},
+    "benchmark-result": {"color": "#d37295", "shape": "triangleDown", "legend": "benchmark result"},
     "country": {"color": "#eeca3b", "shape": "square", "legend": "country"},
     "concept": {"color": "#bab0ac", "shape": "ellipse", "legend": "concept (architecture, modality…)"},
     "literal": {"color": "#dddddd", "shape": "box", "legend": "value (literal)"},
@@ -341,7 +341,7 @@ def render_html(
             "color": {"color": "#9a9a9a", "highlight": "#333333", "hover": "#555555", "inherit": False},
             "smooth": False if large else {"type": "continuous"},
         },
-        "nodes": {"font": {"size": 13}, "scaling": {"min": 8, "max": 40}},
+        "nodes": {"font": {"size": 13}, "scaling": {"min": 8, "max": 40}, "widthConstraint": {"maximum": 180}},
         "layout": {"randomSeed": 7, "improvedLayout": not large},
     }
     if hierarchical:
@@ -367,7 +367,7 @@ def render_html(
     else:
         vis_options["physics"] = {
             "solver": "forceAtlas2Based",
-            "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 120},
+            "forceAtlas2Based": {"gravitationalConstant": -90, "springLength": 150, "avoidOverlap": 0.4},
             "stabilization": {"enabled": True, "iterations": 300, "updateInterval": 25, "fit": True},
             "minVelocity": 1,
         }
