@@ -13,6 +13,8 @@ from typing import Any
 
 import jinja2
 
+from viz.render import COUNTRY_COLOR
+
 __all__ = [
     "OPENNESS_COLOR",
     "REGION_COLOR",
@@ -22,13 +24,19 @@ __all__ = [
     "render_charts",
 ]
 
+
+def _pale(color: str, amount: float = 0.65) -> str:
+    """Mix a ``#rrggbb`` colour with white (``amount`` of white, 0 to 1)."""
+    rgb = [int(color[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(c + (255 - c) * amount):02x}" for c in rgb)
+
+
 REGION_COLOR: dict[str, tuple[str, str]] = {
-    "China": ("#d62728", "#f4b6b6"),
-    "United States": ("#1f77b4", "#b3d1ea"),
-    "others": ("#7f7f7f", "#d4d4d4"),
+    region: (COUNTRY_COLOR[code][0], _pale(COUNTRY_COLOR[code][0]))
+    for region, code in (("China", "CN"), ("United States", "US"), ("others", ""))
 }
-"""Region -> (solid colour for open-weight releases, pale colour for the other releases); the
-same reds and blues as the landscape graph's countries."""
+"""Region -> (solid colour for open-weight releases, pale colour for the other releases), taken
+from :data:`viz.render.COUNTRY_COLOR` so charts and graphs colour countries alike."""
 
 OPENNESS_COLOR: dict[str, str] = {
     "osi": "#2e7d32",
