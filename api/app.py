@@ -10,7 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api.caching import ETagMiddleware
 from api.errors import install_error_handlers
-from api.routes import entities, graphs, linked_data, pages, sparql
+from api.routes import analytics, entities, graphs, linked_data, pages, sparql
 from kg import __version__
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = 
             expose_headers=["ETag", "Link", "X-Total-Count"],  # paging and revalidation from scripts
         )
     install_error_handlers(app)
-    for module in (pages, sparql, entities, linked_data, graphs):
+    # analytics before entities: /api/analytics/… must not be taken for /api/{collection}/{slug}
+    for module in (pages, sparql, analytics, entities, linked_data, graphs):
         app.include_router(module.router)
     return app

@@ -350,8 +350,11 @@ def test_literal_values_keep_language_tags(client: TestClient, data: Graph) -> N
 
 
 def test_openapi_every_rest_route_is_documented_with_an_example(client: TestClient) -> None:
+    from api.routes import entities, linked_data
+
+    mine = {route.path for module in (entities, linked_data) for route in module.router.routes}  # type: ignore[attr-defined]
     spec = client.get("/openapi.json").json()
-    ours = {path: item for path, item in spec["paths"].items() if path.startswith(("/api/", "/id/", "/context.jsonld"))}
+    ours = {path: item for path, item in spec["paths"].items() if path in mine}
     assert len(ours) >= 14
     for path, item in ours.items():
         for method, op in item.items():
