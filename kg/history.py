@@ -600,10 +600,15 @@ def run_import(
             raise MalformedRowsError(first.file, [str(i) for i in batch.malformed], first.line)
         raw = batch.triples()
         latest = {s.source: s for s in snapshots(inner)}
-        sources = [k for k in IMPORTERS if k == source or k in latest]
-        raw_by_source = {k: raw if k == source else list(_data_triples(inner, latest[k].graph)) for k in sources}
+        order = list(IMPORTERS)
+        # Sources before this one keep their current graphs (their consolidation does not depend
+        # on later sources); this one and the later ones are rebuilt from their snapshots.
+        earlier = [k for k in order[: order.index(source)] if k in latest]
+        rebuilt = [k for k in order[order.index(source) :] if k == source or k in latest]
+        raw_by_source = {k: raw if k == source else list(_data_triples(inner, latest[k].graph)) for k in rebuilt}
+        prior = [t for k in earlier for t in _data_triples(inner, import_graph(k))]
         base = [g for g in graphs if not g.startswith(IMPORT_PREFIX) and g != HISTORY_GRAPH]
-        consolidated = _consolidate(inner, base, raw_by_source, batch.source.publisher, source)
+        consolidated = _consolidate(inner, base, raw_by_source, batch.source.publisher, source, prior)
         kept, held, notes = consolidated[source]
         for note in notes:
             batch.warn(None, note)
@@ -644,7 +649,12 @@ def _nt_body(triples: Sequence[ox.Triple]) -> str:
 
 
 def _consolidate(
-    store: ox.Store, base: Sequence[str], raw_by_source: dict[str, list[Any]], publisher: str, importing: str
+    store: ox.Store,
+    base: Sequence[str],
+    raw_by_source: dict[str, list[Any]],
+    publisher: str,
+    importing: str,
+    prior: Sequence[Any] = (),
 ) -> dict[str, tuple[list[ox.Triple], int, list[str]]]:
     """Build each source's current graph from its raw snapshot, sources in precedence order.
 
@@ -677,6 +687,11 @@ def _consolidate(
             }
         return single[key]
 
+    for raw in prior:  # current graphs of earlier sources, already consolidated
+        t = raw if isinstance(raw, ox.Triple) else ox.Triple(*raw)
+        owned.add(t)
+        if t.predicate.value in FUNCTIONAL:
+            values(t.subject, t.predicate).setdefault(t.object, "earlier import")
     for source in (k for k in IMPORTERS if k in raw_by_source):
         kept: list[ox.Triple] = []
         notes: list[str] = []
