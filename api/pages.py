@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from kg.namespaces import PREFIXES
 from kg.settings import Settings
 
-__all__ = ["EXAMPLE_QUERIES", "render", "query_page", "service_description"]
+__all__ = ["EXAMPLE_QUERIES", "query_page", "render", "service_description"]
 
 _ENV = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
@@ -132,10 +132,27 @@ def service_description(endpoint: str, settings: Settings, media_type: str) -> t
         ox.Triple(service, n(sd + "feature"), n(sd + "BasicFederatedQuery")) if settings.allow_service else None,
         ox.Triple(service, n(sd + "defaultDataset"), dataset),
         ox.Triple(dataset, n(PREFIXES["rdf"] + "type"), n(sd + "Dataset")),
-        ox.Triple(service, n(PREFIXES["rdfs"] + "comment"), ox.Literal(
-            f"AI Landscape KG. Time limit {settings.query_timeout_s:g} s per query; at most {settings.max_rows} rows.", language="en")),
+        ox.Triple(
+            service,
+            n(PREFIXES["rdfs"] + "comment"),
+            ox.Literal(
+                f"AI Landscape KG. Time limit {settings.query_timeout_s:g} s per query; at most {settings.max_rows} rows.",
+                language="en",
+            ),
+        ),
     ]
-    for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "TriG", "N-Quads"):
+    for name in (
+        "SPARQL_Results_JSON",
+        "SPARQL_Results_XML",
+        "SPARQL_Results_CSV",
+        "SPARQL_Results_TSV",
+        "Turtle",
+        "N-Triples",
+        "JSON-LD",
+        "RDF_XML",
+        "TriG",
+        "N-Quads",
+    ):
         triples.append(ox.Triple(service, n(sd + "resultFormat"), n(fmt + name)))
     fmt_map = {
         "text/turtle": ox.RdfFormat.TURTLE,

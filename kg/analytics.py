@@ -25,7 +25,9 @@ SELECT ?center ?s ?p ?o ?pLabel ?sLabel ?oLabel ?sType ?oType WHERE {
 """
 
 
-def ego_graph(store: ox.Store, iri: str, depth: int = 1, types: list[str] | None = None, max_nodes: int = 400) -> nx.MultiDiGraph:
+def ego_graph(
+    store: ox.Store, iri: str, depth: int = 1, types: list[str] | None = None, max_nodes: int = 400
+) -> nx.MultiDiGraph:
     """Return the neighbourhood of an entity as a networkx multigraph.
 
     Parameters
@@ -64,12 +66,14 @@ def ego_graph(store: ox.Store, iri: str, depth: int = 1, types: list[str] | None
         next_frontier: list[str] = []
         for node in frontier:
             rows = select(store, _EGO, {"center": ox.NamedNode(node)})
-            if node == iri and not rows and not G.has_node(iri):
-                if next(iter(store.quads_for_pattern(ox.NamedNode(iri), None, None)), None) is None:
-                    raise NotFoundError(f"no entity with IRI {iri}")
+            if node == iri and not rows and not _has_statements(store, iri):
+                raise NotFoundError(f"no entity with IRI {iri}")
             for row in rows:
                 s, p, o = row["s"], row["p"], row["o"]
-                for term, label, typ in ((s, row.get("sLabel"), row.get("sType")), (o, row.get("oLabel"), row.get("oType"))):
+                for term, label, typ in (
+                    (s, row.get("sLabel"), row.get("sType")),
+                    (o, row.get("oLabel"), row.get("oType")),
+                ):
                     kind = kind_of(term, [typ] if typ else None) or "other"
                     if term not in G:
                         if term != iri and types and kind not in types:
@@ -88,6 +92,10 @@ def ego_graph(store: ox.Store, iri: str, depth: int = 1, types: list[str] | None
                             next_frontier.append(term)
         frontier = next_frontier
     return G
+
+
+def _has_statements(store: ox.Store, iri: str) -> bool:
+    return next(iter(store.quads_for_pattern(ox.NamedNode(iri), None, None)), None) is not None
 
 
 def _local(iri: str) -> str:

@@ -39,7 +39,9 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--store", help="Directory of a persistent store (created and filled when new), or an http(s) SPARQL endpoint.")
+@click.option(
+    "--store", help="Directory of a persistent store (created and filled when new), or an http(s) SPARQL endpoint."
+)
 @click.option("--host", help="Interface to bind [default 127.0.0.1].")
 @click.option("--port", type=int, help="TCP port [default 8000].")
 @click.option("--update-token", help="Bearer token that SPARQL Update and imports require (else updates are refused).")
@@ -83,15 +85,24 @@ def query(sparql: str, store: str | None, fmt: str | None) -> None:
     from kg.sparql import GRAPH_MEDIA_TYPES, RESULT_MEDIA_TYPES, QueryRequest
 
     short = {
-        "json": "application/sparql-results+json", "xml": "application/sparql-results+xml", "csv": "text/csv",
-        "tsv": "text/tab-separated-values", "turtle": "text/turtle", "ttl": "text/turtle", "nt": "application/n-triples",
-        "jsonld": "application/ld+json", "rdfxml": "application/rdf+xml", "trig": "application/trig",
+        "json": "application/sparql-results+json",
+        "xml": "application/sparql-results+xml",
+        "csv": "text/csv",
+        "tsv": "text/tab-separated-values",
+        "turtle": "text/turtle",
+        "ttl": "text/turtle",
+        "nt": "application/n-triples",
+        "jsonld": "application/ld+json",
+        "rdfxml": "application/rdf+xml",
+        "trig": "application/trig",
     }
     media = short.get(fmt or "", fmt)
     text = sys.stdin.read() if sparql == "-" else sparql
     request = QueryRequest(
         text,
-        result_media_type=media if media in RESULT_MEDIA_TYPES else ("text/tab-separated-values" if media is None else None),
+        result_media_type=media
+        if media in RESULT_MEDIA_TYPES
+        else ("text/tab-separated-values" if media is None else None),
         graph_media_type=media if media in GRAPH_MEDIA_TYPES else ("text/turtle" if media is None else None),
     )
     try:

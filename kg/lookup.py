@@ -119,7 +119,9 @@ def _label_index(store: ox.Store, version: str) -> tuple[dict[str, list[tuple[st
     return _INDEX[version]
 
 
-def search(store: ox.Store, q: str, kind: str | None = None, limit: int = 20, version: str = "") -> list[dict[str, Any]]:
+def search(
+    store: ox.Store, q: str, kind: str | None = None, limit: int = 20, version: str = ""
+) -> list[dict[str, Any]]:
     """Search names and alternate names, any script, case- and accent-insensitive.
 
     Parameters
@@ -199,7 +201,9 @@ def resolve(store: ox.Store, kind: str, ref: str, version: str = "") -> str:
         If nothing matches; ``suggestions`` holds the closest slugs.
     """
     ref = ref.strip()
-    candidates = [ref] if ref.startswith(("http://", "https://")) else [f"{ID}{kind}/{ref}", f"{ID}{kind}/{ref.lower()}"]
+    candidates = (
+        [ref] if ref.startswith(("http://", "https://")) else [f"{ID}{kind}/{ref}", f"{ID}{kind}/{ref.lower()}"]
+    )
     for iri in candidates:
         if _exists(store, iri):
             return iri
@@ -216,7 +220,7 @@ def _exists(store: ox.Store, iri: str) -> bool:
 
 
 def _suggest(store: ox.Store, kind: str, ref: str, version: str) -> list[str]:
-    by_norm, names = _label_index(store, version)
+    by_norm, _names = _label_index(store, version)
     pool: dict[str, str] = {}
     for norm, entries in by_norm.items():
         for iri, _label, entry_kind in entries:
@@ -324,7 +328,16 @@ def describe(store: ox.Store, iri: str) -> dict[str, Any]:
 def _graph_sources(store: ox.Store) -> list[dict[str, Any]]:
     merged: dict[str, dict[str, Any]] = {}
     for row in select(store, named_query("graph_sources")):
-        entry = merged.setdefault(row["g"], {"graph": row["g"], "title": row.get("title"), "license": row.get("license"), "generated": row.get("generated"), "sources": []})
+        entry = merged.setdefault(
+            row["g"],
+            {
+                "graph": row["g"],
+                "title": row.get("title"),
+                "license": row.get("license"),
+                "generated": row.get("generated"),
+                "sources": [],
+            },
+        )
         if row.get("source") and row["source"] not in entry["sources"]:
             entry["sources"].append(row["source"])
     return list(merged.values())
@@ -356,7 +369,9 @@ def list_models(store: ox.Store, **filters: Any) -> list[dict[str, Any]]:
         narrower = {
             r["c"]
             for r in select(
-                store, "SELECT ?root ?c WHERE { ?c skos:broader* ?root }", {"root": ox.NamedNode(filters["architecture"])}
+                store,
+                "SELECT ?root ?c WHERE { ?c skos:broader* ?root }",
+                {"root": ox.NamedNode(filters["architecture"])},
             )
         }
     merged: dict[str, dict[str, Any]] = {}

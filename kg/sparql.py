@@ -266,7 +266,7 @@ def _unwrap(exc: BaseException) -> BaseException:
         if isinstance(seen, ResultTooLargeError):
             return seen
         seen = seen.__cause__ or seen.__context__  # type: ignore[assignment]
-    if isinstance(exc, OSError) and "more than" in str(exc) or "larger than" in str(exc):
+    if isinstance(exc, OSError) and ("more than" in str(exc) or "larger than" in str(exc)):
         return ResultTooLargeError(str(exc).split(": ", 1)[-1])
     return exc
 
@@ -395,7 +395,9 @@ def named_query(name: str) -> str:
     FileNotFoundError
         If no such query ships with the package.
     """
-    return _NAMED.get(name) or _NAMED.setdefault(name, resources.files("kg.queries").joinpath(f"{name}.rq").read_text("utf-8"))
+    return _NAMED.get(name) or _NAMED.setdefault(
+        name, resources.files("kg.queries").joinpath(f"{name}.rq").read_text("utf-8")
+    )
 
 
 _NAMED: dict[str, str] = {}
@@ -446,7 +448,9 @@ def _term(value: Any) -> Any:
     if isinstance(value, ox.NamedNode | ox.Literal | ox.BlankNode):
         return value
     if isinstance(value, bool):
-        return ox.Literal("true" if value else "false", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
+        return ox.Literal(
+            "true" if value else "false", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+        )
     if isinstance(value, int):
         return ox.Literal(str(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
     if isinstance(value, float):

@@ -149,9 +149,7 @@ class KnowledgeStore:
         target = ox.NamedNode(graph or str(GRAPH[path.stem]))
         fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".")) or ox.RdfFormat.TURTLE
         with self.write() as inner:
-            inner.bulk_load(
-                path=str(path), format=fmt, to_graph=None if fmt.supports_datasets else target
-            )
+            inner.bulk_load(path=str(path), format=fmt, to_graph=None if fmt.supports_datasets else target)
             inner.optimize()
 
     def update(self, text: str) -> None:

@@ -43,3 +43,128 @@ def chromium() -> str:
     if not path:
         pytest.skip("Debian chromium is not installed (make browser installs it): page test skipped")
     return path
+
+
+# -- a real server process and a real browser -------------------------------------------------
+
+import os  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+import httpx  # noqa: E402
+
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class LiveServer:
+    """A ``kg serve`` process on a free port of 127.0.0.1, stopped at teardown."""
+
+    def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        full_env = {**os.environ, "KG_UPDATE_TOKEN": TOKEN, **(env or {})}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "kg.cli", "serve", "--port", str(self.port), *args],
+            env=full_env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"server exited: {self.process.stderr.read().decode() if self.process.stderr else ''}"
+                )
+            try:
+                if httpx.get(self.url + "/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("server did not start within 60 s")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[LiveServer]:
+    server = LiveServer()
+    yield server
+    server.stop()
+
+
+class BrowserPage:
+    """A headless Chromium page that refuses every request leaving 127.0.0.1.
+
+    ``console_errors`` collects console errors and page errors; ``external_requests`` lists
+    the URLs that tried to leave the machine (they are aborted).
+    """
+
+    def __init__(self, page: object) -> None:
+        self.page = page
+        self.console_errors: list[str] = []
+        self.external_requests: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: str) -> Iterator[object]:
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=chromium,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def browser_page(browser: object) -> Iterator[BrowserPage]:
+    context = browser.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    wrapped = BrowserPage(page)
+
+    def route(route: object) -> None:
+        url = route.request.url  # type: ignore[attr-defined]
+        if url.startswith(("http://127.0.0.1", "data:", "blob:", "about:")):
+            route.continue_()  # type: ignore[attr-defined]
+        else:
+            wrapped.external_requests.append(url)
+            route.abort()  # type: ignore[attr-defined]
+
+    context.route("**/*", route)
+    page.on("console", lambda msg: wrapped.console_errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: wrapped.console_errors.append(str(exc)))
+    yield wrapped
+    context.close()
+
+
+def screenshot(page: BrowserPage, name: str) -> Path:
+    """Save a screenshot under test-artifacts/ and return its path."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+    return path

@@ -27,7 +27,11 @@ def test_turtle_goes_to_its_own_named_graph(tmp_path: Path) -> None:
 
 def test_trig_keeps_named_graphs_and_default_graph_goes_to_file_graph(tmp_path: Path) -> None:
     # known-traps case 16: TriG must not lose its named graphs
-    f = _write(tmp_path, "d.trig", "@prefix ex: <http://ex.org/> .\nex:g1 { ex:acme ex:develops ex:model1 . }\nex:acme ex:name \"ACME\" .\n")
+    f = _write(
+        tmp_path,
+        "d.trig",
+        '@prefix ex: <http://ex.org/> .\nex:g1 { ex:acme ex:develops ex:model1 . }\nex:acme ex:name "ACME" .\n',
+    )
     store = KnowledgeStore()
     counts = load_files(store, [f])
     assert counts == {"http://ex.org/g1": 1, "https://w3id.org/aikg/graph/d": 1}
@@ -38,7 +42,7 @@ def test_trig_keeps_named_graphs_and_default_graph_goes_to_file_graph(tmp_path: 
 @pytest.mark.parametrize(
     ("name", "text", "line"),
     [
-        ("bad.ttl", "@prefix ex: <http://ex.org/> .\nex:a ex:b ex:c .\nex:a ex:b \"unterminated .\n", 3),
+        ("bad.ttl", '@prefix ex: <http://ex.org/> .\nex:a ex:b ex:c .\nex:a ex:b "unterminated .\n', 3),
         ("bad.nt", "<http://a> <http://b> <http://c> .\n<http://a> <http://b> .\n", 2),
     ],
 )
@@ -69,7 +73,11 @@ def test_relative_iris_are_refused_not_resolved_against_the_server(tmp_path: Pat
     f = _write(tmp_path, "rel.ttl", "<http://ex.org/model/m1> <http://schema.org/license> <notspecified> .")
     with pytest.raises(LoadError):
         load_files(KnowledgeStore(), [f])
-    j = _write(tmp_path, "rel.jsonld", '{"@context": {"license": {"@id": "http://schema.org/license", "@type": "@id"}}, "@id": "http://ex.org/model/m1", "license": "notspecified"}')
+    j = _write(
+        tmp_path,
+        "rel.jsonld",
+        '{"@context": {"license": {"@id": "http://schema.org/license", "@type": "@id"}}, "@id": "http://ex.org/model/m1", "license": "notspecified"}',
+    )
     store = KnowledgeStore()
     try:
         load_files(store, [j])

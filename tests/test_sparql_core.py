@@ -60,12 +60,20 @@ def test_syntax_error_has_position() -> None:
 
 
 def test_tsv_escaping_known_trap_18() -> None:
-    store = _store('@prefix ex: <http://ex.org/> .\nex:org1 ex:description "the \\"third sector\\"\\tand\\nmore"@en ; ex:size 42 .')
-    r = execute(store, QueryRequest("SELECT ?p ?o WHERE { <http://ex.org/org1> ?p ?o } ORDER BY ?p", "text/tab-separated-values"))
+    store = _store(
+        '@prefix ex: <http://ex.org/> .\nex:org1 ex:description "the \\"third sector\\"\\tand\\nmore"@en ; ex:size 42 .'
+    )
+    r = execute(
+        store,
+        QueryRequest("SELECT ?p ?o WHERE { <http://ex.org/org1> ?p ?o } ORDER BY ?p", "text/tab-separated-values"),
+    )
     lines = r.body.decode().splitlines()
     assert lines[0] == "?p\t?o"
     assert lines[1] == '<http://ex.org/description>\t"the \\"third sector\\"\\tand\\nmore"@en'
-    assert lines[2] in ("<http://ex.org/size>\t42", '<http://ex.org/size>\t"42"^^<http://www.w3.org/2001/XMLSchema#integer>')
+    assert lines[2] in (
+        "<http://ex.org/size>\t42",
+        '<http://ex.org/size>\t"42"^^<http://www.w3.org/2001/XMLSchema#integer>',
+    )
     assert r.count == 2
 
 
@@ -80,16 +88,24 @@ def test_xml_with_control_character_is_refused_json_keeps_it_known_trap_19() -> 
 
 def test_group_by_with_no_rows_gives_no_rows_known_trap_02() -> None:
     store = _store('@prefix ex: <http://ex.org/> .\nex:acme ex:name "ACME" .')
-    body = json.loads(execute(store, QueryRequest("SELECT ?s (COUNT(?o) AS ?n) WHERE { ?s <http://ex.org/doesNotExist> ?o } GROUP BY ?s")).body)
+    body = json.loads(
+        execute(
+            store, QueryRequest("SELECT ?s (COUNT(?o) AS ?n) WHERE { ?s <http://ex.org/doesNotExist> ?o } GROUP BY ?s")
+        ).body
+    )
     assert body["head"]["vars"] == ["s", "n"]
     assert body["results"]["bindings"] == []
 
 
 def test_values_then_optional_keeps_row_known_trap_04() -> None:
-    store = _store("@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\nrdfs:label rdf:type rdf:Property .")
+    store = _store(
+        "@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\nrdfs:label rdf:type rdf:Property ."
+    )
     q = "SELECT * WHERE { VALUES ?s { rdfs:Class } OPTIONAL { ?s a ?type } }"
     body = json.loads(execute(store, QueryRequest(q)).body)
-    assert body["results"]["bindings"] == [{"s": {"type": "uri", "value": "http://www.w3.org/2000/01/rdf-schema#Class"}}]
+    assert body["results"]["bindings"] == [
+        {"s": {"type": "uri", "value": "http://www.w3.org/2000/01/rdf-schema#Class"}}
+    ]
 
 
 def test_regex_unicode_class_known_trap_10() -> None:
@@ -110,8 +126,12 @@ def test_row_cap_and_byte_cap() -> None:
 def test_construct_formats_round_trip() -> None:
     store = _store('@prefix ex: <http://ex.org/> .\nex:a ex:name "Ä \\"q\\""@de ; ex:n 1 ; ex:b [ ex:c "x" ] .')
     q = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
-    for media, fmt in [("text/turtle", ox.RdfFormat.TURTLE), ("application/n-triples", ox.RdfFormat.N_TRIPLES),
-                       ("application/ld+json", ox.RdfFormat.JSON_LD), ("application/rdf+xml", ox.RdfFormat.RDF_XML)]:
+    for media, fmt in [
+        ("text/turtle", ox.RdfFormat.TURTLE),
+        ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+        ("application/ld+json", ox.RdfFormat.JSON_LD),
+        ("application/rdf+xml", ox.RdfFormat.RDF_XML),
+    ]:
         r = execute(store, QueryRequest(q, graph_media_type=media))
         assert r.media_type == media
         assert r.count == 4

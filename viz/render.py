@@ -117,13 +117,21 @@ def render_html(
         style = KIND_STYLE.get(kind, KIND_STYLE["other"])
         if kind not in used_kinds:
             used_kinds.append(kind)
-        options: dict[str, Any] = {"color": data.get("color", style["color"]), "shape": data.get("shape", style["shape"])}
+        options: dict[str, Any] = {
+            "color": data.get("color", style["color"]),
+            "shape": data.get("shape", style["shape"]),
+        }
         if data.get("value") is not None:
             options["value"] = data["value"]
         if data.get("borderColor"):
             options["color"] = {"background": options["color"], "border": data["borderColor"]}
             options["borderWidth"] = 3
-        net.add_node(node_id(node), label=str(data.get("label", node)), title=str(data.get("title") or data.get("label", node)), **options)
+        net.add_node(
+            node_id(node),
+            label=str(data.get("label", node)),
+            title=str(data.get("title") or data.get("label", node)),
+            **options,
+        )
     edge_labels: list[str] = []
     for s, o, _key, data in G.edges(keys=True, data=True):
         label = str(data.get("label", ""))
@@ -140,7 +148,15 @@ def render_html(
         "nodes": {"font": {"size": 13}, "scaling": {"min": 8, "max": 40}},
     }
     if hierarchical:
-        vis_options["layout"] = {"hierarchical": {"enabled": True, "direction": "DU", "sortMethod": "directed", "levelSeparation": 120, "nodeSpacing": 160}}
+        vis_options["layout"] = {
+            "hierarchical": {
+                "enabled": True,
+                "direction": "DU",
+                "sortMethod": "directed",
+                "levelSeparation": 120,
+                "nodeSpacing": 160,
+            }
+        }
         vis_options["physics"] = {"enabled": False}
     else:
         vis_options["physics"] = {

@@ -23,7 +23,9 @@ Slug = Annotated[str, Path(description="Entity slug (`glm-4.5`), name or IRI", e
 def search(
     graph: GraphDep,
     q: Annotated[str, Query(min_length=1, max_length=200, description="Text to look for", examples=["GLM-4.5"])],
-    kind: Annotated[str | None, Query(description="Keep one kind: model, organization, person, license, claim, article, family")] = None,
+    kind: Annotated[
+        str | None, Query(description="Keep one kind: model, organization, person, license, claim, article, family")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100, description="Maximum number of hits")] = 20,
 ) -> dict[str, Any]:
     hits = graph.read(lookup.search, q, kind=kind, limit=limit, version=graph.version)
@@ -33,13 +35,23 @@ def search(
 @router.get("/models", summary="List AI models", description="Example: `/api/models?country=CN&architecture=moe`.")
 def list_models(
     graph: GraphDep,
-    organization: Annotated[str | None, Query(description="Developer: slug, name or IRI", examples=["zhipu-ai"])] = None,
-    country: Annotated[str | None, Query(description="ISO 3166 code of the developer's country", examples=["CN"])] = None,
-    architecture: Annotated[str | None, Query(description="Architecture concept IRI or notation (moe, dense, dit…)")] = None,
+    organization: Annotated[
+        str | None, Query(description="Developer: slug, name or IRI", examples=["zhipu-ai"])
+    ] = None,
+    country: Annotated[
+        str | None, Query(description="ISO 3166 code of the developer's country", examples=["CN"])
+    ] = None,
+    architecture: Annotated[
+        str | None, Query(description="Architecture concept IRI or notation (moe, dense, dit…)")
+    ] = None,
     license: Annotated[str | None, Query(description="Weights or code license: SPDX id, slug or IRI")] = None,
     osi: Annotated[bool | None, Query(description="Only models whose weights license is (not) OSI-approved")] = None,
-    released_after: Annotated[str | None, Query(description="YYYY-MM-DD (inclusive)", pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")] = None,
-    released_before: Annotated[str | None, Query(description="YYYY-MM-DD (exclusive)", pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")] = None,
+    released_after: Annotated[
+        str | None, Query(description="YYYY-MM-DD (inclusive)", pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")
+    ] = None,
+    released_before: Annotated[
+        str | None, Query(description="YYYY-MM-DD (exclusive)", pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")
+    ] = None,
 ) -> dict[str, Any]:
     filters: dict[str, Any] = {"osi": osi, "released_after": released_after, "released_before": released_before}
     if organization:
@@ -85,7 +97,11 @@ def list_claims(
 ) -> dict[str, Any]:
     about_iri = None
     if about:
-        about_iri = about if about.startswith(("http://", "https://")) else graph.read(lookup.resolve, "model", about, version=graph.version)
+        about_iri = (
+            about
+            if about.startswith(("http://", "https://"))
+            else graph.read(lookup.resolve, "model", about, version=graph.version)
+        )
     claims = graph.read(lookup.list_claims, about=about_iri)
     return {"count": len(claims), "results": claims}
 

@@ -86,12 +86,20 @@ def sparql_get(
     if "update" in params:
         return problem(405, "Method Not Allowed", "SPARQL Update must be sent with POST", allow="POST")
     if "query" not in params:
-        wanted = best_media_type(["text/html", "text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"], accept)
+        wanted = best_media_type(
+            ["text/html", "text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"], accept
+        )
         if wanted == "text/html" and "html" in (accept or ""):
             return HTMLResponse(query_page(settings))
         if wanted is None:
-            return problem(406, "Not Acceptable", "the service description is available as text/turtle, application/ld+json, application/rdf+xml")
-        body, media = service_description(str(request.url.replace(query="")), settings, wanted if wanted != "text/html" else "text/turtle")
+            return problem(
+                406,
+                "Not Acceptable",
+                "the service description is available as text/turtle, application/ld+json, application/rdf+xml",
+            )
+        body, media = service_description(
+            str(request.url.replace(query="")), settings, wanted if wanted != "text/html" else "text/turtle"
+        )
         return Response(body, media_type=media)
     return _answer(graph, settings, params, accept)
 
@@ -104,7 +112,11 @@ def sparql_get(
         "Update: form with `update=` or `application/sparql-update` body (§2.2), only with "
         "`Authorization: Bearer <update token>`. Each update is atomic."
     ),
-    responses={400: {"description": "malformed request"}, 403: {"description": "update without valid token"}, 415: {"description": "unsupported media type"}},
+    responses={
+        400: {"description": "malformed request"},
+        403: {"description": "update without valid token"},
+        415: {"description": "unsupported media type"},
+    },
 )
 async def sparql_post(
     request: Request,

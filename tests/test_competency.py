@@ -1,0 +1,261 @@
+"""Competency questions: the questions the graph exists to answer, with their exact answers.
+
+Each answer was checked against the sources named in ontology/data (official repositories and
+model cards, Epoch AI, the seed article); a change to the data that changes an answer fails here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.service import KnowledgeGraph
+from kg.sparql import select
+
+
+def ask(graph: KnowledgeGraph, text: str) -> list[dict]:
+    return select(graph.store.inner, text)
+
+
+def column(graph: KnowledgeGraph, text: str, var: str) -> list:
+    return [row.get(var) for row in ask(graph, text)]
+
+
+def test_cq01_chinese_moe_models_of_2025_with_osi_weights(graph: KnowledgeGraph) -> None:
+    rows = ask(
+        graph,
+        """SELECT ?name ?license WHERE {
+          ?m a aikg:AIModel ; schema:name ?name ; schema:creator/schema:addressCountry wd:Q148 ;
+             aikg:architecture/skos:broader* aikg:MixtureOfExperts ; schema:datePublished ?d ;
+             aikg:weightsLicense ?l . ?l spdx:isOsiApproved true ; spdx:licenseId ?license .
+          FILTER(YEAR(?d) = 2025) } ORDER BY ?name""",
+    )
+    assert [(r["name"], r["license"]) for r in rows] == [
+        ("DeepSeek-R1", "MIT"),
+        ("GLM-4.5", "MIT"),
+        ("GLM-4.5-Air", "MIT"),
+        ("MiniMax-M1", "Apache-2.0"),
+        ("Qwen3-235B-A22B", "Apache-2.0"),
+        ("Qwen3-30B-A3B", "Apache-2.0"),
+        ("Wan2.2-I2V-A14B", "Apache-2.0"),
+        ("Wan2.2-T2V-A14B", "Apache-2.0"),
+    ]
+
+
+def test_cq02_who_claimed_what_about_glm45_and_where(graph: KnowledgeGraph) -> None:
+    rows = ask(
+        graph,
+        """SELECT DISTINCT ?claimant ?claim ?source WHERE { ?claim a schema:Claim ; schema:about model:glm-4.5 ;
+           schema:author/schema:name ?claimant ; schema:appearance ?source } ORDER BY ?claim ?source""",
+    )
+    assert {r["claimant"] for r in rows} == {"Zhipu AI"}
+    by_claim: dict[str, set[str]] = {}
+    for r in rows:
+        by_claim.setdefault(r["claim"].rsplit("/", 1)[-1], set()).add(r["source"])
+    article = "https://w3id.org/aikg/id/article/scmp-meta-careful-open-source"
+    readme = "https://github.com/zai-org/GLM-4.5"
+    assert by_claim["zhipu-glm-4.5-most-advanced"] == {article, readme}
+    assert by_claim["zhipu-glm-4.5-third-globally"] == {article, readme}
+    assert by_claim["zhipu-glm-4.5-open-source"] == {article, readme}
+
+
+def test_cq03_glm45_architecture_parameters_and_licenses(graph: KnowledgeGraph) -> None:
+    [row] = ask(
+        graph,
+        """SELECT ?arch ?total ?active ?weights ?code WHERE { model:glm-4.5 aikg:architecture/skos:notation ?arch ;
+           aikg:totalParameters ?total ; aikg:activeParameters ?active ;
+           aikg:weightsLicense/spdx:licenseId ?weights ; aikg:codeLicense/spdx:licenseId ?code }""",
+    )
+    assert row == {
+        "arch": "moe",
+        "total": 355_000_000_000,
+        "active": 32_000_000_000,
+        "weights": "MIT",
+        "code": "Apache-2.0",
+    }
+
+
+def test_cq04_deepseek_v3_weights_vs_code_license(graph: KnowledgeGraph) -> None:
+    [row] = ask(
+        graph,
+        """SELECT ?w ?wOsi ?c ?cOsi WHERE { model:deepseek-v3 aikg:weightsLicense ?wl ; aikg:codeLicense ?cl .
+           ?wl spdx:licenseId ?w ; spdx:isOsiApproved ?wOsi . ?cl spdx:licenseId ?c ; spdx:isOsiApproved ?cOsi }""",
+    )
+    assert row == {"w": "LicenseRef-DeepSeek-Model", "wOsi": False, "c": "MIT", "cOsi": True}
+
+
+def test_cq05_models_meta_released(graph: KnowledgeGraph) -> None:
+    names = column(
+        graph,
+        "SELECT ?n WHERE { ?m a aikg:AIModel ; schema:creator organization:meta ; schema:name ?n } ORDER BY ?n",
+        "n",
+    )
+    assert names == [
+        "Llama 2 13B",
+        "Llama 2 70B",
+        "Llama 2 7B",
+        "Llama 3 70B",
+        "Llama 3 8B",
+        "Llama 3.1 405B",
+        "Llama 3.1 70B",
+        "Llama 3.1 8B",
+        "Llama 3.2 11B Vision",
+        "Llama 3.2 1B",
+        "Llama 3.2 3B",
+        "Llama 3.2 90B Vision",
+        "Llama 3.3 70B",
+        "Llama 4 Behemoth",
+        "Llama 4 Maverick",
+        "Llama 4 Scout",
+    ]
+
+
+def test_cq06_no_llama_weights_license_is_osi_approved(graph: KnowledgeGraph) -> None:
+    rows = ask(
+        graph,
+        """SELECT DISTINCT ?id ?osi ?threshold WHERE { ?m schema:creator organization:meta ; aikg:weightsLicense ?l .
+           ?l spdx:licenseId ?id ; spdx:isOsiApproved ?osi . OPTIONAL { ?l aikg:userThreshold ?threshold } } ORDER BY ?id""",
+    )
+    assert rows and all(r["osi"] is False for r in rows)
+    assert {r["threshold"] for r in rows} == {700_000_000}
+
+
+def test_cq07_r1_distills_and_their_bases(graph: KnowledgeGraph) -> None:
+    rows = ask(
+        graph,
+        """SELECT ?d ?base ?type WHERE { ?m aikg:distilledFrom model:deepseek-r1 ; schema:name ?d ;
+           aikg:basedOn/schema:name ?base ; aikg:derivationType/skos:notation ?type } ORDER BY ?d""",
+    )
+    assert [(r["d"], r["base"], r["type"]) for r in rows] == [
+        ("DeepSeek-R1-Distill-Llama-70B", "Llama 3.3 70B", "distillation"),
+        ("DeepSeek-R1-Distill-Llama-8B", "Llama 3.1 8B", "distillation"),
+        ("DeepSeek-R1-Distill-Qwen-1.5B", "Qwen2.5-Math-1.5B", "distillation"),
+        ("DeepSeek-R1-Distill-Qwen-14B", "Qwen2.5-14B", "distillation"),
+        ("DeepSeek-R1-Distill-Qwen-32B", "Qwen2.5-32B", "distillation"),
+        ("DeepSeek-R1-Distill-Qwen-7B", "Qwen2.5-Math-7B", "distillation"),
+    ]
+
+
+def test_cq08_transitive_lineage_of_r1(graph: KnowledgeGraph) -> None:
+    names = column(graph, "SELECT ?n WHERE { model:deepseek-r1 aikg:basedOn+ ?a . ?a schema:name ?n }", "n")
+    assert names == ["DeepSeek-V3"]
+
+
+def test_cq09_conflict_of_interest_publisher_owned_by_alibaba(graph: KnowledgeGraph) -> None:
+    rows = ask(
+        graph,
+        """SELECT DISTINCT ?claim WHERE { ?claim a schema:Claim ; schema:author organization:alibaba ;
+           schema:appearance/schema:publisher/schema:parentOrganization organization:alibaba } ORDER BY ?claim""",
+    )
+    assert [r["claim"].rsplit("/", 1)[-1] for r in rows] == [
+        "alibaba-wan-2.2-film-level",
+        "alibaba-wan-2.2-first-moe-video",
+        "alibaba-wan-2.2-open-source",
+    ]
+
+
+def test_cq10_andrew_ng_claims(graph: KnowledgeGraph) -> None:
+    rows = ask(
+        graph,
+        """SELECT ?text ?stance ?subject WHERE { ?c schema:author person:andrew-ng ; schema:text ?text ;
+           aikg:stance/skos:notation ?stance ; schema:about/schema:identifier ?subject } ORDER BY ?text ?subject""",
+    )
+    assert [(r["text"], r["stance"], r["subject"]) for r in rows] == [
+        ("Darwinian life-or-death struggle", "predicts", "CN"),
+        ("surpass the US in AI", "predicts", "CN"),
+        (
+            "the world's top proprietary models were still from frontier US labs, while the top open models were mostly from China",
+            "neutral",
+            "CN",
+        ),
+        (
+            "the world's top proprietary models were still from frontier US labs, while the top open models were mostly from China",
+            "neutral",
+            "US",
+        ),
+    ]
+
+
+def test_cq11_open_weight_models_per_country(graph: KnowledgeGraph) -> None:
+    rows = ask(
+        graph,
+        """SELECT ?code (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a aikg:AIModel ; aikg:accessibility/skos:broader aikg:OpenWeights ;
+           schema:creator/schema:addressCountry/schema:identifier ?code } GROUP BY ?code ORDER BY ?code""",
+    )
+    assert {r["code"]: r["n"] for r in rows} == {"AE": 2, "CN": 35, "FR": 5, "IL": 1, "US": 35}
+
+
+def test_cq12_wan22_moe_video_models_and_their_experts(graph: KnowledgeGraph) -> None:
+    rows = ask(
+        graph,
+        """SELECT ?n ?total ?active WHERE { ?m aikg:architecture aikg:MoEDiffusionTransformer ; schema:name ?n ;
+           aikg:outputModality aikg:Video ; aikg:totalParameters ?total ; aikg:activeParameters ?active } ORDER BY ?n""",
+    )
+    assert [(r["n"], r["total"], r["active"]) for r in rows] == [
+        ("Wan2.2-I2V-A14B", 27_000_000_000, 14_000_000_000),
+        ("Wan2.2-T2V-A14B", 27_000_000_000, 14_000_000_000),
+    ]
+
+
+def test_cq13_self_claims_are_recognised(graph: KnowledgeGraph) -> None:
+    rows = ask(
+        graph,
+        """SELECT ?claim WHERE { ?claim a schema:Claim ; schema:author ?who ; schema:about ?s .
+           ?s (schema:creator|schema:isPartOf/schema:creator) ?who } GROUP BY ?claim ORDER BY ?claim""",
+    )
+    slugs = {r["claim"].rsplit("/", 1)[-1] for r in rows}
+    assert {
+        "zhipu-glm-4.5-most-advanced",
+        "zhipu-glm-4.5-third-globally",
+        "alibaba-wan-2.2-first-moe-video",
+        "meta-careful-open-source",
+    } <= slugs
+    assert not any(s.startswith(("ng-", "scmp-")) for s in slugs)
+
+
+def test_cq14_self_reported_benchmark_behind_the_third_place_claim(graph: KnowledgeGraph) -> None:
+    [row] = ask(
+        graph,
+        """SELECT ?score ?rank ?self ?src WHERE { ?r a aikg:BenchmarkResult ; aikg:evaluatedModel model:glm-4.5 ;
+           aikg:score ?score ; aikg:rank ?rank ; aikg:selfReported ?self ; dcterms:source ?src }""",
+    )
+    assert row == {"score": 63.2, "rank": 3, "self": True, "src": "https://github.com/zai-org/GLM-4.5"}
+
+
+def test_cq15_zhipu_is_z_ai_and_chinese(graph: KnowledgeGraph) -> None:
+    rows = ask(
+        graph,
+        "SELECT ?alt ?country WHERE { organization:zhipu-ai schema:alternateName ?alt ; schema:addressCountry/schema:name ?country }",
+    )
+    assert {"Z.ai", "智谱"} <= {r["alt"] for r in rows}
+    assert {r["country"] for r in rows} == {"China"}
+
+
+def test_cq16_largest_open_weight_moe_by_total_parameters(graph: KnowledgeGraph) -> None:
+    rows = ask(
+        graph,
+        """SELECT ?n ?total WHERE { ?m aikg:architecture/skos:broader* aikg:MixtureOfExperts ; schema:name ?n ;
+           aikg:totalParameters ?total ; aikg:weightsLicense ?l } ORDER BY DESC(?total) LIMIT 1""",
+    )
+    assert rows == [{"n": "Kimi K2", "total": 1_000_000_000_000}]
+
+
+def test_cq17_every_model_has_a_source_and_a_developer(graph: KnowledgeGraph) -> None:
+    rows = ask(
+        graph,
+        """SELECT (COUNT(?m) AS ?all) (SUM(IF(EXISTS { ?m dcterms:source ?s } && EXISTS { ?m schema:creator ?o }, 1, 0)) AS ?ok)
+           WHERE { ?m a aikg:AIModel }""",
+    )
+    assert rows[0]["all"] == rows[0]["ok"] >= 60
+
+
+@pytest.mark.parametrize(
+    ("graph_iri", "title_word"),
+    [("https://w3id.org/aikg/graph/landscape", "landscape"), ("https://w3id.org/aikg/graph/seed-article", "article")],
+)
+def test_cq18_each_named_graph_carries_provenance(graph: KnowledgeGraph, graph_iri: str, title_word: str) -> None:
+    rows = ask(
+        graph,
+        f"SELECT ?t ?time WHERE {{ GRAPH <{graph_iri}> {{ <{graph_iri}> a prov:Entity ; dcterms:title ?t ; prov:generatedAtTime ?time }} }}",
+    )
+    assert len(rows) == 1
+    assert title_word in rows[0]["t"].lower()
