@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api.errors import install_error_handlers
-from api.routes import entities, graphs, pages, sparql
+from api.routes import entities, graphs, pages, reviews, sparql
 from kg import __version__
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = 
         owned = graph is None
         app.state.graph = graph or KnowledgeGraph.open(settings)
         app.state.settings = settings
+        reviews.install(app)
         try:
             yield
         finally:
@@ -61,6 +62,6 @@ def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = 
             allow_credentials=False,
         )
     install_error_handlers(app)
-    for module in (pages, sparql, entities, graphs):
+    for module in (pages, sparql, reviews, entities, graphs):
         app.include_router(module.router)
     return app
