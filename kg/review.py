@@ -93,6 +93,8 @@ _S = "https://schema.org/"
 _RDF_TYPE = PREFIXES["rdf"] + "type"
 _XSD = PREFIXES["xsd"]
 _OPEN_SOURCE = re.compile(r"open[\s-]?sourc", re.IGNORECASE)
+_MAX_PEERS = 8
+"""At most this many earlier models without the claimed property are listed as context of a 'first'."""
 _COMPARABLE_RATIO = 0.9
 """A subject is 'comparable' on a benchmark when its best independent score is at least 90% of the
 compared model's best independent score on the same benchmark."""
@@ -500,7 +502,8 @@ def _rule_first(rows: list[dict[str, Any]], claim: dict[str, Any], names: dict[s
                                   "be told from the recorded dates.", "context", _S + "datePublished", m["date"]))
     about = claim.get("property")
     earlier_peers = [p for p in peers.data.values() if p["date"] and _date_order(p["date"], start) == "before"]
-    for p in sorted(earlier_peers, key=lambda p: (p["date"], p["name"] or "")):
+    # The latest earlier models are the closest competitors for a 'first'; older ones add nothing.
+    for p in sorted(earlier_peers, key=lambda p: (p["date"], p["name"] or ""))[-_MAX_PEERS:]:
         evidence.append(_fact(p, f"{p['name']} (released {p['date']}) meets the scope except {_name(names, about)}: "
                               f"it has {_name(names, p.get('value')) if p.get('value') else 'no recorded value'}.",
                               "context", about, p.get("value")))
@@ -552,6 +555,12 @@ def _rule_ranking(rows: list[dict[str, Any]], claim: dict[str, Any], names: dict
         extra = f", rank {r['rank']}" if r.get("rank") is not None else ""
         return f"{r.get('name') or _local(r['model'])}: {r['benchmark']} {_fmt(r.get('score'), names)}{extra} ({who})"
 
+    for group, models in (("subject", claim["about"]), ("compared", claim.get("comparedWith") or [])):
+        measured = {r["model"] for r in results[group]}
+        for m in models:
+            if m["iri"] not in measured:
+                evidence.append(Evidence(f"{m['name']}: no benchmark result, self-reported or independent, is recorded "
+                                         "in the graph.", "context", m["iri"], _A + "evaluatedModel"))
     own = [r for r in results["subject"] if r.get("selfReported") is not False]
     indep = [r for r in results["subject"] if r.get("selfReported") is False]
     for r in own:
@@ -614,6 +623,8 @@ def _rule_openness(rows: list[dict[str, Any]], claim: dict[str, Any], names: dic
             continue
         m = models.setdefault(r["model"], {"iri": r["model"], "name": r.get("name") or _local(r["model"]),
                                            "facts": defaultdict(dict), "grades": {}})
+        if r["role"] == "subject":
+            continue
         if r["role"] == "model":
             entry = m["facts"][r["p"]].setdefault(r["o"], {"graph": r.get("graph"), "sources": set()})
             if r.get("source") and r.get("graph") == entry["graph"]:
@@ -796,8 +807,10 @@ def _rule_quantity(rows: list[dict[str, Any]], claim: dict[str, Any], names: dic
             ok = _values_agree(e["claimed"], v["value"])
             (agree if ok else disagree).append(what)
             date = str(v["value"]) if e["p"] == _S + "datePublished" else None
+            exact = _values_agree(e["claimed"], v["value"]) and str(e["claimed"]) == str(v["value"])
+            note = "" if exact else " (agrees at the claim's precision)" if ok else " (disagrees)"
             evidence.append(Evidence(f"{what}: claimed {_fmt(e['claimed'], names)}; the graph records "
-                                     f"{_fmt(v['value'], names)}{'' if ok else ' (disagrees)'}.",
+                                     f"{_fmt(v['value'], names)}{note}.",
                                      "for" if ok else "against", e["subject"], e["p"], v["value"], date, v["graph"],
                                      sorted(v["sources"])))
     unchecked = f" Not recorded in the graph: {_join(missing)}." if missing else ""
@@ -983,9 +996,22 @@ def _decide(store: ox.Store, claim: str, rows: dict[str, dict[str, list[dict[str
             rating, reason, evidence = rule[1](rows[rule_name].get(claim, []), info, names)
         finally:
             _CURRENT.store = None
+    if not any(e.sources for e in evidence):
+        evidence = [*evidence, _claim_record(info, names)]
     return Review(claim=claim, kind=kind, rating=rating, reason=reason, evidence=evidence, rule=rule_name,
                   bindings={"claim": claim}, interests=_interests(rows["review_interest"].get(claim, []), names),
                   info=info, names=names)
+
+
+def _claim_record(info: dict[str, Any], names: dict[str, str]) -> Evidence:
+    # When no fact bears on a claim, the review still shows what it rests on: the claim as recorded.
+    where = _join([a.get("name") or _name(names, a["iri"]) for a in info["appearances"]]) or "no recorded source"
+    stance = _name(names, info["stance"]) if info.get("stance") else "no stance"
+    sources = sorted({a.get("url") or a["iri"] for a in info["appearances"]})
+    return Evidence(f"The claim as recorded: {info['claimant']['name'] if info.get('claimant') else 'unknown claimant'}, "
+                    f"stance '{stance}', kind '{info.get('kind') or 'none'}', in {where}"
+                    f"{', ' + info['date'] if info.get('date') else ''}.", "context", info["iri"],
+                    _S + "appearance", None, info.get("date"), None, sources)
 
 
 def _rule_queries(kind: str | None) -> list[str]:
