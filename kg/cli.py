@@ -178,11 +178,19 @@ def viz(entity: str, output: Path, depth: int, types: str | None, store: str | N
 @main.command()
 @click.argument("claim", required=False)
 @click.option("--store", help="Persistent store directory (default: the embedded graph); its reviews graph is updated.")
-@click.option("--rating", type=click.Choice(["supported", "misleading", "contradicted", "unverifiable"]), help="Keep one rating.")
-@click.option("--kind", type=click.Choice(["first", "ranking", "openness", "quantity", "trend", "opinion", "none"]), help="Keep one claim kind.")
+@click.option(
+    "--rating", type=click.Choice(["supported", "misleading", "contradicted", "unverifiable"]), help="Keep one rating."
+)
+@click.option(
+    "--kind",
+    type=click.Choice(["first", "ranking", "openness", "quantity", "trend", "opinion", "none"]),
+    help="Keep one claim kind.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the review of CLAIM, or the list).")
 @click.option("--licenses", is_flag=True, help="Instead of claims, list license inconsistencies along every lineage.")
-def review(claim: str | None, store: str | None, rating: str | None, kind: str | None, as_json: bool, licenses: bool) -> None:
+def review(
+    claim: str | None, store: str | None, rating: str | None, kind: str | None, as_json: bool, licenses: bool
+) -> None:
     """Review CLAIM (slug, name or IRI) against the graph, or list every claim's rating."""
     import json
 
@@ -206,7 +214,9 @@ def review(claim: str | None, store: str | None, rating: str | None, kind: str |
             if as_json:
                 click.echo(json.dumps(result, indent=2, ensure_ascii=False))
                 return
-            click.echo(f"{result['claim']['label'] or result['claim']['slug']}\n  rating: {result['rating']['name']}\n  reason: {result['reason']}")
+            click.echo(
+                f"{result['claim']['label'] or result['claim']['slug']}\n  rating: {result['rating']['name']}\n  reason: {result['reason']}"
+            )
             for item in result["interest"]["findings"]:
                 click.echo(f"  interest ({item['kind']}): {item['statement']}")
             for item in result["evidence"]:

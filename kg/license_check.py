@@ -212,8 +212,12 @@ class _Lineage:
                     decl["sources"].append(row["source"])
                 return
         self.declarations[node].append(
-            {"license": row["license"], "property": prop, "graph": row["graph"],
-             "sources": [row["source"]] if row.get("source") else []}
+            {
+                "license": row["license"],
+                "property": prop,
+                "graph": row["graph"],
+                "sources": [row["source"]] if row.get("source") else [],
+            }
         )
 
     def name(self, node: str) -> str:
@@ -255,7 +259,12 @@ class _Lineage:
 
 
 def _declaration_source(decl: dict[str, Any]) -> dict[str, Any]:
-    return {"property": decl["property"], "license": decl["license"], "graph": decl["graph"], "sources": sorted(decl["sources"])}
+    return {
+        "property": decl["property"],
+        "license": decl["license"],
+        "graph": decl["graph"],
+        "sources": sorted(decl["sources"]),
+    }
 
 
 def _breaks(lineage: _Lineage, kind: str, node: str, base_license: str, prefix: str | None) -> bool:
@@ -273,7 +282,9 @@ def _breaks(lineage: _Lineage, kind: str, node: str, base_license: str, prefix: 
     return False
 
 
-def _edge(lineage: _Lineage, path: tuple[str, ...], kind: str, base_license: str, prefix: str | None) -> tuple[str, str]:
+def _edge(
+    lineage: _Lineage, path: tuple[str, ...], kind: str, base_license: str, prefix: str | None
+) -> tuple[str, str]:
     # Walk down from the base: the first model that breaks the clause (and is not the base's own
     # licensor) is where the lineage departs; its edge to its parent on the path is the offending one.
     base = path[-1]
@@ -297,19 +308,36 @@ def _check(lineage: _Lineage) -> tuple[list[LicenseFinding], list[dict[str, Any]
             continue
         if lineage.same_licensor(model, ancestor):
             shared = sorted(lineage.owners[model] & lineage.owners[ancestor])
-            exempt.append({"model": model, "base": ancestor, "baseName": lineage.name(ancestor), "licensor": shared,
-                           "reason": "same creator or owner: the licensor may relicense its own models"})
+            exempt.append(
+                {
+                    "model": model,
+                    "base": ancestor,
+                    "baseName": lineage.name(ancestor),
+                    "licensor": shared,
+                    "reason": "same creator or owner: the licensor may relicense its own models",
+                }
+            )
             continue
         bases = lineage.governing(ancestor)
         if not bases:
-            unchecked.append({"base": ancestor, "baseName": lineage.name(ancestor),
-                              "reason": "the graph records no weights license for this model"})
+            unchecked.append(
+                {
+                    "base": ancestor,
+                    "baseName": lineage.name(ancestor),
+                    "reason": "the graph records no weights license for this model",
+                }
+            )
             continue
         for base_decl in {d["license"]: d for d in bases}.values():
             findings.extend(_check_pair(lineage, path, base_decl, own))
     if not own:
-        unchecked.append({"base": model, "baseName": lineage.name(model),
-                          "reason": "the graph records no license for this model's weights"})
+        unchecked.append(
+            {
+                "base": model,
+                "baseName": lineage.name(model),
+                "reason": "the graph records no license for this model's weights",
+            }
+        )
     return findings, unchecked, exempt
 
 
@@ -325,10 +353,16 @@ def _check_pair(
     def add(kind: str, derived: dict[str, Any] | None, clause: str, detail: str, prefix: str | None = None) -> None:
         out.append(
             LicenseFinding(
-                kind=kind, model=model, model_name=lineage.name(model), base=ancestor,
-                base_name=lineage.name(ancestor), path=path,
+                kind=kind,
+                model=model,
+                model_name=lineage.name(model),
+                base=ancestor,
+                base_name=lineage.name(ancestor),
+                path=path,
                 edge=_edge(lineage, path, kind, base_license, prefix),
-                derived_license=derived["license"] if derived else None, base_license=base_license, detail=detail,
+                derived_license=derived["license"] if derived else None,
+                base_license=base_license,
+                detail=detail,
                 derived_sources=(_declaration_source(derived),) if derived else (),
                 base_sources=(base_side, lineage.clause_sources(base_license, clause)),
             )
@@ -342,26 +376,47 @@ def _check_pair(
         declared = "declares" if decl["property"] == "declaredLicense" else "is licensed under"
         carried = terms.get("derivativesMustKeepLicense") is True and lic != base_license
         if carried:
-            add("license-not-carried", decl, "derivativesMustKeepLicense",
+            add(
+                "license-not-carried",
+                decl,
+                "derivativesMustKeepLicense",
                 f"{lineage.name(model)} {declared} {lineage.label(lic)}, but it is based on {lineage.name(ancestor)}{via}, "
-                f"whose {base_label} requires derivatives to keep its terms"
-                + _restrictions(terms) + ".")
+                f"whose {base_label} requires derivatives to keep its terms" + _restrictions(terms) + ".",
+            )
         if terms.get("commercialUseAllowed") is False and lic_terms.get("commercialUseAllowed") is True:
-            add("non-commercial-base", decl, "commercialUseAllowed",
+            add(
+                "non-commercial-base",
+                decl,
+                "commercialUseAllowed",
                 f"{lineage.name(model)} {declared} {lineage.label(lic)}, which allows commercial use, but it is based on "
-                f"{lineage.name(ancestor)}{via}, whose {base_label} allows non-commercial use only.")
+                f"{lineage.name(ancestor)}{via}, whose {base_label} allows non-commercial use only.",
+            )
         restricted = terms.get("userThreshold") is not None or terms.get("acceptableUsePolicy") is not None
-        if (not carried and terms.get("osiApproved") is False and restricted and lic != base_license
-                and lic_terms.get("osiApproved") is True):
-            add("restrictions-dropped", decl, "userThreshold" if terms.get("userThreshold") is not None else "acceptableUsePolicy",
+        if (
+            not carried
+            and terms.get("osiApproved") is False
+            and restricted
+            and lic != base_license
+            and lic_terms.get("osiApproved") is True
+        ):
+            add(
+                "restrictions-dropped",
+                decl,
+                "userThreshold" if terms.get("userThreshold") is not None else "acceptableUsePolicy",
                 f"{lineage.name(model)} {declared} {lineage.label(lic)} (OSI-approved, no use restrictions), but it is based on "
-                f"{lineage.name(ancestor)}{via}, whose {base_label} is not OSI-approved" + _restrictions(terms) + ".")
+                f"{lineage.name(ancestor)}{via}, whose {base_label} is not OSI-approved" + _restrictions(terms) + ".",
+            )
     rule = terms.get("derivativeNamingRule")
     prefix = naming_prefix(str(rule)) if rule else None
     if prefix and not _fold(lineage.name(model)).startswith(_fold(prefix)):
-        add("naming-rule", None, "derivativeNamingRule",
+        add(
+            "naming-rule",
+            None,
+            "derivativeNamingRule",
             f"The name {lineage.name(model)!r} does not begin with {prefix!r}, which the {base_label} of "
-            f"{lineage.name(ancestor)}{via} requires of derived models.", prefix)
+            f"{lineage.name(ancestor)}{via} requires of derived models.",
+            prefix,
+        )
     return out
 
 
@@ -441,9 +496,15 @@ def license_check(store: ox.Store, iri: str) -> dict[str, Any]:
     lineage = _lineage(store, iri)
     findings, unchecked, exempt = _check(lineage)
     edges = [
-        {"derived": d, "derivedName": lineage.name(d), "base": b, "baseName": lineage.name(b),
-         "derivationType": lineage.derivation.get((d, b))}
-        for d, bases in sorted(lineage.parents.items()) for b in bases
+        {
+            "derived": d,
+            "derivedName": lineage.name(d),
+            "base": b,
+            "baseName": lineage.name(b),
+            "derivationType": lineage.derivation.get((d, b)),
+        }
+        for d, bases in sorted(lineage.parents.items())
+        for b in bases
     ]
     return {
         "model": iri,

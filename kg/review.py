@@ -233,8 +233,12 @@ class Review:
             "interest": {
                 "hasStake": self.has_stake,
                 "findings": [{"kind": i.kind, "statement": i.statement, "via": i.via} for i in self.interests],
-                "rule": {"name": "review_interest", "iri": _rule_iri("review_interest"),
-                         "sparql": named_query("review_interest"), "bindings": {"claim": self.claim}},
+                "rule": {
+                    "name": "review_interest",
+                    "iri": _rule_iri("review_interest"),
+                    "sparql": named_query("review_interest"),
+                    "bindings": {"claim": self.claim},
+                },
             },
             "datePublished": self.published,
             "computedFrom": self.snapshot.to_dict() if self.snapshot else None,
@@ -272,9 +276,7 @@ class Snapshot:
         return {
             "snapshot": self.iri,
             "datasetVersion": self.version,
-            "graphs": [
-                {"graph": g, "triples": n, "digest": d, "generatedAtTime": t} for g, n, d, t in self.graphs
-            ],
+            "graphs": [{"graph": g, "triples": n, "digest": d, "generatedAtTime": t} for g, n, d, t in self.graphs],
         }
 
 
@@ -306,7 +308,10 @@ def snapshot(store: KnowledgeStore) -> Snapshot:
     for g in store.named_graphs():
         if g == REVIEWS_GRAPH:
             continue
-        lines = sorted(str(ox.Triple(q.subject, q.predicate, q.object)) for q in inner.quads_for_pattern(None, None, None, ox.NamedNode(g)))
+        lines = sorted(
+            str(ox.Triple(q.subject, q.predicate, q.object))
+            for q in inner.quads_for_pattern(None, None, None, ox.NamedNode(g))
+        )
         digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()
         graphs.append((g, len(lines), f"sha256:{digest}", generated.get(g)))
     return Snapshot(store.version, tuple(graphs))
@@ -437,8 +442,10 @@ class _Models:
         self.data: dict[str, dict[str, Any]] = {}
 
     def add(self, row: dict[str, Any]) -> dict[str, Any]:
-        entry = self.data.setdefault(row["model"], {"iri": row["model"], "name": row.get("name"), "date": None,
-                                                     "graph": None, "sources": set(), "rows": []})
+        entry = self.data.setdefault(
+            row["model"],
+            {"iri": row["model"], "name": row.get("name"), "date": None, "graph": None, "sources": set(), "rows": []},
+        )
         if row.get("date") is not None and entry["date"] is None:
             entry["date"], entry["graph"] = str(row["date"]), row.get("graph")
         if row.get("source") and row.get("graph") == entry["graph"]:
@@ -448,7 +455,9 @@ class _Models:
 
 
 def _fact(entry: dict[str, Any], statement: str, bearing: str, prop: str | None = None, value: Any = None) -> Evidence:
-    return Evidence(statement, bearing, entry["iri"], prop, value, entry.get("date"), entry.get("graph"), sorted(entry["sources"]))
+    return Evidence(
+        statement, bearing, entry["iri"], prop, value, entry.get("date"), entry.get("graph"), sorted(entry["sources"])
+    )
 
 
 # ------------------------------------------------------------------------------------------ rules
@@ -460,8 +469,12 @@ def _rule_first(rows: list[dict[str, Any]], claim: dict[str, Any], names: dict[s
     constraints = [(r["p"], r["v"]) for r in rows if r["role"] == "constraint"]
     qualifiers = sorted({r["qualifier"] for r in rows if r["role"] == "qualifier"})
     if not constraints:
-        return ("unverifiable", "The claim does not record what its subject is said to be first among "
-                "(aikg:firstAmong), so no rule can look for an earlier model.", [])
+        return (
+            "unverifiable",
+            "The claim does not record what its subject is said to be first among "
+            "(aikg:firstAmong), so no rule can look for an earlier model.",
+            [],
+        )
     scope = "; ".join(f"{_name(names, p)}: {_name(names, v)}" for p, v in constraints)
     subjects, matches, peers = _Models(), _Models(), _Models()
     for row in rows:
@@ -475,15 +488,29 @@ def _rule_first(rows: list[dict[str, Any]], claim: dict[str, Any], names: dict[s
     failing = [s for s in subjects.data.values() if not s["meets"]]
     for s in sorted(subjects.data.values(), key=lambda s: s["name"] or ""):
         meets = "meets" if s["meets"] else "does not meet"
-        evidence.append(_fact(s, f"{s['name']} (released {s['date'] or 'on an unknown date'}) {meets} the scope ({scope}).",
-                              "for" if s["meets"] else "against", _S + "datePublished", s["date"]))
+        evidence.append(
+            _fact(
+                s,
+                f"{s['name']} (released {s['date'] or 'on an unknown date'}) {meets} the scope ({scope}).",
+                "for" if s["meets"] else "against",
+                _S + "datePublished",
+                s["date"],
+            )
+        )
     if failing:
-        return ("contradicted", f"{_join([s['name'] for s in failing])} itself does not meet the claimed scope ({scope}) "
-                "according to the graph.", evidence)
+        return (
+            "contradicted",
+            f"{_join([s['name'] for s in failing])} itself does not meet the claimed scope ({scope}) "
+            "according to the graph.",
+            evidence,
+        )
     undated = [s["name"] for s in subjects.data.values() if not s["date"]]
     if undated:
-        return ("unverifiable", f"The release date of {_join(undated)} is not recorded, so no model can be "
-                "shown to come before it.", evidence)
+        return (
+            "unverifiable",
+            f"The release date of {_join(undated)} is not recorded, so no model can be shown to come before it.",
+            evidence,
+        )
     start = min(s["date"] for s in subjects.data.values())
     before, unsure = [], []
     for m in sorted(matches.data.values(), key=lambda m: (m["date"] or "9999", m["name"] or "")):
@@ -491,34 +518,83 @@ def _rule_first(rows: list[dict[str, Any]], claim: dict[str, Any], names: dict[s
         when = f"released {m['date']}" if m["date"] else "release date not recorded"
         if order == "before":
             before.append(m)
-            evidence.append(_fact(m, f"{m['name']} ({when}) meets the same scope and came earlier.", "against",
-                                  _S + "datePublished", m["date"]))
+            evidence.append(
+                _fact(
+                    m,
+                    f"{m['name']} ({when}) meets the same scope and came earlier.",
+                    "against",
+                    _S + "datePublished",
+                    m["date"],
+                )
+            )
         elif order == "same":
-            evidence.append(_fact(m, f"{m['name']} ({when}) meets the same scope, released the same day as the subject: "
-                                  "not earlier.", "context", _S + "datePublished", m["date"]))
+            evidence.append(
+                _fact(
+                    m,
+                    f"{m['name']} ({when}) meets the same scope, released the same day as the subject: not earlier.",
+                    "context",
+                    _S + "datePublished",
+                    m["date"],
+                )
+            )
         elif order in ("overlap", "unknown"):
             unsure.append(m)
-            evidence.append(_fact(m, f"{m['name']} ({when}) meets the same scope; its order against {start} cannot "
-                                  "be told from the recorded dates.", "context", _S + "datePublished", m["date"]))
+            evidence.append(
+                _fact(
+                    m,
+                    f"{m['name']} ({when}) meets the same scope; its order against {start} cannot "
+                    "be told from the recorded dates.",
+                    "context",
+                    _S + "datePublished",
+                    m["date"],
+                )
+            )
     about = claim.get("property")
     earlier_peers = [p for p in peers.data.values() if p["date"] and _date_order(p["date"], start) == "before"]
     # The latest earlier models are the closest competitors for a 'first'; older ones add nothing.
     for p in sorted(earlier_peers, key=lambda p: (p["date"], p["name"] or ""))[-_MAX_PEERS:]:
-        evidence.append(_fact(p, f"{p['name']} (released {p['date']}) meets the scope except {_name(names, about)}: "
-                              f"it has {_name(names, p.get('value')) if p.get('value') else 'no recorded value'}.",
-                              "context", about, p.get("value")))
+        evidence.append(
+            _fact(
+                p,
+                f"{p['name']} (released {p['date']}) meets the scope except {_name(names, about)}: "
+                f"it has {_name(names, p.get('value')) if p.get('value') else 'no recorded value'}.",
+                "context",
+                about,
+                p.get("value"),
+            )
+        )
     if before:
         names_before = _join([f"{m['name']} ({m['date']})" for m in before])
         if qualifiers:
-            return ("unverifiable", f"{names_before} came earlier with the recorded properties ({scope}), but whether it "
-                    f"is also {' and '.join(qualifiers)} is not recorded in the graph.", evidence)
-        return ("contradicted", f"An earlier model meets the same scope ({scope}): {names_before}, before {start}.", evidence)
+            return (
+                "unverifiable",
+                f"{names_before} came earlier with the recorded properties ({scope}), but whether it "
+                f"is also {' and '.join(qualifiers)} is not recorded in the graph.",
+                evidence,
+            )
+        return (
+            "contradicted",
+            f"An earlier model meets the same scope ({scope}): {names_before}, before {start}.",
+            evidence,
+        )
     if unsure:
-        unchecked = f" The claim's scope also says {' and '.join(qualifiers)}, which the graph does not record." if qualifiers else ""
-        return ("unverifiable", f"{_join([m['name'] for m in unsure])} also meets the scope ({scope}), but the recorded "
-                f"release dates cannot tell whether it came before {start}.{unchecked}", evidence)
-    return ("supported", f"No model in the graph released before {start} meets the scope ({scope}); "
-            f"{len(earlier_peers)} earlier model(s) meet it except {_name(names, about)}.", evidence)
+        unchecked = (
+            f" The claim's scope also says {' and '.join(qualifiers)}, which the graph does not record."
+            if qualifiers
+            else ""
+        )
+        return (
+            "unverifiable",
+            f"{_join([m['name'] for m in unsure])} also meets the scope ({scope}), but the recorded "
+            f"release dates cannot tell whether it came before {start}.{unchecked}",
+            evidence,
+        )
+    return (
+        "supported",
+        f"No model in the graph released before {start} meets the scope ({scope}); "
+        f"{len(earlier_peers)} earlier model(s) meet it except {_name(names, about)}.",
+        evidence,
+    )
 
 
 def _best(results: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -548,7 +624,16 @@ def _rule_ranking(rows: list[dict[str, Any]], claim: dict[str, Any], names: dict
     evidence: list[Evidence] = []
 
     def item(r: dict[str, Any], statement: str, bearing: str) -> Evidence:
-        return Evidence(statement, bearing, r["model"], _A + "score", r.get("score"), None, r.get("graph"), sorted(sources[r["result"]]))
+        return Evidence(
+            statement,
+            bearing,
+            r["model"],
+            _A + "score",
+            r.get("score"),
+            None,
+            r.get("graph"),
+            sorted(sources[r["result"]]),
+        )
 
     def describe(r: dict[str, Any]) -> str:
         who = "self-reported by its developer" if r.get("selfReported") else "independent"
@@ -559,41 +644,67 @@ def _rule_ranking(rows: list[dict[str, Any]], claim: dict[str, Any], names: dict
         measured = {r["model"] for r in results[group]}
         for m in models:
             if m["iri"] not in measured:
-                evidence.append(Evidence(f"{m['name']}: no benchmark result, self-reported or independent, is recorded "
-                                         "in the graph.", "context", m["iri"], _A + "evaluatedModel"))
+                evidence.append(
+                    Evidence(
+                        f"{m['name']}: no benchmark result, self-reported or independent, is recorded in the graph.",
+                        "context",
+                        m["iri"],
+                        _A + "evaluatedModel",
+                    )
+                )
     own = [r for r in results["subject"] if r.get("selfReported") is not False]
     indep = [r for r in results["subject"] if r.get("selfReported") is False]
     for r in own:
         repeats = rank is not None and r.get("rank") == rank
         evidence.append(item(r, describe(r) + (": the claim repeats this result." if repeats else "."), "context"))
-    only_self = (f"The claim rests only on self-reported results ({_join([describe(r) for r in own])}); "
-                 if own else "The graph holds no benchmark result for the subject; ")
+    only_self = (
+        f"The claim rests only on self-reported results ({_join([describe(r) for r in own])}); "
+        if own
+        else "The graph holds no benchmark result for the subject; "
+    )
     compared = claim.get("comparedWith") or []
     if compared:
         mine, theirs = _best(indep), _best([r for r in results["compared"] if r.get("selfReported") is False])
         shared = sorted(set(mine) & set(theirs))
         if not shared:
-            return ("unverifiable", only_self + "no independent result measures the subject and "
-                    f"{_join([c['name'] for c in compared])} on the same benchmark.", evidence)
+            return (
+                "unverifiable",
+                only_self + "no independent result measures the subject and "
+                f"{_join([c['name'] for c in compared])} on the same benchmark.",
+                evidence,
+            )
         agree = 0
         for bench in shared:
             a, b = mine[bench], theirs[bench]
             ratio = a["score"] / b["score"] if b["score"] else float("inf")
             ok = ratio >= _COMPARABLE_RATIO
             agree += ok
-            text = (f"{bench} (independent): {a.get('name')} {_fmt(a['score'], names)} vs {b.get('name')} "
-                    f"{_fmt(b['score'], names)}, {ratio:.0%} of it: {'comparable' if ok else 'not comparable'}.")
+            text = (
+                f"{bench} (independent): {a.get('name')} {_fmt(a['score'], names)} vs {b.get('name')} "
+                f"{_fmt(b['score'], names)}, {ratio:.0%} of it: {'comparable' if ok else 'not comparable'}."
+            )
             evidence.append(item(a, text, "for" if ok else "against"))
             evidence.append(item(b, describe(b) + ".", "context"))
         verdict = "supported" if agree == len(shared) else "contradicted" if agree == 0 else "misleading"
-        return (verdict, f"On {len(shared)} benchmark(s) measured independently for both, the subject reaches at least "
-                f"{_COMPARABLE_RATIO:.0%} of the compared model's score on {agree}.", evidence)
+        return (
+            verdict,
+            f"On {len(shared)} benchmark(s) measured independently for both, the subject reaches at least "
+            f"{_COMPARABLE_RATIO:.0%} of the compared model's score on {agree}.",
+            evidence,
+        )
     if rank is None:
-        return ("unverifiable", "The claim records no rank or comparison in structured form (aikg:claimedValue "
-                "aikg:rank, aikg:comparedWith), so no rule can check it.", evidence)
+        return (
+            "unverifiable",
+            "The claim records no rank or comparison in structured form (aikg:claimedValue "
+            "aikg:rank, aikg:comparedWith), so no rule can check it.",
+            evidence,
+        )
     if not indep:
-        return ("unverifiable", only_self + f"no independent result (aikg:selfReported false) exists to confirm rank {rank}.",
-                evidence)
+        return (
+            "unverifiable",
+            only_self + f"no independent result (aikg:selfReported false) exists to confirm rank {rank}.",
+            evidence,
+        )
     peers_by_bench: dict[str, dict[str, float]] = defaultdict(dict)
     for r in results["peer"]:
         if r.get("score") is not None:
@@ -606,11 +717,20 @@ def _rule_ranking(rows: list[dict[str, Any]], claim: dict[str, Any], names: dict
         place = 1 + sum(1 for s in field_.values() if s > r["score"])
         ok = place <= rank
         agree += ok
-        evidence.append(item(r, f"{describe(r)}: place {place} of {len(field_) + 1} models with independent results "
-                             f"in the claim's scope (claimed rank {rank}).", "for" if ok else "against"))
+        evidence.append(
+            item(
+                r,
+                f"{describe(r)}: place {place} of {len(field_) + 1} models with independent results "
+                f"in the claim's scope (claimed rank {rank}).",
+                "for" if ok else "against",
+            )
+        )
     verdict = "supported" if agree == len(best) else "contradicted" if agree == 0 else "misleading"
-    return (verdict, f"Independent results put the subject at rank {rank} or better on {agree} of {len(best)} benchmark(s).",
-            evidence)
+    return (
+        verdict,
+        f"Independent results put the subject at rank {rank} or better on {agree} of {len(best)} benchmark(s).",
+        evidence,
+    )
 
 
 def _rule_openness(rows: list[dict[str, Any]], claim: dict[str, Any], names: dict[str, str]) -> Decision:
@@ -621,8 +741,10 @@ def _rule_openness(rows: list[dict[str, Any]], claim: dict[str, Any], names: dic
     for r in rows:
         if r["role"] == "claimed":
             continue
-        m = models.setdefault(r["model"], {"iri": r["model"], "name": r.get("name") or _local(r["model"]),
-                                           "facts": defaultdict(dict), "grades": {}})
+        m = models.setdefault(
+            r["model"],
+            {"iri": r["model"], "name": r.get("name") or _local(r["model"]), "facts": defaultdict(dict), "grades": {}},
+        )
         if r["role"] == "subject":
             continue
         if r["role"] == "model":
@@ -669,30 +791,57 @@ def _rule_openness(rows: list[dict[str, Any]], claim: dict[str, Any], names: dic
             for m in sorted(models.values(), key=lambda m: m["name"]):
                 recorded = list(m["facts"].get(_A + "weightsLicense", {}))
                 if not recorded:
-                    evidence.append(Evidence(f"{m['name']}: no weights license recorded.", "context", m["iri"], _A + "weightsLicense"))
+                    evidence.append(
+                        Evidence(
+                            f"{m['name']}: no weights license recorded.", "context", m["iri"], _A + "weightsLicense"
+                        )
+                    )
                     verdicts.append(None)
                     continue
                 for lic in recorded:
                     if prop == _A + "weightsLicense":
                         ok = lic == value
-                        evidence.append(fact(m, _A + "weightsLicense", lic,
-                                             f"{m['name']}: weights licensed under {_name(names, lic)} ({terms_of(lic)}).",
-                                             "for" if ok else "against"))
+                        evidence.append(
+                            fact(
+                                m,
+                                _A + "weightsLicense",
+                                lic,
+                                f"{m['name']}: weights licensed under {_name(names, lic)} ({terms_of(lic)}).",
+                                "for" if ok else "against",
+                            )
+                        )
                     else:
                         flag = licenses.get(lic, {}).get(prop)
                         ok = None if flag is None else flag == value
-                        evidence.append(license_fact(m, lic, f"{m['name']}: {_name(names, lic)} — {_name(names, prop)}: "
-                                                     f"{_fmt(flag, names) if flag is not None else 'not recorded'}.",
-                                                     "context" if ok is None else "for" if ok else "against"))
+                        evidence.append(
+                            license_fact(
+                                m,
+                                lic,
+                                f"{m['name']}: {_name(names, lic)} — {_name(names, prop)}: "
+                                f"{_fmt(flag, names) if flag is not None else 'not recorded'}.",
+                                "context" if ok is None else "for" if ok else "against",
+                            )
+                        )
                     verdicts.append(ok)
                 for lic in m["facts"].get(_A + "declaredLicense", {}):
-                    evidence.append(fact(m, _A + "declaredLicense", lic,
-                                         f"{m['name']}: its model-card metadata declares {_name(names, lic)}.", "context"))
+                    evidence.append(
+                        fact(
+                            m,
+                            _A + "declaredLicense",
+                            lic,
+                            f"{m['name']}: its model-card metadata declares {_name(names, lic)}.",
+                            "context",
+                        )
+                    )
                 evidence.extend(_lineage_evidence(m, names))
         checked = [v for v in verdicts if v is not None]
         wanted = "; ".join(f"{_name(names, p)}: {_fmt(v, names)}" for p, v in claimed)
         if not checked:
-            return ("unverifiable", f"The claim states {wanted}, but the graph records no value to compare with.", evidence)
+            return (
+                "unverifiable",
+                f"The claim states {wanted}, but the graph records no value to compare with.",
+                evidence,
+            )
         if all(checked) and len(checked) == len(verdicts):
             return ("supported", f"The graph records {wanted} for every subject.", evidence)
         if not any(checked):
@@ -701,8 +850,12 @@ def _rule_openness(rows: list[dict[str, Any]], claim: dict[str, Any], names: dic
 
     framing = claim.get("framing") or claim.get("text") or claim.get("paraphrase") or ""
     strict = bool(_OPEN_SOURCE.search(framing))
-    standard = ("open source: public weights under an OSI-approved license, and no contrary OSAID, MOF or "
-                "openness-index judgement" if strict else "open weights: the weights can be downloaded")
+    standard = (
+        "open source: public weights under an OSI-approved license, and no contrary OSAID, MOF or "
+        "openness-index judgement"
+        if strict
+        else "open weights: the weights can be downloaded"
+    )
     verdicts = []
     for m in sorted(models.values(), key=lambda m: m["name"]):
         access = list(m["facts"].get(_A + "accessibility", {}))
@@ -711,15 +864,24 @@ def _rule_openness(rows: list[dict[str, Any]], claim: dict[str, Any], names: dic
         if access:
             public = any(a in _OPEN_WEIGHTS for a in access)
             for a in access:
-                evidence.append(fact(m, _A + "accessibility", a, f"{m['name']}: accessibility {_name(names, a)}.",
-                                     "for" if a in _OPEN_WEIGHTS else "against"))
+                evidence.append(
+                    fact(
+                        m,
+                        _A + "accessibility",
+                        a,
+                        f"{m['name']}: accessibility {_name(names, a)}.",
+                        "for" if a in _OPEN_WEIGHTS else "against",
+                    )
+                )
         elif weights:
             public = True
         for lic in m["facts"].get(_S + "license", {}):
             evidence.append(fact(m, _S + "license", lic, f"{m['name']}: used under {_name(names, lic)}.", "against"))
         if public is None:
             verdicts.append("unknown")
-            evidence.append(Evidence(f"{m['name']}: neither accessibility nor a weights license is recorded.", "context", m["iri"]))
+            evidence.append(
+                Evidence(f"{m['name']}: neither accessibility nor a weights license is recorded.", "context", m["iri"])
+            )
             continue
         if not public:
             verdicts.append("closed")
@@ -729,20 +891,37 @@ def _rule_openness(rows: list[dict[str, Any]], claim: dict[str, Any], names: dic
         for lic, ok in zip(weights, osi, strict=True):
             bad = strict and ok is not True
             restricted |= bad
-            evidence.append(fact(m, _A + "weightsLicense", lic, f"{m['name']}: weights under {_name(names, lic)} "
-                                 f"({terms_of(lic)}).", "against" if bad else "for" if strict else "context"))
-        for prop, bad_values, label in ((_A + "osaidCompliant", {False}, "OSAID compliant"),
-                                        (_A + "mofClass", {_A + "MOFNotClassified"}, "MOF class")):
+            evidence.append(
+                fact(
+                    m,
+                    _A + "weightsLicense",
+                    lic,
+                    f"{m['name']}: weights under {_name(names, lic)} ({terms_of(lic)}).",
+                    "against" if bad else "for" if strict else "context",
+                )
+            )
+        for prop, bad_values, label in (
+            (_A + "osaidCompliant", {False}, "OSAID compliant"),
+            (_A + "mofClass", {_A + "MOFNotClassified"}, "MOF class"),
+        ):
             for value in m["facts"].get(prop, {}):
                 bad = value in bad_values
                 restricted |= strict and bad
-                evidence.append(fact(m, prop, value, f"{m['name']}: {label}: {_fmt(value, names)}.",
-                                     "against" if bad else "for"))
+                evidence.append(
+                    fact(m, prop, value, f"{m['name']}: {label}: {_fmt(value, names)}.", "against" if bad else "for")
+                )
         for dim, grade in sorted(m["grades"].items()):
             bad = grade in (_A + "GradeClosed", _A + "GradePartial") and dim in ("license", "llmweights", "rlweights")
             restricted |= strict and bad
-            evidence.append(Evidence(f"{m['name']}: openness index grades {dim} {_name(names, grade)}.",
-                                     "against" if bad else "context", m["iri"], _A + "opennessGrade", grade))
+            evidence.append(
+                Evidence(
+                    f"{m['name']}: openness index grades {dim} {_name(names, grade)}.",
+                    "against" if bad else "context",
+                    m["iri"],
+                    _A + "opennessGrade",
+                    grade,
+                )
+            )
         if strict and not weights and not any(m["grades"]):
             verdicts.append("unknown")
             continue
@@ -759,12 +938,20 @@ def _rule_openness(rows: list[dict[str, Any]], claim: dict[str, Any], names: dic
         return ("contradicted", f"{reading} No subject's weights are public.", evidence)
     counts = {v: known.count(v) for v in ("open", "restricted", "closed") if v in known}
     detail = ", ".join(f"{n} {v}" for v, n in counts.items())
-    return ("misleading", f"{reading} The weights are public for some or all subjects, but not under the terms the wording "
-            f"implies ({detail}).", evidence)
+    return (
+        "misleading",
+        f"{reading} The weights are public for some or all subjects, but not under the terms the wording "
+        f"implies ({detail}).",
+        evidence,
+    )
 
 
-_OPEN_WEIGHTS = {str(AIKG.OpenWeights), str(AIKG.OpenWeightsUnrestricted), str(AIKG.OpenWeightsRestricted),
-                 str(AIKG.OpenWeightsNonCommercial)}
+_OPEN_WEIGHTS = {
+    str(AIKG.OpenWeights),
+    str(AIKG.OpenWeightsUnrestricted),
+    str(AIKG.OpenWeightsRestricted),
+    str(AIKG.OpenWeightsNonCommercial),
+}
 
 # The store the current rule runs on, so that openness evidence can add the lineage license check.
 _CURRENT: threading.local = threading.local()
@@ -777,22 +964,39 @@ def _lineage_evidence(m: dict[str, Any], names: dict[str, str]) -> list[Evidence
     out = []
     for f in license_findings(store, m["iri"]):
         srcs = sorted({s for side in (*f.derived_sources, *f.base_sources) for s in side.get("sources", [])})
-        out.append(Evidence(f"License check ({f.kind}): {f.detail}", "against", f.model, _A + "basedOn", f.base, None,
-                            None, srcs))
+        out.append(
+            Evidence(
+                f"License check ({f.kind}): {f.detail}", "against", f.model, _A + "basedOn", f.base, None, None, srcs
+            )
+        )
     return out
 
 
 def _rule_quantity(rows: list[dict[str, Any]], claim: dict[str, Any], names: dict[str, str]) -> Decision:
     if not rows:
-        return ("unverifiable", "The claim's values are not recorded in structured form (aikg:claimedValue), so there "
-                "is nothing to compare with the graph.", [])
+        return (
+            "unverifiable",
+            "The claim's values are not recorded in structured form (aikg:claimedValue), so there "
+            "is nothing to compare with the graph.",
+            [],
+        )
     pairs: dict[tuple[str, str, str], dict[str, Any]] = {}
     for r in rows:
         key = (r["subject"], r["p"], repr(r["claimed"]))
-        entry = pairs.setdefault(key, {"subject": r["subject"], "name": r.get("name") or _local(r["subject"]),
-                                       "p": r["p"], "claimed": r["claimed"], "values": {}})
+        entry = pairs.setdefault(
+            key,
+            {
+                "subject": r["subject"],
+                "name": r.get("name") or _local(r["subject"]),
+                "p": r["p"],
+                "claimed": r["claimed"],
+                "values": {},
+            },
+        )
         if "value" in r:
-            v = entry["values"].setdefault(repr(r["value"]), {"value": r["value"], "graph": r.get("graph"), "sources": set()})
+            v = entry["values"].setdefault(
+                repr(r["value"]), {"value": r["value"], "graph": r.get("graph"), "sources": set()}
+            )
             if r.get("source"):
                 v["sources"].add(r["source"])
     evidence, agree, disagree, missing = [], [], [], []
@@ -800,8 +1004,14 @@ def _rule_quantity(rows: list[dict[str, Any]], claim: dict[str, Any], names: dic
         what = f"{e['name']} {_name(names, e['p'])}"
         if not e["values"]:
             missing.append(what)
-            evidence.append(Evidence(f"{what}: claimed {_fmt(e['claimed'], names)}; the graph records no value.",
-                                     "context", e["subject"], e["p"]))
+            evidence.append(
+                Evidence(
+                    f"{what}: claimed {_fmt(e['claimed'], names)}; the graph records no value.",
+                    "context",
+                    e["subject"],
+                    e["p"],
+                )
+            )
             continue
         for v in e["values"].values():
             ok = _values_agree(e["claimed"], v["value"])
@@ -809,16 +1019,27 @@ def _rule_quantity(rows: list[dict[str, Any]], claim: dict[str, Any], names: dic
             date = str(v["value"]) if e["p"] == _S + "datePublished" else None
             exact = _values_agree(e["claimed"], v["value"]) and str(e["claimed"]) == str(v["value"])
             note = "" if exact else " (agrees at the claim's precision)" if ok else " (disagrees)"
-            evidence.append(Evidence(f"{what}: claimed {_fmt(e['claimed'], names)}; the graph records "
-                                     f"{_fmt(v['value'], names)}{note}.",
-                                     "for" if ok else "against", e["subject"], e["p"], v["value"], date, v["graph"],
-                                     sorted(v["sources"])))
+            evidence.append(
+                Evidence(
+                    f"{what}: claimed {_fmt(e['claimed'], names)}; the graph records {_fmt(v['value'], names)}{note}.",
+                    "for" if ok else "against",
+                    e["subject"],
+                    e["p"],
+                    v["value"],
+                    date,
+                    v["graph"],
+                    sorted(v["sources"]),
+                )
+            )
     unchecked = f" Not recorded in the graph: {_join(missing)}." if missing else ""
     if disagree:
         return ("contradicted", f"The graph records different values for {_join(disagree)}.{unchecked}", evidence)
     if agree:
-        return ("supported", f"The graph records the claimed values for {_join(agree)} (compared at the claim's "
-                f"precision).{unchecked}", evidence)
+        return (
+            "supported",
+            f"The graph records the claimed values for {_join(agree)} (compared at the claim's precision).{unchecked}",
+            evidence,
+        )
     return ("unverifiable", f"None of the claimed values is recorded in the graph.{unchecked}", evidence)
 
 
@@ -827,20 +1048,36 @@ def _rule_trend(rows: list[dict[str, Any]], claim: dict[str, Any], names: dict[s
     for r in rows:
         e = expectations.setdefault(r["expectation"], {"constraints": [], "qualifiers": set(), "models": {}})
         if r["role"] == "expectation":
-            e.update(expected=r["expected"], name=r.get("expectedName") or _local(r["expected"]),
-                     code=r.get("expectedCode"), start=str(r["start"]), end=str(r["end"]))
+            e.update(
+                expected=r["expected"],
+                name=r.get("expectedName") or _local(r["expected"]),
+                code=r.get("expectedCode"),
+                start=str(r["start"]),
+                end=str(r["end"]),
+            )
             if r.get("qualifier"):
                 e["qualifiers"].add(r["qualifier"])
             if r.get("cp") and (r["cp"], r["cv"]) not in e["constraints"]:
                 e["constraints"].append((r["cp"], r["cv"]))
         else:
-            m = e["models"].setdefault(r["model"], {"name": r.get("name"), "country": r.get("countryCode") or r.get("country"),
-                                                    "graphs": set(), "sources": set()})
+            m = e["models"].setdefault(
+                r["model"],
+                {
+                    "name": r.get("name"),
+                    "country": r.get("countryCode") or r.get("country"),
+                    "graphs": set(),
+                    "sources": set(),
+                },
+            )
             m["graphs"].add(r.get("graph"))
             if r.get("source"):
                 m["sources"].add(r["source"])
     if not expectations:
-        return ("unverifiable", "The claim does not record what it counts (aikg:expectedLeader), so no count can check it.", [])
+        return (
+            "unverifiable",
+            "The claim does not record what it counts (aikg:expectedLeader), so no count can check it.",
+            [],
+        )
     evidence, holds, unsure = [], [], []
     for e in sorted(expectations.values(), key=lambda e: e.get("code") or ""):
         scope = "; ".join(f"{_name(names, p)}: {_name(names, v)}" for p, v in e["constraints"]) or "all models"
@@ -852,12 +1089,25 @@ def _rule_trend(rows: list[dict[str, Any]], claim: dict[str, Any], names: dict[s
         expected = e.get("code") or e["expected"]
         share = len(by_country.get(expected, [])) / total if total else 0.0
         for country, members in sorted(by_country.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-            srcs = sorted({s for m in e["models"].values() if (m["country"] or "unknown") == country for s in m["sources"]})
-            graphs = sorted({g for m in e["models"].values() if (m["country"] or "unknown") == country for g in m["graphs"] if g})
-            evidence.append(Evidence(f"{len(members)} of {total} models ({scope}; released {period}) come from {country}: "
-                                     f"{_join(sorted(members), 8)}.",
-                                     "context" if e["qualifiers"] else "for" if country == expected else "context",
-                                     None, _S + "addressCountry", country, e["end"], graphs[0] if graphs else None, srcs))
+            srcs = sorted(
+                {s for m in e["models"].values() if (m["country"] or "unknown") == country for s in m["sources"]}
+            )
+            graphs = sorted(
+                {g for m in e["models"].values() if (m["country"] or "unknown") == country for g in m["graphs"] if g}
+            )
+            evidence.append(
+                Evidence(
+                    f"{len(members)} of {total} models ({scope}; released {period}) come from {country}: "
+                    f"{_join(sorted(members), 8)}.",
+                    "context" if e["qualifiers"] else "for" if country == expected else "context",
+                    None,
+                    _S + "addressCountry",
+                    country,
+                    e["end"],
+                    graphs[0] if graphs else None,
+                    srcs,
+                )
+            )
         if e["qualifiers"]:
             unsure.append(f"{e['name']} leading among models that are {' and '.join(sorted(e['qualifiers']))}")
         elif not total:
@@ -866,12 +1116,24 @@ def _rule_trend(rows: list[dict[str, Any]], claim: dict[str, Any], names: dict[s
             holds.append((f"{e['name']} holds {share:.0%} ({scope}, {period})", share > 0.5))
     text = "; ".join(t for t, _ in holds)
     if unsure:
-        return ("unverifiable", f"The graph does not record the population counted: {'; '.join(unsure)}. "
-                "The counts in the graph are given as context." + (f" Checked: {text}." if text else ""), evidence)
+        return (
+            "unverifiable",
+            f"The graph does not record the population counted: {'; '.join(unsure)}. "
+            "The counts in the graph are given as context." + (f" Checked: {text}." if text else ""),
+            evidence,
+        )
     if all(ok for _, ok in holds):
-        return ("supported", f"Counting the models in the graph, each expected country holds more than half: {text}.", evidence)
+        return (
+            "supported",
+            f"Counting the models in the graph, each expected country holds more than half: {text}.",
+            evidence,
+        )
     if not any(ok for _, ok in holds):
-        return ("contradicted", f"Counting the models in the graph, no expected country holds more than half: {text}.", evidence)
+        return (
+            "contradicted",
+            f"Counting the models in the graph, no expected country holds more than half: {text}.",
+            evidence,
+        )
     return ("misleading", f"Counting the models in the graph, only part of the claim holds: {text}.", evidence)
 
 
@@ -879,9 +1141,13 @@ def _rule_none(kind: str | None, claim: dict[str, Any]) -> Decision:
     stance = _local(claim.get("stance") or "")
     if kind == "opinion":
         what = {"Predicts": "a prediction about the future", "Warns": "a statement of intent or a warning"}.get(
-            stance, "a judgement of quality or value")
-        return ("unverifiable", f"This is {what}: no fact in the graph can confirm or refute it, and the review does "
-                "not guess.", [])
+            stance, "a judgement of quality or value"
+        )
+        return (
+            "unverifiable",
+            f"This is {what}: no fact in the graph can confirm or refute it, and the review does not guess.",
+            [],
+        )
     return ("unverifiable", "The claim has no kind (aikg:claimKind), so no evidence rule applies to it.", [])
 
 
@@ -903,25 +1169,42 @@ def _claim_info(claim: str, rows: list[dict[str, Any]], names: dict[str, str]) -
         raise NotFoundError(f"no claim with IRI {claim}")
     first = rows[0]
     info: dict[str, Any] = {
-        "iri": claim, "slug": _slug(claim), "label": first.get("label"), "text": first.get("text"),
-        "paraphrase": first.get("paraphrase"), "framing": first.get("framing"), "stance": first.get("stance"),
-        "kind": _KIND_BY_IRI.get(first.get("kind", ""), None), "kindIri": first.get("kind"),
-        "property": first.get("property"), "date": str(first["date"]) if first.get("date") else None,
-        "claimant": None, "about": [], "comparedWith": [], "appearances": [],
+        "iri": claim,
+        "slug": _slug(claim),
+        "label": first.get("label"),
+        "text": first.get("text"),
+        "paraphrase": first.get("paraphrase"),
+        "framing": first.get("framing"),
+        "stance": first.get("stance"),
+        "kind": _KIND_BY_IRI.get(first.get("kind", "")),
+        "kindIri": first.get("kind"),
+        "property": first.get("property"),
+        "date": str(first["date"]) if first.get("date") else None,
+        "claimant": None,
+        "about": [],
+        "comparedWith": [],
+        "appearances": [],
     }
     for r in rows:
         if r.get("claimant") and info["claimant"] is None:
             info["claimant"] = {"iri": r["claimant"], "name": r.get("claimantName") or _local(r["claimant"])}
-        for key, iri, name in (("about", r.get("about"), r.get("aboutName")),
-                               ("comparedWith", r.get("comparedWith"), r.get("comparedName"))):
+        for key, iri, name in (
+            ("about", r.get("about"), r.get("aboutName")),
+            ("comparedWith", r.get("comparedWith"), r.get("comparedName")),
+        ):
             if iri and all(x["iri"] != iri for x in info[key]):
                 info[key].append({"iri": iri, "name": name or _name(names, iri)})
         if r.get("appearance") and all(a["iri"] != r["appearance"] for a in info["appearances"]):
-            info["appearances"].append({
-                "iri": r["appearance"], "name": r.get("appearanceName"), "url": r.get("appearanceUrl"),
-                "date": str(r["appearanceDate"]) if r.get("appearanceDate") else None,
-                "publisher": r.get("publisher"), "publisherName": r.get("publisherName"),
-            })
+            info["appearances"].append(
+                {
+                    "iri": r["appearance"],
+                    "name": r.get("appearanceName"),
+                    "url": r.get("appearanceUrl"),
+                    "date": str(r["appearanceDate"]) if r.get("appearanceDate") else None,
+                    "publisher": r.get("publisher"),
+                    "publisherName": r.get("publisherName"),
+                }
+            )
     return info
 
 
@@ -951,28 +1234,39 @@ def _interests(rows: list[dict[str, Any]], names: dict[str, str]) -> list[Intere
         kind = key[0]
         if kind == "self-claim":
             if r["creator"] == claimant:
-                text = f"Self-claim: the claimant, {_name(names, claimant)}, created {subject_names}."
+                text = f"The claimant, {_name(names, claimant)}, created {subject_names}."
             else:
-                text = (f"Self-claim: {_name(names, r['creator'])}, which owns or is owned by the claimant "
-                        f"{_name(names, claimant)}, created {subject_names}.")
+                text = (
+                    f"{_name(names, r['creator'])}, which owns or is owned by the claimant "
+                    f"{_name(names, claimant)}, created {subject_names}."
+                )
             via = [*subjects, r["creator"]]
         elif kind == "employment":
             text = f"{_name(names, claimant)} works for {_name(names, r['owner'])}, the creator of {subject_names}."
             via = [r["owner"], *subjects]
         elif kind == "ownership":
             whose = "the claimant" if r["owner"] == claimant else f"the creator of {subject_names}"
-            text = (f"Published by {_name(names, r['publisher'])} (in {_name(names, r['appearance'])}), which is owned by "
-                    f"{_name(names, r['owner'])}, {whose}.")
+            text = (
+                f"Published by {_name(names, r['publisher'])} (in {_name(names, r['appearance'])}), which is owned by "
+                f"{_name(names, r['owner'])}, {whose}."
+            )
             via = [r["appearance"], r["publisher"], r["owner"], *subjects]
         else:
             maker = r["maker"]
-            role = "the claimant" if maker == claimant else f"owner or employer of the claimant {_name(names, claimant)}"
+            role = (
+                "the claimant" if maker == claimant else f"owner or employer of the claimant {_name(names, claimant)}"
+            )
             same = r.get("makerCountry") and r.get("makerCountry") == r.get("rivalCountry")
-            where = ("in the same country" if same else
-                     f"in another country ({_name(names, r.get('makerCountry'))} vs {_name(names, r.get('rivalCountry'))})")
-            text = (f"Competitor: {_name(names, maker)} ({role}) makes {_name(names, r['modality'])} models "
-                    f"({r['count']} in the graph, e.g. {_name(names, r['example'])}), as does {_name(names, r['rival'])}, "
-                    f"creator of {subject_names}; {where}.")
+            where = (
+                "in the same country"
+                if same
+                else f"in another country ({_name(names, r.get('makerCountry'))} vs {_name(names, r.get('rivalCountry'))})"
+            )
+            text = (
+                f"{_name(names, maker)} ({role}) makes {_name(names, r['modality'])} models "
+                f"({r['count']} in the graph, e.g. {_name(names, r['example'])}), as does {_name(names, r['rival'])}, "
+                f"creator of {subject_names}; {where}."
+            )
             via = [maker, r["rival"], *subjects]
         out.append(Interest(kind, text, via))
     order = list(_INTEREST_KINDS)
@@ -982,7 +1276,9 @@ def _interests(rows: list[dict[str, Any]], names: dict[str, str]) -> list[Intere
 # ------------------------------------------------------------------------------------------ reviewing
 
 
-def _decide(store: ox.Store, claim: str, rows: dict[str, dict[str, list[dict[str, Any]]]], names: dict[str, str]) -> Review:
+def _decide(
+    store: ox.Store, claim: str, rows: dict[str, dict[str, list[dict[str, Any]]]], names: dict[str, str]
+) -> Review:
     info = _claim_info(claim, rows["review_claim"].get(claim, []), names)
     kind = info["kind"]
     rule = _RULES.get(kind or "")
@@ -998,9 +1294,18 @@ def _decide(store: ox.Store, claim: str, rows: dict[str, dict[str, list[dict[str
             _CURRENT.store = None
     if not any(e.sources for e in evidence):
         evidence = [*evidence, _claim_record(info, names)]
-    return Review(claim=claim, kind=kind, rating=rating, reason=reason, evidence=evidence, rule=rule_name,
-                  bindings={"claim": claim}, interests=_interests(rows["review_interest"].get(claim, []), names),
-                  info=info, names=names)
+    return Review(
+        claim=claim,
+        kind=kind,
+        rating=rating,
+        reason=reason,
+        evidence=evidence,
+        rule=rule_name,
+        bindings={"claim": claim},
+        interests=_interests(rows["review_interest"].get(claim, []), names),
+        info=info,
+        names=names,
+    )
 
 
 def _claim_record(info: dict[str, Any], names: dict[str, str]) -> Evidence:
@@ -1008,10 +1313,18 @@ def _claim_record(info: dict[str, Any], names: dict[str, str]) -> Evidence:
     where = _join([a.get("name") or _name(names, a["iri"]) for a in info["appearances"]]) or "no recorded source"
     stance = _name(names, info["stance"]) if info.get("stance") else "no stance"
     sources = sorted({a.get("url") or a["iri"] for a in info["appearances"]})
-    return Evidence(f"The claim as recorded: {info['claimant']['name'] if info.get('claimant') else 'unknown claimant'}, "
-                    f"stance '{stance}', kind '{info.get('kind') or 'none'}', in {where}"
-                    f"{', ' + info['date'] if info.get('date') else ''}.", "context", info["iri"],
-                    _S + "appearance", None, info.get("date"), None, sources)
+    return Evidence(
+        f"The claim as recorded: {info['claimant']['name'] if info.get('claimant') else 'unknown claimant'}, "
+        f"stance '{stance}', kind '{info.get('kind') or 'none'}', in {where}"
+        f"{', ' + info['date'] if info.get('date') else ''}.",
+        "context",
+        info["iri"],
+        _S + "appearance",
+        None,
+        info.get("date"),
+        None,
+        sources,
+    )
 
 
 def _rule_queries(kind: str | None) -> list[str]:
@@ -1108,16 +1421,28 @@ def _triples(reviews: list[Review], snap: Snapshot, published: str) -> list[ox.T
     t: list[ox.Triple] = []
 
     def add(s: Any, p: str, o: Any) -> None:
-        t.append(ox.Triple(s if not isinstance(s, str) else n(s), n(p), o if isinstance(o, ox.NamedNode | ox.Literal | ox.BlankNode) else _term(o)))
+        t.append(
+            ox.Triple(
+                s if not isinstance(s, str) else n(s),
+                n(p),
+                o if isinstance(o, ox.NamedNode | ox.Literal | ox.BlankNode) else _term(o),
+            )
+        )
 
     prov, dcterms, dcat = "http://www.w3.org/ns/prov#", PREFIXES["dcterms"], PREFIXES["dcat"]
     when = ox.Literal(published, datatype=n(_XSD + "dateTime"))
     add(REVIEWS_GRAPH, _RDF_TYPE, n(prov + "Entity"))
     add(REVIEWS_GRAPH, _RDF_TYPE, n(dcat + "Dataset"))
     add(REVIEWS_GRAPH, dcterms + "title", ox.Literal("Reviews of the claims against the graph", language="en"))
-    add(REVIEWS_GRAPH, dcterms + "description", ox.Literal(
-        "One schema:ClaimReview per claim, generated by the evidence rules of kg/review.py from the other named graphs; "
-        "regenerated whenever they change.", language="en"))
+    add(
+        REVIEWS_GRAPH,
+        dcterms + "description",
+        ox.Literal(
+            "One schema:ClaimReview per claim, generated by the evidence rules of kg/review.py from the other named graphs; "
+            "regenerated whenever they change.",
+            language="en",
+        ),
+    )
     add(REVIEWS_GRAPH, dcterms + "license", n("http://spdx.org/licenses/CC-BY-4.0"))
     add(REVIEWS_GRAPH, prov + "generatedAtTime", when)
     add(REVIEWS_GRAPH, str(AIKG.computedFrom), n(snap.iri))
@@ -1210,7 +1535,8 @@ class ReviewKeeper:
     """
 
     def __init__(self, store: KnowledgeStore) -> None:
-        self.store = store
+        # Weakly: the keeper must not keep its store (and an on-disk store's lock) alive.
+        self._store = weakref.ref(store)
         self.reviews: dict[str, Review] = {}
         self.snapshot: Snapshot | None = None
         self.published = ""
@@ -1220,6 +1546,14 @@ class ReviewKeeper:
         self._busy = False
         self._installed = False
         self._clean_version = ""
+
+    @property
+    def store(self) -> KnowledgeStore:
+        """The store reviewed."""
+        store = self._store()
+        if store is None:
+            raise RuntimeError("the reviewed store no longer exists")
+        return store
 
     def install(self) -> ReviewKeeper:
         """Register the store listener (once) and compute the reviews now."""
@@ -1249,7 +1583,12 @@ class ReviewKeeper:
         # Lock order: the store's write lock first (a listener already holds it), then ours.
         with self.store.lock, self._lock:
             snap = snapshot(self.store)
-            if not force and self.snapshot is not None and snap.fingerprint == self.snapshot.fingerprint and self.error is None:
+            if (
+                not force
+                and self.snapshot is not None
+                and snap.fingerprint == self.snapshot.fingerprint
+                and self.error is None
+            ):
                 self._clean_version = self.store.version
                 return False
             self._busy = True
@@ -1373,10 +1712,21 @@ def evidence_graph(review: Review) -> nx.MultiDiGraph:
         if iri not in G:
             G.add_node(iri, label=label or _name(names, iri), kind=kind, title=title or iri, **extra)
 
-    node(review.claim, "claim", info.get("label") or _slug(review.claim), info.get("text") or info.get("paraphrase"),
-         borderColor={"supported": "#2e7d32", "misleading": "#ef6c00", "contradicted": "#c62828"}.get(review.rating, "#616161"))
+    node(
+        review.claim,
+        "claim",
+        info.get("label") or _slug(review.claim),
+        info.get("text") or info.get("paraphrase"),
+        borderColor={"supported": "#2e7d32", "misleading": "#ef6c00", "contradicted": "#c62828"}.get(
+            review.rating, "#616161"
+        ),
+    )
     if info.get("claimant"):
-        node(info["claimant"]["iri"], "person" if "/person/" in info["claimant"]["iri"] else "organization", info["claimant"]["name"])
+        node(
+            info["claimant"]["iri"],
+            "person" if "/person/" in info["claimant"]["iri"] else "organization",
+            info["claimant"]["name"],
+        )
         G.add_edge(review.claim, info["claimant"]["iri"], label="claimant")
     for s in info["about"]:
         node(s["iri"], _kind(s["iri"]), s["name"])
@@ -1393,8 +1743,13 @@ def evidence_graph(review: Review) -> nx.MultiDiGraph:
     colors = {"for": "#2e7d32", "against": "#c62828", "context": "#9e9e9e"}
     for i, e in enumerate(review.evidence):
         ev = f"{review.iri}#e{i}"
-        node(ev, "literal", f"{e.bearing}: {e.statement[:60]}{'…' if len(e.statement) > 60 else ''}", e.statement,
-             color={"for": "#c8e6c9", "against": "#ffcdd2", "context": "#eeeeee"}[e.bearing])
+        node(
+            ev,
+            "literal",
+            f"{e.bearing}: {e.statement[:60]}{'…' if len(e.statement) > 60 else ''}",
+            e.statement,
+            color={"for": "#c8e6c9", "against": "#ffcdd2", "context": "#eeeeee"}[e.bearing],
+        )
         G.add_edge(review.claim, ev, label=e.bearing, color=colors[e.bearing])
         if e.subject and e.subject.startswith("http"):
             node(e.subject, _kind(e.subject))
@@ -1409,13 +1764,19 @@ def evidence_graph(review: Review) -> nx.MultiDiGraph:
         for v in interest.via:
             node(v, _kind(v))
         if interest.via:
-            G.add_edge(review.claim, interest.via[0], label=f"interest: {interest.kind}", color="#6a1b9a", title=interest.statement)
+            G.add_edge(
+                review.claim,
+                interest.via[0],
+                label=f"interest: {interest.kind}",
+                color="#6a1b9a",
+                title=interest.statement,
+            )
     return G
 
 
 def _kind(iri: str) -> str:
     if iri.startswith(str(ID)):
-        kind = iri[len(str(ID)):].split("/", 1)[0]
+        kind = iri[len(str(ID)) :].split("/", 1)[0]
         return kind if kind in {"model", "organization", "person", "license", "claim", "article", "family"} else "other"
     if iri.startswith("http://www.wikidata.org/entity/"):
         return "country"

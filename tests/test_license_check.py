@@ -44,31 +44,55 @@ def fixture_store() -> KnowledgeStore:
 
 
 def test_embedded_lineage_has_exactly_the_llama_distill_findings(embedded: KnowledgeStore) -> None:
-    found = sorted((f.kind, _short(f.model), _short(f.base), _short(f.derived_license), _short(f.base_license))
-                   for f in all_license_findings(embedded.inner))
+    found = sorted(
+        (f.kind, _short(f.model), _short(f.base), _short(f.derived_license), _short(f.base_license))
+        for f in all_license_findings(embedded.inner)
+    )
     assert found == [
-        ("license-not-carried", "deepseek-r1-distill-llama-70b", "llama-3.3-70b", "MIT", "licenseref-llama-3.3-community"),
-        ("license-not-carried", "deepseek-r1-distill-llama-8b", "llama-3.1-8b", "MIT", "licenseref-llama-3.1-community"),
+        (
+            "license-not-carried",
+            "deepseek-r1-distill-llama-70b",
+            "llama-3.3-70b",
+            "MIT",
+            "licenseref-llama-3.3-community",
+        ),
+        (
+            "license-not-carried",
+            "deepseek-r1-distill-llama-8b",
+            "llama-3.1-8b",
+            "MIT",
+            "licenseref-llama-3.1-community",
+        ),
         ("naming-rule", "deepseek-r1-distill-llama-70b", "llama-3.3-70b", None, "licenseref-llama-3.3-community"),
         ("naming-rule", "deepseek-r1-distill-llama-8b", "llama-3.1-8b", None, "licenseref-llama-3.1-community"),
     ]
 
 
 def test_r1_distill_llama_70b_declared_mit_against_llama_3_3(embedded: KnowledgeStore) -> None:
-    [carried] = [f for f in license_findings(embedded.inner, M + "deepseek-r1-distill-llama-70b") if f.kind == "license-not-carried"]
+    [carried] = [
+        f
+        for f in license_findings(embedded.inner, M + "deepseek-r1-distill-llama-70b")
+        if f.kind == "license-not-carried"
+    ]
     assert carried.edge == (M + "deepseek-r1-distill-llama-70b", M + "llama-3.3-70b")
     assert carried.path == (M + "deepseek-r1-distill-llama-70b", M + "llama-3.3-70b")
     # derived side: the MIT declaration of the Hugging Face model card
-    assert carried.derived_sources == ({
-        "property": "declaredLicense", "license": MIT, "graph": REVIEWS_INPUT,
-        "sources": ["https://huggingface.co/deepseek-ai/DeepSeek-R1-Distill-Llama-70B"],
-    },)
+    assert carried.derived_sources == (
+        {
+            "property": "declaredLicense",
+            "license": MIT,
+            "graph": REVIEWS_INPUT,
+            "sources": ["https://huggingface.co/deepseek-ai/DeepSeek-R1-Distill-Llama-70B"],
+        },
+    )
     # base side: Llama 3.3 70B's weights license, and the clause's source in the licenses graph
     base_model, clause = carried.base_sources
     assert base_model["graph"] == LANDSCAPE and base_model["license"] == LICENSE + "licenseref-llama-3.3-community"
     assert "https://github.com/meta-llama/llama-models" in base_model["sources"]
     assert clause == {
-        "license": LICENSE + "licenseref-llama-3.3-community", "clause": "derivativesMustKeepLicense", "graphs": [LICENSES],
+        "license": LICENSE + "licenseref-llama-3.3-community",
+        "clause": "derivativesMustKeepLicense",
+        "graphs": [LICENSES],
         "sources": ["https://epoch.ai/data/ai-models", "https://github.com/meta-llama/llama-models"],
     }
     assert carried.detail == (
@@ -78,7 +102,9 @@ def test_r1_distill_llama_70b_declared_mit_against_llama_3_3(embedded: Knowledge
 
 
 def test_r1_distill_names_break_the_llama_naming_rule(embedded: KnowledgeStore) -> None:
-    naming = [f for f in license_findings(embedded.inner, M + "deepseek-r1-distill-llama-8b") if f.kind == "naming-rule"]
+    naming = [
+        f for f in license_findings(embedded.inner, M + "deepseek-r1-distill-llama-8b") if f.kind == "naming-rule"
+    ]
     assert [f.detail for f in naming] == [
         "The name 'DeepSeek-R1-Distill-Llama-8B' does not begin with 'Llama', which the Llama 3.1 Community License of "
         "Llama 3.1 8B requires of derived models."
@@ -99,8 +125,13 @@ def test_qwen_distills_are_consistent_and_unknown_bases_are_listed(embedded: Kno
         ("DeepSeek-R1-Distill-Qwen-14B", "Qwen2.5-14B", "ontology#Distillation")
     ]
     math = license_check(embedded.inner, M + "deepseek-r1-distill-qwen-7b")
-    assert math["unchecked"] == [{"base": M + "qwen2.5-math-7b", "baseName": "Qwen2.5-Math-7B",
-                                  "reason": "the graph records no weights license for this model"}]
+    assert math["unchecked"] == [
+        {
+            "base": M + "qwen2.5-math-7b",
+            "baseName": "Qwen2.5-Math-7B",
+            "reason": "the graph records no weights license for this model",
+        }
+    ]
 
 
 @pytest.mark.parametrize(
@@ -131,8 +162,10 @@ def test_unknown_model_is_not_found(embedded: KnowledgeStore) -> None:
 
 
 def test_fixture_findings_are_exactly_one_per_case(fixture_store: KnowledgeStore) -> None:
-    found = sorted((f.kind, _short(f.model), _short(f.base), tuple(_short(x) for x in f.edge), _short(f.derived_license))
-                   for f in all_license_findings(fixture_store.inner))
+    found = sorted(
+        (f.kind, _short(f.model), _short(f.base), tuple(_short(x) for x in f.edge), _short(f.derived_license))
+        for f in all_license_findings(fixture_store.inner)
+    )
     assert found == [
         ("license-not-carried", "keep-apache", "base-keep", ("keep-apache", "base-keep"), "Apache-2.0"),
         ("license-not-carried", "keep-apache-quant", "base-keep", ("keep-apache", "base-keep"), "Apache-2.0"),
@@ -153,8 +186,10 @@ def test_transitive_finding_names_the_path_and_the_departing_edge(fixture_store:
 
 def test_non_commercial_base_finding_has_sources_on_both_sides(fixture_store: KnowledgeStore) -> None:
     [f] = license_findings(fixture_store.inner, M + "nc-commercial")
-    assert f.detail == ("NC-Commercial is licensed under MIT License, which allows commercial use, but it is based on "
-                        "Acme Research Only, whose Research-Only License allows non-commercial use only.")
+    assert f.detail == (
+        "NC-Commercial is licensed under MIT License, which allows commercial use, but it is based on "
+        "Acme Research Only, whose Research-Only License allows non-commercial use only."
+    )
     assert f.derived_sources[0]["sources"] == ["https://example.org/source/nc-commercial-card"]
     assert f.base_sources[0]["sources"] == ["https://example.org/source/nc-card"]
     assert f.base_sources[1]["sources"] == ["https://example.org/source/nc-text"]
@@ -183,7 +218,10 @@ def test_same_licensor_and_unknown_base(fixture_store: KnowledgeStore) -> None:
 
 def test_offending_edges_in_a_fixture_lineage(fixture_store: KnowledgeStore) -> None:
     edges = offending_edges(fixture_store.inner, M + "base-keep")
-    assert [(_short(d), _short(b)) for d, b, _ in edges] == [("keep-apache", "base-keep"), ("keep-kept-mit", "keep-kept")]
+    assert [(_short(d), _short(b)) for d, b, _ in edges] == [
+        ("keep-apache", "base-keep"),
+        ("keep-kept-mit", "keep-kept"),
+    ]
 
 
 # ----------------------------------------------------------------------------- HTTP

@@ -28,7 +28,7 @@ def embedded() -> KnowledgeStore:
 
 @pytest.fixture(scope="module")
 def reviews(embedded: KnowledgeStore) -> dict[str, Review]:
-    return {r.claim[len(C):]: r for r in review_all(embedded.inner)}
+    return {r.claim[len(C) :]: r for r in review_all(embedded.inner)}
 
 
 def _has(review: Review, bearing: str, text: str) -> bool:
@@ -39,102 +39,341 @@ def _has(review: Review, bearing: str, text: str) -> bool:
 # The first eleven appear in the seed article; the rest come from READMEs, model cards, posts and the AI Index.
 EXPECTED: dict[str, tuple[str, str, set[str], list[tuple[str, str]]]] = {
     # -- reported in the seed article
-    "meta-careful-open-source": ("unverifiable", "opinion", {"self-claim"},
-        [("context", "The claim as recorded: Meta, stance 'warns', kind 'opinion'")]),
-    "scmp-meta-open-sourced-llama": ("misleading", "openness", {"competitor"},
-        [("for", "Llama 3.3 70B: accessibility open weights (restricted use)."),
-         ("against", "Llama 3.3 70B: weights under Llama 3.3 Community License (not OSI-approved; licensees above 700,000,000"),
-         ("against", "Llama 4 Behemoth: accessibility unreleased.")]),
-    "ng-darwinian-struggle": ("unverifiable", "opinion", set(),
-        [("context", "The claim as recorded: Andrew Ng, stance 'predicts'")]),
+    "meta-careful-open-source": (
+        "unverifiable",
+        "opinion",
+        {"self-claim"},
+        [("context", "The claim as recorded: Meta, stance 'warns', kind 'opinion'")],
+    ),
+    "scmp-meta-open-sourced-llama": (
+        "misleading",
+        "openness",
+        {"competitor"},
+        [
+            ("for", "Llama 3.3 70B: accessibility open weights (restricted use)."),
+            (
+                "against",
+                "Llama 3.3 70B: weights under Llama 3.3 Community License (not OSI-approved; licensees above 700,000,000",
+            ),
+            ("against", "Llama 4 Behemoth: accessibility unreleased."),
+        ],
+    ),
+    "ng-darwinian-struggle": (
+        "unverifiable",
+        "opinion",
+        set(),
+        [("context", "The claim as recorded: Andrew Ng, stance 'predicts'")],
+    ),
     "ng-surpass-us": ("unverifiable", "opinion", set(), [("context", "Andrew Ng, stance 'predicts'")]),
-    "ng-top-models-us-open-china": ("supported", "trend", set(),
-        [("for", "30 of 42 models (accessibility: open weights; released 2024-09-01 to 2025-08-31) come from CN"),
-         ("for", "5 of 7 models (accessibility: API access; accessibility: hosted access (no API); released 2024-09-01 to 2025-08-31) come from US")]),
-    "zhipu-glm-4.5-most-advanced": ("unverifiable", "ranking", {"self-claim"},
-        [("context", "GLM-4.5: average of 12 representative benchmarks 63.2, rank 3 (self-reported by its developer).")]),
-    "zhipu-glm-4.5-third-globally": ("unverifiable", "ranking", {"self-claim"},
-        [("context", "63.2, rank 3 (self-reported by its developer): the claim repeats this result.")]),
-    "zhipu-glm-4.5-open-source": ("supported", "openness", {"self-claim"},
-        [("for", "GLM-4.5: weights under MIT License (OSI-approved)."), ("for", "GLM-4.5: accessibility open weights (unrestricted).")]),
-    "alibaba-wan-2.2-first-moe-video": ("supported", "first", {"self-claim", "ownership"},
-        [("for", "Wan2.2-T2V-A14B (released 2025-07-28) meets the scope (architecture: Mixture-of-Experts; accessibility: open weights; output modality: video)."),
-         ("context", "Wan2.1-T2V-14B (released 2025-02-25) meets the scope except architecture: it has diffusion transformer.")]),
-    "alibaba-wan-2.2-film-level": ("unverifiable", "opinion", {"self-claim", "ownership"},
-        [("context", "The claim as recorded: Alibaba Group, stance 'supports', kind 'opinion'")]),
-    "alibaba-wan-2.2-open-source": ("supported", "openness", {"self-claim", "ownership"},
-        [("for", "Wan2.2-I2V-A14B: weights under Apache License 2.0 (OSI-approved).")]),
+    "ng-top-models-us-open-china": (
+        "supported",
+        "trend",
+        set(),
+        [
+            ("for", "30 of 42 models (accessibility: open weights; released 2024-09-01 to 2025-08-31) come from CN"),
+            (
+                "for",
+                "5 of 7 models (accessibility: API access; accessibility: hosted access (no API); released 2024-09-01 to 2025-08-31) come from US",
+            ),
+        ],
+    ),
+    "zhipu-glm-4.5-most-advanced": (
+        "unverifiable",
+        "ranking",
+        {"self-claim"},
+        [
+            (
+                "context",
+                "GLM-4.5: average of 12 representative benchmarks 63.2, rank 3 (self-reported by its developer).",
+            )
+        ],
+    ),
+    "zhipu-glm-4.5-third-globally": (
+        "unverifiable",
+        "ranking",
+        {"self-claim"},
+        [("context", "63.2, rank 3 (self-reported by its developer): the claim repeats this result.")],
+    ),
+    "zhipu-glm-4.5-open-source": (
+        "supported",
+        "openness",
+        {"self-claim"},
+        [
+            ("for", "GLM-4.5: weights under MIT License (OSI-approved)."),
+            ("for", "GLM-4.5: accessibility open weights (unrestricted)."),
+        ],
+    ),
+    "alibaba-wan-2.2-first-moe-video": (
+        "supported",
+        "first",
+        {"self-claim", "ownership"},
+        [
+            (
+                "for",
+                "Wan2.2-T2V-A14B (released 2025-07-28) meets the scope (architecture: Mixture-of-Experts; accessibility: open weights; output modality: video).",
+            ),
+            (
+                "context",
+                "Wan2.1-T2V-14B (released 2025-02-25) meets the scope except architecture: it has diffusion transformer.",
+            ),
+        ],
+    ),
+    "alibaba-wan-2.2-film-level": (
+        "unverifiable",
+        "opinion",
+        {"self-claim", "ownership"},
+        [("context", "The claim as recorded: Alibaba Group, stance 'supports', kind 'opinion'")],
+    ),
+    "alibaba-wan-2.2-open-source": (
+        "supported",
+        "openness",
+        {"self-claim", "ownership"},
+        [("for", "Wan2.2-I2V-A14B: weights under Apache License 2.0 (OSI-approved).")],
+    ),
     # -- developers' own READMEs and model cards (seed-article graph)
-    "moonshot-kimi-k2-open": ("supported", "openness", {"self-claim"},
-        [("for", "Kimi K2: accessibility open weights (restricted use)."),
-         ("context", "Kimi K2: weights under Modified MIT License (Kimi K2) (not OSI-approved).")]),
-    "deepseek-r1-mit": ("supported", "openness", {"self-claim"}, [("for", "DeepSeek-R1: weights licensed under MIT License (OSI-approved).")]),
-    "deepseek-r1-comparable-to-o1": ("unverifiable", "ranking", {"self-claim", "competitor"},
-        [("context", "DeepSeek-R1: no benchmark result, self-reported or independent, is recorded in the graph."),
-         ("context", "o1: no benchmark result")]),
-    "meta-llama-4-openly-releasing": ("supported", "openness", {"self-claim"},
-        [("for", "Llama 4 Scout: accessibility open weights (restricted use)."),
-         ("context", "Llama 4 Scout: weights under Llama 4 Community License (not OSI-approved")]),
-    "meta-llama-4-maverick-parameters": ("supported", "quantity", {"self-claim"},
-        [("for", "Llama 4 Maverick total parameters: claimed 400 billion (400,000,000,000); the graph records 400 billion")]),
-    "openai-gpt-oss-120b-parameters": ("supported", "quantity", {"self-claim"},
-        [("for", "gpt-oss-120b active parameters: claimed 5.1 billion (5,100,000,000); the graph records 5.1 billion")]),
-    "zhipu-glm-4.5-parameters": ("supported", "quantity", {"self-claim"},
-        [("for", "GLM-4.5 total parameters: claimed 355 billion (355,000,000,000); the graph records 355 billion")]),
-    "zhipu-glm-4.5-self-reported-average": ("unverifiable", "ranking", {"self-claim"},
-        [("context", "the claim repeats this result.")]),
-    "alibaba-qwen3-open-weights": ("supported", "openness", {"self-claim"},
-        [("for", "Qwen3-8B: accessibility open weights (unrestricted).")]),
-    "alibaba-qwen3-30b-a3b-parameters": ("supported", "quantity", {"self-claim"},
-        [("for", "Qwen3-30B-A3B expert count: claimed 128; the graph records 128.")]),
-    "minimax-m1-parameters": ("supported", "quantity", {"self-claim"},
-        [("for", "MiniMax-M1 active parameters: claimed 45.9 billion")]),
-    "alibaba-wan-2.2-release-date": ("supported", "quantity", {"self-claim"},
-        [("for", "Wan2.2-TI2V-5B release date: claimed 2025-07-28; the graph records 2025-07-28.")]),
-    "alibaba-wan-2.2-top-performance": ("unverifiable", "ranking", {"self-claim"},
-        [("context", "Wan2.2-T2V-A14B: no benchmark result, self-reported or independent, is recorded in the graph.")]),
+    "moonshot-kimi-k2-open": (
+        "supported",
+        "openness",
+        {"self-claim"},
+        [
+            ("for", "Kimi K2: accessibility open weights (restricted use)."),
+            ("context", "Kimi K2: weights under Modified MIT License (Kimi K2) (not OSI-approved)."),
+        ],
+    ),
+    "deepseek-r1-mit": (
+        "supported",
+        "openness",
+        {"self-claim"},
+        [("for", "DeepSeek-R1: weights licensed under MIT License (OSI-approved).")],
+    ),
+    "deepseek-r1-comparable-to-o1": (
+        "unverifiable",
+        "ranking",
+        {"self-claim", "competitor"},
+        [
+            ("context", "DeepSeek-R1: no benchmark result, self-reported or independent, is recorded in the graph."),
+            ("context", "o1: no benchmark result"),
+        ],
+    ),
+    "meta-llama-4-openly-releasing": (
+        "supported",
+        "openness",
+        {"self-claim"},
+        [
+            ("for", "Llama 4 Scout: accessibility open weights (restricted use)."),
+            ("context", "Llama 4 Scout: weights under Llama 4 Community License (not OSI-approved"),
+        ],
+    ),
+    "meta-llama-4-maverick-parameters": (
+        "supported",
+        "quantity",
+        {"self-claim"},
+        [
+            (
+                "for",
+                "Llama 4 Maverick total parameters: claimed 400 billion (400,000,000,000); the graph records 400 billion",
+            )
+        ],
+    ),
+    "openai-gpt-oss-120b-parameters": (
+        "supported",
+        "quantity",
+        {"self-claim"},
+        [("for", "gpt-oss-120b active parameters: claimed 5.1 billion (5,100,000,000); the graph records 5.1 billion")],
+    ),
+    "zhipu-glm-4.5-parameters": (
+        "supported",
+        "quantity",
+        {"self-claim"},
+        [("for", "GLM-4.5 total parameters: claimed 355 billion (355,000,000,000); the graph records 355 billion")],
+    ),
+    "zhipu-glm-4.5-self-reported-average": (
+        "unverifiable",
+        "ranking",
+        {"self-claim"},
+        [("context", "the claim repeats this result.")],
+    ),
+    "alibaba-qwen3-open-weights": (
+        "supported",
+        "openness",
+        {"self-claim"},
+        [("for", "Qwen3-8B: accessibility open weights (unrestricted).")],
+    ),
+    "alibaba-qwen3-30b-a3b-parameters": (
+        "supported",
+        "quantity",
+        {"self-claim"},
+        [("for", "Qwen3-30B-A3B expert count: claimed 128; the graph records 128.")],
+    ),
+    "minimax-m1-parameters": (
+        "supported",
+        "quantity",
+        {"self-claim"},
+        [("for", "MiniMax-M1 active parameters: claimed 45.9 billion")],
+    ),
+    "alibaba-wan-2.2-release-date": (
+        "supported",
+        "quantity",
+        {"self-claim"},
+        [("for", "Wan2.2-TI2V-5B release date: claimed 2025-07-28; the graph records 2025-07-28.")],
+    ),
+    "alibaba-wan-2.2-top-performance": (
+        "unverifiable",
+        "ranking",
+        {"self-claim"},
+        [("context", "Wan2.2-T2V-A14B: no benchmark result, self-reported or independent, is recorded in the graph.")],
+    ),
     # -- further sourced claims (reviews-input graph)
-    "zuckerberg-llama-3.1-open-source": ("misleading", "openness", {"employment"},
-        [("against", "Llama 3.1 405B: weights under Llama 3.1 Community License (not OSI-approved")]),
-    "meta-llama-4-first-moe": ("supported", "first", {"self-claim"},
-        [("context", "Llama 4 Behemoth (released 2025-04-05) meets the same scope, released the same day as the subject: not earlier."),
-         ("context", "Llama 3.3 70B (released 2024-12-06) meets the scope except architecture: it has dense transformer.")]),
-    "minimax-m1-first-hybrid-attention": ("unverifiable", "first", {"self-claim"},
-        [("context", "MiniMax-Text-01 (release date not recorded) meets the same scope; its order against 2025-06 cannot be told")]),
-    "moonshot-kimi-k2-parameters": ("supported", "quantity", {"self-claim"},
-        [("for", "Kimi K2 total parameters: claimed 1 trillion (1,000,000,000,000); the graph records 1 trillion")]),
-    "deepseek-v3-parameters": ("supported", "quantity", {"self-claim"}, [("for", "DeepSeek-V3 active parameters: claimed 37 billion")]),
-    "deepseek-v3-commercial-use": ("supported", "openness", {"self-claim"},
-        [("for", "DeepSeek-V3: DeepSeek License Agreement (model license) — commercial use allowed: yes.")]),
-    "openai-gpt-oss-20b-parameters": ("supported", "quantity", {"self-claim"},
-        [("for", "gpt-oss-20b active parameters: claimed 3.6 billion (3,600,000,000); the graph records 3.6 billion")]),
-    "openai-gpt-oss-apache-2.0": ("supported", "openness", {"self-claim"},
-        [("for", "gpt-oss-20b: weights licensed under Apache License 2.0 (OSI-approved).")]),
-    "meta-llama-4-scout-parameters": ("supported", "quantity", {"self-claim"}, [("for", "Llama 4 Scout expert count: claimed 16")]),
-    "mistral-mixtral-8x7b-parameters": ("supported", "quantity", {"self-claim"},
-        [("for", "Mixtral 8x7B total parameters: claimed 46.7 billion")]),
-    "mistral-mixtral-8x7b-open-weights": ("supported", "openness", {"self-claim"},
-        [("for", "Mixtral 8x7B: weights licensed under Apache License 2.0 (OSI-approved).")]),
-    "xai-grok-1-parameters": ("supported", "quantity", {"self-claim"}, [("for", "Grok-1 expert count: claimed 8; the graph records 8.")]),
-    "google-gemma-3-open-models": ("supported", "openness", {"self-claim"},
-        [("context", "Gemma 3 27B: weights under Gemma Terms of Use (not OSI-approved; derivatives must keep the license).")]),
-    "deepseek-r1-distill-llama-70b-mit": ("contradicted", "openness", {"self-claim"},
-        [("against", "DeepSeek-R1-Distill-Llama-70B: weights licensed under Llama 3.3 Community License"),
-         ("context", "DeepSeek-R1-Distill-Llama-70B: its model-card metadata declares MIT License."),
-         ("against", "License check (license-not-carried): DeepSeek-R1-Distill-Llama-70B declares MIT License"),
-         ("against", "License check (naming-rule): The name 'DeepSeek-R1-Distill-Llama-70B' does not begin with 'Llama'")]),
-    "deepseek-r1-distill-llama-8b-mit": ("contradicted", "openness", {"self-claim"},
-        [("against", "DeepSeek-R1-Distill-Llama-8B: weights licensed under Llama 3.1 Community License")]),
-    "qwen-qwen3-moe-parameters": ("supported", "quantity", {"self-claim"},
-        [("for", "Qwen3-30B-A3B active parameters: claimed 3 billion (3,000,000,000); the graph records 3.3 billion "
-                 "(3,300,000,000) (agrees at the claim's precision).")]),
-    "zhipu-glm-4.5-air-parameters": ("supported", "quantity", {"self-claim"},
-        [("for", "GLM-4.5-Air total parameters: claimed 106 billion")]),
-    "alibaba-wan-2.1-open-suite": ("supported", "openness", {"self-claim"},
-        [("for", "Wan2.1-T2V-14B: accessibility open weights (unrestricted).")]),
-    "stanford-ai-index-notable-models-2024": ("unverifiable", "trend", set(),
-        [("context", "21 of 33 models (all models; released 2024-01-01 to 2024-12-31) come from US"),
-         ("context", "9 of 33 models (all models; released 2024-01-01 to 2024-12-31) come from CN")]),
+    "zuckerberg-llama-3.1-open-source": (
+        "misleading",
+        "openness",
+        {"employment"},
+        [("against", "Llama 3.1 405B: weights under Llama 3.1 Community License (not OSI-approved")],
+    ),
+    "meta-llama-4-first-moe": (
+        "supported",
+        "first",
+        {"self-claim"},
+        [
+            (
+                "context",
+                "Llama 4 Behemoth (released 2025-04-05) meets the same scope, released the same day as the subject: not earlier.",
+            ),
+            (
+                "context",
+                "Llama 3.3 70B (released 2024-12-06) meets the scope except architecture: it has dense transformer.",
+            ),
+        ],
+    ),
+    "minimax-m1-first-hybrid-attention": (
+        "unverifiable",
+        "first",
+        {"self-claim"},
+        [
+            (
+                "context",
+                "MiniMax-Text-01 (release date not recorded) meets the same scope; its order against 2025-06 cannot be told",
+            )
+        ],
+    ),
+    "moonshot-kimi-k2-parameters": (
+        "supported",
+        "quantity",
+        {"self-claim"},
+        [("for", "Kimi K2 total parameters: claimed 1 trillion (1,000,000,000,000); the graph records 1 trillion")],
+    ),
+    "deepseek-v3-parameters": (
+        "supported",
+        "quantity",
+        {"self-claim"},
+        [("for", "DeepSeek-V3 active parameters: claimed 37 billion")],
+    ),
+    "deepseek-v3-commercial-use": (
+        "supported",
+        "openness",
+        {"self-claim"},
+        [("for", "DeepSeek-V3: DeepSeek License Agreement (model license) — commercial use allowed: yes.")],
+    ),
+    "openai-gpt-oss-20b-parameters": (
+        "supported",
+        "quantity",
+        {"self-claim"},
+        [("for", "gpt-oss-20b active parameters: claimed 3.6 billion (3,600,000,000); the graph records 3.6 billion")],
+    ),
+    "openai-gpt-oss-apache-2.0": (
+        "supported",
+        "openness",
+        {"self-claim"},
+        [("for", "gpt-oss-20b: weights licensed under Apache License 2.0 (OSI-approved).")],
+    ),
+    "meta-llama-4-scout-parameters": (
+        "supported",
+        "quantity",
+        {"self-claim"},
+        [("for", "Llama 4 Scout expert count: claimed 16")],
+    ),
+    "mistral-mixtral-8x7b-parameters": (
+        "supported",
+        "quantity",
+        {"self-claim"},
+        [("for", "Mixtral 8x7B total parameters: claimed 46.7 billion")],
+    ),
+    "mistral-mixtral-8x7b-open-weights": (
+        "supported",
+        "openness",
+        {"self-claim"},
+        [("for", "Mixtral 8x7B: weights licensed under Apache License 2.0 (OSI-approved).")],
+    ),
+    "xai-grok-1-parameters": (
+        "supported",
+        "quantity",
+        {"self-claim"},
+        [("for", "Grok-1 expert count: claimed 8; the graph records 8.")],
+    ),
+    "google-gemma-3-open-models": (
+        "supported",
+        "openness",
+        {"self-claim"},
+        [
+            (
+                "context",
+                "Gemma 3 27B: weights under Gemma Terms of Use (not OSI-approved; derivatives must keep the license).",
+            )
+        ],
+    ),
+    "deepseek-r1-distill-llama-70b-mit": (
+        "contradicted",
+        "openness",
+        {"self-claim"},
+        [
+            ("against", "DeepSeek-R1-Distill-Llama-70B: weights licensed under Llama 3.3 Community License"),
+            ("context", "DeepSeek-R1-Distill-Llama-70B: its model-card metadata declares MIT License."),
+            ("against", "License check (license-not-carried): DeepSeek-R1-Distill-Llama-70B declares MIT License"),
+            (
+                "against",
+                "License check (naming-rule): The name 'DeepSeek-R1-Distill-Llama-70B' does not begin with 'Llama'",
+            ),
+        ],
+    ),
+    "deepseek-r1-distill-llama-8b-mit": (
+        "contradicted",
+        "openness",
+        {"self-claim"},
+        [("against", "DeepSeek-R1-Distill-Llama-8B: weights licensed under Llama 3.1 Community License")],
+    ),
+    "qwen-qwen3-moe-parameters": (
+        "supported",
+        "quantity",
+        {"self-claim"},
+        [
+            (
+                "for",
+                "Qwen3-30B-A3B active parameters: claimed 3 billion (3,000,000,000); the graph records 3.3 billion "
+                "(3,300,000,000) (agrees at the claim's precision).",
+            )
+        ],
+    ),
+    "zhipu-glm-4.5-air-parameters": (
+        "supported",
+        "quantity",
+        {"self-claim"},
+        [("for", "GLM-4.5-Air total parameters: claimed 106 billion")],
+    ),
+    "alibaba-wan-2.1-open-suite": (
+        "supported",
+        "openness",
+        {"self-claim"},
+        [("for", "Wan2.1-T2V-14B: accessibility open weights (unrestricted).")],
+    ),
+    "stanford-ai-index-notable-models-2024": (
+        "unverifiable",
+        "trend",
+        set(),
+        [
+            ("context", "21 of 33 models (all models; released 2024-01-01 to 2024-12-31) come from US"),
+            ("context", "9 of 33 models (all models; released 2024-01-01 to 2024-12-31) come from CN"),
+        ],
+    ),
 }
 
 
@@ -149,7 +388,9 @@ def test_rating_evidence_and_interest_of_each_claim(reviews: dict[str, Review], 
     assert (review.rating, review.kind) == (rating, kind), review.reason
     assert {i.kind for i in review.interests} == interests
     for bearing, words in items:
-        assert _has(review, bearing, words), f"missing [{bearing}] {words!r} in {[e.statement for e in review.evidence]}"
+        assert _has(review, bearing, words), (
+            f"missing [{bearing}] {words!r} in {[e.statement for e in review.evidence]}"
+        )
     # every review rests on at least one sourced fact and says which rule produced it
     assert any(e.sources for e in review.evidence)
     assert review.bindings == {"claim": C + slug}
@@ -170,7 +411,10 @@ def test_at_least_twenty_further_claims_are_reviewed(reviews: dict[str, Review])
 
 def test_key_reasons(reviews: dict[str, Review]) -> None:
     assert reviews["zhipu-glm-4.5-third-globally"].reason.startswith("The claim rests only on self-reported results")
-    assert "no independent result (aikg:selfReported false) exists to confirm rank 3" in reviews["zhipu-glm-4.5-third-globally"].reason
+    assert (
+        "no independent result (aikg:selfReported false) exists to confirm rank 3"
+        in reviews["zhipu-glm-4.5-third-globally"].reason
+    )
     assert reviews["scmp-meta-open-sourced-llama"].reason.endswith("(15 restricted, 1 closed).")
     assert reviews["ng-darwinian-struggle"].reason.startswith("This is a prediction about the future")
     assert reviews["alibaba-wan-2.2-first-moe-video"].reason == (
@@ -178,7 +422,8 @@ def test_key_reasons(reviews: dict[str, Review]) -> None:
         "accessibility: open weights; output modality: video); 2 earlier model(s) meet it except architecture."
     )
     assert reviews["minimax-m1-first-hybrid-attention"].reason.endswith(
-        "The claim's scope also says large-scale and reasoning model, which the graph does not record.")
+        "The claim's scope also says large-scale and reasoning model, which the graph does not record."
+    )
 
 
 def test_interest_statements(reviews: dict[str, Review]) -> None:
@@ -187,28 +432,45 @@ def test_interest_statements(reviews: dict[str, Review]) -> None:
         "Published by South China Morning Post (in Meta changes course on open-source AI as China pushes ahead with "
         "advanced models), which is owned by Alibaba Group, the claimant."
     )
-    assert wan["ownership"].via[:3] == [ARTICLE, "https://w3id.org/aikg/id/organization/scmp", "https://w3id.org/aikg/id/organization/alibaba"]
+    assert wan["ownership"].via[:3] == [
+        ARTICLE,
+        "https://w3id.org/aikg/id/organization/scmp",
+        "https://w3id.org/aikg/id/organization/alibaba",
+    ]
     [scmp] = reviews["scmp-meta-open-sourced-llama"].interests
-    assert scmp.statement.startswith("Competitor: Alibaba Group (owner or employer of the claimant South China Morning Post) makes text models")
+    assert scmp.statement.startswith(
+        "Alibaba Group (owner or employer of the claimant South China Morning Post) makes text models"
+    )
     assert scmp.statement.endswith("in another country (China vs United States).")
     [employment] = reviews["zuckerberg-llama-3.1-open-source"].interests
     assert employment.statement == "Mark Zuckerberg works for Meta, the creator of Llama 3.1 405B."
-    competitor = [i for i in reviews["deepseek-r1-comparable-to-o1"].interests if i.kind == "competitor"][0]
+    competitor = next(i for i in reviews["deepseek-r1-comparable-to-o1"].interests if i.kind == "competitor")
     assert "as does OpenAI, creator of o1" in competitor.statement
 
 
 def test_evidence_carries_graph_date_and_sources(reviews: dict[str, Review]) -> None:
     first = reviews["alibaba-wan-2.2-first-moe-video"].evidence[0]
     assert (first.subject, first.date, first.graph, first.sources) == (
-        M + "wan2.2-i2v-a14b", "2025-07-28", "https://w3id.org/aikg/graph/landscape", ["https://github.com/Wan-Video/Wan2.2"])
+        M + "wan2.2-i2v-a14b",
+        "2025-07-28",
+        "https://w3id.org/aikg/graph/landscape",
+        ["https://github.com/Wan-Video/Wan2.2"],
+    )
     record = reviews["ng-darwinian-struggle"].evidence[0]
-    assert record.sources == ["https://frominsideasia.com/meta-changes-course-on-open-source-ai-as-china-pushes-ahead-with-advanced-models",
-                              "https://www.deeplearning.ai/the-batch/"]
+    assert record.sources == [
+        "https://frominsideasia.com/meta-changes-course-on-open-source-ai-as-china-pushes-ahead-with-advanced-models",
+        "https://www.deeplearning.ai/the-batch/",
+    ]
 
 
 def test_one_claim_reviewed_alone_equals_the_batch(embedded: KnowledgeStore, reviews: dict[str, Review]) -> None:
-    for slug in ("alibaba-wan-2.2-first-moe-video", "scmp-meta-open-sourced-llama", "ng-top-models-us-open-china",
-                 "qwen-qwen3-moe-parameters", "deepseek-r1-comparable-to-o1"):
+    for slug in (
+        "alibaba-wan-2.2-first-moe-video",
+        "scmp-meta-open-sourced-llama",
+        "ng-top-models-us-open-china",
+        "qwen-qwen3-moe-parameters",
+        "deepseek-r1-comparable-to-o1",
+    ):
         alone = review_claim(embedded.inner, C + slug)
         batch = reviews[slug]
         assert (alone.rating, alone.reason) == (batch.rating, batch.reason)
@@ -261,7 +523,7 @@ FIXTURE = {
 def fixture_reviews() -> dict[str, Review]:
     store = KnowledgeStore()
     load_default_graph(store, DATA / "reviews")
-    return {r.claim[len(C):]: r for r in review_all(store.inner)}
+    return {r.claim[len(C) :]: r for r in review_all(store.inner)}
 
 
 def test_fixture_ratings(fixture_reviews: dict[str, Review]) -> None:
@@ -270,10 +532,16 @@ def test_fixture_ratings(fixture_reviews: dict[str, Review]) -> None:
 
 def test_fixture_first_contradicted_names_the_earlier_model(fixture_reviews: dict[str, Review]) -> None:
     review = fixture_reviews["fx-first-b"]
-    assert review.reason == ("An earlier model meets the same scope (architecture: Mixture-of-Experts; accessibility: open "
-                             "weights; output modality: video): Fx-A (2025-05-01), before 2025-06-01.")
+    assert review.reason == (
+        "An earlier model meets the same scope (architecture: Mixture-of-Experts; accessibility: open "
+        "weights; output modality: video): Fx-A (2025-05-01), before 2025-06-01."
+    )
     [against] = [e for e in review.evidence if e.bearing == "against"]
-    assert (against.subject, against.date, against.sources) == (M + "fx-a", "2025-05-01", ["https://example.org/source/a-card"])
+    assert (against.subject, against.date, against.sources) == (
+        M + "fx-a",
+        "2025-05-01",
+        ["https://example.org/source/a-card"],
+    )
 
 
 def test_fixture_comparison_ratios(fixture_reviews: dict[str, Review]) -> None:
@@ -284,45 +552,72 @@ def test_fixture_comparison_ratios(fixture_reviews: dict[str, Review]) -> None:
         "Bench-3 (independent): Fx-H 0.3 vs Fx-API 0.5, 60% of it: not comparable.",
     ]
     # the self-reported average is context, never a vote
-    assert _has(fixture_reviews["fx-rank-compare"], "context", "Fx-H: Own average 70, rank 1 (self-reported by its developer).")
+    assert _has(
+        fixture_reviews["fx-rank-compare"], "context", "Fx-H: Own average 70, rank 1 (self-reported by its developer)."
+    )
 
 
 def test_fixture_rank_within_scope(fixture_reviews: dict[str, Review]) -> None:
     placed = [e.statement for e in fixture_reviews["fx-rank-first"].evidence if e.bearing == "for"]
-    assert placed[0] == "Fx-H: Bench-1 0.8 (independent): place 1 of 1 models with independent results in the claim's scope (claimed rank 1)."
+    assert (
+        placed[0]
+        == "Fx-H: Bench-1 0.8 (independent): place 1 of 1 models with independent results in the claim's scope (claimed rank 1)."
+    )
     against = [e.statement for e in fixture_reviews["fx-rank-global"].evidence if e.bearing == "against"]
-    assert against[0] == "Fx-H: Bench-1 0.8 (independent): place 2 of 3 models with independent results in the claim's scope (claimed rank 1)."
+    assert (
+        against[0]
+        == "Fx-H: Bench-1 0.8 (independent): place 2 of 3 models with independent results in the claim's scope (claimed rank 1)."
+    )
 
 
 def test_fixture_missing_evidence_is_unverifiable_with_a_reason(fixture_reviews: dict[str, Review]) -> None:
     assert fixture_reviews["fx-params-missing"].reason == (
-        "None of the claimed values is recorded in the graph. Not recorded in the graph: Fx-B total parameters.")
-    assert fixture_reviews["fx-params-unstructured"].reason.startswith("The claim's values are not recorded in structured form")
+        "None of the claimed values is recorded in the graph. Not recorded in the graph: Fx-B total parameters."
+    )
+    assert fixture_reviews["fx-params-unstructured"].reason.startswith(
+        "The claim's values are not recorded in structured form"
+    )
     assert fixture_reviews["fx-rank-self"].reason.startswith("The graph holds no benchmark result for the subject")
-    assert fixture_reviews["fx-open-blank"].reason.endswith("The graph records neither access nor license for the subjects.")
-    assert fixture_reviews["fx-untagged"].reason == "The claim has no kind (aikg:claimKind), so no evidence rule applies to it."
+    assert fixture_reviews["fx-open-blank"].reason.endswith(
+        "The graph records neither access nor license for the subjects."
+    )
+    assert (
+        fixture_reviews["fx-untagged"].reason
+        == "The claim has no kind (aikg:claimKind), so no evidence rule applies to it."
+    )
 
 
 def test_fixture_openness_judgements(fixture_reviews: dict[str, Review]) -> None:
     assert _has(fixture_reviews["fx-open-h"], "against", "Fx-H: MOF class: not MOF-classified.")
-    assert _has(fixture_reviews["fx-open-b"], "against", "licensees above 1,000,000 monthly active users need a separate license")
+    assert _has(
+        fixture_reviews["fx-open-b"],
+        "against",
+        "licensees above 1,000,000 monthly active users need a separate license",
+    )
     assert _has(fixture_reviews["fx-open-api"], "against", "Fx-API: accessibility API access.")
 
 
 def test_fixture_trend_counts(fixture_reviews: dict[str, Review]) -> None:
     assert fixture_reviews["fx-trend-open-cn"].reason == (
         "Counting the models in the graph, each expected country holds more than half: China holds 75% "
-        "(accessibility: open weights, 2025-01-01 to 2025-12-31).")
-    assert _has(fixture_reviews["fx-trend-open-cn"], "for", "3 of 4 models (accessibility: open weights; released 2025-01-01 "
-                "to 2025-12-31) come from CN: Fx-A, Fx-B, Fx-H.")
+        "(accessibility: open weights, 2025-01-01 to 2025-12-31)."
+    )
+    assert _has(
+        fixture_reviews["fx-trend-open-cn"],
+        "for",
+        "3 of 4 models (accessibility: open weights; released 2025-01-01 "
+        "to 2025-12-31) come from CN: Fx-A, Fx-B, Fx-H.",
+    )
 
 
 def test_fixture_interest_kinds(fixture_reviews: dict[str, Review]) -> None:
     # West claims about East's model in a paper East owns: ownership (via the subject's creator) and competition.
     assert [i.kind for i in fixture_reviews["fx-opinion"].interests] == ["ownership", "competitor"]
     competitor = fixture_reviews["fx-opinion"].interests[1]
-    assert competitor.statement == ("Competitor: West Lab (the claimant) makes video models (1 in the graph, e.g. Fx-D), as "
-                                    "does East Lab, creator of Fx-A; in another country (United States vs China).")
+    assert competitor.statement == (
+        "West Lab (the claimant) makes video models (1 in the graph, e.g. Fx-D), as "
+        "does East Lab, creator of Fx-A; in another country (United States vs China)."
+    )
     assert [i.kind for i in fixture_reviews["fx-open-b"].interests] == ["self-claim"]  # the paper is East's own outlet
 
 
@@ -357,14 +652,19 @@ def kept() -> tuple[KnowledgeStore, ReviewKeeper]:
 
 def test_reviews_graph_holds_one_claim_review_per_claim(kept: tuple[KnowledgeStore, ReviewKeeper]) -> None:
     store, keeper = kept
-    rows = select(store.inner, """
+    rows = select(
+        store.inner,
+        """
         SELECT ?claim ?rating ?rule ?graph ?digest WHERE { GRAPH <https://w3id.org/aikg/graph/reviews> {
           ?r a schema:ClaimReview ; schema:itemReviewed ?claim ; schema:reviewRating ?rating ;
              aikg:evidenceRule/aikg:sparqlQuery ?rule ; aikg:computedFrom/aikg:inputGraph ?g .
-          ?g aikg:namedGraph ?graph ; aikg:graphDigest ?digest } }""")
+          ?g aikg:namedGraph ?graph ; aikg:graphDigest ?digest } }""",
+    )
     assert len({r["claim"] for r in rows}) == 43
     assert {r["graph"] for r in rows} == {
-        "https://w3id.org/aikg/graph/" + g for g in ("landscape", "licenses", "ontology", "reviews-input", "seed-article")}
+        "https://w3id.org/aikg/graph/" + g
+        for g in ("landscape", "licenses", "ontology", "reviews-input", "seed-article")
+    }
     assert all(r["digest"].startswith("sha256:") and len(r["digest"]) == 71 for r in rows)
     wan = [r for r in rows if r["claim"].endswith("alibaba-wan-2.2-first-moe-video")]
     assert {r["rating"] for r in wan} == {"https://w3id.org/aikg/ontology#Supported"}
@@ -373,7 +673,7 @@ def test_reviews_graph_holds_one_claim_review_per_claim(kept: tuple[KnowledgeSto
 
 
 def test_stored_reviews_do_not_feed_back(kept: tuple[KnowledgeStore, ReviewKeeper]) -> None:
-    store, keeper = kept
+    _store, keeper = kept
     before = {c: (r.rating, r.reason, [e.statement for e in r.evidence]) for c, r in keeper.reviews.items()}
     assert keeper.refresh(force=True)  # now the reviews graph is part of the store
     after = {c: (r.rating, r.reason, [e.statement for e in r.evidence]) for c, r in keeper.reviews.items()}
@@ -392,13 +692,26 @@ def test_an_earlier_moe_video_model_flips_the_wan_first_and_the_stale_review_is_
     assert _stored_rating(store, "alibaba-wan-2.2-first-moe-video") == ["contradicted"]
     new = keeper.get(claim)
     assert new.rating == "contradicted"
-    assert new.reason == ("An earlier model meets the same scope (architecture: Mixture-of-Experts; accessibility: open weights; "
-                          "output modality: video): Early MoE Video (2024-12-03), before 2025-07-28.")
+    assert new.reason == (
+        "An earlier model meets the same scope (architecture: Mixture-of-Experts; accessibility: open weights; "
+        "output modality: video): Early MoE Video (2024-12-03), before 2025-07-28."
+    )
     assert _has(new, "against", "Early MoE Video (released 2024-12-03) meets the same scope and came earlier.")
     # nothing of the stale review is left in the store
-    stale = select(store.inner, "SELECT ?e ?text WHERE { GRAPH <https://w3id.org/aikg/graph/reviews> { ?e schema:description ?text } }")
+    stale = select(
+        store.inner,
+        "SELECT ?e ?text WHERE { GRAPH <https://w3id.org/aikg/graph/reviews> { ?e schema:description ?text } }",
+    )
     assert not any("No model in the graph released before 2025-07-28" in r["text"] for r in stale)
-    assert len(select(store.inner, "SELECT ?r WHERE { GRAPH <https://w3id.org/aikg/graph/reviews> { ?r a schema:ClaimReview } }")) == 43
+    assert (
+        len(
+            select(
+                store.inner,
+                "SELECT ?r WHERE { GRAPH <https://w3id.org/aikg/graph/reviews> { ?r a schema:ClaimReview } }",
+            )
+        )
+        == 43
+    )
     # the review says which data it rests on: the new graph appears, the others keep their digests
     new_digests = {g: d for g, _, d, _ in new.snapshot.graphs}
     assert set(new_digests) - set(old_digests) == {"https://w3id.org/aikg/graph/test-update"}
@@ -416,7 +729,8 @@ def test_a_write_that_changes_nothing_does_not_regenerate(kept: tuple[KnowledgeS
 
 
 def test_a_failed_regeneration_drops_the_reviews_instead_of_leaving_them_stale(
-    kept: tuple[KnowledgeStore, ReviewKeeper], monkeypatch: pytest.MonkeyPatch,
+    kept: tuple[KnowledgeStore, ReviewKeeper],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     store, keeper = kept
 

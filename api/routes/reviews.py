@@ -68,13 +68,19 @@ def read_review(graph: GraphDep, slug: ClaimSlug) -> dict[str, Any]:
 def list_reviews(
     graph: GraphDep,
     rating: Annotated[Rating | None, Query(description="supported, misleading, contradicted or unverifiable")] = None,
-    kind: Annotated[Kind | None, Query(description="first, ranking, openness, quantity, trend, opinion or none")] = None,
+    kind: Annotated[
+        Kind | None, Query(description="first, ranking, openness, quantity, trend, opinion or none")
+    ] = None,
     about: Annotated[str | None, Query(description="Subject: model slug, name or IRI", examples=["glm-4.5"])] = None,
 ) -> dict[str, Any]:
     keeper = keeper_for(graph.store)
     reviews = keeper.list(rating=rating, kind=kind)
     if about:
-        iri = about if about.startswith(("http://", "https://")) else graph.read(lookup.resolve, "model", about, version=graph.version)
+        iri = (
+            about
+            if about.startswith(("http://", "https://"))
+            else graph.read(lookup.resolve, "model", about, version=graph.version)
+        )
         reviews = [r for r in reviews if any(s["iri"] == iri for s in r.info["about"] + r.info["comparedWith"])]
     counts = {name: sum(1 for r in reviews if r.rating == name) for name in RATINGS}
     return {
