@@ -749,3 +749,42 @@ def test_snapshot_leaves_out_the_reviews_graph(kept: tuple[KnowledgeStore, Revie
     store, _ = kept
     assert REVIEWS_GRAPH in store.named_graphs()
     assert REVIEWS_GRAPH not in [g for g, *_ in snapshot(store).graphs]
+
+
+# ----------------------------------------------------------------------------- independent results shaped like the Epoch import
+
+SHARED_RUNS = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "epoch-ai" / "benchmarking_hub_benchmarks_runs.csv"
+
+
+@pytest.mark.realdata
+def test_epoch_hub_runs_make_the_r1_vs_o1_comparison_misleading() -> None:
+    """Epoch AI Benchmarking Hub runs (CC BY 4.0) as independent results decide the 'comparable to o1' claim."""
+    if not SHARED_RUNS.exists():
+        pytest.skip(f"{SHARED_RUNS} is absent (real input lives in ../shared/data)")
+    import csv
+
+    versions = {"DeepSeek-R1": "deepseek-r1", "o1-2024-12-17_high": "o1", "o1-2024-12-17_medium": "o1"}
+    triples = []
+    with SHARED_RUNS.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            slug = versions.get(row["model"])
+            if slug is None:
+                continue
+            result = f"<https://w3id.org/aikg/id/benchmark-result/epoch-{row['id'].lower()}>"
+            triples.append(
+                f'{result} a aikg:BenchmarkResult ; aikg:evaluatedModel model:{slug} ; aikg:benchmark "{row["task"]}" ; '
+                f"aikg:score {float(row['Best score (across scorers)'])!r} ; aikg:selfReported false ; "
+                f"dcterms:source <https://epoch.ai/data/ai-benchmarking-dashboard> ."
+            )
+    assert len(triples) == 10
+    store = KnowledgeStore()
+    load_default_graph(store)
+    store.update("INSERT DATA { GRAPH <https://w3id.org/aikg/graph/epoch-benchmarks> { " + "\n".join(triples) + " } }")
+    review = review_claim(store.inner, C + "deepseek-r1-comparable-to-o1")
+    assert review.rating == "misleading"
+    assert [e.statement for e in review.evidence if e.bearing != "context"] == [
+        "GPQA diamond (independent): DeepSeek-R1 0.717172 vs o1 0.767677, 93% of it: comparable.",
+        "MATH level 5 (independent): DeepSeek-R1 0.930514 vs o1 0.94713, 98% of it: comparable.",
+        "OTIS Mock AIME 2024-2025 (independent): DeepSeek-R1 0.533333 vs o1 0.733333, 73% of it: not comparable.",
+    ]
+    assert review.evidence[0].sources == ["https://epoch.ai/data/ai-benchmarking-dashboard"]
