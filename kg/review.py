@@ -308,11 +308,11 @@ def snapshot(store: KnowledgeStore) -> Snapshot:
     for g in store.named_graphs():
         if g == REVIEWS_GRAPH:
             continue
-        lines = sorted(
-            str(ox.Triple(q.subject, q.predicate, q.object))
-            for q in inner.quads_for_pattern(None, None, None, ox.NamedNode(g))
-        )
-        digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()
+        # The engine writes N-Triples in its own order; sorting the lines makes the digest depend on
+        # the content only. Both steps run in native code (about 1 s for 200k triples).
+        data = inner.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g)) or b""
+        lines = sorted(line for line in data.split(b"\n") if line)
+        digest = hashlib.sha256(b"\n".join(lines)).hexdigest()
         graphs.append((g, len(lines), f"sha256:{digest}", generated.get(g)))
     return Snapshot(store.version, tuple(graphs))
 
@@ -566,10 +566,11 @@ def _rule_first(rows: list[dict[str, Any]], claim: dict[str, Any], names: dict[s
     if before:
         names_before = _join([f"{m['name']} ({m['date']})" for m in before])
         if qualifiers:
+            it = "it is" if len(before) == 1 else "they are"
             return (
                 "unverifiable",
-                f"{names_before} came earlier with the recorded properties ({scope}), but whether it "
-                f"is also {' and '.join(qualifiers)} is not recorded in the graph.",
+                f"{names_before} came earlier with the recorded properties ({scope}), but whether {it} "
+                f"also {' and '.join(qualifiers)} is not recorded in the graph.",
                 evidence,
             )
         return (

@@ -489,13 +489,13 @@ def test_unknown_claim(embedded: KnowledgeStore) -> None:
 
 FIXTURE = {
     "fx-first-a": "supported",  # the first open MoE video model of the fixture
-    "fx-first-b": "contradicted",  # Fx-A is earlier
+    "fx-first-b": "contradicted",  # Fx-A and Fx-M are earlier
     "fx-first-b-qualified": "unverifiable",  # Fx-A is earlier, but 'with sound' is not recorded
     "fx-first-d": "contradicted",  # the subject itself is dense
     "fx-first-h": "unverifiable",  # an undated model meets the scope
     "fx-first-unstructured": "unverifiable",  # no scope recorded
     "fx-rank-compare": "misleading",  # comparable on 2 of 3 independent benchmarks
-    "fx-rank-first": "supported",  # first among Chinese models on every independent benchmark
+    "fx-rank-first": "misleading",  # first among Chinese models on 2 of 3 benchmarks: Fx-A beats it on one
     "fx-rank-global": "contradicted",  # behind Fx-API on every independent benchmark
     "fx-rank-self": "unverifiable",  # no result at all
     "fx-open-a": "supported",  # open weights, MIT
@@ -530,18 +530,17 @@ def test_fixture_ratings(fixture_reviews: dict[str, Review]) -> None:
     assert {slug: r.rating for slug, r in fixture_reviews.items()} == FIXTURE
 
 
-def test_fixture_first_contradicted_names_the_earlier_model(fixture_reviews: dict[str, Review]) -> None:
+def test_fixture_first_contradicted_names_the_earlier_models(fixture_reviews: dict[str, Review]) -> None:
     review = fixture_reviews["fx-first-b"]
     assert review.reason == (
         "An earlier model meets the same scope (architecture: Mixture-of-Experts; accessibility: open "
-        "weights; output modality: video): Fx-A (2025-05-01), before 2025-06-01."
+        "weights; output modality: video): Fx-A (2025-05-01), Fx-M (2025-05-15), before 2025-06-01."
     )
-    [against] = [e for e in review.evidence if e.bearing == "against"]
-    assert (against.subject, against.date, against.sources) == (
-        M + "fx-a",
-        "2025-05-01",
-        ["https://example.org/source/a-card"],
-    )
+    against = [e for e in review.evidence if e.bearing == "against"]
+    assert [(e.subject, e.date, e.sources) for e in against] == [
+        (M + "fx-a", "2025-05-01", ["https://example.org/source/a-card"]),
+        (M + "fx-m", "2025-05-15", ["https://example.org/source/m-card"]),  # video by aikg:modality only
+    ]
 
 
 def test_fixture_comparison_ratios(fixture_reviews: dict[str, Review]) -> None:
@@ -558,15 +557,25 @@ def test_fixture_comparison_ratios(fixture_reviews: dict[str, Review]) -> None:
 
 
 def test_fixture_rank_within_scope(fixture_reviews: dict[str, Review]) -> None:
-    placed = [e.statement for e in fixture_reviews["fx-rank-first"].evidence if e.bearing == "for"]
-    assert (
-        placed[0]
-        == "Fx-H: Bench-1 0.8 (independent): place 1 of 1 models with independent results in the claim's scope (claimed rank 1)."
-    )
+    # the scope is Chinese models (the creator's country): Fx-A competes, Fx-API and Fx-U do not
+    placed = [(e.bearing, e.statement) for e in fixture_reviews["fx-rank-first"].evidence if e.bearing != "context"]
+    assert placed == [
+        (
+            "against",
+            "Fx-H: Bench-1 0.8 (independent): place 2 of 2 models with independent results in the claim's scope (claimed rank 1).",
+        ),
+        (
+            "for",
+            "Fx-H: Bench-2 0.6 (independent): place 1 of 1 models with independent results in the claim's scope (claimed rank 1).",
+        ),
+        (
+            "for",
+            "Fx-H: Bench-3 0.3 (independent): place 1 of 1 models with independent results in the claim's scope (claimed rank 1).",
+        ),
+    ]
     against = [e.statement for e in fixture_reviews["fx-rank-global"].evidence if e.bearing == "against"]
-    assert (
-        against[0]
-        == "Fx-H: Bench-1 0.8 (independent): place 2 of 3 models with independent results in the claim's scope (claimed rank 1)."
+    assert against[0] == (
+        "Fx-H: Bench-1 0.8 (independent): place 3 of 4 models with independent results in the claim's scope (claimed rank 1)."
     )
 
 
@@ -599,13 +608,13 @@ def test_fixture_openness_judgements(fixture_reviews: dict[str, Review]) -> None
 
 def test_fixture_trend_counts(fixture_reviews: dict[str, Review]) -> None:
     assert fixture_reviews["fx-trend-open-cn"].reason == (
-        "Counting the models in the graph, each expected country holds more than half: China holds 75% "
+        "Counting the models in the graph, each expected country holds more than half: China holds 60% "
         "(accessibility: open weights, 2025-01-01 to 2025-12-31)."
     )
     assert _has(
         fixture_reviews["fx-trend-open-cn"],
         "for",
-        "3 of 4 models (accessibility: open weights; released 2025-01-01 "
+        "3 of 5 models (accessibility: open weights; released 2025-01-01 "
         "to 2025-12-31) come from CN: Fx-A, Fx-B, Fx-H.",
     )
 
@@ -753,7 +762,13 @@ def test_snapshot_leaves_out_the_reviews_graph(kept: tuple[KnowledgeStore, Revie
 
 # ----------------------------------------------------------------------------- independent results shaped like the Epoch import
 
-SHARED_RUNS = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "epoch-ai" / "benchmarking_hub_benchmarks_runs.csv"
+SHARED_RUNS = (
+    Path(__file__).resolve().parent.parent.parent
+    / "shared"
+    / "data"
+    / "epoch-ai"
+    / "benchmarking_hub_benchmarks_runs.csv"
+)
 
 
 @pytest.mark.realdata
