@@ -8,8 +8,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from api.caching import ETagMiddleware
 from api.errors import install_error_handlers
-from api.routes import entities, graphs, pages, reviews, sparql
+from api.routes import analytics, entities, graphs, linked_data, pages, reviews, sparql
 from kg import __version__
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
@@ -52,6 +53,8 @@ def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = 
         summary="A sourced knowledge graph of the open-source AI race: SPARQL 1.1, REST lookups, graph pictures.",
         lifespan=lifespan,
     )
+    # Added first so CORS wraps it: a 304 from a cross-site revalidation carries the CORS headers.
+    app.add_middleware(ETagMiddleware)
     if settings.cors_origins:
         # Cross-site reads only: updates need the bearer token, and CORS never exposes it.
         app.add_middleware(
@@ -60,8 +63,11 @@ def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = 
             allow_methods=["GET", "POST"],
             allow_headers=["Content-Type", "Accept"],
             allow_credentials=False,
+            expose_headers=["ETag", "Link", "X-Total-Count"],  # paging and revalidation from scripts
         )
     install_error_handlers(app)
-    for module in (pages, sparql, reviews, entities, graphs):
+    # analytics and reviews before entities: /api/analytics/…, /api/reviews, /api/claims/{slug}/review
+    # must not be taken for /api/{collection}/{slug}
+    for module in (pages, sparql, analytics, reviews, entities, linked_data, graphs):
         app.include_router(module.router)
     return app

@@ -10,6 +10,7 @@ Hierarchy::
     ├── ForbiddenError          the caller may not do this (update without token, SERVICE, LOAD)
     └── QueryError
         ├── QuerySyntaxError    the SPARQL text does not parse (also a ValueError)
+        │   └── QueryFormError  it parses, but this operation takes another query form
         ├── QueryTimeoutError   the query ran past its time limit and was stopped
         ├── ResultTooLargeError the result has more rows or bytes than the configured cap
         └── NotAcceptableError  no acceptable serialization exists for the result
@@ -29,6 +30,7 @@ __all__ = [
     "NotAcceptableError",
     "NotFoundError",
     "QueryError",
+    "QueryFormError",
     "QuerySyntaxError",
     "QueryTimeoutError",
     "ResultTooLargeError",
@@ -132,6 +134,11 @@ class QueryError(KGError):
 
 class QuerySyntaxError(QueryError, ValueError):
     """The SPARQL text does not parse; the message is the parser's, with line and column."""
+
+
+class QueryFormError(QuerySyntaxError):
+    """The query is of a form this operation does not take (e.g. a SELECT where a graph picture
+    needs a CONSTRUCT); a bad request like a syntax error, so it shares that status."""
 
 
 class QueryTimeoutError(QueryError):
