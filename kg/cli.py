@@ -459,7 +459,6 @@ def analytics_chart(name, since, as_json, store) -> None:  # type: ignore[no-unt
     _run_analytics(analytics.chart_data, name, since=since, as_json=as_json, show=show, store=store)
 
 
-
 @main.command()
 @click.argument("claim", required=False)
 @click.option("--store", help="Persistent store directory (default: the embedded graph); its reviews graph is updated.")

@@ -239,3 +239,10 @@ def test_license_check_endpoint(client: TestClient) -> None:
     assert client.get("/api/models/GLM-4.5/license-check").json()["flag"] is False
     missing = client.get("/api/models/no-such-model/license-check")
     assert missing.status_code == 404 and missing.headers["content-type"].startswith("application/problem+json")
+
+
+def test_lineage_picture_marks_the_offending_edge(client: TestClient) -> None:
+    page = client.get("/graphs/lineage/llama-3.3-70b").text
+    assert "license inconsistency" in page  # legend entry and the flagged edge
+    assert "license: DeepSeek-R1-Distill-Llama-70B declares MIT License" in page  # the edge's tooltip
+    assert "license inconsistency" not in client.get("/graphs/lineage/qwen2.5-14b").text

@@ -56,6 +56,11 @@ def test_review_of_a_claim(client: TestClient) -> None:
     assert body["datePublished"].endswith("Z")
 
 
+def test_review_by_claim_name(client: TestClient) -> None:
+    r = client.get("/api/claims/Alibaba: Wan 2.2 is the first open-source video generation model with MoE/review")
+    assert r.status_code == 200 and r.json()["claim"]["slug"] == "alibaba-wan-2.2-first-moe-video"
+
+
 def test_unknown_claim_is_a_problem_404(client: TestClient) -> None:
     missing = client.get("/api/claims/no-such-claim/review")
     assert missing.status_code == 404 and missing.headers["content-type"].startswith("application/problem+json")
