@@ -503,6 +503,7 @@ FIXTURE = {
     "fx-open-weights-b": "supported",  # 'open weights' only asks for downloadable weights
     "fx-open-api": "contradicted",  # API access only
     "fx-open-h": "misleading",  # MIT, but the MOF does not classify it
+    "fx-open-g": "misleading",  # MIT, but judged not OSAID-compliant
     "fx-open-blank": "unverifiable",  # nothing recorded
     "fx-license-b": "contradicted",  # claims MIT, the graph records a custom license
     "fx-params-a": "supported",
@@ -604,6 +605,10 @@ def test_fixture_openness_judgements(fixture_reviews: dict[str, Review]) -> None
         "licensees above 1,000,000 monthly active users need a separate license",
     )
     assert _has(fixture_reviews["fx-open-api"], "against", "Fx-API: accessibility API access.")
+    g = fixture_reviews["fx-open-g"]
+    assert _has(g, "against", "Fx-G: OSAID compliant: no.")
+    assert _has(g, "context", "Fx-G: openness index grades llmweights open.")
+    assert _has(g, "context", "Fx-G: openness index grades llmdata closed.")  # data, not the weights: context
 
 
 def test_fixture_trend_counts(fixture_reviews: dict[str, Review]) -> None:

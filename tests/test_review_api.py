@@ -256,3 +256,18 @@ def test_claim_page_in_chromium(live_server: LiveServer, browser_page: BrowserPa
     screenshot(browser_page, "claim-wan-2.2-first")
     assert browser_page.external_requests == []
     assert browser_page.console_errors == []
+
+
+def test_claim_text_is_escaped_on_the_page_and_user_text_never_reaches_a_query(own_client: TestClient) -> None:
+    injected = """INSERT DATA { GRAPH <https://w3id.org/aikg/graph/user-claims> {
+      claim:xss-test a schema:Claim ; schema:author organization:meta ; schema:about model:llama-3.3-70b ;
+          schema:text "<script>alert('x')</script> open source" ; aikg:framing "open source" ;
+          aikg:claimKind aikg:OpennessClaim ; schema:appearance <https://example.org/xss> . } }"""
+    done = own_client.post("/sparql", data={"update": injected}, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert done.status_code in (200, 204)
+    page = own_client.get("/claims/xss-test").text
+    assert "<script>alert(" not in page and "&lt;script&gt;alert(" in page
+    assert own_client.get("/api/claims/xss-test/review").json()["rating"]["name"] == "misleading"
+    # known trap 21: a \\u0022 escape in a slug is an ordinary name that matches nothing
+    r = own_client.get("/api/claims/x\\u0022 || true) } #/review")
+    assert r.status_code == 404
