@@ -45,6 +45,7 @@ __all__ = [
     "CLAIM_KINDS",
     "RATINGS",
     "REVIEWS_GRAPH",
+    "RULE_DECISIONS",
     "Evidence",
     "Interest",
     "Review",
@@ -227,6 +228,7 @@ class Review:
             "rule": {
                 "name": self.rule,
                 "iri": _rule_iri(self.rule),
+                "decision": RULE_DECISIONS[self.rule],
                 "sparql": named_query(self.rule),
                 "bindings": self.bindings,
             },
@@ -465,7 +467,7 @@ def _fact(entry: dict[str, Any], statement: str, bearing: str, prop: str | None 
 Decision = tuple[str, str, list[Evidence]]
 
 
-def _rule_first(rows: list[dict[str, Any]], claim: dict[str, Any], names: dict[str, str]) -> Decision:
+def _rule_first(rows: list[dict[str, Any]], claim: dict[str, Any], names: dict[str, str], store: ox.Store) -> Decision:
     constraints = [(r["p"], r["v"]) for r in rows if r["role"] == "constraint"]
     qualifiers = sorted({r["qualifier"] for r in rows if r["role"] == "qualifier"})
     if not constraints:
@@ -608,7 +610,9 @@ def _best(results: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return best
 
 
-def _rule_ranking(rows: list[dict[str, Any]], claim: dict[str, Any], names: dict[str, str]) -> Decision:
+def _rule_ranking(
+    rows: list[dict[str, Any]], claim: dict[str, Any], names: dict[str, str], store: ox.Store
+) -> Decision:
     claimed = {r["p"]: r["v"] for r in rows if r["role"] == "claimed"}
     rank = claimed.get(_A + "rank")
     results: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -734,7 +738,9 @@ def _rule_ranking(rows: list[dict[str, Any]], claim: dict[str, Any], names: dict
     )
 
 
-def _rule_openness(rows: list[dict[str, Any]], claim: dict[str, Any], names: dict[str, str]) -> Decision:
+def _rule_openness(
+    rows: list[dict[str, Any]], claim: dict[str, Any], names: dict[str, str], store: ox.Store
+) -> Decision:
     claimed = [(r["p"], r["o"]) for r in rows if r["role"] == "claimed"]
     models: dict[str, dict[str, Any]] = {}
     licenses: dict[str, dict[str, Any]] = defaultdict(dict)
@@ -834,7 +840,7 @@ def _rule_openness(rows: list[dict[str, Any]], claim: dict[str, Any], names: dic
                             "context",
                         )
                     )
-                evidence.extend(_lineage_evidence(m, names))
+                evidence.extend(_lineage_evidence(store, m))
         checked = [v for v in verdicts if v is not None]
         wanted = "; ".join(f"{_name(names, p)}: {_fmt(v, names)}" for p, v in claimed)
         if not checked:
@@ -927,7 +933,7 @@ def _rule_openness(rows: list[dict[str, Any]], claim: dict[str, Any], names: dic
             verdicts.append("unknown")
             continue
         verdicts.append("restricted" if restricted else "open")
-        evidence.extend(_lineage_evidence(m, names))
+        evidence.extend(_lineage_evidence(store, m))
     known = [v for v in verdicts if v != "unknown"]
     reading = f"Read as '{standard}'."
     if not known:
@@ -954,14 +960,9 @@ _OPEN_WEIGHTS = {
     str(AIKG.OpenWeightsNonCommercial),
 }
 
-# The store the current rule runs on, so that openness evidence can add the lineage license check.
-_CURRENT: threading.local = threading.local()
 
-
-def _lineage_evidence(m: dict[str, Any], names: dict[str, str]) -> list[Evidence]:
-    store = getattr(_CURRENT, "store", None)
-    if store is None:
-        return []
+def _lineage_evidence(store: ox.Store, m: dict[str, Any]) -> list[Evidence]:
+    # A declared license that breaks the terms of the model's bases is evidence against an openness claim.
     out = []
     for f in license_findings(store, m["iri"]):
         srcs = sorted({s for side in (*f.derived_sources, *f.base_sources) for s in side.get("sources", [])})
@@ -973,7 +974,9 @@ def _lineage_evidence(m: dict[str, Any], names: dict[str, str]) -> list[Evidence
     return out
 
 
-def _rule_quantity(rows: list[dict[str, Any]], claim: dict[str, Any], names: dict[str, str]) -> Decision:
+def _rule_quantity(
+    rows: list[dict[str, Any]], claim: dict[str, Any], names: dict[str, str], store: ox.Store
+) -> Decision:
     if not rows:
         return (
             "unverifiable",
@@ -1044,7 +1047,7 @@ def _rule_quantity(rows: list[dict[str, Any]], claim: dict[str, Any], names: dic
     return ("unverifiable", f"None of the claimed values is recorded in the graph.{unchecked}", evidence)
 
 
-def _rule_trend(rows: list[dict[str, Any]], claim: dict[str, Any], names: dict[str, str]) -> Decision:
+def _rule_trend(rows: list[dict[str, Any]], claim: dict[str, Any], names: dict[str, str], store: ox.Store) -> Decision:
     expectations: dict[str, dict[str, Any]] = {}
     for r in rows:
         e = expectations.setdefault(r["expectation"], {"constraints": [], "qualifiers": set(), "models": {}})
@@ -1152,7 +1155,50 @@ def _rule_none(kind: str | None, claim: dict[str, Any]) -> Decision:
     return ("unverifiable", "The claim has no kind (aikg:claimKind), so no evidence rule applies to it.", [])
 
 
-_RULES: dict[str, tuple[str, Callable[[list[dict[str, Any]], dict[str, Any], dict[str, str]], Decision]]] = {
+RULE_DECISIONS: dict[str, str] = {
+    "review_first": (
+        "Contradicted when the subject itself lacks the scope, or another model meeting the whole scope was released "
+        "strictly earlier (and the scope has no unrecorded qualifier); unverifiable when the scope is not recorded, "
+        "the subject's date is unknown, a match's order cannot be told from its dates, or only a qualified scope "
+        "is refuted; supported otherwise. Models released the same day are not earlier."
+    ),
+    "review_ranking": (
+        "Self-reported results are context only. With aikg:comparedWith: on each benchmark measured independently "
+        "for both, the subject is comparable when its best score is at least 90% of the other's; all comparable: "
+        "supported, none: contradicted, some: misleading. With a claimed rank: the subject's place among models of the "
+        "scope with independent results, per benchmark; all within the rank: supported, none: contradicted, some: "
+        "misleading. No independent result: unverifiable."
+    ),
+    "review_openness": (
+        "A claimed license or license flag must equal the recorded weights license (or its flag). Otherwise the "
+        "wording decides the standard: 'open source' asks for public weights under an OSI-approved license and no "
+        "contrary OSAID judgement, MOF class or openness-index grade of license or weights; other wordings ('open', "
+        "'openly released', 'open weights') ask for downloadable weights. All subjects meet it: supported; none has "
+        "public weights: contradicted; public but not on those terms: misleading; nothing recorded: unverifiable. "
+        "License-check findings along the lineage are evidence against."
+    ),
+    "review_quantity": (
+        "Each claimed value is compared with every value the graph records for that subject and property, numbers at "
+        "the precision of the less precise one, dates by prefix; any disagreement: contradicted; all recorded ones "
+        "agree: supported; none recorded: unverifiable."
+    ),
+    "review_trend": (
+        "For each count the claim makes, the models released in the period that meet its constraints are counted by "
+        "the creator's country; the expected country must hold more than half. All hold: supported; none: "
+        "contradicted; some: misleading; an unrecorded qualifier (e.g. 'notable') or no such model: unverifiable."
+    ),
+    "review_claim": (
+        "No evidence rule applies (an opinion, intention or prediction, or a claim without a kind): unverifiable, "
+        "never guessed."
+    ),
+    "review_interest": (
+        "Self-claim, employment, ownership of the publisher and competition, as defined in kg/queries/review_interest.rq."
+    ),
+}
+"""Rule (named query) -> the decision taken on its rows, in words (stored as the rule's schema:description)."""
+
+_Rule = Callable[[list[dict[str, Any]], dict[str, Any], dict[str, str], ox.Store], Decision]
+_RULES: dict[str, tuple[str, _Rule]] = {
     "first": ("review_first", _rule_first),
     "ranking": ("review_ranking", _rule_ranking),
     "openness": ("review_openness", _rule_openness),
@@ -1288,11 +1334,7 @@ def _decide(
         rule_name = "review_claim"
     else:
         rule_name = rule[0]
-        _CURRENT.store = store
-        try:
-            rating, reason, evidence = rule[1](rows[rule_name].get(claim, []), info, names)
-        finally:
-            _CURRENT.store = None
+        rating, reason, evidence = rule[1](rows[rule_name].get(claim, []), info, names, store)
     if not any(e.sources for e in evidence):
         evidence = [*evidence, _claim_record(info, names)]
     return Review(
@@ -1466,6 +1508,7 @@ def _triples(reviews: list[Review], snap: Snapshot, published: str) -> list[ox.T
         add(iri, _S + "name", ox.Literal(rule))
         add(iri, str(AIKG.sparqlQuery), ox.Literal(named_query(rule)))
         add(iri, _S + "url", ox.Literal(f"kg/queries/{rule}.rq"))
+        add(iri, _S + "description", ox.Literal(RULE_DECISIONS[rule], language="en"))
     for r in reviews:
         rv = r.iri
         add(rv, _RDF_TYPE, n(_S + "ClaimReview"))
