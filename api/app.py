@@ -10,7 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api.caching import ETagMiddleware
 from api.errors import install_error_handlers
-from api.routes import analytics, entities, graphs, imports, linked_data, pages, sparql
+from api.routes import analytics, entities, graphs, imports, linked_data, pages, reviews, sparql
 from kg import __version__
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = 
         owned = graph is None
         app.state.graph = graph or KnowledgeGraph.open(settings)
         app.state.settings = settings
+        reviews.install(app)
         try:
             yield
         finally:
@@ -65,8 +66,8 @@ def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = 
             expose_headers=["ETag", "Link", "X-Total-Count"],  # paging and revalidation from scripts
         )
     install_error_handlers(app)
-    # analytics and imports before entities: /api/analytics/…, /api/imports and /api/changes must
-    # not be taken for /api/{collection}/{slug} or /api/{collection}
-    for module in (pages, sparql, analytics, imports, entities, linked_data, graphs):
+    # analytics, reviews and imports before entities: /api/analytics/…, /api/reviews, /api/imports,
+    # /api/changes, /api/claims/{slug}/review must not be taken for /api/{collection}/{slug}
+    for module in (pages, sparql, analytics, reviews, imports, entities, linked_data, graphs):
         app.include_router(module.router)
     return app
