@@ -165,3 +165,14 @@ def test_killing_an_import_leaves_the_store_as_it_was(tmp_path: Path) -> None:
     reopened = KnowledgeStore(folder)
     assert snapshots(reopened.inner) == []
     assert "https://w3id.org/aikg/graph/import/epoch" not in reopened.named_graphs()
+
+
+def test_no_query_reads_the_raw_union_that_would_include_snapshots() -> None:
+    # Every default-graph read must go through kg.history.union_dataset, which leaves snapshots out.
+    offenders = [
+        str(path.relative_to(ROOT))
+        for folder in ("kg", "api", "viz")
+        for path in (ROOT / folder).rglob("*.py")
+        if path.name != "history.py" and "use_default_graph_as_union" in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
