@@ -8,9 +8,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from api.caching import ETagMiddleware
 from api.errors import install_error_handlers
 from api.fastpath import SparqlFastPath
-from api.routes import entities, graphs, pages, sparql
+from api.routes import analytics, entities, graphs, imports, linked_data, pages, reviews, sparql
 from kg import __version__
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = 
         owned = graph is None
         app.state.graph = graph or KnowledgeGraph.open(settings)
         app.state.settings = settings
+        reviews.install(app)
         try:
             yield
         finally:
@@ -52,6 +54,8 @@ def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = 
         summary="A sourced knowledge graph of the open-source AI race: SPARQL 1.1, REST lookups, graph pictures.",
         lifespan=lifespan,
     )
+    # Added first so CORS wraps it: a 304 from a cross-site revalidation carries the CORS headers.
+    app.add_middleware(ETagMiddleware)
     if settings.cors_origins:
         # Cross-site reads only: updates need the bearer token, and CORS never exposes it.
         app.add_middleware(
@@ -60,10 +64,13 @@ def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = 
             allow_methods=["GET", "POST"],
             allow_headers=["Content-Type", "Accept"],
             allow_credentials=False,
+            expose_headers=["ETag", "Link", "X-Total-Count"],  # paging and revalidation from scripts
         )
     # Outermost: plain SPARQL queries skip routing and dependency solving (api/fastpath.py).
     app.add_middleware(SparqlFastPath)
     install_error_handlers(app)
-    for module in (pages, sparql, entities, graphs):
+    # analytics, reviews and imports before entities: /api/analytics/…, /api/reviews, /api/imports,
+    # /api/changes, /api/claims/{slug}/review must not be taken for /api/{collection}/{slug}
+    for module in (pages, sparql, analytics, reviews, imports, entities, linked_data, graphs):
         app.include_router(module.router)
     return app

@@ -65,6 +65,8 @@ def error_response(exc: KGError) -> JSONResponse:
         extra["suggestions"] = exc.suggestions
     if isinstance(exc, InvalidParameterError):
         extra["parameter"] = exc.parameter
+    if getattr(exc, "issues", None):
+        extra["issues"] = list(exc.issues)[:500]  # type: ignore[attr-defined]
     return problem(status, type(exc).__name__, exc.detail, **extra)
 
 

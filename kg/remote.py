@@ -236,15 +236,16 @@ class RemoteStore:
     def _union_graphs(self) -> list[str]:
         now = time.monotonic()
         if self.union_graphs is None or now - self._graphs_read_at > self.ttl_s:
-            self.union_graphs = sorted(g.value for g in self.named_graphs())
+            # GRAPH ?g {} lists the named graphs without reading their triples (SPARQL 1.1 §18.6).
+            rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+            assert isinstance(rows, ox.QuerySolutions)
+            self.union_graphs = sorted(row["g"].value for row in rows if isinstance(row["g"], ox.NamedNode))
             self._graphs_read_at = now
         return self.union_graphs
 
     def named_graphs(self) -> Iterator[ox.NamedNode]:
-        """Return the named graphs of the engine."""
-        rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        assert isinstance(rows, ox.QuerySolutions)
-        return iter([row["g"] for row in rows if isinstance(row["g"], ox.NamedNode)])
+        """Return the named graphs of the engine (read at most once per ``ttl_s`` and per write)."""
+        return iter([ox.NamedNode(g) for g in self._union_graphs()])
 
     def quads_for_pattern(
         self, subject: Any = None, predicate: Any = None, object: Any = None, graph_name: Any = None
@@ -280,6 +281,19 @@ class RemoteStore:
                 return
             offset += page
             page = 1000
+
+    def dump(self, output: Any = None, format: Any = None, *, from_graph: Any = None, **_: Any) -> bytes | None:
+        """Serialize one graph (``from_graph``) or all quads, like :meth:`pyoxigraph.Store.dump`."""
+        if from_graph is not None:
+            where = "?s ?p ?o" if isinstance(from_graph, ox.DefaultGraph) else f"GRAPH {from_graph} {{ ?s ?p ?o }}"
+            triples = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}")
+            data = ox.serialize(triples, format=format or ox.RdfFormat.N_TRIPLES)
+        else:
+            data = ox.serialize(self.quads_for_pattern(None, None, None), format=format or ox.RdfFormat.N_QUADS)
+        if output is None:
+            return data
+        output.write(data or b"")
+        return None
 
     def __len__(self) -> int:
         rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } }")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -21,6 +22,7 @@ from kg.errors import (
     QuerySyntaxError,
     ResultTooLargeError,
 )
+from kg.history import union_dataset
 from kg.namespaces import PREFIXES
 
 __all__ = [
@@ -247,8 +249,10 @@ def _engine_query(store: ox.Store, request: QueryRequest) -> Any:
     options: dict[str, Any] = {"prefixes": PREFIXES}
     if request.default_graphs:
         options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
-    else:
-        options["use_default_graph_as_union"] = True
+    elif "FROM" not in _keywords(request.text):
+        # The default dataset: today's graphs, import snapshots left out (kg.history). A query
+        # with FROM / FROM NAMED names its own dataset (SPARQL 1.1 Query §13.2), e.g. a snapshot.
+        options.update(union_dataset(store))
     if request.named_graphs:
         options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
     try:
@@ -460,7 +464,9 @@ def _term(value: Any) -> Any:
     return ox.Literal(str(value))
 
 
-def select(store: ox.Store, text: str, bindings: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def select(
+    store: ox.Store, text: str, bindings: dict[str, Any] | None = None, *, graphs: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
     """Run a SELECT with values bound (never concatenated) and return plain rows.
 
     Parameters
@@ -474,6 +480,9 @@ def select(store: ox.Store, text: str, bindings: dict[str, Any] | None = None) -
         requires each bound variable to be projected, so name it in the SELECT clause):
         ``pyoxigraph`` terms as they are, ``rdflib.URIRef`` as IRIs, ``int``/``float``/``bool``
         as typed literals, anything else as a plain string literal.
+    graphs : sequence of str, optional
+        Named graphs to query instead of today's default dataset, e.g.
+        :func:`kg.history.graphs_as_of` for the graph as it was on a date.
 
     Returns
     -------
@@ -494,7 +503,7 @@ def select(store: ox.Store, text: str, bindings: dict[str, Any] | None = None) -
     """
     substitutions = {ox.Variable(k): _term(v) for k, v in (bindings or {}).items()}
     try:
-        solutions = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True, substitutions=substitutions)
+        solutions = store.query(text, prefixes=PREFIXES, substitutions=substitutions, **union_dataset(store, graphs))
     except SyntaxError as exc:
         raise QuerySyntaxError(str(exc)) from exc
     names = [v.value for v in solutions.variables]
