@@ -112,14 +112,21 @@ class KnowledgeGraph:
         store.add_listener(self.cache.clear)
         if settings.workers > 0:
             # Build the label index here, before the workers fork, so they share it copy-on-write
-            # instead of each building its own (seconds at 100k entities). After a write, the
-            # workers forked anew build it on their first search: rebuilding it here would hold
-            # the write lock that long, and a thread doing it could leave an engine lock taken
-            # in the forked copy.
-            started = time.perf_counter()
-            lookup.warm_index(store.inner, store.version)
-            log.info("label index built in %.2f s", time.perf_counter() - started)
+            # instead of each building its own (seconds at 100k entities), and again after every
+            # write, under the write lock, before a new worker is forked: a worker that had to
+            # build it itself could spend its whole time limit on it at 100k entities.
+            self._warm_index()
+            store.add_listener(self._warm_index)
         self.pool = QueryPool(store, settings.workers, settings.query_timeout_s) if settings.workers > 0 else None
+
+    def _warm_index(self) -> None:
+        started = time.perf_counter()
+        try:
+            lookup.warm_index(self.store.inner, self.store.version)
+        except Exception:  # the write itself succeeded; workers build the index lazily instead
+            log.exception("building the label index failed")
+            return
+        log.info("label index built in %.2f s", time.perf_counter() - started)
 
     @classmethod
     def open(cls, settings: Settings) -> KnowledgeGraph:

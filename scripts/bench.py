@@ -173,13 +173,19 @@ def rest_latency(base: str, data: Path, clients: int = 8, seconds: float = 10.0)
                     else:
                         path = f"/api/models/{rng.choice(slugs)}"
                     t0 = time.perf_counter()
-                    r = await ac.get(path)
+                    try:
+                        r = await ac.get(path)
+                    except httpx.HTTPError:  # a timeout counts as an error, the run goes on
+                        errors += 1
+                        continue
                     times.append(time.perf_counter() - t0)
                     if r.status_code not in (200, 404):
                         errors += 1
 
             await asyncio.gather(*(worker() for _ in range(clients)))
         times.sort()
+        if not times:
+            return {"requests": 0, "errors": errors, "p50_ms": float("nan"), "p99_ms": float("nan"), "qps": 0.0}
         return {
             "requests": len(times),
             "errors": errors,
@@ -217,7 +223,12 @@ def render_scale(res: dict[str, Any], extra: dict[str, Any]) -> list[str]:
     http = [s for s in systems if res["systems"][s]["kind"] == "http"]
     base = "oxigraph" if "oxigraph" in systems else systems[1]
     meta = res["meta"]
-    out = [f"### {meta['scale']} models ({meta['triples']:,} triples)", ""]
+    out = [
+        f"### {meta['scale']} models ({meta['triples']:,} triples)",
+        "",
+        f"Measured {meta['time']}; kit parameters {json.dumps(meta['params'])}.",
+        "",
+    ]
     for mode in ("cold", "warm"):
         if mode not in res["latency"]:
             continue
@@ -346,7 +357,6 @@ def render(
         f"load average before/after: {notes['load_before']} / {notes['load_after']} (the cores are shared, so only "
         "ratios within one run count).",
         f"Versions: {versions}; kg {notes['kg_version']} with {notes['workers']} query workers.",
-        f"Kit parameters: {json.dumps(first['meta']['params'])}.",
         "",
     ]
     for res, extra in runs:
@@ -364,6 +374,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2, help="kg query workers")
     ap.add_argument("--quick", action="store_true", help="short run: --reps 5 --budget 1 --duration 6")
     ap.add_argument("--no-remote", action="store_true", help="skip the remote-mode overhead run")
+    ap.add_argument("--remote-scale", default="10k", help="data size of the remote-mode run")
+    ap.add_argument("--extra-only", help="kit JSON of an earlier run: only add REST and memory figures to it")
     ap.add_argument("--out", default=str(RESULTS / "latest.md"))
     ap.add_argument("--report", nargs="*", help="only render these JSON files (bench-results/raw/*.json)")
     a = ap.parse_args()
@@ -393,6 +405,18 @@ def main() -> None:
     }
     stamp = time.strftime("%Y%m%d-%H%M%S")
     runs = []
+    if a.extra_only:
+        res = json.loads(Path(a.extra_only).read_text())
+        data = generate(bench, res["meta"]["scale"])
+        server, _load_s = start_kg(data, a.workers)
+        try:
+            extra = {"memory": memory_of_tree(server.pid), "rest": rest_latency(server.url, data)}  # type: ignore[attr-defined]
+        finally:
+            server.stop()
+        out = raw / f"bundle-{res['meta']['scale']}-{stamp}.json"
+        out.write_text(json.dumps({"kit": res, "extra": extra}), encoding="utf-8")
+        print("wrote", out)
+        return
     for scale in [s for s in a.scales.split(",") if s]:
         data = generate(bench, scale)
         server, load_s = start_kg(data, a.workers)
@@ -415,21 +439,46 @@ def main() -> None:
     remote = None
     oxigraph = Path(BENCH_PY).parent / "oxigraph"
     if not a.no_remote and oxigraph.exists():
-        scale = a.scales.split(",")[0]
+        scale = a.remote_scale
         data = generate(bench, scale)
         location = WORK / "work" / f"oxigraph-remote-{scale}"
         shutil.rmtree(location, ignore_errors=True)
-        subprocess.run([str(oxigraph), "load", "--location", str(location), "--file", str(data)], check=True)
+        # The data goes into a named graph, as kg keeps every source; the engine serves the union
+        # of its graphs as default graph, so queried directly it sees the same triples. It runs
+        # read-write: kg writes its claim reviews into it at start.
+        graph = f"https://w3id.org/aikg/graph/{data.stem}"
+        subprocess.run(
+            [str(oxigraph), "load", "--location", str(location), "--file", str(data), "--graph", graph], check=True
+        )
         port = free_port()
         engine = Server(
-            [str(oxigraph), "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+            [
+                str(oxigraph),
+                "serve",
+                "--union-default-graph",
+                "--location",
+                str(location),
+                "--bind",
+                f"127.0.0.1:{port}",
+            ],
             f"http://127.0.0.1:{port}/query?query=ASK%7B%7D",
             WORK / "oxigraph-remote.log",
         )
         try:
             kg_port = free_port()
             api = Server(
-                [str(PY), "-m", "kg.cli", "serve", "--port", str(kg_port), "--store", f"http://127.0.0.1:{port}/query"],
+                [
+                    str(PY),
+                    "-m",
+                    "kg.cli",
+                    "serve",
+                    "--port",
+                    str(kg_port),
+                    "--store",
+                    f"http://127.0.0.1:{port}/query",
+                    "--update-endpoint",
+                    f"http://127.0.0.1:{port}/update",
+                ],
                 f"http://127.0.0.1:{kg_port}/health",
                 WORK / "kg-remote.log",
             )
