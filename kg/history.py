@@ -61,9 +61,12 @@ values: e.g. an accessibility grade). The snapshot's own metadata is left out.
 
 from __future__ import annotations
 
+import re
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from datetime import time as dtime
@@ -86,11 +89,14 @@ __all__ = [
     "diff",
     "graphs_as_of",
     "import_graph",
+    "parse_as_of",
+    "read_as_of",
     "run_import",
     "snapshot_graph",
     "snapshots",
     "snapshots_report",
     "union_dataset",
+    "viewing",
 ]
 
 IMPORT_PREFIX = str(GRAPH) + "import/"
@@ -140,7 +146,8 @@ def union_dataset(store: ox.Store, graphs: Sequence[str] | None = None) -> dict[
         The engine.
     graphs : sequence of str, optional
         Graphs to use instead of today's (e.g. :func:`graphs_as_of`); they are both the
-        default graph (their union) and the named graphs ``GRAPH ?g`` ranges over.
+        default graph (their union) and the named graphs ``GRAPH ?g`` ranges over. Default:
+        the graphs of the enclosing :func:`viewing` block, else today's.
 
     Returns
     -------
@@ -150,12 +157,125 @@ def union_dataset(store: ox.Store, graphs: Sequence[str] | None = None) -> dict[
         listing the current graphs.
     """
     if graphs is None:
+        graphs = _VIEW.get()
+    if graphs is None:
         names = [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
         if not any(g.startswith(SNAPSHOT_PREFIX) for g in names):
             return {"use_default_graph_as_union": True}
         graphs = [g for g in names if not g.startswith(SNAPSHOT_PREFIX)]
     nodes = [ox.NamedNode(g) for g in graphs]
     return {"default_graph": nodes, "named_graphs": nodes}
+
+
+_VIEW: ContextVar[tuple[str, ...] | None] = ContextVar("aikg_view", default=None)
+"""Graphs every default-dataset read sees inside a :func:`viewing` block (None: today's)."""
+
+
+@contextmanager
+def viewing(graphs: Sequence[str]) -> Iterator[None]:
+    """Within the block, every read through :func:`union_dataset` sees `graphs` only.
+
+    The lookups, collections and license checks run many named queries; rather than threading
+    a graph list through each, a read runs inside this block and they all see the same view
+    (``kg.sparql.select``, ``kg.sparql.execute`` and the linked-data reads all take their
+    dataset from :func:`union_dataset`). The view is a :class:`contextvars.ContextVar`: it
+    holds for the current thread (or task) only and is restored on exit, so concurrent requests
+    never see each other's view.
+
+    Parameters
+    ----------
+    graphs : sequence of str
+        Named graph IRIs, e.g. :func:`graphs_as_of`.
+
+    Examples
+    --------
+    >>> with viewing(["https://w3id.org/aikg/graph/landscape"]):
+    ...     union_dataset(ox.Store())["default_graph"]
+    [<NamedNode value=https://w3id.org/aikg/graph/landscape>]
+    >>> union_dataset(ox.Store())
+    {'use_default_graph_as_union': True}
+    """
+    token = _VIEW.set(tuple(graphs))
+    try:
+        yield
+    finally:
+        _VIEW.reset(token)
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_as_of(text: str, parameter: str = "as_of") -> date:
+    """Read an ``as_of`` request parameter: an ISO 8601 calendar date, ``YYYY-MM-DD``.
+
+    Parameters
+    ----------
+    text : str
+        The value as given.
+    parameter : str, optional
+        Parameter name for the error.
+
+    Returns
+    -------
+    datetime.date
+
+    Raises
+    ------
+    InvalidParameterError
+        Naming `parameter`, if `text` is not a real day written ``YYYY-MM-DD``.
+
+    Examples
+    --------
+    >>> parse_as_of("2025-03-01")
+    datetime.date(2025, 3, 1)
+    """
+    value = text.strip()
+    if _ISO_DATE.match(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InvalidParameterError(parameter, f"{text[:40]!r} is not a date: use YYYY-MM-DD (ISO 8601), e.g. 2025-03-01")
+
+
+def read_as_of(
+    store: ox.Store, when: date | datetime | str, fn: Callable[..., Any], *args: Any, **kwargs: Any
+) -> tuple[list[str], Any]:
+    """Run ``fn(store, *args, **kwargs)`` on the landscape as it was at `when`.
+
+    A module-level function, so a query worker can run it (``graph.read(read_as_of, when, fn,
+    ...)``): the view is set up inside the worker, around `fn`.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+    when : datetime.date, datetime.datetime or str
+        As for :func:`graphs_as_of` (a date means the end of that day, UTC).
+    fn : callable
+        A read taking the store first (``kg.lookup.read_entity``, ``kg.collections.list_collection``…).
+    *args, **kwargs
+        Passed on. A non-empty ``version`` keyword (the per-version cache key of
+        :func:`kg.lookup.cached`) is extended with the snapshots in view, so cached answers of
+        today and of each past view never mix, while dates that select the same snapshots share
+        one cache entry.
+
+    Returns
+    -------
+    (list of str, object)
+        The graphs of the view (:func:`graphs_as_of`) and what `fn` returned.
+
+    Raises
+    ------
+    InvalidParameterError
+        If `when` is text that is no date or date-time.
+    """
+    graphs = graphs_as_of(store, when)
+    if kwargs.get("version"):
+        in_view = ",".join(g[len(SNAPSHOT_PREFIX) :] for g in graphs if g.startswith(SNAPSHOT_PREFIX))
+        kwargs["version"] = f"{kwargs['version']}@as_of:{in_view or 'no-imports'}"
+    with viewing(graphs):
+        return graphs, fn(store, *args, **kwargs)
 
 
 # ------------------------------------------------------------------------------ snapshots
