@@ -83,8 +83,13 @@ def test_as_of_today_answers_from_the_second(client: TestClient) -> None:
     # Counts are DISTINCT: a model in the curated data and in the snapshot counts once.
     assert client.get("/api/models", params={"as_of": TODAY, "limit": 1}).json()["total"] == 1005
     assert client.get("/api/models", params={"limit": 1}).json()["total"] == 1005
-    orgs = {r["slug"]: r["modelCount"] for r in client.get("/api/organizations", params={"as_of": TODAY, "limit": 500}).json()["results"]}
-    now = {r["slug"]: r["modelCount"] for r in client.get("/api/organizations", params={"limit": 500}).json()["results"]}
+    orgs = {
+        r["slug"]: r["modelCount"]
+        for r in client.get("/api/organizations", params={"as_of": TODAY, "limit": 500}).json()["results"]
+    }
+    now = {
+        r["slug"]: r["modelCount"] for r in client.get("/api/organizations", params={"limit": 500}).json()["results"]
+    }
     assert orgs == now
     assert (orgs["deepseek"], orgs["alibaba"], orgs["meta"], orgs["huawei"]) == (12, 30, 56, 1)
 
@@ -157,7 +162,10 @@ def test_etag_and_caches_key_on_as_of(client: TestClient) -> None:
         assert client.get("/api/models", params={"limit": 1}).json()["total"] == 1005
         assert client.get("/api/models", params={"as_of": BETWEEN, "limit": 1}).json()["total"] == 1006
         assert client.get("/api/models", params={"as_of": BEFORE, "limit": 1}).json()["total"] == CURATED_MODELS
-    tags = {client.get("/api/models/qwen2-72b", params=p).headers["etag"] for p in ({}, {"as_of": BETWEEN}, {"as_of": TODAY})}
+    tags = {
+        client.get("/api/models/qwen2-72b", params=p).headers["etag"]
+        for p in ({}, {"as_of": BETWEEN}, {"as_of": TODAY})
+    }
     assert len(tags) == 3
 
 

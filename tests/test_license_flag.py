@@ -22,7 +22,9 @@ def test_the_json_record_carries_the_findings(client: TestClient) -> None:
         ("naming-rule", M + "llama-3.3-70b", "Llama 3.3 70B", None, LLAMA_33),
     ]
     carried = findings[0]
-    assert carried["detail"].startswith("DeepSeek-R1-Distill-Llama-70B declares MIT License, but it is based on Llama 3.3 70B")
+    assert carried["detail"].startswith(
+        "DeepSeek-R1-Distill-Llama-70B declares MIT License, but it is based on Llama 3.3 70B"
+    )
     assert carried["derivedSources"] == [
         {
             "property": "declaredLicense",
@@ -65,7 +67,9 @@ def test_the_page_shows_the_flag_with_both_sides(client: TestClient) -> None:
     assert "its name <q>DeepSeek-R1-Distill-Llama-70B</q>" in flag
     # Base side: the base model, its weights license with sources, and the clause with sources.
     assert flag.count('<a href="/id/model/llama-3.3-70b">Llama 3.3 70B</a>') == 2
-    assert "clause <code>derivativesMustKeepLicense</code>" in flag and "clause <code>derivativeNamingRule</code>" in flag
+    assert (
+        "clause <code>derivativesMustKeepLicense</code>" in flag and "clause <code>derivativeNamingRule</code>" in flag
+    )
     assert 'href="https://github.com/meta-llama/llama-models"' in flag
     assert 'href="/api/models/deepseek-r1-distill-llama-70b/license-check"' in flag
 
