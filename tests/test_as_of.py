@@ -4,6 +4,7 @@ both from the curated graphs only. Through HTTP, with a real query worker."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
@@ -17,7 +18,7 @@ from kg.history import SNAPSHOT_PREFIX, graphs_as_of, read_as_of, run_import
 from kg.lookup import read_entity
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
-from tests.importing import EPOCH, edited_epoch_copy, embedded_store, need_shared_data
+from tests.importing import EPOCH, ROOT, edited_epoch_copy, embedded_store, need_shared_data
 
 pytestmark = pytest.mark.realdata
 
@@ -176,3 +177,34 @@ def test_read_as_of_in_the_core(client: TestClient) -> None:
     assert _access(record) == [("OpenWeightsUnrestricted", ["snapshot/epoch/1"])]
     # Outside the view, the same store answers today.
     assert _access(read_entity(store, "model", "qwen2-72b")) == [("APIAccess", ["import/epoch"])]
+
+
+def _readme_section() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("### The landscape as of a date")
+    return text[start : text.index("\n## ", start)]
+
+
+def test_the_readme_sparql_answers(client: TestClient) -> None:
+    catalog, view = re.findall(r"```sparql\n(.*?)```", _readme_section(), re.S)
+    listed = client.get("/sparql", params={"query": catalog}, headers={"Accept": "text/csv"})
+    lines = listed.text.strip().splitlines()
+    assert lines[0].strip() == "snapshot,source,version,time,triples"
+    assert [ln.split(",")[:3] for ln in lines[1:]] == [
+        [G + "snapshot/epoch/1", "epoch", "1"],
+        [G + "snapshot/epoch/2", "epoch", "2"],
+    ]
+    then = client.get("/sparql", params={"query": view}, headers={"Accept": "text/csv"}).text
+    assert sorted(then.strip().splitlines()[1:]) == [
+        f"DeepSeek-R1,{AIKG}OpenWeightsUnrestricted",
+        f"Qwen2-72B,{AIKG}OpenWeightsUnrestricted",
+    ]
+    counted = client.post(
+        "/sparql",
+        data={
+            "query": "SELECT (COUNT(DISTINCT ?m) AS ?models) WHERE { ?m a aikg:AIModel }",
+            "default-graph-uri": [G + "snapshot/epoch/1", G + "landscape"],
+        },
+        headers={"Accept": "text/csv"},
+    )
+    assert counted.text.split() == ["models", "1006"]
