@@ -54,9 +54,9 @@ AsOfParam = Annotated[
         max_length=40,
         description=(
             "Answer from the landscape as it was at the end of this day (UTC), `YYYY-MM-DD`: the curated graphs plus, "
-            "for each imported source, its latest snapshot taken by then (none for a source imported later). In such a "
-            "view a fact two sources share is counted once (counts are DISTINCT), but a value a later import held back "
-            "as a conflict can appear next to the curated one."
+            "for each imported source, its latest snapshot taken by then (none for a source imported later). A fact two "
+            "of them share is one fact (listed with both graphs); a value today's graph holds back as a conflict is "
+            "listed next to the curated one. The curated graphs are not versioned."
         ),
         openapi_examples={"date": {"summary": "as of 1 March 2025", "value": "2025-03-01"}},
     ),

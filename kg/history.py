@@ -50,7 +50,10 @@ or in the query::
 
 (which snapshot was current when is in the catalog:
 ``SELECT ?g ?v ?t WHERE { GRAPH graph:history { ?g aikg:importSource "epoch" ; aikg:snapshotVersion ?v ; prov:generatedAtTime ?t } }``).
-Curated graphs are not versioned: ``as_of`` uses their current content.
+Curated graphs are not versioned: ``as_of`` uses their current content. The REST ``as_of``
+parameter reads through :func:`read_as_of`, which copies the graphs of the date into a
+:func:`view_store` whose default graph is their *set* union: there a shared fact is one solution,
+and a conflicting value is listed beside the curated one, each with its graph.
 
 **Diffs.** :func:`diff` compares two snapshots of one source triple by triple (importers mint no
 blank nodes and resolve entities to the same IRIs, so the comparison is exact): facts *added*
@@ -62,10 +65,10 @@ values: e.g. an accessibility grade). The snapshot's own metadata is left out.
 from __future__ import annotations
 
 import re
+import threading
 import time
-from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -96,7 +99,7 @@ __all__ = [
     "snapshots",
     "snapshots_report",
     "union_dataset",
-    "viewing",
+    "view_store",
 ]
 
 IMPORT_PREFIX = str(GRAPH) + "import/"
@@ -146,18 +149,18 @@ def union_dataset(store: ox.Store, graphs: Sequence[str] | None = None) -> dict[
         The engine.
     graphs : sequence of str, optional
         Graphs to use instead of today's (e.g. :func:`graphs_as_of`); they are both the
-        default graph (their union) and the named graphs ``GRAPH ?g`` ranges over. Default:
-        the graphs of the enclosing :func:`viewing` block, else today's.
+        default graph (their union) and the named graphs ``GRAPH ?g`` ranges over.
 
     Returns
     -------
     dict
         ``use_default_graph_as_union=True`` when the store holds no snapshot and no `graphs`
-        are given (the engine's fast path); otherwise ``default_graph`` and ``named_graphs``
-        listing the current graphs.
+        are given (the engine's fast path); no option at all for the view store of an enclosing
+        :func:`read_as_of` (its own default graph is the view); otherwise ``default_graph`` and
+        ``named_graphs`` listing the current graphs.
     """
-    if graphs is None:
-        graphs = _VIEW.get()
+    if graphs is None and _VIEW.get() is store:
+        return {}
     if graphs is None:
         names = [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
         if not any(g.startswith(SNAPSHOT_PREFIX) for g in names):
@@ -167,39 +170,69 @@ def union_dataset(store: ox.Store, graphs: Sequence[str] | None = None) -> dict[
     return {"default_graph": nodes, "named_graphs": nodes}
 
 
-_VIEW: ContextVar[tuple[str, ...] | None] = ContextVar("aikg_view", default=None)
-"""Graphs every default-dataset read sees inside a :func:`viewing` block (None: today's)."""
+# ------------------------------------------------------------------------------ as of a date
+_VIEW: ContextVar[ox.Store | None] = ContextVar("aikg_view", default=None)
+"""The view store :func:`read_as_of` is running a read on (None outside one)."""
+
+_VIEWS: OrderedDict[str, ox.Store] = OrderedDict()
+_VIEWS_KEPT = 4
+_VIEWS_LOCK = threading.Lock()
 
 
-@contextmanager
-def viewing(graphs: Sequence[str]) -> Iterator[None]:
-    """Within the block, every read through :func:`union_dataset` sees `graphs` only.
+def view_store(store: ox.Store, graphs: Sequence[str]) -> ox.Store:
+    """Copy some named graphs into a new in-memory store whose default graph is their set union.
 
-    The lookups, collections and license checks run many named queries; rather than threading
-    a graph list through each, a read runs inside this block and they all see the same view
-    (``kg.sparql.select``, ``kg.sparql.execute`` and the linked-data reads all take their
-    dataset from :func:`union_dataset`). The view is a :class:`contextvars.ContextVar`: it
-    holds for the current thread (or task) only and is restored on exit, so concurrent requests
-    never see each other's view.
+    A default graph given as a list of graphs is a *bag* union in Oxigraph: a triple two graphs
+    hold is a solution once per graph, and a query with several OPTIONAL parts multiplies those
+    copies (measured on the embedded graph with the four real sources imported: ``models.rq``
+    gave 342,865 rows in 27 s instead of 4,947 rows in 0.16 s). The copy is a set: each triple
+    once in the default graph, and each graph under its own name for ``GRAPH ?g`` (which graph
+    said what).
 
     Parameters
     ----------
+    store : pyoxigraph.Store
+        The engine.
     graphs : sequence of str
-        Named graph IRIs, e.g. :func:`graphs_as_of`.
+        Named graph IRIs (e.g. :func:`graphs_as_of`).
+
+    Returns
+    -------
+    pyoxigraph.Store
+        In memory; 0.2 s for the 90,000 triples of the example above.
 
     Examples
     --------
-    >>> with viewing(["https://w3id.org/aikg/graph/landscape"]):
-    ...     union_dataset(ox.Store())["default_graph"]
-    [<NamedNode value=https://w3id.org/aikg/graph/landscape>]
-    >>> union_dataset(ox.Store())
-    {'use_default_graph_as_union': True}
+    >>> s = ox.Store()
+    >>> t = ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode("http://e/p"), ox.Literal("x"), ox.NamedNode("http://e/g1"))
+    >>> s.extend([t, ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode("http://e/g2"))])
+    >>> v = view_store(s, ["http://e/g1", "http://e/g2"])
+    >>> len(list(v.query("SELECT * WHERE { ?s ?p ?o }"))), len(v)
+    (1, 3)
     """
-    token = _VIEW.set(tuple(graphs))
-    try:
-        yield
-    finally:
-        _VIEW.reset(token)
+    view = ox.Store()
+    for graph in graphs:
+        node = ox.NamedNode(graph)
+        # Native N-Triples round trip per graph: lossless, blank nodes stay one node per graph.
+        view.load(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node), format=ox.RdfFormat.N_TRIPLES, to_graph=node)
+    view.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+    return view
+
+
+def _cached_view(store: ox.Store, graphs: list[str], key: str) -> ox.Store:
+    # One copy per dataset version and view, a few kept (each worker process keeps its own).
+    with _VIEWS_LOCK:
+        view = _VIEWS.get(key)
+        if view is not None:
+            _VIEWS.move_to_end(key)
+            return view
+        base = key.partition("@")[0]
+        for old in [k for k in _VIEWS if k.partition("@")[0] != base]:
+            del _VIEWS[old]
+        view = _VIEWS[key] = view_store(store, graphs)
+        while len(_VIEWS) > _VIEWS_KEPT:
+            _VIEWS.popitem(last=False)
+        return view
 
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -241,10 +274,13 @@ def parse_as_of(text: str, parameter: str = "as_of") -> date:
 def read_as_of(
     store: ox.Store, when: date | datetime | str, fn: Callable[..., Any], *args: Any, **kwargs: Any
 ) -> tuple[list[str], Any]:
-    """Run ``fn(store, *args, **kwargs)`` on the landscape as it was at `when`.
+    """Run ``fn(view, *args, **kwargs)`` on the landscape as it was at `when`.
 
-    A module-level function, so a query worker can run it (``graph.read(read_as_of, when, fn,
-    ...)``): the view is set up inside the worker, around `fn`.
+    `view` is :func:`view_store` of :func:`graphs_as_of`: every read of `fn` (named queries
+    through :func:`union_dataset`, ``quads_for_pattern``) sees the graphs of that date and
+    nothing else, a fact two sources share once, and ``GRAPH ?g`` still tells which graph said
+    what. A module-level function, so a query worker can run it (``graph.read(read_as_of, when,
+    fn, ...)``): the view is built (or found) inside the worker.
 
     Parameters
     ----------
@@ -258,7 +294,7 @@ def read_as_of(
         Passed on. A non-empty ``version`` keyword (the per-version cache key of
         :func:`kg.lookup.cached`) is extended with the snapshots in view, so cached answers of
         today and of each past view never mix, while dates that select the same snapshots share
-        one cache entry.
+        one cache entry (and one view store: a few are kept per process).
 
     Returns
     -------
@@ -274,8 +310,14 @@ def read_as_of(
     if kwargs.get("version"):
         in_view = ",".join(g[len(SNAPSHOT_PREFIX) :] for g in graphs if g.startswith(SNAPSHOT_PREFIX))
         kwargs["version"] = f"{kwargs['version']}@as_of:{in_view or 'no-imports'}"
-    with viewing(graphs):
-        return graphs, fn(store, *args, **kwargs)
+        view = _cached_view(store, graphs, kwargs["version"])
+    else:
+        view = view_store(store, graphs)
+    token = _VIEW.set(view)
+    try:
+        return graphs, fn(view, *args, **kwargs)
+    finally:
+        _VIEW.reset(token)
 
 
 # ------------------------------------------------------------------------------ snapshots
