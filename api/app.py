@@ -52,13 +52,16 @@ def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = 
         lifespan=lifespan,
     )
     if settings.cors_origins:
-        # Cross-site reads only: updates need the bearer token, and CORS never exposes it.
+        # Cross-site reads only: a preflight that asks for the Authorization header (which every
+        # update needs) is refused, so no web page can make a browser send an update.
         app.add_middleware(
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST"],
             allow_headers=["Content-Type", "Accept"],
+            expose_headers=["X-Result-Count"],
             allow_credentials=False,
+            max_age=600,
         )
     install_error_handlers(app)
     for module in (pages, sparql, entities, graphs):

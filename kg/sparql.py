@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from kg.errors import (
     ForbiddenError,
     NotAcceptableError,
+    QueryEvaluationError,
     QuerySyntaxError,
     ResultTooLargeError,
 )
@@ -29,10 +30,12 @@ __all__ = [
     "QueryRequest",
     "QueryResponse",
     "check_query",
+    "check_update",
     "execute",
     "named_query",
     "python_value",
     "select",
+    "to_syntax_error",
 ]
 
 RESULT_MEDIA_TYPES: dict[str, ox.QueryResultsFormat] = {
@@ -243,20 +246,67 @@ class _CappedBuffer(io.RawIOBase):
 _XML_ILLEGAL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
 
 
+_POSITION = re.compile(r"\berror at (\d+):(\d+)")
+
+
+def to_syntax_error(exc: Exception) -> QuerySyntaxError:
+    """Turn the engine's parse error into a :class:`QuerySyntaxError` with line and column.
+
+    Parameters
+    ----------
+    exc : Exception
+        What pyoxigraph raised (a ``SyntaxError`` whose message starts ``error at L:C:``).
+
+    Returns
+    -------
+    QuerySyntaxError
+        Same message; `line` and `column` (1-based, in the text as sent: the predeclared
+        prefixes are passed to the engine separately, so they do not shift positions).
+
+    Examples
+    --------
+    >>> e = to_syntax_error(SyntaxError("error at 2:7: expected one of '.', '}'"))
+    >>> (e.line, e.column)
+    (2, 7)
+    """
+    message = str(exc)
+    match = _POSITION.search(message)
+    if match is None:
+        return QuerySyntaxError(message)
+    return QuerySyntaxError(message, int(match.group(1)), int(match.group(2)))
+
+
+def _graph_iris(values: tuple[str, ...], parameter: str) -> list[ox.NamedNode]:
+    nodes = []
+    for value in values:
+        try:
+            nodes.append(ox.NamedNode(value))
+        except ValueError as exc:
+            raise QuerySyntaxError(f"{parameter}: {value!r} is not an absolute IRI ({exc})") from exc
+    return nodes
+
+
 def _engine_query(store: ox.Store, request: QueryRequest) -> Any:
     options: dict[str, Any] = {"prefixes": PREFIXES}
-    if request.default_graphs:
-        options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
-    else:
+    if request.default_graphs or request.named_graphs:
+        # SPARQL 1.1 Protocol §2.1.4: a dataset given in the request replaces FROM / FROM NAMED;
+        # a kind of graph it does not list is empty.
+        options["default_graph"] = _graph_iris(request.default_graphs, "default-graph-uri")
+        options["named_graphs"] = _graph_iris(request.named_graphs, "named-graph-uri")
+    elif "FROM" not in _keywords(request.text):
+        # No dataset anywhere: the default graph is the union of all named graphs (one graph per
+        # source). With FROM / FROM NAMED the query's own dataset holds (SPARQL 1.1 Query §13.2);
+        # the engine's union switch would override it. FROM names graphs of this store only: the
+        # engine never fetches them.
         options["use_default_graph_as_union"] = True
-    if request.named_graphs:
-        options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
     try:
         return store.query(request.text, **options)
     except SyntaxError as exc:
-        raise QuerySyntaxError(str(exc)) from exc
+        raise to_syntax_error(exc) from exc
     except ValueError as exc:
         raise QuerySyntaxError(str(exc)) from exc
+    except (OSError, RuntimeError) as exc:
+        raise QueryEvaluationError(f"the query could not be evaluated: {exc}") from exc
 
 
 def _unwrap(exc: BaseException) -> BaseException:
@@ -268,7 +318,9 @@ def _unwrap(exc: BaseException) -> BaseException:
         seen = seen.__cause__ or seen.__context__  # type: ignore[assignment]
     if isinstance(exc, OSError) and ("more than" in str(exc) or "larger than" in str(exc)):
         return ResultTooLargeError(str(exc).split(": ", 1)[-1])
-    return exc
+    # Anything else raised while the engine streams the result is an evaluation failure (e.g. a
+    # SERVICE endpoint that does not answer, when federation is enabled).
+    return QueryEvaluationError(f"the query could not be evaluated: {exc}")
 
 
 def execute(store: ox.Store, request: QueryRequest) -> QueryResponse:
@@ -322,7 +374,7 @@ def execute(store: ox.Store, request: QueryRequest) -> QueryResponse:
         return _triples(result, form, request)
     except ResultTooLargeError:
         raise
-    except OSError as exc:
+    except (OSError, RuntimeError) as exc:
         raise _unwrap(exc) from exc
 
 
@@ -496,7 +548,7 @@ def select(store: ox.Store, text: str, bindings: dict[str, Any] | None = None) -
     try:
         solutions = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True, substitutions=substitutions)
     except SyntaxError as exc:
-        raise QuerySyntaxError(str(exc)) from exc
+        raise to_syntax_error(exc) from exc
     names = [v.value for v in solutions.variables]
     rows = []
     for solution in solutions:
