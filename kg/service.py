@@ -214,7 +214,7 @@ class KnowledgeGraph:
         try:
             self.store.update(text)
         except SyntaxError as exc:
-            raise to_syntax_error(exc) from exc
+            raise to_syntax_error(exc, text, update=True) from exc
         except RuntimeError as exc:
             raise QueryEvaluationError(f"the update was not applied, nothing changed: {exc}") from exc
         self.store.flush()

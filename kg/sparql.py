@@ -8,12 +8,16 @@ what lookups and analytics run for their named queries, with values bound, never
 from __future__ import annotations
 
 import io
+import os
 import re
+import threading
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
 import pyoxigraph as ox
+from pyparsing import ParseException
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
 from kg.errors import (
     ForbiddenError,
@@ -246,34 +250,87 @@ class _CappedBuffer(io.RawIOBase):
 _XML_ILLEGAL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
 
 
-_POSITION = re.compile(r"\berror at (\d+):(\d+)")
+def _xml_safe(body: bytes, refusal: str) -> bytes:
+    # XML 1.0 §2.2: U+0001-U+001F other than TAB, LF and CR cannot appear in a document at all,
+    # not even as character references (known trap 19): refuse rather than send a broken 200.
+    if _XML_ILLEGAL.search(body):
+        raise NotAcceptableError(refusal)
+    # XML 1.0 §2.11: a parser turns a raw CR (and CR LF) into LF, so a literal's CR would be lost.
+    # The writers emit no CR in markup, so every raw CR is literal text: write it as a reference.
+    return body.replace(b"\r", b"&#13;")
 
 
-def to_syntax_error(exc: Exception) -> QuerySyntaxError:
+_POSITION = re.compile(r"^error at (\d+):(\d+):\s*")
+_PARSE_LOCK = threading.Lock()
+
+
+def _fresh_parse_lock() -> None:
+    # A worker forked while another thread held the lock would otherwise wait on it forever.
+    global _PARSE_LOCK
+    _PARSE_LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_fresh_parse_lock)
+
+
+def _locate(text: str, update: bool) -> tuple[int, int, str] | None:
+    # pyoxigraph's parser often reports the end of the text as the error position; rdflib's
+    # (pyparsing) points at the token where the failing clause starts, which a person can use.
+    # pyparsing is not thread-safe (known trap 01), hence the lock; this runs on errors only.
+    with _PARSE_LOCK:
+        try:
+            (parseUpdate if update else parseQuery)(text)
+        except ParseException as exc:
+            near = re.match(r"\S{1,24}", exc.line[exc.col - 1 :]) if exc.line else None
+            return exc.lineno, exc.col, near.group(0) if near else ""
+        except Exception:  # rdflib chokes differently: keep the engine's position
+            return None
+    return None
+
+
+def to_syntax_error(exc: Exception, text: str | None = None, update: bool = False) -> QuerySyntaxError:
     """Turn the engine's parse error into a :class:`QuerySyntaxError` with line and column.
 
     Parameters
     ----------
     exc : Exception
         What pyoxigraph raised (a ``SyntaxError`` whose message starts ``error at L:C:``).
+    text : str, optional
+        The query or update as sent; given, the position is refined with rdflib's SPARQL parser
+        (the engine tends to report the end of the text).
+    update : bool, optional
+        `text` is a SPARQL Update request.
 
     Returns
     -------
     QuerySyntaxError
-        Same message; `line` and `column` (1-based, in the text as sent: the predeclared
-        prefixes are passed to the engine separately, so they do not shift positions).
+        Its message reads ``error at LINE:COLUMN[, near 'TOKEN']: REASON``; `line` and `column`
+        are 1-based, in the text as sent (the predeclared prefixes are passed
+        to the engine separately, so they do not shift positions).
 
     Examples
     --------
     >>> e = to_syntax_error(SyntaxError("error at 2:7: expected one of '.', '}'"))
-    >>> (e.line, e.column)
-    (2, 7)
+    >>> (e.line, e.column, e.detail)
+    (2, 7, "error at 2:7: expected one of '.', '}'")
+    >>> e = to_syntax_error(SyntaxError("error at 1:26: expected ..."), "SELECT ?x WHERE { ?x ?p }")
+    >>> (e.line, e.column, e.detail)
+    (1, 19, "error at 1:19, near '?x': expected ...")
     """
     message = str(exc)
     match = _POSITION.search(message)
+    reason = message[match.end() :] if match else message
+    if len(reason) > 300:  # the engine lists every acceptable character class: keep the start
+        reason = reason[:300].rstrip() + " …"
+    located = _locate(text, update) if text is not None else None
+    if located is not None:
+        line, column, near = located
+        where = f"{line}:{column}" + (f", near {near!r}" if near else "")
+        return QuerySyntaxError(f"error at {where}: {reason}", line, column)
     if match is None:
         return QuerySyntaxError(message)
-    return QuerySyntaxError(message, int(match.group(1)), int(match.group(2)))
+    line, column = int(match.group(1)), int(match.group(2))
+    return QuerySyntaxError(f"error at {line}:{column}: {reason}", line, column)
 
 
 def _graph_iris(values: tuple[str, ...], parameter: str) -> list[ox.NamedNode]:
@@ -302,7 +359,7 @@ def _engine_query(store: ox.Store, request: QueryRequest) -> Any:
     try:
         return store.query(request.text, **options)
     except SyntaxError as exc:
-        raise to_syntax_error(exc) from exc
+        raise to_syntax_error(exc, request.text) from exc
     except ValueError as exc:
         raise QuerySyntaxError(str(exc)) from exc
     except (OSError, RuntimeError) as exc:
@@ -402,10 +459,11 @@ def _solutions(result: ox.QuerySolutions, form: str, request: QueryRequest) -> Q
         body = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=fmt) or b""
         if len(body) > request.max_bytes:
             raise ResultTooLargeError(f"result larger than {request.max_bytes} bytes: add LIMIT or narrow the query")
-    if fmt == ox.QueryResultsFormat.XML and _XML_ILLEGAL.search(body):
-        raise NotAcceptableError(
+    if fmt == ox.QueryResultsFormat.XML:
+        body = _xml_safe(
+            body,
             "the result holds control characters that XML 1.0 cannot represent; "
-            "ask for application/sparql-results+json or text/tab-separated-values"
+            "ask for application/sparql-results+json or text/tab-separated-values",
         )
     return QueryResponse(media, body, form, rows)
 
@@ -425,8 +483,8 @@ def _triples(result: ox.QueryTriples, form: str, request: QueryRequest) -> Query
         prefixes = PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML) else None
         body = ox.serialize(triples, format=fmt, prefixes=prefixes) if prefixes else ox.serialize(triples, format=fmt)
         body = body or b""
-    if fmt == ox.RdfFormat.RDF_XML and _XML_ILLEGAL.search(body):
-        raise NotAcceptableError("the graph holds control characters that XML 1.0 cannot represent; ask for Turtle")
+    if fmt == ox.RdfFormat.RDF_XML:
+        body = _xml_safe(body, "the graph holds control characters that XML 1.0 cannot represent; ask for Turtle")
     return QueryResponse(media, body, form, sink.lines)
 
 
@@ -548,7 +606,7 @@ def select(store: ox.Store, text: str, bindings: dict[str, Any] | None = None) -
     try:
         solutions = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True, substitutions=substitutions)
     except SyntaxError as exc:
-        raise to_syntax_error(exc) from exc
+        raise to_syntax_error(exc, text) from exc
     names = [v.value for v in solutions.variables]
     rows = []
     for solution in solutions:
