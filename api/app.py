@@ -8,8 +8,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from api.caching import ETagMiddleware
 from api.errors import install_error_handlers
-from api.routes import entities, graphs, pages, sparql
+from api.routes import analytics, entities, graphs, linked_data, pages, sparql
 from kg import __version__
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
@@ -51,6 +52,8 @@ def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = 
         summary="A sourced knowledge graph of the open-source AI race: SPARQL 1.1, REST lookups, graph pictures.",
         lifespan=lifespan,
     )
+    # Added first so CORS wraps it: a 304 from a cross-site revalidation carries the CORS headers.
+    app.add_middleware(ETagMiddleware)
     if settings.cors_origins:
         # Cross-site reads only: a preflight that asks for the Authorization header (which every
         # update needs) is refused, so no web page can make a browser send an update.
@@ -59,11 +62,13 @@ def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = 
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST"],
             allow_headers=["Content-Type", "Accept"],
-            expose_headers=["X-Result-Count"],
             allow_credentials=False,
             max_age=600,
+            # paging, revalidation and result counts, readable from scripts
+            expose_headers=["ETag", "Link", "X-Total-Count", "X-Result-Count"],
         )
     install_error_handlers(app)
-    for module in (pages, sparql, entities, graphs):
+    # analytics before entities: /api/analytics/… must not be taken for /api/{collection}/{slug}
+    for module in (pages, sparql, analytics, entities, linked_data, graphs):
         app.include_router(module.router)
     return app

@@ -152,29 +152,313 @@ def validate(store: str | None) -> None:
     sys.exit(1)
 
 
-@main.command()
-@click.argument("entity")
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="HTML file to write.")
-@click.option("--depth", type=click.IntRange(1, 3), default=1, show_default=True, help="Hops from the entity.")
-@click.option("--types", help="Comma list of kinds to keep (model,organization,…).")
-@click.option("--store", help="Persistent store directory (default: the embedded graph).")
-def viz(entity: str, output: Path, depth: int, types: str | None, store: str | None) -> None:
-    """Write the ego graph of KIND/SLUG (e.g. model/glm-4.5) as a self-contained HTML page."""
-    from kg import analytics, lookup
+class _VizGroup(click.Group):
+    """``kg viz KIND/SLUG -o f.html`` (the first form) still draws an ego graph."""
 
-    kind, _, slug = entity.partition("/")
-    if not slug:
-        raise click.BadParameter("give KIND/SLUG, e.g. model/glm-4.5", param_hint="ENTITY")
+    def resolve_command(self, ctx: click.Context, args: list[str]):  # type: ignore[no-untyped-def]
+        if args and args[0] not in self.commands and "/" in args[0]:
+            args = ["ego", *args]
+        return super().resolve_command(ctx, args)
+
+
+_OUTPUT = click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="HTML file to write.")
+_STORE = click.option("--store", help="Persistent store directory (default: the embedded graph).")
+_MAX_NODES = click.option(
+    "--max-nodes", type=click.IntRange(10, 5000), help="Node cap; what is cut is listed on the page."
+)
+
+
+def _write_page(output: Path, build, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    """Build a graph with ``build(store, *args, **kwargs)``, render it and write `output`."""
     render_html = importlib.import_module("viz").render_html
+    max_nodes = kwargs.pop("render_max_nodes", None)
+    extra = {"max_nodes": max_nodes} if max_nodes else {}
+    query = kwargs.pop("shown_query", None)
     try:
-        graph = _open(store)
-        iri = lookup.resolve(graph.store.inner, kind, slug, version=graph.version)
-        G = analytics.ego_graph(graph.store.inner, iri, depth=depth, types=types.split(",") if types else None)
+        graph = _open(kwargs.pop("store", None))
+        G = build(graph.store.inner, *args, **kwargs)
     except KGError as exc:
         _fail(exc)
         return
-    output.write_text(render_html(G, title=f"{G.nodes[iri]['label']}: neighbourhood (depth {depth})"), encoding="utf-8")
+    output.write_text(render_html(G, query=query, **extra), encoding="utf-8")
     click.echo(f"wrote {output} ({G.number_of_nodes()} nodes, {G.number_of_edges()} edges)")
+
+
+@main.group(cls=_VizGroup)
+def viz() -> None:
+    """Write graph pictures as self-contained HTML pages (they work offline).
+
+    \b
+    kg viz ego model/glm-4.5 -o glm.html --depth 2 --types model,organization
+    kg viz lineage deepseek-r1 -o r1.html
+    kg viz landscape -o landscape.html --year 2025 --openness osi,open-weights
+    kg viz claims -o claims.html --about model/glm-4.5
+    kg viz query "CONSTRUCT { ?m schema:creator ?o } WHERE { ?m schema:creator ?o }" -o q.html
+    kg viz charts -o charts.html
+    """
+
+
+@viz.command("ego")
+@click.argument("entity")
+@_OUTPUT
+@click.option("--depth", type=click.IntRange(1, 3), default=1, show_default=True, help="Hops from the entity.")
+@click.option("--types", help="Comma list of kinds to keep (model,organization,…).")
+@_MAX_NODES
+@_STORE
+def viz_ego(entity: str, output: Path, depth: int, types: str | None, max_nodes: int | None, store: str | None) -> None:
+    """The neighbourhood of KIND/SLUG (e.g. model/glm-4.5)."""
+    from kg import analytics
+
+    if "/" not in entity and not entity.startswith(("http://", "https://")):
+        raise click.BadParameter("give KIND/SLUG, e.g. model/glm-4.5", param_hint="ENTITY")
+
+    def build(inner, ref):  # type: ignore[no-untyped-def]
+        iri = analytics.resolve_ref(inner, ref, "ENTITY")
+        cap = {"max_nodes": max_nodes} if max_nodes else {}
+        return analytics.ego_graph(inner, iri, depth=depth, types=types.split(",") if types else None, **cap)
+
+    _write_page(output, build, entity, store=store, render_max_nodes=max_nodes)
+
+
+@viz.command("lineage")
+@click.argument("model")
+@_OUTPUT
+@_MAX_NODES
+@_STORE
+def viz_lineage(model: str, output: Path, max_nodes: int | None, store: str | None) -> None:
+    """Ancestors and descendants of a model (slug, name or IRI), as a hierarchy."""
+    from kg import analytics
+
+    def build(inner, ref):  # type: ignore[no-untyped-def]
+        iri = analytics.resolve_ref(inner, ref if ref.startswith(("http://", "https://")) else f"model/{ref}", "MODEL")
+        return analytics.lineage_graph(inner, iri, **({"max_nodes": max_nodes} if max_nodes else {}))
+
+    _write_page(output, build, model, store=store, render_max_nodes=max_nodes)
+
+
+@viz.command("landscape")
+@_OUTPUT
+@click.option("--year", type=click.IntRange(1900, 2100), help="Keep models published in this year.")
+@click.option("--modality", help="Keep models of this modality (text, code, image, video, audio, speech…).")
+@click.option("--openness", help="Comma list of license-openness categories (osi, open-weights, closed, unknown).")
+@_MAX_NODES
+@_STORE
+def viz_landscape(  # type: ignore[no-untyped-def]
+    output: Path, year, modality, openness, max_nodes, store
+) -> None:
+    """Organizations and their models: coloured by country, sized by parameters, MoE as stars."""
+    from kg import analytics
+
+    cap = {"max_nodes": max_nodes} if max_nodes else {}
+    _write_page(
+        output,
+        analytics.landscape_graph,
+        year=year,
+        modality=modality,
+        openness=openness.split(",") if openness else None,
+        store=store,
+        render_max_nodes=max_nodes,
+        **cap,
+    )
+
+
+@viz.command("claims")
+@_OUTPUT
+@click.option("--about", help="Only claims about this entity (KIND/SLUG or IRI).")
+@_MAX_NODES
+@_STORE
+def viz_claims(output: Path, about: str | None, max_nodes: int | None, store: str | None) -> None:
+    """Who claims what about whom; self-claims and conflicts of interest marked."""
+    from kg import analytics
+
+    def build(inner):  # type: ignore[no-untyped-def]
+        subject = analytics.resolve_ref(inner, about, "--about") if about else None
+        return analytics.claims_graph(inner, about=subject, **({"max_nodes": max_nodes} if max_nodes else {}))
+
+    _write_page(output, build, store=store, render_max_nodes=max_nodes)
+
+
+@viz.command("query")
+@click.argument("sparql")
+@_OUTPUT
+@_MAX_NODES
+@_STORE
+def viz_query(sparql: str, output: Path, max_nodes: int | None, store: str | None) -> None:
+    """The result of a CONSTRUCT query (``-`` reads it from stdin)."""
+    from kg import analytics
+
+    text = sys.stdin.read() if sparql == "-" else sparql
+    _write_page(output, analytics.construct_graph, text, store=store, render_max_nodes=max_nodes, shown_query=text)
+
+
+@viz.command("charts")
+@_OUTPUT
+@click.option("--since", type=click.IntRange(1950, 2100), default=2023, show_default=True, help="First year counted.")
+@_STORE
+def viz_charts(output: Path, since: int, store: str | None) -> None:
+    """The charts page: releases per quarter by country, MoE share, license openness mix."""
+    from kg import analytics
+
+    render_charts = importlib.import_module("viz.charts").render_charts
+    try:
+        inner = _open(store).store.inner
+        charts = [analytics.chart_data(inner, name, since=since) for name in analytics.CHARTS]
+    except KGError as exc:
+        _fail(exc)
+        return
+    output.write_text(render_charts(charts, since=since, openness=analytics.OPENNESS), encoding="utf-8")
+    click.echo(f"wrote {output} ({len(charts)} charts)")
+
+
+@main.group("analytics")
+def analytics_group() -> None:
+    """Measure the graph: centrality, lineage chains, paths, communities, chart numbers.
+
+    Every result names the projection it was computed on; ``--json`` prints the full result.
+    """
+
+
+_JSON = click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
+_PROJECTION = click.option(
+    "--projection",
+    type=click.Choice(["organization-model", "lineage", "claims", "entities"]),
+    default="organization-model",
+    show_default=True,
+    help="The projection to measure.",
+)
+
+
+def _run_analytics(fn, *args, as_json: bool, show, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    try:
+        result = fn(_open(kwargs.pop("store", None)).store.inner, *args, **kwargs)
+    except KGError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    if "projection" in result:
+        p = result["projection"]
+        click.echo(f"projection: {p['name']} ({p['nodes']} nodes, {p['edges']} edges): {p['description']}")
+    show(result)
+
+
+@analytics_group.command("centrality")
+@_PROJECTION
+@click.option(
+    "--measure", type=click.Choice(["degree", "pagerank", "betweenness"]), default="pagerank", show_default=True
+)
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--kind", help="Rank only this kind (model, organization, …).")
+@_JSON
+@_STORE
+def analytics_centrality(projection, measure, limit, kind, as_json, store) -> None:  # type: ignore[no-untyped-def]
+    """Rank entities by degree, PageRank or betweenness centrality."""
+    from kg import analytics
+
+    def show(result):  # type: ignore[no-untyped-def]
+        for row in result["results"]:
+            click.echo(f"{row['rank']:>4}  {row['score']:.6f}  {row['label']}  ({row['kind']}, degree {row['degree']})")
+
+    _run_analytics(
+        analytics.centrality, projection, measure, limit=limit, kind=kind, as_json=as_json, show=show, store=store
+    )
+
+
+@analytics_group.command("chains")
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@_JSON
+@_STORE
+def analytics_chains(limit, as_json, store) -> None:  # type: ignore[no-untyped-def]
+    """The longest lineage chains, model -> base -> … -> root."""
+    from kg import analytics
+
+    def show(result):  # type: ignore[no-untyped-def]
+        for chain in result["chains"]:
+            parts = [chain["models"][0]["label"]]
+            for step in chain["steps"]:
+                distilled = any(p.endswith("#distilledFrom") for p in step["properties"])
+                how = ", ".join(step["derivation"]) or ("distilled from" if distilled else "based on")
+                parts.append(f"-[{how}]-> {step['to']['label']}")
+            click.echo(f"{chain['length']:>3}  " + " ".join(parts))
+
+    _run_analytics(analytics.lineage_chains, limit=limit, as_json=as_json, show=show, store=store)
+
+
+@analytics_group.command("path")
+@click.argument("source")
+@click.argument("target")
+@click.option(
+    "--projection",
+    type=click.Choice(["entities", "organization-model", "lineage", "claims"]),
+    default="entities",
+    show_default=True,
+)
+@_JSON
+@_STORE
+def analytics_path(source, target, projection, as_json, store) -> None:  # type: ignore[no-untyped-def]
+    """A shortest path between two entities (KIND/SLUG or IRI), with the properties on the way."""
+    from kg import analytics
+
+    def build(inner, a, b):  # type: ignore[no-untyped-def]
+        return analytics.shortest_path(
+            inner, analytics.resolve_ref(inner, a, "SOURCE"), analytics.resolve_ref(inner, b, "TARGET"), projection
+        )
+
+    def show(result):  # type: ignore[no-untyped-def]
+        if result["length"] is None:
+            click.echo(f"no path from {result['source']['label']} to {result['target']['label']}")
+            return
+        click.echo(f"{result['length']} steps")
+        for step in result["steps"]:
+            props = ", ".join(
+                p["label"] if p["direction"] == "forward" else f"^{p['label']}" for p in step["properties"]
+            )
+            click.echo(f"  {step['from']['label']} -[{props}]-> {step['to']['label']}")
+
+    _run_analytics(build, source, target, as_json=as_json, show=show, store=store)
+
+
+@analytics_group.command("communities")
+@_PROJECTION
+@click.option("--seed", type=int, default=42, show_default=True)
+@click.option("--resolution", type=click.FloatRange(0, 10, min_open=True), default=1.0, show_default=True)
+@_JSON
+@_STORE
+def analytics_communities(projection, seed, resolution, as_json, store) -> None:  # type: ignore[no-untyped-def]
+    """Communities of a projection (Louvain, seeded)."""
+    from kg import analytics
+
+    def show(result):  # type: ignore[no-untyped-def]
+        click.echo(f"modularity {result['modularity']:.4f} (louvain, seed {result['seed']})")
+        for i, c in enumerate(result["communities"], 1):
+            names = ", ".join(m["label"] for m in c["members"][:12]) + (" …" if c["size"] > 12 else "")
+            click.echo(f"{i:>3}  ({c['size']})  {names}")
+
+    _run_analytics(
+        analytics.communities, projection, seed=seed, resolution=resolution, as_json=as_json, show=show, store=store
+    )
+
+
+@analytics_group.command("chart")
+@click.argument("name", type=click.Choice(["releases-by-country", "moe-share", "license-mix"]))
+@click.option("--since", type=click.IntRange(1950, 2100), default=2023, show_default=True)
+@_JSON
+@_STORE
+def analytics_chart(name, since, as_json, store) -> None:  # type: ignore[no-untyped-def]
+    """The numbers behind one chart, as the SPARQL query gives them."""
+    from kg import analytics
+
+    def show(result):  # type: ignore[no-untyped-def]
+        rows = result["rows"]
+        columns = list(rows[0]) if rows else []
+        click.echo("\t".join(columns))
+        for row in rows:
+            click.echo("\t".join(str(row.get(c, "")) for c in columns))
+
+    _run_analytics(analytics.chart_data, name, since=since, as_json=as_json, show=show, store=store)
 
 
 if __name__ == "__main__":

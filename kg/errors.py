@@ -11,6 +11,7 @@ Hierarchy::
     │   └── AuthenticationRequiredError  no credentials were sent where they are needed
     └── QueryError
         ├── QuerySyntaxError    the SPARQL text does not parse (also a ValueError)
+        │   └── QueryFormError  it parses, but this operation takes another query form
         ├── QueryEvaluationError the request parsed but could not be applied (e.g. CREATE of an existing graph)
         ├── QueryTimeoutError   the query ran past its time limit and was stopped
         ├── QueryMemoryError    the query needed more working memory than its cap and was stopped
@@ -34,6 +35,7 @@ __all__ = [
     "NotFoundError",
     "QueryError",
     "QueryEvaluationError",
+    "QueryFormError",
     "QueryMemoryError",
     "QuerySyntaxError",
     "QueryTimeoutError",
@@ -177,6 +179,11 @@ class QuerySyntaxError(QueryError, ValueError):
 
 class QueryEvaluationError(QueryError):
     """The request parsed but the engine could not apply it (nothing was changed)."""
+
+
+class QueryFormError(QuerySyntaxError):
+    """The query is of a form this operation does not take (e.g. a SELECT where a graph picture
+    needs a CONSTRUCT); a bad request like a syntax error, so it shares that status."""
 
 
 class QueryTimeoutError(QueryError):

@@ -1,28 +1,65 @@
-"""Entity lookups: resolve a slug, name or IRI; describe an entity; search names; list models
-and claims. Every function takes the pyoxigraph store first so a query worker can run it."""
+"""Entity lookups: resolve a slug, name or IRI; search names; describe an entity with labels,
+incoming links and sources; lineage; side-by-side comparison; claim records.
+
+Every public function takes the pyoxigraph store first so a query worker can run it, and every
+value that comes from a user is bound into a named query (``kg/queries/*.rq``) through
+:func:`kg.sparql.select`, never written into query text (known-traps case 21).
+"""
 
 from __future__ import annotations
 
+import bisect
 import difflib
+import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pyoxigraph as ox
 
 from kg.errors import InvalidParameterError, NotFoundError
 from kg.namespaces import ID, KINDS, PREFIXES
-from kg.sparql import named_query, select
+from kg.sparql import named_query, python_value, select
 
 __all__ = [
+    "COLLECTIONS",
+    "ENTITY_KINDS",
+    "SCHEMES",
+    "cached",
+    "claim_records",
+    "collection_kind",
+    "compare",
+    "curie",
     "describe",
+    "is_described",
     "kind_of",
-    "list_claims",
-    "list_models",
+    "lineage",
     "normalize",
+    "read_entity",
     "resolve",
+    "resolve_concept",
+    "resolve_value",
     "search",
+    "slug_of",
+    "warm_index",
 ]
+
+ENTITY_KINDS: tuple[str, ...] = (*KINDS.values(), "architecture", "country", "concept")
+"""Kinds an entity can have: the IRI path kinds plus architectures, countries and other concepts."""
+
+COLLECTIONS: dict[str, str] = {**KINDS, "architectures": "architecture", "countries": "country"}
+"""REST collection name -> entity kind."""
+
+SCHEMES: dict[str, str] = {
+    "architecture": PREFIXES["aikg"] + "ArchitectureScheme",
+    "modality": PREFIXES["aikg"] + "ModalityScheme",
+    "accessibility": PREFIXES["aikg"] + "AccessibilityScheme",
+    "stance": PREFIXES["aikg"] + "StanceScheme",
+    "claim_kind": PREFIXES["aikg"] + "ClaimKindScheme",
+    "derivation": PREFIXES["aikg"] + "DerivationTypeScheme",
+}
+"""Filter name -> the SKOS concept scheme its values come from."""
 
 _TYPE_KIND = {
     PREFIXES["aikg"] + "AIModel": "model",
@@ -31,13 +68,70 @@ _TYPE_KIND = {
     "https://schema.org/Person": "person",
     "https://schema.org/Claim": "claim",
     "https://schema.org/NewsArticle": "article",
+    "https://schema.org/ScholarlyArticle": "article",
+    "https://schema.org/Article": "article",
     PREFIXES["aikg"] + "ModelFamily": "family",
     PREFIXES["aikg"] + "CustomLicense": "license",
     PREFIXES["aikg"] + "ProprietaryTerms": "license",
     PREFIXES["spdx"] + "ListedLicense": "license",
+    PREFIXES["spdx"] + "License": "license",
     "https://schema.org/Country": "country",
     PREFIXES["skos"] + "Concept": "concept",
 }
+
+_NAME_PROPERTIES = (
+    "https://schema.org/name",
+    PREFIXES["skos"] + "prefLabel",
+    PREFIXES["rdfs"] + "label",
+    "https://schema.org/headline",
+    PREFIXES["spdx"] + "name",
+)
+"""Label properties, best first: a name beats a preferred label beats rdfs:label."""
+
+_PROPERTY_ORDER = [
+    "schema:name",
+    "schema:alternateName",
+    "schema:headline",
+    "schema:creator",
+    "schema:author",
+    "schema:about",
+    "schema:isPartOf",
+    "schema:datePublished",
+    "schema:dateCreated",
+    "aikg:architecture",
+    "aikg:totalParameters",
+    "aikg:activeParameters",
+    "aikg:expertCount",
+    "aikg:activeExpertCount",
+    "aikg:contextLength",
+    "aikg:modality",
+    "aikg:inputModality",
+    "aikg:outputModality",
+    "aikg:weightsLicense",
+    "aikg:codeLicense",
+    "schema:license",
+    "aikg:accessibility",
+    "aikg:basedOn",
+    "aikg:derivationType",
+    "aikg:distilledFrom",
+    "schema:text",
+    "aikg:paraphrase",
+    "aikg:stance",
+    "aikg:claimKind",
+    "schema:appearance",
+    "schema:addressCountry",
+    "schema:parentOrganization",
+    "spdx:licenseId",
+    "spdx:isOsiApproved",
+    "aikg:hfRepoId",
+    "schema:url",
+]
+_CURIE_PREFIXES = sorted(((ns, p) for p, ns in PREFIXES.items()), key=lambda t: -len(t[0]))
+_XSD = PREFIXES["xsd"]
+_RDF_TYPE = PREFIXES["rdf"] + "type"
+
+
+# -- small pure helpers ------------------------------------------------------------------------
 
 
 def normalize(text: str) -> str:
@@ -59,69 +153,196 @@ def normalize(text: str) -> str:
     'zurich ai'
     >>> normalize("智谱")
     '智谱'
+    >>> normalize("ＧＬＭ")
+    'glm'
     """
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(stripped.casefold().split())
 
 
-def kind_of(iri: str, types: list[str] | None = None) -> str | None:
+def _compact(norm: str) -> str:
+    # "GLM 4.5", "GLM-4.5" and "glm4.5" are the same name to a person; letters and digits of
+    # any script are kept, punctuation and spaces dropped.
+    return "".join(c for c in norm if c.isalnum())
+
+
+def curie(iri: str) -> str:
+    """Return the prefixed name of `iri` under the shared prefixes, or the IRI itself.
+
+    Examples
+    --------
+    >>> curie("https://schema.org/creator")
+    'schema:creator'
+    >>> curie("urn:x")
+    'urn:x'
+    """
+    for namespace, prefix in _CURIE_PREFIXES:
+        if iri.startswith(namespace) and "/" not in iri[len(namespace) :] and "#" not in iri[len(namespace) :]:
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return iri
+
+
+def slug_of(iri: str) -> str:
+    """Return the last segment of an IRI: the slug of ``…/id/model/glm-4.5``, ``MIT`` of an SPDX IRI.
+
+    Examples
+    --------
+    >>> slug_of("https://w3id.org/aikg/id/model/glm-4.5")
+    'glm-4.5'
+    >>> slug_of("https://w3id.org/aikg/ontology#MixtureOfExperts")
+    'MixtureOfExperts'
+    """
+    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def kind_of(iri: str, types: Iterable[str] | None = None) -> str | None:
     """Return the entity kind of an IRI (``model``, ``organization``…) or ``None``.
 
     Parameters
     ----------
     iri : str
         An instance IRI.
-    types : list of str, optional
+    types : iterable of str, optional
         Its rdf:type IRIs, used when the IRI is not under ``https://w3id.org/aikg/id/``.
 
     Returns
     -------
     str or None
+        A kind of :data:`ENTITY_KINDS`; ``architecture`` for concepts of the architecture scheme
+        is decided by the caller (a concept is ``concept`` here).
 
     Examples
     --------
     >>> kind_of("https://w3id.org/aikg/id/model/glm-4.5")
     'model'
+    >>> kind_of("http://www.wikidata.org/entity/Q148", ["https://schema.org/Country"])
+    'country'
     """
     if iri.startswith(str(ID)):
         return iri[len(str(ID)) :].split("/", 1)[0]
-    for t in types or []:
-        if t in _TYPE_KIND:
-            return _TYPE_KIND[t]
-    return None
+    found = [_TYPE_KIND[t] for t in types or () if t in _TYPE_KIND]
+    # A concept typed also as something specific is that specific thing.
+    specific = [k for k in found if k != "concept"]
+    return (specific or found or [None])[0]
 
 
-# The label index is cached per store version; a forked worker never sees a write, so its
-# cache is keyed by the version the server passes along.
-_INDEX: dict[str, tuple[dict[str, list[tuple[str, str, str]]], dict[str, str]]] = {}
+def _humanize(iri: str) -> str:
+    """A readable label from a camelCase local name: ``alternateName`` -> ``alternate name``."""
+    local = slug_of(iri)
+    return (
+        re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local).lower()
+        if re.fullmatch(r"[a-z]+(?:[A-Z][a-z]+)+|[a-z]+", local)
+        else local
+    )
 
 
-def _label_index(store: ox.Store, version: str) -> tuple[dict[str, list[tuple[str, str, str]]], dict[str, str]]:
-    cached = _INDEX.get(version)
-    if cached is not None:
-        return cached
-    by_norm: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
-    names: dict[str, str] = {}
-    types: dict[str, set[str]] = defaultdict(set)
-    rows = select(store, named_query("labels"))
-    for row in rows:
-        if "type" in row:
-            types[row["s"]].add(row["type"])
-    for row in rows:
-        iri, label = row["s"], row["label"]
-        kind = kind_of(iri, sorted(types[iri])) or "other"
-        by_norm[normalize(label)].append((iri, label, kind))
-        if row["property"].endswith(("name", "prefLabel", "headline")) and iri not in names:
-            names[iri] = label
-    _INDEX.clear()
-    _INDEX[version] = (dict(by_norm), names)
-    return _INDEX[version]
+def _ref(iri: str, name: str | None = None, kind: str | None = None) -> dict[str, Any]:
+    return {"iri": iri, "slug": slug_of(iri), "kind": kind, "name": name or slug_of(iri)}
 
 
-def search(
-    store: ox.Store, q: str, kind: str | None = None, limit: int = 20, version: str = ""
-) -> list[dict[str, Any]]:
+def _node(iri: str) -> ox.NamedNode | None:
+    try:
+        return ox.NamedNode(iri)
+    except ValueError:
+        return None
+
+
+def _is_iri(ref: str) -> bool:
+    return ref.startswith(("http://", "https://", "urn:"))
+
+
+# -- per-version caches (one per process: a forked worker never sees a later write) ------------
+
+_CACHE: dict[tuple[str, str], Any] = {}
+
+
+def cached(version: str, name: str, build: Callable[[], Any]) -> Any:
+    """Return ``build()`` computed once per dataset version and name in this process.
+
+    Parameters
+    ----------
+    version : str
+        Dataset version (``KnowledgeGraph.version``); an empty string disables caching.
+    name : str
+        What is cached (``"labels"``, ``"models"``…).
+    build : callable
+        Computes the value from the store.
+
+    Returns
+    -------
+    object
+        The cached value; entries of other versions are dropped when a new version is seen.
+    """
+    if not version:
+        return build()
+    key = (version, name)
+    if key not in _CACHE:
+        for old in [k for k in _CACHE if k[0] != version]:
+            del _CACHE[old]
+        _CACHE[key] = build()
+    return _CACHE[key]
+
+
+class _LabelIndex:
+    """Every searchable name, normalized, with sorted keys for prefix lookups."""
+
+    def __init__(self, store: ox.Store, schemes: dict[str, set[str]]) -> None:
+        rows = select(store, named_query("labels"))
+        types: dict[str, set[str]] = defaultdict(set)
+        for row in rows:
+            if "type" in row:
+                types[row["s"]].add(row["type"])
+        self.kinds: dict[str, str] = {}
+        self.names: dict[str, str] = {}
+        self.entries: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
+        name_rank: dict[str, int] = {}
+        seen: set[tuple[str, str, str]] = set()
+        for row in rows:
+            iri, label, prop = row["s"], str(row["label"]), row["property"]
+            kind = kind_of(iri, types[iri]) or "other"
+            if kind == "concept" and SCHEMES["architecture"] in schemes.get(iri, ()):
+                kind = "architecture"
+            self.kinds[iri] = kind
+            rank = _NAME_PROPERTIES.index(prop) if prop in _NAME_PROPERTIES else len(_NAME_PROPERTIES)
+            if rank < name_rank.get(iri, len(_NAME_PROPERTIES) + 1):
+                name_rank[iri] = rank
+                self.names[iri] = label
+            norm = normalize(label)
+            for key in {norm, _compact(norm)}:
+                if key and (key, iri, label) not in seen:
+                    seen.add((key, iri, label))
+                    self.entries[key].append((iri, label, rank))
+        self.keys = sorted(self.entries)
+
+
+def warm_index(store: ox.Store, version: str) -> None:
+    """Build the label index of `version` now, so later lookups (and forked workers) reuse it.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+    version : str
+        Dataset version, the cache key.
+    """
+    _label_index(store, version)
+
+
+def _label_index(store: ox.Store, version: str) -> _LabelIndex:
+    def build() -> _LabelIndex:
+        schemes: dict[str, set[str]] = defaultdict(set)
+        for row in select(store, "SELECT ?c ?scheme WHERE { ?c skos:inScheme ?scheme }"):
+            schemes[row["c"]].add(row["scheme"])
+        return _LabelIndex(store, schemes)
+
+    return cached(version, "labels", build)  # type: ignore[no-any-return]
+
+
+# -- search ------------------------------------------------------------------------------------
+
+
+def search(store: ox.Store, q: str, kind: str | None = None, limit: int = 20, version: str = "") -> dict[str, Any]:
     """Search names and alternate names, any script, case- and accent-insensitive.
 
     Parameters
@@ -129,10 +350,9 @@ def search(
     store : pyoxigraph.Store
         The engine.
     q : str
-        Text to look for (1 to 200 characters after trimming).
+        Text to look for, 1 to 200 characters after trimming.
     kind : str, optional
-        Keep only this kind (``model``, ``organization``, ``person``, ``license``, ``claim``,
-        ``article``, ``family``).
+        Keep only this kind (one of :data:`ENTITY_KINDS`).
     limit : int, optional
         Maximum number of hits, 1 to 100.
     version : str, optional
@@ -140,40 +360,110 @@ def search(
 
     Returns
     -------
-    list of dict
-        Hits ranked exact > prefix > contains, then shorter names first; each with ``iri``,
-        ``kind``, ``name``, ``matched`` (the label that matched) and ``match``.
+    dict
+        ``total`` (all hits) and ``results``: hits ranked exact > prefix > contains, strict before loose, then names
+        before alternate names, shorter matched labels first, then by name; each with ``iri``,
+        ``slug``, ``kind``, ``name``, ``matched`` (the label that matched), ``match``
+        (``exact``, ``prefix`` or ``contains``) and ``loose`` (True when it matched only with
+        spaces and punctuation ignored; such hits rank after strict ones of the same class).
 
     Raises
     ------
     InvalidParameterError
-        If `q` is empty or longer than 200 characters, or `limit` is out of range.
+        If `q` is empty or longer than 200 characters, `kind` is unknown, or `limit` is out of
+        range.
+
+    Notes
+    -----
+    Labels are folded with :func:`normalize` (NFKD, accents removed, case-folded), and also
+    compared with punctuation and spaces removed, so ``glm45`` finds GLM-4.5 and ``智谱`` finds
+    Zhipu AI through its alternate name.
     """
     needle = normalize(q)
-    if not needle or len(needle) > 200:
+    if not needle or len(q) > 200:
         raise InvalidParameterError("q", "give 1 to 200 characters to search for")
+    if kind is not None and kind not in ENTITY_KINDS:
+        raise InvalidParameterError("kind", "must be one of " + ", ".join(ENTITY_KINDS))
     if not 1 <= limit <= 100:
         raise InvalidParameterError("limit", "must be between 1 and 100")
-    by_norm, names = _label_index(store, version)
-    best: dict[str, tuple[int, int, dict[str, Any]]] = {}
-    for norm, entries in by_norm.items():
-        if norm == needle:
-            rank, match = 0, "exact"
-        elif norm.startswith(needle):
-            rank, match = 1, "prefix"
-        elif needle in norm:
-            rank, match = 2, "contains"
-        else:
-            continue
-        for iri, label, entry_kind in entries:
-            if kind and entry_kind != kind:
+    index = _label_index(store, version)
+    needles = [n for n in dict.fromkeys((needle, _compact(needle))) if n]
+    best: dict[str, tuple[int, bool, int, int, str, str]] = {}
+
+    def offer(key: str, rank: int, n: str) -> None:
+        for iri, label, prop_rank in index.entries[key]:
+            entry_kind = index.kinds.get(iri, "other")
+            if kind and entry_kind != kind and not (kind == "concept" and entry_kind == "architecture"):
                 continue
-            hit = {"iri": iri, "kind": entry_kind, "name": names.get(iri, label), "matched": label, "match": match}
-            key = (rank, len(norm))
-            if iri not in best or key < best[iri][:2]:
-                best[iri] = (rank, len(norm), hit)
-    ranked = sorted(best.values(), key=lambda t: (t[0], t[1], t[2]["name"].casefold()))
-    return [hit for _, _, hit in ranked[:limit]]
+            loose = n != needle or key != normalize(label)
+            candidate = (rank, loose, prop_rank, len(key), label, iri)
+            if iri not in best or candidate < best[iri]:
+                best[iri] = candidate
+
+    for n in needles:
+        if n in index.entries:
+            offer(n, 0, n)
+        start = bisect.bisect_left(index.keys, n)
+        for key in index.keys[start:]:
+            if not key.startswith(n):
+                break
+            if key != n:
+                offer(key, 1, n)
+    for key in index.keys:
+        for n in needles:
+            if n in key and not key.startswith(n):
+                offer(key, 2, n)
+    ranked = sorted(best.values(), key=lambda t: (t[0], t[1], t[2], t[3], index.names.get(t[5], t[4]).casefold(), t[5]))
+    match = ("exact", "prefix", "contains")
+    results = [
+        {
+            "iri": iri,
+            "slug": slug_of(iri),
+            "kind": index.kinds.get(iri, "other"),
+            "name": index.names.get(iri, label),
+            "matched": label,
+            "match": match[rank],
+            "loose": loose,
+        }
+        for rank, loose, _p, _l, label, iri in ranked[:limit]
+    ]
+    return {"total": len(ranked), "results": results}
+
+
+# -- resolution --------------------------------------------------------------------------------
+
+
+def _types(store: ox.Store, iri: str) -> list[str] | None:
+    """Return the rdf:types of `iri`, or None when it is the subject of no statement."""
+    node = _node(iri)
+    if node is None:
+        return None
+    rows = select(store, named_query("exists"), {"s": node})
+    if not rows:
+        return None
+    return sorted({r["type"] for r in rows if "type" in r})
+
+
+def is_described(store: ox.Store, iri: str) -> bool:
+    """Return True when `iri` is a valid IRI and the subject of at least one statement.
+
+    Examples
+    --------
+    >>> is_described(ox.Store(), "not an IRI > }")
+    False
+    """
+    return _types(store, iri) is not None
+
+
+def _entity_kind(store: ox.Store, iri: str, types: list[str], version: str) -> str | None:
+    kind = kind_of(iri, types)
+    if kind == "concept" and _label_index(store, version).kinds.get(iri) == "architecture":
+        return "architecture"
+    return kind
+
+
+def _kind_matches(wanted: str, actual: str | None) -> bool:
+    return wanted == actual or (wanted == "concept" and actual == "architecture")
 
 
 def resolve(store: ox.Store, kind: str, ref: str, version: str = "") -> str:
@@ -184,9 +474,11 @@ def resolve(store: ox.Store, kind: str, ref: str, version: str = "") -> str:
     store : pyoxigraph.Store
         The engine.
     kind : str
-        Singular kind, e.g. ``"model"``.
+        One of :data:`ENTITY_KINDS`, e.g. ``"model"``.
     ref : str
-        A slug (``glm-4.5``), a full IRI, or a name or alternate name (``GLM-4.5``, ``智谱``).
+        A slug (``glm-4.5``), a full IRI, or a name or alternate name (``GLM-4.5``, ``智谱``);
+        for a country also its ISO 3166-1 alpha-2 code (``CN``) or Wikidata id (``Q148``); for
+        an architecture its notation (``moe``).
     version : str, optional
         Dataset version (label-index cache key).
 
@@ -198,50 +490,215 @@ def resolve(store: ox.Store, kind: str, ref: str, version: str = "") -> str:
     Raises
     ------
     NotFoundError
-        If nothing matches; ``suggestions`` holds the closest slugs.
+        If nothing of that kind matches; ``suggestions`` holds the closest slugs.
     """
     ref = ref.strip()
-    candidates = (
-        [ref] if ref.startswith(("http://", "https://")) else [f"{ID}{kind}/{ref}", f"{ID}{kind}/{ref.lower()}"]
-    )
-    for iri in candidates:
-        if _exists(store, iri):
+    if kind == "architecture":
+        try:
+            return resolve_concept(store, "architecture", ref, version=version)
+        except InvalidParameterError as exc:
+            raise NotFoundError(
+                f"no architecture named {ref!r}", suggestions=_suggest(store, kind, ref, version)
+            ) from exc
+    candidates: list[str] = []
+    if _is_iri(ref):
+        candidates.append(ref)
+    elif kind in KINDS.values():
+        candidates += [f"{ID}{kind}/{ref}", f"{ID}{kind}/{ref.lower()}"]
+    if kind == "license" and not _is_iri(ref):
+        candidates.append(PREFIXES["spdxl"] + ref)  # SPDX-listed licenses keep their own IRIs
+    if kind == "country" and re.fullmatch(r"[A-Za-z]{2}", ref):
+        candidates += [r["country"] for r in select(store, named_query("country_by_code"), {"code": ref.upper()})]
+    if kind == "country" and re.fullmatch(r"[Qq]\d+", ref):
+        candidates.append(PREFIXES["wd"] + ref.upper())
+    for iri in dict.fromkeys(candidates):
+        types = _types(store, iri)
+        if types is not None and _kind_matches(kind, _entity_kind(store, iri, types, version)):
             return iri
     if ref and len(ref) <= 200:
-        for hit in search(store, ref, kind=kind, limit=5, version=version):
-            if hit["match"] == "exact":
-                return hit["iri"]
-    raise NotFoundError(f"no {kind} named {ref!r}", suggestions=_suggest(store, kind, ref, version))
-
-
-def _exists(store: ox.Store, iri: str) -> bool:
-    node = ox.NamedNode(iri)
-    return next(iter(store.quads_for_pattern(node, None, None)), None) is not None
+        hits = search(store, ref, kind=kind, limit=5, version=version)["results"]
+        exact = [h for h in hits if h["match"] == "exact" and not h["loose"]]
+        if exact:
+            return str(exact[0]["iri"])
+    raise NotFoundError(f"no {kind} named {ref[:200]!r}", suggestions=_suggest(store, kind, ref, version))
 
 
 def _suggest(store: ox.Store, kind: str, ref: str, version: str) -> list[str]:
-    by_norm, _names = _label_index(store, version)
+    index = _label_index(store, version)
     pool: dict[str, str] = {}
-    for norm, entries in by_norm.items():
-        for iri, _label, entry_kind in entries:
-            if entry_kind == kind:
-                pool.setdefault(norm, iri)
-                pool.setdefault(normalize(iri.rsplit("/", 1)[-1]), iri)
-    close = difflib.get_close_matches(normalize(ref), list(pool), n=5, cutoff=0.5)
+    for key, entries in index.entries.items():
+        for iri, _label, _rank in entries:
+            if _kind_matches(kind, index.kinds.get(iri)):
+                pool.setdefault(key, iri)
+                pool.setdefault(normalize(slug_of(iri)), iri)
+    close = difflib.get_close_matches(normalize(ref[:200]), list(pool), n=8, cutoff=0.5)
     seen: list[str] = []
-    for norm in close:
-        slug = pool[norm].rsplit("/", 1)[-1]
+    for key in close:
+        slug = slug_of(pool[key])
         if slug not in seen:
             seen.append(slug)
     return seen[:5]
 
 
-def _local(iri: str) -> str:
-    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+def resolve_concept(store: ox.Store, scheme: str, ref: str, parameter: str | None = None, version: str = "") -> str:
+    """Return the concept of a SKOS scheme that `ref` names.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+    scheme : str
+        A key of :data:`SCHEMES` (``architecture``, ``modality``, ``stance``…).
+    ref : str
+        The concept IRI, its local name (``MixtureOfExperts``), notation (``moe``), preferred
+        or alternative label (``Mixture-of-Experts``, ``MoE``), in any case.
+    parameter : str, optional
+        Name of the request parameter, for the error; default `scheme`.
+    version : str, optional
+        Dataset version (cache key).
+
+    Returns
+    -------
+    str
+        The concept IRI.
+
+    Raises
+    ------
+    InvalidParameterError
+        If no concept of the scheme has that name; the message lists the accepted names.
+    """
+    concepts = cached(version, f"scheme:{scheme}", lambda: _scheme_names(store, SCHEMES[scheme]))
+    wanted = normalize(ref)
+    for iri, names in concepts.items():
+        if ref == iri or wanted in names:
+            return iri
+    choices = sorted(min(names, key=len) for names in concepts.values())
+    raise InvalidParameterError(
+        parameter or scheme, f"no {scheme.replace('_', ' ')} named {ref[:100]!r}; one of: " + ", ".join(choices)
+    )
 
 
-def describe(store: ox.Store, iri: str) -> dict[str, Any]:
-    """Describe one entity: properties with labels, incoming links, sources per fact.
+def _scheme_names(store: ox.Store, scheme: str) -> dict[str, set[str]]:
+    names: dict[str, set[str]] = defaultdict(set)
+    for row in select(store, named_query("concepts"), {"scheme": ox.NamedNode(scheme)}):
+        names[row["concept"]].add(normalize(slug_of(row["concept"])))
+        if "label" in row:
+            names[row["concept"]].add(normalize(str(row["label"])))
+    return dict(names)
+
+
+def resolve_value(store: ox.Store, parameter: str, kind: str, ref: str, version: str = "") -> str:
+    """Resolve a filter value to an IRI, or explain which parameter is wrong.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+    parameter : str
+        The request parameter the value came from (named in the error).
+    kind : str
+        Entity kind (:data:`ENTITY_KINDS`) or a scheme key of :data:`SCHEMES`.
+    ref : str
+        Slug, name, IRI (a country also an ISO 3166 code).
+    version : str, optional
+        Dataset version.
+
+    Returns
+    -------
+    str
+        The IRI.
+
+    Raises
+    ------
+    InvalidParameterError
+        If nothing matches; `parameter` is named, with the closest names as suggestions.
+    """
+    if len(ref) > 500:
+        raise InvalidParameterError(parameter, "at most 500 characters")
+    if kind in SCHEMES:
+        return resolve_concept(store, kind, ref, parameter=parameter, version=version)
+    try:
+        return resolve(store, kind, ref, version=version)
+    except NotFoundError as exc:
+        hint = f"; did you mean {', '.join(exc.suggestions)}?" if exc.suggestions else ""
+        raise InvalidParameterError(parameter, f"no {kind} named {ref[:100]!r}{hint}") from exc
+
+
+# -- describe ----------------------------------------------------------------------------------
+
+
+def _best_label(candidates: list[tuple[str, str]]) -> str | None:
+    """Pick a label from (property, value-with-language) pairs: name first, English first."""
+    if not candidates:
+        return None
+
+    def score(item: tuple[str, Any]) -> tuple[int, int]:
+        prop, value = item
+        rank = _NAME_PROPERTIES.index(prop) if prop in _NAME_PROPERTIES else len(_NAME_PROPERTIES)
+        lang = value[1] if isinstance(value, tuple) else ""
+        return rank, 0 if lang in ("", "en") or lang.startswith("en-") else 1
+
+    _prop, value = min(candidates, key=score)
+    return value[0] if isinstance(value, tuple) else str(value)
+
+
+def _terms(
+    store: ox.Store, direction: str, var: str, node: ox.NamedNode
+) -> tuple[dict[str, str], dict[str, list[str]], dict[str, str]]:
+    """Labels and types of the IRIs around `node`, and labels of the properties used.
+
+    `direction` is ``outgoing`` (what `node` points to) or ``incoming`` (what points to it).
+    Three small queries are faster here than one UNION of them (measured: 1.1 ms against 3.5 ms).
+    """
+    bound = {var: node}
+    labels: dict[str, list[tuple[str, Any]]] = defaultdict(list)
+    for row in _raw_select(store, named_query(f"{direction}_labels"), bound):
+        labels[row["term"].value].append((row["prop"].value, (row["value"].value, row["value"].language or "")))
+    types: dict[str, list[str]] = defaultdict(list)
+    for row in _raw_select(store, named_query(f"{direction}_types"), bound):
+        if row["value"].value not in types[row["term"].value]:
+            types[row["term"].value].append(row["value"].value)
+    plabels: dict[str, list[tuple[str, Any]]] = defaultdict(list)
+    for row in _raw_select(store, named_query(f"{direction}_property_labels"), bound):
+        if isinstance(row["value"], ox.Literal):
+            plabels[row["term"].value].append(
+                (PREFIXES["rdfs"] + "label", (row["value"].value, row["value"].language or ""))
+            )
+    return (
+        {k: v for k, v in ((k, _best_label(c)) for k, c in labels.items()) if v},
+        dict(types),
+        {k: v for k, v in ((k, _best_label(c)) for k, c in plabels.items()) if v},
+    )
+
+
+def _raw_select(store: ox.Store, text: str, bindings: dict[str, ox.NamedNode]) -> list[dict[str, Any]]:
+    # Like kg.sparql.select but keeps pyoxigraph terms (language tags, datatypes).
+    solutions = store.query(
+        text,
+        prefixes=PREFIXES,
+        use_default_graph_as_union=True,
+        substitutions={ox.Variable(k): v for k, v in bindings.items()},
+    )
+    names = [v.value for v in solutions.variables]  # type: ignore[union-attr]
+    return [{n: s[n] for n in names if s[n] is not None} for s in solutions]  # type: ignore[union-attr]
+
+
+def _literal_value(term: ox.Literal) -> dict[str, Any]:
+    value: dict[str, Any] = {"type": "literal", "value": python_value(term)}
+    if term.language:
+        value["lang"] = term.language
+    elif term.datatype.value != _XSD + "string":
+        value["datatype"] = curie(term.datatype.value)
+    return value
+
+
+def _property_sort_key(item: tuple[str, dict[str, Any]]) -> tuple[int, str]:
+    key, prop = item
+    return (_PROPERTY_ORDER.index(key) if key in _PROPERTY_ORDER else len(_PROPERTY_ORDER), prop["label"].casefold())
+
+
+def describe(store: ox.Store, iri: str, version: str = "", max_incoming: int = 100) -> dict[str, Any]:
+    """Describe one entity: every property with labels, incoming links, sources of each fact.
 
     Parameters
     ----------
@@ -249,225 +706,417 @@ def describe(store: ox.Store, iri: str) -> dict[str, Any]:
         The engine.
     iri : str
         The entity's IRI.
+    version : str, optional
+        Dataset version (cache key of the label index).
+    max_incoming : int, optional
+        Subjects listed per incoming property (``count`` always gives the total).
 
     Returns
     -------
     dict
-        ``iri``, ``kind``, ``slug``, ``name``, ``types``, ``properties`` (property label ->
-        list of values, each ``{"value", "iri"?, "label"?, "graphs"}``), ``incoming``
-        (property label -> list of ``{"iri", "label", "kind"}``), ``sources`` (the named graphs
-        the facts come from, with their provenance).
+        ``iri``, ``kind``, ``slug``, ``name``, ``types`` (list of ``{"iri", "label"}``);
+        ``properties``: ordered mapping of property CURIE (``schema:creator``) to ``{"iri",
+        "label", "values"}``, each value either ``{"type": "iri", "iri", "slug", "kind",
+        "label"}`` or ``{"type": "literal", "value", "datatype"?, "lang"?}``, plus ``graphs``
+        (named graphs asserting it) and ``sources`` (the ``dcterms:source`` those graphs give
+        for this entity); ``incoming``: mapping of property CURIE to ``{"iri", "label",
+        "count", "subjects"}``; ``sources``: provenance of every named graph involved (title,
+        license, generation time, what it was derived from).
 
     Raises
     ------
     NotFoundError
         If no statement has `iri` as subject.
     """
-    node = ox.NamedNode(iri)
-    rows = select(store, named_query("describe_entity"), {"s": node})
+    node = _node(iri)
+    rows = _raw_select(store, named_query("entity_statements"), {"s": node}) if node is not None else []
     if not rows:
-        raise NotFoundError(f"no entity with IRI {iri}")
-    properties: dict[str, dict[str, dict[str, Any]]] = {}
-    prop_iris: dict[str, str] = {}
+        raise NotFoundError(f"no entity with IRI {iri[:300]}")
+    assert node is not None
+    labels, object_types, plabels = _terms(store, "outgoing", "s", node)
+    entity_sources: dict[str, list[str]] = defaultdict(list)
+    for row in select(store, named_query("entity_sources"), {"s": node}):
+        entity_sources[row["g"]].append(row["source"])
+    index = _label_index(store, version)
+    properties: dict[str, dict[str, Any]] = {}
     types: list[str] = []
     graphs: set[str] = set()
+    by_key: dict[tuple[str, str], dict[str, Any]] = {}
     for row in rows:
-        p, o = row["p"], row["o"]
-        graphs.add(row["g"])
-        if p == PREFIXES["rdf"] + "type":
-            if o not in types:
-                types.append(o)
-            continue
-        label = row.get("pLabel") or _local(p)
-        prop_iris[label] = p
-        values = properties.setdefault(label, {})
-        key = f"{o}"
-        entry = values.get(key)
-        if entry is None:
-            entry = {"value": o, "graphs": []}
-            if row.get("oIsIri"):
-                entry = {"value": o, "iri": o, "graphs": []}
-                if row.get("oLabel"):
-                    entry["label"] = row["oLabel"]
-                kind = kind_of(o, [row["oType"]] if row.get("oType") else None)
-                if kind:
-                    entry["kind"] = kind
-            values[key] = entry
-        if "label" not in entry and row.get("oLabel") and "iri" in entry:
-            entry["label"] = row["oLabel"]
-        if row["g"] not in entry["graphs"]:
-            entry["graphs"].append(row["g"])
-    incoming: dict[str, dict[str, dict[str, Any]]] = {}
-    for row in select(store, named_query("incoming_links"), {"o": node}):
-        label = _local(row["p"])
-        bucket = incoming.setdefault(label, {})
-        if row["s"] not in bucket:
-            bucket[row["s"]] = {
-                "iri": row["s"],
-                "label": row.get("sLabel") or _local(row["s"]),
-                "kind": kind_of(row["s"], [row["sType"]] if row.get("sType") else None),
-            }
-    name = next(
-        (v["value"] for k in ("name", "headline", "preferred label", "label") for v in properties.get(k, {}).values()),
-        _local(iri),
-    )
-    sources = [s for s in _graph_sources(store) if s["graph"] in graphs]
+        p, o, g = row["p"].value, row["o"], row["g"]
+        graph = g.value if isinstance(g, ox.NamedNode) else "default"
+        graphs.add(graph)
+        if p == _RDF_TYPE and isinstance(o, ox.NamedNode) and o.value not in types:
+            types.append(o.value)
+        key = curie(p)
+        prop = properties.setdefault(key, {"iri": p, "label": plabels.get(p) or _humanize(p), "values": []})
+        ident = (key, str(o))
+        value = by_key.get(ident)
+        if value is None:
+            if isinstance(o, ox.NamedNode):
+                kind = index.kinds.get(o.value) or kind_of(o.value, object_types.get(o.value))
+                value = {
+                    "type": "iri",
+                    "iri": o.value,
+                    "slug": slug_of(o.value),
+                    "kind": kind,
+                    "label": labels.get(o.value) or index.names.get(o.value) or slug_of(o.value),
+                }
+            elif isinstance(o, ox.Literal):
+                value = _literal_value(o)
+            else:
+                value = {"type": "bnode", "value": str(o)}
+            value["graphs"] = []
+            value["sources"] = []
+            by_key[ident] = value
+            prop["values"].append(value)
+        if graph not in value["graphs"]:
+            value["graphs"].append(graph)
+            value["sources"] += [s for s in entity_sources.get(graph, []) if s not in value["sources"]]
+    kind = _entity_kind(store, iri, types, version)
+    ordered = dict(sorted(properties.items(), key=_property_sort_key))
+    name = index.names.get(iri) or slug_of(iri)
     return {
         "iri": iri,
-        "kind": kind_of(iri, types),
-        "slug": _local(iri),
+        "kind": kind,
+        "slug": slug_of(iri),
         "name": name,
-        "types": types,
-        "properties": {k: list(v.values()) for k, v in properties.items()},
-        "property_iris": prop_iris,
-        "incoming": {k: list(v.values()) for k, v in incoming.items()},
-        "sources": sources,
+        "types": [{"iri": t, "curie": curie(t), "label": labels.get(t) or slug_of(t)} for t in types],
+        "properties": ordered,
+        "incoming": _incoming(store, node, index, max_incoming),
+        "sources": [s for s in _graph_sources(store, version) if s["graph"] in graphs],
     }
 
 
-def _graph_sources(store: ox.Store) -> list[dict[str, Any]]:
-    merged: dict[str, dict[str, Any]] = {}
-    for row in select(store, named_query("graph_sources")):
-        entry = merged.setdefault(
-            row["g"],
-            {
-                "graph": row["g"],
-                "title": row.get("title"),
-                "license": row.get("license"),
-                "generated": row.get("generated"),
-                "sources": [],
-            },
+def _incoming(store: ox.Store, node: ox.NamedNode, index: _LabelIndex, max_incoming: int) -> dict[str, dict[str, Any]]:
+    labels, types, plabels = _terms(store, "incoming", "o", node)
+    incoming: dict[str, dict[str, Any]] = {}
+    seen: set[tuple[str, str]] = set()
+    for row in select(store, named_query("incoming_links"), {"o": node}):
+        p, s = row["p"], row["s"]
+        key = curie(p)
+        bucket = incoming.setdefault(
+            key, {"iri": p, "label": plabels.get(p) or _humanize(p), "count": 0, "subjects": []}
         )
-        if row.get("source") and row["source"] not in entry["sources"]:
-            entry["sources"].append(row["source"])
-    return list(merged.values())
-
-
-def list_models(store: ox.Store, **filters: Any) -> list[dict[str, Any]]:
-    """List models with their key facts, optionally filtered.
-
-    Parameters
-    ----------
-    store : pyoxigraph.Store
-        The engine.
-    **filters
-        ``organization`` (IRI), ``country`` (ISO 3166 code or country IRI), ``architecture``
-        (concept IRI; narrower concepts match), ``license`` (IRI, weights or code),
-        ``osi`` (bool), ``released_after`` / ``released_before`` (``YYYY-MM-DD``).
-
-    Returns
-    -------
-    list of dict
-        One dict per model, sorted by name: ``iri``, ``slug``, ``name``, ``creator``,
-        ``creatorName``, ``countryCode``, ``date``, ``architecture``, ``totalParameters``,
-        ``activeParameters``, ``weightsLicense``, ``osiApproved``, ``codeLicense``,
-        ``accessibility``.
-    """
-    rows = select(store, named_query("models"))
-    narrower = None
-    if filters.get("architecture"):
-        narrower = {
-            r["c"]
-            for r in select(
-                store,
-                "SELECT ?root ?c WHERE { ?c skos:broader* ?root }",
-                {"root": ox.NamedNode(filters["architecture"])},
+        if (key, s) in seen:
+            continue
+        seen.add((key, s))
+        bucket["count"] += 1
+        if len(bucket["subjects"]) < max_incoming:
+            kind = index.kinds.get(s) or kind_of(s, types.get(s))
+            bucket["subjects"].append(
+                {"iri": s, "slug": slug_of(s), "kind": kind, "label": labels.get(s) or index.names.get(s) or slug_of(s)}
             )
-        }
-    merged: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        iri = row["model"]
-        entry = merged.get(iri)
-        if entry is None:
-            entry = merged[iri] = {
-                "iri": iri,
-                "slug": _local(iri),
-                "name": row["name"],
-                "creator": row.get("creator"),
-                "creatorName": row.get("creatorName"),
-                "country": row.get("country"),
-                "countryCode": row.get("countryCode"),
-                "date": row.get("date"),
-                "architecture": row.get("architecture"),
-                "architectureLabel": row.get("architectureLabel"),
-                "totalParameters": row.get("total"),
-                "activeParameters": row.get("active"),
-                "weightsLicense": row.get("weightsLicense"),
-                "weightsLicenseLabel": row.get("weightsLicenseLabel"),
-                "osiApproved": row.get("osi"),
-                "codeLicense": row.get("codeLicense"),
-                "accessibility": row.get("accessibility"),
-            }
-    out = []
-    for entry in merged.values():
-        if filters.get("organization") and entry["creator"] != filters["organization"]:
-            continue
-        country = filters.get("country")
-        if country and country not in {entry["country"], entry["countryCode"]}:
-            continue
-        if narrower is not None and entry["architecture"] not in narrower:
-            continue
-        if filters.get("license") and filters["license"] not in {entry["weightsLicense"], entry["codeLicense"]}:
-            continue
-        if filters.get("osi") is not None and bool(entry["osiApproved"]) != filters["osi"]:
-            continue
-        date = str(entry["date"] or "")
-        if filters.get("released_after") and (not date or date < filters["released_after"]):
-            continue
-        if filters.get("released_before") and (not date or date >= filters["released_before"]):
-            continue
-        out.append(entry)
-    return out
+    for bucket in incoming.values():
+        bucket["subjects"].sort(key=lambda r: (str(r["label"]).casefold(), r["iri"]))
+    return dict(sorted(incoming.items(), key=lambda kv: (-kv[1]["count"], kv[0])))
 
 
-def list_claims(store: ox.Store, about: str | None = None) -> list[dict[str, Any]]:
-    """List claims, with claimant, subjects, text, stance, source and self-claim flag.
+def _graph_sources(store: ox.Store, version: str) -> list[dict[str, Any]]:
+    def build() -> list[dict[str, Any]]:
+        merged: dict[str, dict[str, Any]] = {}
+        for row in select(store, named_query("graph_sources")):
+            entry = merged.setdefault(
+                row["g"],
+                {
+                    "graph": row["g"],
+                    "title": row.get("title"),
+                    "license": row.get("license"),
+                    "generated": row.get("generated"),
+                    "derivedFrom": [],
+                },
+            )
+            if row.get("source") and row["source"] not in entry["derivedFrom"]:
+                entry["derivedFrom"].append(row["source"])
+        return list(merged.values())
+
+    return cached(version, "graph_sources", build)  # type: ignore[no-any-return]
+
+
+# -- claims ------------------------------------------------------------------------------------
+
+
+def claim_records(store: ox.Store, version: str = "") -> dict[str, dict[str, Any]]:
+    """Return every claim as a record, keyed by IRI, in IRI order.
 
     Parameters
     ----------
     store : pyoxigraph.Store
         The engine.
-    about : str, optional
-        IRI of a subject; keep only claims about it.
+    version : str, optional
+        Dataset version (cache key).
 
     Returns
     -------
-    list of dict
-        One dict per claim: ``iri``, ``slug``, ``claimant``, ``claimantName``, ``about``
-        (list of ``{"iri", "name"}``), ``text``, ``paraphrase``, ``stance``, ``kind``, ``date``,
-        ``sources`` (list of ``{"iri", "name", "publisher"}``), ``selfClaim``.
+    dict of str to dict
+        Each record: ``iri``, ``slug``, ``name`` (its label), ``claimant`` (``{"iri", "slug",
+        "kind", "name"}``), ``about`` (list of such refs), ``text`` (verbatim quote or None),
+        ``paraphrase``, ``stance`` and ``claimKind`` (``{"iri", "slug", "label"}`` or None),
+        ``dateCreated``, ``appearances`` (list of ``{"iri", "name", "kind", "publisher"}``) and
+        ``selfClaim`` (the claimant made a subject, or is the subject).
     """
-    claims: dict[str, dict[str, Any]] = {}
-    for row in select(store, named_query("claims")):
-        entry = claims.setdefault(
-            row["claim"],
+
+    def build() -> dict[str, dict[str, Any]]:
+        claims: dict[str, dict[str, Any]] = {}
+        for row in select(store, named_query("claims")):
+            entry = claims.get(row["claim"])
+            if entry is None:
+                entry = claims[row["claim"]] = {
+                    "iri": row["claim"],
+                    "slug": slug_of(row["claim"]),
+                    "kind": "claim",
+                    "name": row.get("label") or row.get("paraphrase") or slug_of(row["claim"]),
+                    "claimant": None,
+                    "about": [],
+                    "text": row.get("text"),
+                    "paraphrase": row.get("paraphrase"),
+                    "stance": None,
+                    "claimKind": None,
+                    "dateCreated": row.get("date"),
+                    "appearances": [],
+                    "selfClaim": bool(row.get("selfClaim")),
+                }
+            if row.get("claimant") and entry["claimant"] is None:
+                entry["claimant"] = _ref(
+                    row["claimant"],
+                    row.get("claimantName"),
+                    kind_of(row["claimant"], [row["claimantType"]] if row.get("claimantType") else None),
+                )
+            if row.get("about") and all(a["iri"] != row["about"] for a in entry["about"]):
+                entry["about"].append(
+                    _ref(
+                        row["about"],
+                        row.get("aboutName"),
+                        kind_of(row["about"], [row["aboutType"]] if row.get("aboutType") else None),
+                    )
+                )
+            for field, var in (("stance", "stance"), ("claimKind", "kind")):
+                if row.get(var) and entry[field] is None:
+                    entry[field] = {
+                        "iri": row[var],
+                        "slug": slug_of(row[var]),
+                        "label": row.get(var + "Label") or slug_of(row[var]),
+                    }
+            if row.get("source") and all(a["iri"] != row["source"] for a in entry["appearances"]):
+                publisher = (
+                    _ref(row["publisher"], row.get("publisherName"), "organization") if row.get("publisher") else None
+                )
+                entry["appearances"].append(
+                    {
+                        "iri": row["source"],
+                        "name": row.get("sourceName") or row["source"],
+                        "kind": kind_of(row["source"], [row["sourceType"]] if row.get("sourceType") else None)
+                        or "source",
+                        "publisher": publisher,
+                    }
+                )
+        return claims
+
+    return cached(version, "claims", build)  # type: ignore[no-any-return]
+
+
+def _claims_involving(store: ox.Store, iri: str, version: str) -> dict[str, list[dict[str, Any]]]:
+    records = claim_records(store, version).values()
+    return {
+        "about": [c for c in records if any(a["iri"] == iri for a in c["about"])],
+        "by": [c for c in records if c["claimant"] and c["claimant"]["iri"] == iri],
+    }
+
+
+# -- composite reads (one worker round trip per request) -----------------------------------------
+
+
+def read_entity(store: ox.Store, kind: str, ref: str, version: str = "") -> dict[str, Any]:
+    """Resolve and describe an entity, with the claims about it and by it.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+    kind : str
+        One of :data:`ENTITY_KINDS`.
+    ref : str
+        Slug, name or IRI.
+    version : str, optional
+        Dataset version.
+
+    Returns
+    -------
+    dict
+        :func:`describe`'s record plus ``claims`` (``{"about": [...], "by": [...]}`` of
+        :func:`claim_records` records).
+
+    Raises
+    ------
+    NotFoundError
+        If `ref` names no entity of `kind` (with suggestions).
+    """
+    iri = resolve(store, kind, ref, version=version)
+    record = describe(store, iri, version=version)
+    if record["kind"] == "concept" and kind == "architecture":
+        record["kind"] = "architecture"
+    record["claims"] = _claims_involving(store, iri, version)
+    return record
+
+
+def lineage(store: ox.Store, ref: str, max_depth: int | None = None, version: str = "") -> dict[str, Any]:
+    """Return the ancestors and descendants of a model with derivation types and depth.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+    ref : str
+        Model slug, name or IRI.
+    max_depth : int, optional
+        Keep relatives at most this many derivation steps away (>= 1); default unbounded.
+    version : str, optional
+        Dataset version.
+
+    Returns
+    -------
+    dict
+        ``model`` (ref), ``ancestors`` and ``descendants``: lists of refs with ``depth`` (1 =
+        direct, the shortest number of steps) sorted by depth then name; ``edges``: every
+        derivation step among them, ``{"from", "to", "relation", "derivationType"}`` where
+        ``from`` is the derived model, ``relation`` is ``aikg:basedOn`` or
+        ``aikg:distilledFrom`` and ``derivationType`` is ``{"iri", "slug", "label"}`` or None.
+
+    Raises
+    ------
+    NotFoundError
+        If `ref` names no model.
+    InvalidParameterError
+        If `max_depth` is below 1.
+
+    Notes
+    -----
+    Follows ``aikg:basedOn`` (the weights a model starts from) and ``aikg:distilledFrom`` (the
+    teacher whose outputs trained it) transitively in both directions (SPARQL 1.1 property paths,
+    §9.1). The derivation type is declared on the derived model.
+    """
+    if max_depth is not None and max_depth < 1:
+        raise InvalidParameterError("max_depth", "must be at least 1")
+    iri = resolve(store, "model", ref, version=version)
+    index = _label_index(store, version)
+    node = ox.NamedNode(iri)
+    edges: dict[tuple[str, str, str], dict[str, Any]] = {}
+    names: dict[str, str] = {iri: index.names.get(iri, slug_of(iri))}
+    up: dict[str, list[str]] = defaultdict(list)
+    down: dict[str, list[str]] = defaultdict(list)
+    for query in ("lineage_ancestors", "lineage_descendants"):
+        for row in select(store, named_query(query), {"model": node}):
+            key = (row["from"], row["rel"], row["to"])
+            names.setdefault(row["from"], row.get("fromName") or slug_of(row["from"]))
+            names.setdefault(row["to"], row.get("toName") or slug_of(row["to"]))
+            if key in edges:
+                continue
+            dtype = None
+            if row["rel"].endswith("distilledFrom"):
+                dtype = {"iri": PREFIXES["aikg"] + "Distillation", "slug": "Distillation", "label": "distillation"}
+            elif row.get("dtype"):
+                dtype = {
+                    "iri": row["dtype"],
+                    "slug": slug_of(row["dtype"]),
+                    "label": row.get("dtypeLabel") or slug_of(row["dtype"]),
+                }
+            edges[key] = {"from": row["from"], "to": row["to"], "relation": curie(row["rel"]), "derivationType": dtype}
+            up[row["from"]].append(row["to"])
+            down[row["to"]].append(row["from"])
+
+    def walk(neighbours: dict[str, list[str]]) -> dict[str, int]:
+        depth = {iri: 0}
+        frontier = [iri]
+        while frontier:
+            nxt = []
+            for current in frontier:
+                for other in neighbours.get(current, []):
+                    if other not in depth and (max_depth is None or depth[current] < max_depth):
+                        depth[other] = depth[current] + 1
+                        nxt.append(other)
+            frontier = nxt
+        depth.pop(iri)
+        return depth
+
+    def people(depths: dict[str, int]) -> list[dict[str, Any]]:
+        out = [{**_ref(m, names.get(m), "model"), "depth": d} for m, d in depths.items()]
+        return sorted(out, key=lambda r: (r["depth"], r["name"].casefold(), r["iri"]))
+
+    ancestors, descendants = walk(up), walk(down)
+    kept = {iri, *ancestors, *descendants}
+    kept_edges = [
+        {**e, "from": _ref(e["from"], names.get(e["from"]), "model"), "to": _ref(e["to"], names.get(e["to"]), "model")}
+        for e in edges.values()
+        if e["from"] in kept and e["to"] in kept
+    ]
+    kept_edges.sort(key=lambda e: (e["from"]["iri"], e["relation"], e["to"]["iri"]))
+    return {
+        "model": _ref(iri, names[iri], "model"),
+        "ancestors": people(ancestors),
+        "descendants": people(descendants),
+        "edges": kept_edges,
+    }
+
+
+def compare(store: ox.Store, refs: list[str], version: str = "") -> dict[str, Any]:
+    """Compare models side by side: the same properties in the same rows (an ORKG comparison).
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+    refs : list of str
+        2 to 10 model slugs, names or IRIs, in column order.
+    version : str, optional
+        Dataset version.
+
+    Returns
+    -------
+    dict
+        ``models``: the column refs; ``properties``: one row per property any of them has, in
+        a fixed reading order, ``{"property", "iri", "label", "values", "same"}`` where
+        ``values`` holds one list per model (empty where the model has no value) of
+        ``{"iri"?, "value"?, "label"?, "sources"}``, and ``same`` tells whether all columns
+        agree.
+
+    Raises
+    ------
+    InvalidParameterError
+        If fewer than 2 or more than 10 models are given, one is repeated, or one is unknown
+        (parameter ``models``, with suggestions).
+    """
+    cleaned = [r.strip() for r in refs if r.strip()]
+    if not 2 <= len(cleaned) <= 10:
+        raise InvalidParameterError("models", "give 2 to 10 models, comma-separated")
+    iris = [resolve_value(store, "models", "model", r, version=version) for r in cleaned]
+    if len(set(iris)) != len(iris):
+        raise InvalidParameterError("models", "a model is listed twice")
+    records = [describe(store, iri, version=version) for iri in iris]
+    skip = {"rdf:type", "rdfs:label"}
+    keys: dict[str, dict[str, Any]] = {}
+    for record in records:
+        for key, prop in record["properties"].items():
+            if key not in skip:
+                keys.setdefault(key, prop)
+    rows = []
+    for key, prop in sorted(keys.items(), key=_property_sort_key):
+        columns = []
+        for record in records:
+            values = record["properties"].get(key, {"values": []})["values"]
+            columns.append(
+                [{k: v[k] for k in ("iri", "label", "value", "datatype", "lang", "sources") if k in v} for v in values]
+            )
+        signature = [sorted(str(v.get("iri", v.get("value"))) for v in col) for col in columns]
+        rows.append(
             {
-                "iri": row["claim"],
-                "slug": _local(row["claim"]),
-                "claimant": row["claimant"],
-                "claimantName": row.get("claimantName"),
-                "about": [],
-                "text": row.get("text"),
-                "paraphrase": row.get("paraphrase"),
-                "stance": _local(row["stance"]) if row.get("stance") else None,
-                "kind": _local(row["kind"]) if row.get("kind") else None,
-                "date": row.get("date"),
-                "sources": [],
-                "selfClaim": False,
-            },
+                "property": key,
+                "iri": prop["iri"],
+                "label": prop["label"],
+                "values": columns,
+                "same": all(s == signature[0] for s in signature),
+            }
         )
-        subject = {"iri": row["about"], "name": row.get("aboutName") or _local(row["about"])}
-        if subject not in entry["about"]:
-            entry["about"].append(subject)
-        entry["selfClaim"] = entry["selfClaim"] or bool(row.get("selfClaim"))
-        if row.get("source"):
-            source = {"iri": row["source"], "name": row.get("sourceName"), "publisher": row.get("publisherName")}
-            if source not in entry["sources"]:
-                entry["sources"].append(source)
-    out = list(claims.values())
-    if about:
-        out = [c for c in out if any(s["iri"] == about for s in c["about"])]
-    return out
+    return {"models": [_ref(r["iri"], r["name"], "model") for r in records], "properties": rows}
 
 
 def collection_kind(collection: str) -> str:
@@ -479,6 +1128,6 @@ def collection_kind(collection: str) -> str:
         If the collection does not exist.
     """
     try:
-        return KINDS[collection]
+        return COLLECTIONS[collection]
     except KeyError as exc:
-        raise NotFoundError(f"no collection {collection!r}", suggestions=sorted(KINDS)) from exc
+        raise NotFoundError(f"no collection {collection[:100]!r}", suggestions=sorted(COLLECTIONS)) from exc

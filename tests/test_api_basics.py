@@ -48,16 +48,17 @@ def test_search_latin_and_chinese(client: TestClient) -> None:
 def test_model_entity_has_labelled_properties_and_sources(client: TestClient) -> None:
     body = client.get("/api/models/glm-4.5").json()
     assert body["name"] == "GLM-4.5"
-    creator = body["properties"]["creator"][0]
+    creator = body["properties"]["schema:creator"]["values"][0]
     assert creator["iri"] == "https://w3id.org/aikg/id/organization/zhipu-ai"
     assert creator["label"] == "Zhipu AI"
     assert {s["graph"] for s in body["sources"]} >= {"https://w3id.org/aikg/graph/landscape"}
-    assert any(link["iri"].endswith("claim/zhipu-glm-4.5-most-advanced") for link in body["incoming"]["about"])
+    about = body["incoming"]["schema:about"]["subjects"]
+    assert any(link["iri"].endswith("claim/zhipu-glm-4.5-most-advanced") for link in about)
 
 
 def test_organization_entity_lists_its_models(client: TestClient) -> None:
     body = client.get("/api/organizations/zhipu-ai").json()
-    made = {link["label"] for link in body["incoming"]["creator"]}
+    made = {link["label"] for link in body["incoming"]["schema:creator"]["subjects"]}
     assert {"GLM-4.5", "GLM-4.5-Air", "GLM-4-9B"} <= made
 
 
@@ -71,7 +72,7 @@ def test_claims_about_glm45(client: TestClient) -> None:
     body = client.get("/api/claims", params={"about": "glm-4.5"}).json()
     slugs = {c["slug"] for c in body["results"]}
     assert {"zhipu-glm-4.5-most-advanced", "zhipu-glm-4.5-third-globally"} <= slugs
-    assert all(c["selfClaim"] for c in body["results"] if c["claimant"].endswith("zhipu-ai"))
+    assert all(c["selfClaim"] for c in body["results"] if c["claimant"]["iri"].endswith("zhipu-ai"))
 
 
 def test_health_and_docs(client: TestClient) -> None:

@@ -1,8 +1,13 @@
-"""networkx graph -> one self-contained HTML page (vis-network inlined, no request to any host)."""
+"""networkx graph -> one self-contained HTML page (vis-network inlined, no request to any host).
+
+The graphs come from :mod:`kg.analytics` and carry meaning only (``kind``, ``variant``,
+``country``, ``flags``); every colour and shape is decided here, from the style tables below.
+"""
 
 from __future__ import annotations
 
 import json
+from collections import Counter, deque
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -13,22 +18,63 @@ import networkx as nx
 import pyvis
 from pyvis.network import Network
 
-__all__ = ["KIND_STYLE", "node_id", "render_html"]
+__all__ = ["COUNTRY_COLOR", "DEFAULT_MAX_NODES", "FLAG_STYLE", "KIND_STYLE", "cap_graph", "node_id", "render_html"]
 
-KIND_STYLE: dict[str, dict[str, str]] = {
-    "model": {"color": "#4c78a8", "shape": "dot", "legend": "AI model"},
+KIND_STYLE: dict[str, dict[str, Any]] = {
+    "model": {
+        "color": "#4c78a8",
+        "shape": "dot",
+        "legend": "AI model",
+        "variants": {
+            "dense": {"shape": "dot", "legend": "AI model, dense"},
+            "moe": {"shape": "star", "legend": "AI model, Mixture-of-Experts"},
+        },
+    },
     "organization": {"color": "#f58518", "shape": "box", "legend": "organization"},
     "person": {"color": "#e45756", "shape": "ellipse", "legend": "person"},
     "claim": {"color": "#b279a2", "shape": "diamond", "legend": "claim"},
     "article": {"color": "#9d755d", "shape": "box", "legend": "article / source"},
     "license": {"color": "#54a24b", "shape": "triangle", "legend": "license"},
     "family": {"color": "#72b7b2", "shape": "hexagon", "legend": "model family"},
-    "country": {"color": "#eeca3b", "shape": "star", "legend": "country"},
+    "benchmark-result": {"color": "#d37295", "shape": "triangleDown", "legend": "benchmark result"},
+    "country": {"color": "#eeca3b", "shape": "square", "legend": "country"},
     "concept": {"color": "#bab0ac", "shape": "ellipse", "legend": "concept (architecture, modality…)"},
-    "literal": {"color": "#dddddd", "shape": "box", "legend": "value"},
+    "literal": {"color": "#dddddd", "shape": "box", "legend": "value (literal)"},
     "other": {"color": "#888888", "shape": "dot", "legend": "other"},
 }
-"""Entity kind -> vis-network colour, shape and legend text: the one style table."""
+"""Entity kind -> vis-network colour, shape and legend text (variants override the shape): the
+one table every view draws from."""
+
+COUNTRY_COLOR: dict[str, tuple[str, str]] = {
+    "CN": ("#d62728", "China"),
+    "US": ("#1f77b4", "United States"),
+    "FR": ("#9467bd", "France"),
+    "GB": ("#17becf", "United Kingdom"),
+    "DE": ("#8c564b", "Germany"),
+    "CA": ("#bcbd22", "Canada"),
+    "AE": ("#2ca02c", "United Arab Emirates"),
+    "KR": ("#e377c2", "South Korea"),
+    "JP": ("#ff9896", "Japan"),
+    "IL": ("#98df8a", "Israel"),
+    "": ("#7f7f7f", "other or unknown country"),
+}
+"""ISO 3166 code -> (colour, legend) for views coloured by country (the landscape)."""
+
+FLAG_STYLE: dict[str, dict[str, str]] = {
+    "focus": {"border": "#111111", "legend": "the entity in focus (thick border)"},
+    "self-claim": {"border": "#ff7f0e", "edge": "#ff7f0e", "legend": "self-claim: the claimant made the subject"},
+    "conflict of interest": {
+        "border": "#d62728",
+        "edge": "#d62728",
+        "legend": "conflict of interest: the source's publisher is owned by a party to the claim",
+    },
+}
+"""Flag -> node border / edge colour and legend: marks drawn over the kind's style."""
+
+DEFAULT_MAX_NODES = 1000
+"""Node cap of a page: beyond it the best-connected nodes are kept and a notice says what was cut."""
+
+_LARGE = 300  # above this many nodes: cheaper physics, straight edges, no edge captions on the canvas
 
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
@@ -48,131 +94,300 @@ def node_id(term: Any) -> str:
     Parameters
     ----------
     term : str or pyoxigraph/rdflib term
-        An IRI string, or a term whose ``str()`` is its N-Triples form.
+        A node key of a :mod:`kg.analytics` graph (an IRI string, or the N-Triples form of a
+        literal or blank node), or an rdflib/pyoxigraph term.
 
     Returns
     -------
     str
-        IRIs as ``<iri>``, blank nodes as ``_:label``, literals in N-Triples form with datatype
-        and language, so ``"ACME"@en``, ``"ACME"@de`` and ``"ACME"`` are three nodes
-        (RDF 1.1 Concepts §3.3).
+        The N-Triples form: IRIs as ``<iri>``, blank nodes as ``_:label``, literals with their
+        datatype or language, so ``"ACME"@en``, ``"ACME"@de``, ``"ACME"`` and ``<ACME>`` are
+        four ids (RDF 1.1 Concepts §3.3; known-traps case 28).
 
     Examples
     --------
     >>> node_id("https://w3id.org/aikg/id/model/glm-4.5")
     '<https://w3id.org/aikg/id/model/glm-4.5>'
+    >>> node_id('"ACME"@en')
+    '"ACME"@en'
     """
-    text = str(term)
-    if isinstance(term, str) and type(term) is str and text.startswith(("http://", "https://", "urn:")):
-        return f"<{text}>"
-    if hasattr(term, "n3"):
-        return term.n3()
-    return text
+    if hasattr(term, "n3"):  # rdflib terms (str subclasses): their own N-Triples form
+        return str(term.n3())
+    if not isinstance(term, str):  # pyoxigraph terms print as N-Triples
+        return str(term)
+    if term.startswith(('"', "_:", "<")):
+        return term
+    return f"<{term}>"
 
 
 def _script_json(value: Any) -> str:
     # JSON inside <script>: escape what could end the element or start markup.
-    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return (
+        json.dumps(value, ensure_ascii=False)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def cap_graph(G: nx.MultiDiGraph, max_nodes: int) -> tuple[nx.MultiDiGraph, int, int]:
+    """Keep at most `max_nodes` nodes of `G`: nearest the centre first, else best connected.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        n nodes, m edges; ``G.graph["center"]`` (optional) is the node to keep around.
+    max_nodes : int
+        Cap, >= 1.
+
+    Returns
+    -------
+    (networkx.MultiDiGraph, int, int)
+        The kept subgraph (a copy, graph attributes kept), and the numbers of nodes and edges
+        left out.
+
+    Examples
+    --------
+    >>> H, cut_nodes, cut_edges = cap_graph(nx.MultiDiGraph(nx.path_graph(5)), 3)
+    >>> sorted(H), cut_nodes, cut_edges
+    ([1, 2, 3], 2, 4)
+    """
+    if G.number_of_nodes() <= max_nodes:
+        return G, 0, 0
+    degree = dict(G.degree())
+    center = G.graph.get("center")
+    order: list[Any] = []
+    if center in G:
+        seen = {center}
+        queue = deque([center])
+        U = G.to_undirected(as_view=True)
+        while queue and len(order) < max_nodes:
+            node = queue.popleft()
+            order.append(node)
+            for nb in sorted(U.neighbors(node), key=lambda n: (-degree[n], str(n))):
+                if nb not in seen:
+                    seen.add(nb)
+                    queue.append(nb)
+    if len(order) < max_nodes:
+        chosen = set(order)
+        rest = sorted((n for n in G if n not in chosen), key=lambda n: (-degree[n], str(n)))
+        order += rest[: max_nodes - len(order)]
+    H = G.subgraph(order).copy()
+    H.graph.update(G.graph)
+    return H, G.number_of_nodes() - H.number_of_nodes(), G.number_of_edges() - H.number_of_edges()
+
+
+def _node_style(data: dict[str, Any], color_by: str) -> tuple[dict[str, Any], tuple[str, ...]]:
+    kind = data.get("kind") if data.get("kind") in KIND_STYLE else "other"
+    style = KIND_STYLE[kind]
+    variant = style.get("variants", {}).get(data.get("variant") or "")
+    shape = (variant or style)["shape"]
+    if color_by == "country":
+        code = data.get("country") or ""
+        color = COUNTRY_COLOR.get(code, COUNTRY_COLOR[""])[0]
+    else:
+        color = style["color"]
+    options: dict[str, Any] = {"shape": shape, "color": color}
+    flags = [f for f in data.get("flags") or [] if f in FLAG_STYLE]
+    if flags:
+        border = FLAG_STYLE[flags[-1]]["border"]  # the most serious flag is listed last
+        options["color"] = {"background": color, "border": border, "highlight": {"background": color, "border": border}}
+        options["borderWidth"] = 4
+        options["borderWidthSelected"] = 5
+    legend_key = (kind, data.get("variant") if variant else "")
+    return options, legend_key
 
 
 def render_html(
     G: nx.MultiDiGraph,
     *,
-    title: str,
+    title: str | None = None,
     notice: str | None = None,
-    hierarchical: bool = False,
+    hierarchical: bool | None = None,
     height_px: int = 720,
     query: str | None = None,
+    max_nodes: int = DEFAULT_MAX_NODES,
+    color_by: str | None = None,
 ) -> str:
     """Return a self-contained HTML page drawing `G`.
 
     Parameters
     ----------
     G : networkx.MultiDiGraph
-        Nodes keyed by IRI (or any id) with attributes ``label``, ``kind`` (a key of
-        :data:`KIND_STYLE`), optional ``title`` (tooltip text) and ``value`` (size); edges keyed
-        by predicate with attribute ``label``. n nodes, m edges; keep n under a few thousand.
-    title : str
-        Page heading (escaped).
+        A graph from :mod:`kg.analytics` (or any multigraph with the same attributes): nodes
+        with ``label``, ``kind`` (a key of :data:`KIND_STYLE`), optional ``variant``,
+        ``country`` (ISO 3166 code), ``flags`` (keys of :data:`FLAG_STYLE`), ``title``
+        (tooltip text, shown as text), ``value`` (size) and ``level`` (hierarchy); edges keyed
+        by predicate with ``label``, optional ``title`` and ``flags``. ``G.graph`` may hold
+        ``title``, ``hierarchical``, ``color_by``, ``center``, ``truncated`` (what the builder
+        left out), ``max_nodes`` and ``narrow_hint``.
+    title : str, optional
+        Page heading; default ``G.graph["title"]``.
     notice : str, optional
-        A line shown above the graph, e.g. what a node cap left out and how to narrow.
+        An extra line shown above the graph.
     hierarchical : bool, optional
-        Lay out top-down (for lineage); otherwise force-directed with bounded stabilisation.
+        Lay out top-down by ``level`` (lineage); default ``G.graph["hierarchical"]``. Otherwise
+        force-directed, with stabilisation bounded (at most 300 iterations, then physics off).
     height_px : int, optional
         Canvas height in CSS pixels.
     query : str, optional
-        SPARQL text shown under the graph (escaped).
+        SPARQL text shown under the graph.
+    max_nodes : int, optional
+        Node cap (see :func:`cap_graph`); what is cut is said in a notice with how to narrow.
+    color_by : {"kind", "country"}, optional
+        Colour nodes by kind (default) or by country (``G.graph["color_by"]``).
 
     Returns
     -------
     str
-        One HTML document: vis-network's script and style are inlined, every label is escaped
-        (HTML by the template, ``<``/``>``/``&`` as JSON escapes inside the script), and the page
-        makes no request to any other host.
+        One HTML document: vis-network's script and style are inlined, every text is escaped
+        (HTML by the template; ``<``, ``>``, ``&`` as JSON escapes inside the script; tooltips
+        are set as text by vis-network), and the page makes no request to any other host. The
+        page exposes ``window.aikgNetwork`` and ``window.aikgNodes`` / ``window.aikgEdges``
+        (vis DataSets) and sets ``body[data-stable]`` once the layout has settled.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph(title="A <tiny> graph")
+    >>> _ = G.add_edge("http://e/a", "http://e/b", key="http://e/p", label="likes")
+    >>> html = render_html(G)
+    >>> "<title>A &lt;tiny&gt; graph · AI Landscape KG</title>" in html, "cdn" in html
+    (True, False)
     """
-    net = Network(height=f"{height_px}px", width="100%", directed=True, cdn_resources="in_line")
-    used_kinds: list[str] = []
-    for node, data in G.nodes(data=True):
-        kind = data.get("kind", "other")
-        style = KIND_STYLE.get(kind, KIND_STYLE["other"])
-        if kind not in used_kinds:
-            used_kinds.append(kind)
-        options: dict[str, Any] = {
-            "color": data.get("color", style["color"]),
-            "shape": data.get("shape", style["shape"]),
-        }
-        if data.get("value") is not None:
-            options["value"] = data["value"]
-        if data.get("borderColor"):
-            options["color"] = {"background": options["color"], "border": data["borderColor"]}
-            options["borderWidth"] = 3
-        net.add_node(
-            node_id(node),
-            label=str(data.get("label", node)),
-            title=str(data.get("title") or data.get("label", node)),
-            **options,
+    title = title or G.graph.get("title") or "Graph"
+    hierarchical = bool(G.graph.get("hierarchical")) if hierarchical is None else hierarchical
+    color_by = color_by or G.graph.get("color_by") or "kind"
+    notices = [notice] if notice else []
+    if G.graph.get("truncated"):
+        unit = G.graph.get("truncated_unit", "nodes")
+        cap = f" of {G.graph['max_nodes']} nodes" if G.graph.get("max_nodes") else ""
+        notices.append(f"{G.graph['truncated']} more {unit} were left out by the view's cap{cap}.")
+    total_nodes, total_edges = G.number_of_nodes(), G.number_of_edges()
+    G, cut_nodes, cut_edges = cap_graph(G, max_nodes)
+    if cut_nodes:
+        notices.append(
+            f"Showing {G.number_of_nodes()} of {total_nodes} nodes (the {max_nodes}-node cap keeps those nearest the "
+            f"centre, else the best connected); left out: {cut_nodes} nodes and {cut_edges} of {total_edges} edges."
         )
+    if G.graph.get("truncated") or cut_nodes:
+        hint = G.graph.get("narrow_hint") or "draw a smaller part of the graph (fewer hops, a type filter, a LIMIT)"
+        notices.append(f"To narrow it: {hint}; or raise the cap (max_nodes, up to 5000).")
+    large = G.number_of_nodes() > _LARGE
+
+    sized = any(data.get("value") is not None for _, data in G.nodes(data=True))
+    net = Network(height=f"{height_px}px", width="100%", directed=True, cdn_resources="in_line")
+    ids: dict[Any, str] = {}
+    legend_keys: Counter[tuple[str, str]] = Counter()
+    countries: Counter[str] = Counter()
+    flags_used: list[str] = []
+    for node, data in G.nodes(data=True):
+        vid = ids[node] = node_id(node)
+        options, legend_key = _node_style(data, color_by)
+        legend_keys[legend_key] += 1
+        if color_by == "country":
+            code = data.get("country") or ""
+            countries[code if code in COUNTRY_COLOR else ""] += 1
+        for flag in data.get("flags") or []:
+            if flag in FLAG_STYLE and flag not in flags_used:
+                flags_used.append(flag)
+        for key in ("value", "level"):
+            if data.get(key) is not None:
+                options[key] = data[key]
+        if sized and data.get("value") is None:
+            options["size"] = 7  # size unknown in a view sized by value: the smallest mark
+        label = str(data.get("label") or "") or vid
+        net.add_node(vid, label=label, title=str(data.get("title") or label), **options)
     edge_labels: list[str] = []
-    for s, o, _key, data in G.edges(keys=True, data=True):
-        label = str(data.get("label", ""))
-        options = {"color": data["color"]} if data.get("color") else {}
-        if data.get("dashes"):
-            options["dashes"] = True
-        net.add_edge(node_id(s), node_id(o), label=label, title=str(data.get("title") or label), arrows="to", **options)
+    pair_count: Counter[frozenset[str]] = Counter()
+    edges: list[dict[str, Any]] = []
+    for index, (s, o, _key, data) in enumerate(G.edges(keys=True, data=True)):
+        label = str(data.get("label") or "")
+        edge: dict[str, Any] = {
+            "id": f"e{index}",
+            "from": ids[s],
+            "to": ids[o],
+            "arrows": "to",
+            "title": str(data.get("title") or label),
+        }
+        if label and not large:
+            edge["label"] = label
+        flags = [f for f in data.get("flags") or [] if f in FLAG_STYLE and "edge" in FLAG_STYLE[f]]
+        if flags:
+            edge["color"] = {"color": FLAG_STYLE[flags[-1]]["edge"], "highlight": FLAG_STYLE[flags[-1]]["edge"]}
+            edge["width"] = 3
+            for flag in flags:
+                if flag not in flags_used:
+                    flags_used.append(flag)
+        pair = frozenset((ids[s], ids[o]))
+        nth = pair_count[pair]
+        pair_count[pair] += 1
+        if nth:  # parallel edges: bend each further, so every property stays visible
+            edge["smooth"] = {
+                "enabled": True,
+                "type": "curvedCW" if nth % 2 else "curvedCCW",
+                "roundness": 0.2 * ((nth + 1) // 2),
+            }
+        edges.append(edge)
         if label and label not in edge_labels:
             edge_labels.append(label)
-    nodes, edges, _heading, _height, _width, _options = net.get_network_data()
+    nodes = net.get_network_data()[0]
+
     vis_options: dict[str, Any] = {
-        "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False},
-        "edges": {"font": {"size": 10, "align": "middle"}, "smooth": {"type": "dynamic"}},
-        "nodes": {"font": {"size": 13}, "scaling": {"min": 8, "max": 40}},
+        "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": large},
+        "edges": {
+            "font": {"size": 10, "align": "middle", "color": "#333333"},
+            "color": {"color": "#9a9a9a", "highlight": "#333333", "hover": "#555555", "inherit": False},
+            "smooth": False if large else {"type": "continuous"},
+        },
+        "nodes": {"font": {"size": 13}, "scaling": {"min": 8, "max": 40}, "widthConstraint": {"maximum": 180}},
+        "layout": {"randomSeed": 7, "improvedLayout": not large},
     }
     if hierarchical:
-        vis_options["layout"] = {
-            "hierarchical": {
-                "enabled": True,
-                "direction": "DU",
-                "sortMethod": "directed",
-                "levelSeparation": 120,
-                "nodeSpacing": 160,
-            }
+        levels = all("level" in n for n in nodes)
+        vis_options["layout"]["hierarchical"] = {
+            "enabled": True,
+            "direction": "UD",
+            "sortMethod": "directed" if not levels else "hubsize",
+            "levelSeparation": 130,
+            "nodeSpacing": 190,
+            "shakeTowards": "roots",
         }
+        vis_options["edges"]["smooth"] = {"type": "cubicBezier", "forceDirection": "vertical", "roundness": 0.4}
+        vis_options["edges"]["font"].update(align="horizontal", background="#ffffff")
         vis_options["physics"] = {"enabled": False}
+    elif large:
+        vis_options["physics"] = {
+            "solver": "barnesHut",
+            "barnesHut": {"gravitationalConstant": -8000, "springLength": 120, "damping": 0.3},
+            "stabilization": {"enabled": True, "iterations": 150, "updateInterval": 25, "fit": True},
+            "minVelocity": 2,
+        }
     else:
         vis_options["physics"] = {
             "solver": "forceAtlas2Based",
-            "stabilization": {"enabled": True, "iterations": 300, "updateInterval": 50, "fit": True},
-            "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 120},
+            "forceAtlas2Based": {"gravitationalConstant": -90, "springLength": 150, "avoidOverlap": 0.4},
+            "stabilization": {"enabled": True, "iterations": 300, "updateInterval": 25, "fit": True},
+            "minVelocity": 1,
         }
     vis_js, vis_css = _vis_assets()
-    legend = [{"kind": k, **KIND_STYLE.get(k, KIND_STYLE["other"])} for k in used_kinds]
+    legend = _legend(legend_keys, color_by)
+    country_legend = [
+        {"color": COUNTRY_COLOR[c][0], "legend": COUNTRY_COLOR[c][1], "count": n}
+        for c, n in sorted(countries.items(), key=lambda kv: (kv[0] == "", -kv[1], kv[0]))
+    ]
+    flag_legend = [{"flag": f, **FLAG_STYLE[f]} for f in flags_used]
     return _TEMPLATES.get_template("graph.html").render(
         title=title,
-        notice=notice,
+        notices=notices,
         legend=legend,
+        country_legend=country_legend,
+        flag_legend=flag_legend,
         edge_labels=edge_labels,
         node_count=len(nodes),
         edge_count=len(edges),
+        large=large,
         query=query,
         height_px=height_px,
         vis_js=vis_js.replace("</script", "<\\/script"),
@@ -181,3 +396,22 @@ def render_html(
         edges_json=_script_json(edges),
         options_json=_script_json(vis_options),
     )
+
+
+def _legend(keys: Counter[tuple[str, str]], color_by: str) -> list[dict[str, Any]]:
+    out = []
+    order = list(KIND_STYLE)
+    for kind, variant in sorted(keys, key=lambda k: (order.index(k[0]), k[1])):
+        style = KIND_STYLE[kind]
+        shaped = style.get("variants", {}).get(variant) or style
+        out.append(
+            {
+                "kind": kind,
+                "variant": variant,
+                "shape": shaped["shape"],
+                "color": "#888888" if color_by == "country" else style["color"],
+                "legend": shaped["legend"],
+                "count": keys[(kind, variant)],
+            }
+        )
+    return out

@@ -1,0 +1,116 @@
+"""HTTP validation caching for the REST and linked-data routes: ETag, 304, Cache-Control.
+
+An answer is a function of the dataset version and the request (method, path, query string and
+the headers it is negotiated on), so the ETag is a hash of exactly those: a client revalidating
+with ``If-None-Match`` gets ``304 Not Modified`` without the server computing anything, and any
+write to the store (which bumps the version) changes every ETag at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = ["CACHED_PREFIXES", "ETagMiddleware", "etag_for"]
+
+CACHED_PREFIXES = ("/api/", "/id/", "/context.jsonld")
+"""Paths the middleware handles; everything else (``/sparql``, ``/graphs``…) passes untouched."""
+
+CACHE_CONTROL = "public, no-cache"
+"""Caches may keep answers but must revalidate them (data can change with any update)."""
+
+_VARY_ON = ("accept",)
+
+
+def etag_for(version: str, scope: Scope) -> str:
+    """Return the strong ETag of a request's answer at a dataset version.
+
+    Parameters
+    ----------
+    version : str
+        ``KnowledgeGraph.version``.
+    scope : dict
+        The ASGI HTTP scope (method, path, query string, headers).
+
+    Returns
+    -------
+    str
+        A quoted entity tag (RFC 9110 §8.8.3).
+    """
+    headers = Headers(scope=scope)
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (
+        version,
+        scope["method"],
+        scope["path"],
+        scope.get("query_string", b"").decode("latin-1"),
+        *(headers.get(h, "") for h in _VARY_ON),
+    ):
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\x00")
+    return f'"{digest.hexdigest()}"'
+
+
+def _matches(if_none_match: str, etag: str) -> bool:
+    # RFC 9110 §13.1.2: weak comparison; "*" matches any current representation.
+    tags = [t.strip() for t in if_none_match.split(",")]
+    return "*" in tags or any(t.removeprefix("W/") == etag for t in tags)
+
+
+class ETagMiddleware:
+    """Pure ASGI middleware: 304 on a matching ``If-None-Match``; ETag and Cache-Control on 200.
+
+    Parameters
+    ----------
+    app : ASGI application
+        The wrapped app; its ``state.graph`` (a ``KnowledgeGraph``) gives the version.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in ("GET", "HEAD")
+            or not scope["path"].startswith(CACHED_PREFIXES)
+        ):
+            await self.app(scope, receive, send)
+            return
+        graph = getattr(scope["app"].state, "graph", None) if "app" in scope else None
+        if graph is None:
+            await self.app(scope, receive, send)
+            return
+        version = graph.version
+        etag = etag_for(version, scope)
+        if_none_match = Headers(scope=scope).get("if-none-match")
+        if if_none_match and _matches(if_none_match, etag):
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 304,
+                    "headers": [
+                        (b"etag", etag.encode()),
+                        (b"cache-control", CACHE_CONTROL.encode()),
+                        (b"vary", b"Accept"),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": b""})
+            return
+
+        async def send_with_etag(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 200 and graph.version == version:
+                headers: list[Any] = [
+                    h for h in message.get("headers", []) if h[0].lower() not in (b"etag", b"cache-control")
+                ]
+                headers += [(b"etag", etag.encode()), (b"cache-control", CACHE_CONTROL.encode())]
+                if not any(h[0].lower() == b"vary" for h in headers):
+                    headers.append((b"vary", b"Accept"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_etag)

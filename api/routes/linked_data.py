@@ -1,0 +1,186 @@
+"""Linked data: every entity IRI ``https://w3id.org/aikg/id/{kind}/{slug}`` dereferences here
+(``/id/{kind}/{slug}``, once w3id.org redirects to this server), and the JSON-LD context.
+
+Content negotiation on ``Accept`` (RFC 9110 §12.5.1):
+
+- ``text/html`` (browsers; also the default for ``*/*``): the entity page, answered directly;
+- ``application/ld+json``, ``text/turtle``, ``application/n-triples``, ``application/rdf+xml``:
+  the entity's RDF document, answered **directly** (``200``, ``Vary: Accept`` and a
+  ``Content-Location`` naming the same document under ``/api/``). No 303 hop is added here: the
+  ``https://w3id.org/aikg/id/...`` IRI already redirects from the thing to this server, which is
+  the distinction between a thing and a document about it (W3C, "Cool URIs for the Semantic
+  Web", §4) — and most RDF clients then need one request, not two;
+- ``application/json``: ``303 See Other`` to ``/api/{collection}/{slug}``, the REST record (a
+  JSON shape of its own, not RDF).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Header, Path
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.deps import GraphDep
+from api.negotiation import best_media_type
+from api.pages import render
+from kg import linked_data, lookup
+from kg.errors import NotAcceptableError, NotFoundError
+from kg.namespaces import ID, KINDS
+from viz import render_html
+
+router = APIRouter(tags=["linked data"])
+
+OFFERED = ["text/html", *linked_data.RDF_MEDIA_TYPES, "application/json"]
+"""Media types of ``/id/{kind}/{slug}``, HTML first (the default for ``*/*``)."""
+
+_FORMAT_OF = {
+    "application/ld+json": "jsonld",
+    "text/turtle": "ttl",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "rdfxml",
+}
+_COLLECTION_OF = {kind: collection for collection, kind in KINDS.items()}
+
+
+@router.get(
+    "/context.jsonld",
+    summary="The JSON-LD context of the REST API",
+    description=(
+        "Prefixes (`aikg:`, `schema:`, `model:`…) and short terms (`name`, `creator`, `totalParameters`…) with their "
+        "type coercions. Entity documents in `application/ld+json` embed exactly this context. Example: `/context.jsonld`."
+    ),
+    response_class=Response,
+    responses={
+        200: {
+            "content": {
+                "application/ld+json": {
+                    "example": {
+                        "@context": {
+                            "schema": "https://schema.org/",
+                            "name": "schema:name",
+                            "creator": {"@id": "schema:creator", "@type": "@id"},
+                        }
+                    }
+                }
+            }
+        }
+    },
+)
+def read_context() -> Response:
+    return Response(linked_data.CONTEXT_PATH.read_bytes(), media_type="application/ld+json")
+
+
+def _href(value: dict[str, Any]) -> str | None:
+    """Where a link to an entity leads: its IRI's page for ours, the API for the rest."""
+    iri = value.get("iri") or ""
+    if iri.startswith(str(ID)):
+        return "/id/" + quote(iri[len(str(ID)) :], safe="/")
+    collection = next((c for c, k in lookup.COLLECTIONS.items() if k == value.get("kind")), None)
+    if collection:
+        return f"/api/{collection}/{quote(value.get('slug') or '', safe='')}"
+    return iri if iri.startswith(("http://", "https://")) else None
+
+
+@router.get(
+    "/id/{kind}/{slug}",
+    summary="Dereference an entity IRI: an HTML page for people, RDF for machines",
+    description=(
+        "The IRI `https://w3id.org/aikg/id/{kind}/{slug}` resolves here. By `Accept`: `text/html` (also for `*/*`) is "
+        "the entity page (name, facts with their sources, claims, links to neighbours, a small self-contained graph); "
+        "`application/ld+json`, `text/turtle`, `application/n-triples` and `application/rdf+xml` are answered directly "
+        "with the entity's Concise Bounded Description plus labels (`Content-Location` names the same document under "
+        "`/api/`); `application/json` is a `303 See Other` to `/api/{collection}/{slug}`. The slug must be exact "
+        "(IRIs are case-sensitive); an unknown one is a 404 with the closest slugs. Example: `/id/model/glm-4.5`."
+    ),
+    response_class=Response,
+    responses={
+        200: {
+            "content": {
+                "text/html": {"example": "<!DOCTYPE html><html>… GLM-4.5 …</html>"},
+                "text/turtle": {"example": 'model:glm-4.5 a aikg:AIModel ;\n    schema:name "GLM-4.5" .'},
+                "application/ld+json": {
+                    "example": {
+                        "@context": {"name": "schema:name"},
+                        "@graph": [{"@id": "model:glm-4.5", "name": "GLM-4.5"}],
+                    }
+                },
+            }
+        },
+        303: {"description": "`Accept: application/json`: see the REST record under /api/"},
+        404: {
+            "description": "No such entity (RFC 9457 problem with suggestions)",
+            "content": {
+                "application/problem+json": {
+                    "example": {
+                        "status": 404,
+                        "title": "NotFoundError",
+                        "detail": "no model with IRI https://w3id.org/aikg/id/model/GLM-4.5",
+                        "suggestions": ["glm-4.5"],
+                    }
+                }
+            },
+        },
+        406: {"description": "None of the offered media types is acceptable"},
+    },
+)
+def dereference(
+    graph: GraphDep,
+    kind: Annotated[
+        str,
+        Path(
+            max_length=40,
+            description="Kind in the IRI: " + ", ".join(KINDS.values()),
+            openapi_examples={"model": {"summary": "An AI model", "value": "model"}},
+        ),
+    ],
+    slug: Annotated[
+        str,
+        Path(
+            max_length=500,
+            description="Exact slug of the IRI",
+            openapi_examples={"glm": {"summary": "GLM-4.5", "value": "glm-4.5"}},
+        ),
+    ],
+    accept: Annotated[
+        str | None,
+        Header(
+            description="text/html, application/ld+json, text/turtle, application/n-triples, application/rdf+xml or application/json"
+        ),
+    ] = None,
+) -> Response:
+    if kind not in _COLLECTION_OF:
+        raise NotFoundError(f"no kind {kind[:40]!r} of entity IRIs", suggestions=list(_COLLECTION_OF))
+    media_type = best_media_type(OFFERED, accept)
+    if media_type is None:
+        raise NotAcceptableError("offered: " + ", ".join(OFFERED))
+    collection = _COLLECTION_OF[kind]
+    if media_type == "application/json":
+        iri = graph.read(linked_data.exact_iri, kind, slug, version=graph.version)
+        return RedirectResponse(
+            f"/api/{collection}/{quote(lookup.slug_of(iri), safe='')}", status_code=303, headers={"Vary": "Accept"}
+        )
+    if media_type != "text/html":
+        iri, body = graph.read(linked_data.entity_document, kind, slug, media_type, version=graph.version, exact=True)
+        headers = {
+            "Vary": "Accept",
+            "Content-Location": f"/api/{collection}/{quote(slug, safe='')}?format={_FORMAT_OF[media_type]}",
+        }
+        charset = "; charset=utf-8" if media_type.startswith("text/") else ""
+        return Response(body, media_type=media_type + charset, headers=headers)
+    record, G = graph.read(linked_data.entity_page, kind, slug, version=graph.version)
+    notice = f"{G.graph['truncated']} more neighbours are not drawn." if G.graph.get("truncated") else None
+    picture = render_html(G, title=f"{record['name']} and its neighbours", notice=notice, height_px=420)
+    page = render(
+        "entity.html",
+        entity=record,
+        collection=collection,
+        href=_href,
+        graph_titles={s["graph"]: s.get("title") for s in record["sources"]},
+        graph_html=picture,
+        formats=_FORMAT_OF,
+        api_path=f"/api/{collection}/{quote(slug, safe='')}",
+        ego_path=f"/graphs/ego/{kind}/{quote(slug, safe='')}",
+    )
+    return HTMLResponse(page, headers={"Vary": "Accept"})

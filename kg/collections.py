@@ -1,0 +1,789 @@
+"""Collections: models, organizations, people, licenses, architectures, claims, articles,
+families and countries, filtered, sorted and paged.
+
+A filter value names an entity (slug, name or IRI; a country also by ISO 3166 code; a concept
+by notation or label) and is resolved to an IRI first. Graph conditions are then evaluated by
+SPARQL: the query is assembled from the fixed fragments of :data:`FILTERS` (never from user
+text) and every value is *bound* through pyoxigraph substitutions. A few conditions on already
+computed columns (self-claims) are applied to the bound rows. Paging is by keyset cursor: a
+page starts strictly after the sort key of the last row seen, so inserting or deleting rows
+between two requests neither repeats nor skips the rows that were already there.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import functools
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.errors import InvalidParameterError
+from kg.lookup import (
+    cached,
+    claim_records,
+    kind_of,
+    normalize,
+    resolve_value,
+    slug_of,
+)
+from kg.sparql import named_query, select
+
+__all__ = ["FILTERS", "SORTS", "list_collection", "parse_date", "records"]
+
+
+# -- filters -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    """One filter of a collection.
+
+    Attributes
+    ----------
+    value : str
+        How the value is read: an entity kind (``organization``…), a scheme key of
+        :data:`kg.lookup.SCHEMES`, ``claimant`` (person or organization), ``subject`` (any
+        entity), ``source`` (where a claim appeared), ``bool``, ``int`` (>= 0) or ``date``
+        (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``).
+    fragment : str
+        SPARQL group pattern over the collection's variable and the filter's own variable
+        (the parameter name), whose value is bound. Empty for row filters.
+    when_true, when_false : str
+        For boolean filters: the fixed pattern for each answer (nothing is bound).
+    description : str
+        What the filter keeps (OpenAPI text).
+    """
+
+    value: str
+    fragment: str = ""
+    when_true: str = ""
+    when_false: str = ""
+    description: str = ""
+
+
+_AFTER = "FILTER(SUBSTR(STR(?{d}), 1, STRLEN(?{p})) >= SUBSTR(?{p}, 1, STRLEN(STR(?{d}))))"
+_BEFORE = "FILTER(SUBSTR(STR(?{d}), 1, STRLEN(?{p})) < SUBSTR(?{p}, 1, STRLEN(STR(?{d}))))"
+
+FILTERS: dict[str, dict[str, Filter]] = {
+    "models": {
+        "organization": Filter(
+            "organization",
+            "?model schema:creator/(schema:parentOrganization|org:subOrganizationOf)* ?organization .",
+            description="Developer (slug, name or IRI); models of its sub-organizations are included.",
+        ),
+        "country": Filter(
+            "country",
+            "?model schema:creator/schema:addressCountry ?country .",
+            description="Country of the developer: ISO 3166-1 alpha-2 code (CN), name, Wikidata id (Q148) or IRI.",
+        ),
+        "architecture": Filter(
+            "architecture",
+            "?model aikg:architecture/skos:broader* ?architecture .",
+            description="Architecture concept (moe, dense, dit, moe-dit, hybrid-mamba… or label or IRI); narrower concepts match, so moe includes MoE diffusion transformers.",
+        ),
+        "modality": Filter(
+            "modality",
+            "?model aikg:modality/skos:broader* ?modality .",
+            description="Modality (text, code, image, video, audio, speech, multimodal); narrower concepts match.",
+        ),
+        "license": Filter(
+            "license",
+            "?model aikg:weightsLicense|aikg:codeLicense ?license .",
+            description="License of the weights or of the code: SPDX id (MIT), LicenseRef slug, name or IRI.",
+        ),
+        "weights_license": Filter(
+            "license", "?model aikg:weightsLicense ?weights_license .", description="License of the weights only."
+        ),
+        "code_license": Filter(
+            "license", "?model aikg:codeLicense ?code_license .", description="License of the code only."
+        ),
+        "osi": Filter(
+            "bool",
+            when_true="?model aikg:weightsLicense/spdx:isOsiApproved true .",
+            when_false="FILTER NOT EXISTS { ?model aikg:weightsLicense/spdx:isOsiApproved true }",
+            description="true: the weights license is OSI-approved; false: it is not (or no weights license is known).",
+        ),
+        "open_weights": Filter(
+            "bool",
+            when_true="?model aikg:accessibility/skos:broader* aikg:OpenWeights .",
+            when_false="FILTER NOT EXISTS { ?model aikg:accessibility/skos:broader* aikg:OpenWeights }",
+            description="true: weights are downloadable (any open-weights accessibility); false: API, hosted or unreleased.",
+        ),
+        "accessibility": Filter(
+            "accessibility",
+            "?model aikg:accessibility/skos:broader* ?accessibility .",
+            description="Accessibility concept (open-weights, api, hosted…); narrower concepts match.",
+        ),
+        "family": Filter("family", "?model schema:isPartOf ?family .", description="Model family (slug, name or IRI)."),
+        "based_on": Filter(
+            "model",
+            "?model aikg:basedOn+ ?based_on .",
+            description="Models derived from this model, transitively (aikg:basedOn+).",
+        ),
+        "released_after": Filter(
+            "date",
+            "?model schema:datePublished ?_d_after . " + _AFTER.format(d="_d_after", p="released_after"),
+            description="Released on or after this date (YYYY, YYYY-MM or YYYY-MM-DD), compared at the coarser of the two precisions.",
+        ),
+        "released_before": Filter(
+            "date",
+            "?model schema:datePublished ?_d_before . " + _BEFORE.format(d="_d_before", p="released_before"),
+            description="Released before this date (exclusive), compared at the coarser of the two precisions.",
+        ),
+        "min_parameters": Filter(
+            "int",
+            "?model aikg:totalParameters ?_t_min . FILTER(?_t_min >= ?min_parameters)",
+            description="At least this many total parameters (a count, e.g. 100000000000).",
+        ),
+        "max_parameters": Filter(
+            "int",
+            "?model aikg:totalParameters ?_t_max . FILTER(?_t_max <= ?max_parameters)",
+            description="At most this many total parameters.",
+        ),
+        "min_active_parameters": Filter(
+            "int",
+            "?model aikg:activeParameters ?_a_min . FILTER(?_a_min >= ?min_active_parameters)",
+            description="At least this many active parameters (MoE models).",
+        ),
+        "max_active_parameters": Filter(
+            "int",
+            "?model aikg:activeParameters ?_a_max . FILTER(?_a_max <= ?max_active_parameters)",
+            description="At most this many active parameters (MoE models).",
+        ),
+    },
+    "claims": {
+        "claimant": Filter(
+            "claimant",
+            "?claim schema:author ?claimant .",
+            description="Who made the claim: person or organization (slug, name or IRI).",
+        ),
+        "about": Filter(
+            "subject",
+            "?claim schema:about ?about .",
+            description="What the claim is about: any entity (model, organization, family, country…).",
+        ),
+        "stance": Filter(
+            "stance", "?claim aikg:stance ?stance .", description="Stance: supports, opposes, neutral, predicts, warns."
+        ),
+        "claim_kind": Filter(
+            "claim_kind",
+            "?claim aikg:claimKind ?claim_kind .",
+            description="Kind: first, ranking, openness, quantity, trend, opinion.",
+        ),
+        "source": Filter(
+            "source",
+            "?claim schema:appearance ?source .",
+            description="Where it appeared: article slug, name, or the IRI/URL of the article or README.",
+        ),
+        "self_claim": Filter(
+            "bool", description="true: only self-claims (the claimant made the subject); false: only the others."
+        ),
+    },
+    "organizations": {
+        "country": Filter(
+            "country",
+            "?org schema:addressCountry ?country .",
+            description="Country: ISO 3166-1 alpha-2 code, name or IRI.",
+        ),
+        "parent": Filter(
+            "organization",
+            "?org (schema:parentOrganization|org:subOrganizationOf)+ ?parent .",
+            description="Sub-organizations of this organization, transitively.",
+        ),
+    },
+    "people": {
+        "affiliation": Filter(
+            "organization",
+            "?person schema:affiliation|schema:worksFor ?affiliation .",
+            description="Affiliated organization.",
+        ),
+    },
+    "licenses": {
+        "osi": Filter(
+            "bool",
+            when_true="?license spdx:isOsiApproved true .",
+            when_false="FILTER NOT EXISTS { ?license spdx:isOsiApproved true }",
+            description="true: OSI-approved; false: not (or unknown).",
+        ),
+        "commercial": Filter(
+            "bool",
+            when_true="?license aikg:commercialUseAllowed true .",
+            when_false="FILTER NOT EXISTS { ?license aikg:commercialUseAllowed true }",
+            description="true: commercial use allowed; false: not allowed or not stated.",
+        ),
+    },
+    "architectures": {
+        "broader": Filter(
+            "architecture",
+            "?concept skos:broader+ ?broader .",
+            description="Only concepts narrower than this one, transitively (moe lists MoE diffusion transformers, hybrid MoE…).",
+        ),
+    },
+    "articles": {
+        "publisher": Filter(
+            "organization", "?article schema:publisher ?publisher .", description="Publisher organization."
+        ),
+        "about": Filter(
+            "subject",
+            "?article schema:about|schema:mentions ?about .",
+            description="An entity the article is about or mentions.",
+        ),
+    },
+    "families": {
+        "organization": Filter(
+            "organization", "?family schema:creator ?organization .", description="Creator organization."
+        ),
+    },
+    "countries": {},
+}
+"""Collection -> filter parameter -> :class:`Filter`."""
+
+_SUBJECT = {
+    "models": ("model", "?model a aikg:AIModel ."),
+    "claims": ("claim", "?claim a schema:Claim ."),
+    "organizations": ("org", "VALUES ?orgType { schema:Organization schema:NewsMediaOrganization } ?org a ?orgType ."),
+    "people": ("person", "?person a schema:Person ."),
+    "licenses": (
+        "license",
+        "VALUES ?licenseType { spdx:ListedLicense aikg:CustomLicense aikg:ProprietaryTerms } ?license a ?licenseType .",
+    ),
+    "architectures": ("concept", "?concept skos:inScheme aikg:ArchitectureScheme ."),
+    "articles": (
+        "article",
+        "VALUES ?articleType { schema:NewsArticle schema:Article schema:ScholarlyArticle schema:Report } ?article a ?articleType .",
+    ),
+    "families": ("family", "?family a aikg:ModelFamily ."),
+    "countries": ("country", "?country a schema:Country ."),
+}
+
+SORTS: dict[str, dict[str, str]] = {
+    "models": {
+        "name": "name",
+        "date": "datePublished",
+        "parameters": "totalParameters",
+        "active_parameters": "activeParameters",
+    },
+    "claims": {"name": "name", "date": "dateCreated"},
+    "articles": {"name": "name", "date": "datePublished"},
+    "organizations": {"name": "name", "models": "modelCount"},
+    "licenses": {"name": "name", "models": "modelCount"},
+    "architectures": {"name": "name", "models": "modelCount"},
+    "families": {"name": "name", "models": "modelCount"},
+    "people": {"name": "name"},
+    "countries": {"name": "name"},
+}
+"""Collection -> sort name -> record field. Rows without a value come last in both orders."""
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def parse_date(parameter: str, text: str) -> str:
+    """Check a date filter value and return it unchanged.
+
+    Parameters
+    ----------
+    parameter : str
+        Request parameter name (for the error).
+    text : str
+        ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (ISO 8601 calendar date, reduced precision
+        allowed as in XML Schema ``gYear``/``gYearMonth``).
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    InvalidParameterError
+        If it is not such a date, or not a real day.
+
+    Examples
+    --------
+    >>> parse_date("released_after", "2025-07")
+    '2025-07'
+    """
+    match = _DATE.match(text)
+    if not match:
+        raise InvalidParameterError(parameter, "use YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = match.groups()
+    try:
+        dt.date(int(year), int(month or 1), int(day or 1))
+    except ValueError as exc:
+        raise InvalidParameterError(parameter, f"{text!r} is not a calendar date") from exc
+    return text
+
+
+def _bool(parameter: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"true", "1", "yes"}:
+        return True
+    if text in {"false", "0", "no"}:
+        return False
+    raise InvalidParameterError(parameter, "use true or false")
+
+
+def _resolve_claimant(store: ox.Store, parameter: str, ref: str, version: str) -> str:
+    return _resolve_first(store, parameter, ref, ("person", "organization"), version)
+
+
+def _resolve_subject(store: ox.Store, parameter: str, ref: str, version: str) -> str:
+    kinds = ("model", "organization", "family", "person", "country", "license", "article", "claim", "architecture")
+    return _resolve_first(store, parameter, ref, kinds, version)
+
+
+def _resolve_first(store: ox.Store, parameter: str, ref: str, kinds: tuple[str, ...], version: str) -> str:
+    for kind in kinds:
+        try:
+            return resolve_value(store, parameter, kind, ref, version=version)
+        except InvalidParameterError:
+            continue
+    raise InvalidParameterError(
+        parameter, f"no {' or '.join(kinds[:3])}{'…' if len(kinds) > 3 else ''} named {ref[:100]!r}"
+    )
+
+
+def _resolve_source(store: ox.Store, parameter: str, ref: str, version: str) -> str:
+    wanted = normalize(ref)
+    for claim in claim_records(store, version).values():
+        for place in claim["appearances"]:
+            if ref in (place["iri"], place["iri"].rstrip("/")) or wanted in (
+                normalize(slug_of(place["iri"])),
+                normalize(place["name"]),
+            ):
+                return str(place["iri"])
+    try:
+        return resolve_value(store, parameter, "article", ref, version=version)
+    except InvalidParameterError:
+        raise InvalidParameterError(parameter, f"no claim appeared in a source named {ref[:100]!r}") from None
+
+
+def _bind(store: ox.Store, parameter: str, spec: Filter, raw: Any, version: str) -> Any:
+    """Turn a raw filter value into the term bound in SPARQL (or the row-filter value)."""
+    if spec.value == "bool":
+        return _bool(parameter, raw)
+    text = str(raw).strip()
+    if not text:
+        raise InvalidParameterError(parameter, "must not be empty")
+    if spec.value == "int":
+        if not re.fullmatch(r"\d{1,19}", text):
+            raise InvalidParameterError(parameter, "a whole number >= 0 (a plain count, e.g. 7000000000)")
+        return int(text)
+    if spec.value == "date":
+        return ox.Literal(parse_date(parameter, text))
+    if spec.value == "claimant":
+        return ox.NamedNode(_resolve_claimant(store, parameter, text, version))
+    if spec.value == "subject":
+        return ox.NamedNode(_resolve_subject(store, parameter, text, version))
+    if spec.value == "source":
+        return ox.NamedNode(_resolve_source(store, parameter, text, version))
+    return ox.NamedNode(resolve_value(store, parameter, spec.value, text, version=version))
+
+
+def _matching(store: ox.Store, collection: str, bound: dict[str, Any]) -> set[str] | None:
+    """Evaluate the graph filters in one SPARQL query; None when there is none."""
+    var, subject = _SUBJECT[collection]
+    specs = FILTERS[collection]
+    patterns = []
+    substitutions: dict[str, Any] = {}
+    for name, value in bound.items():
+        spec = specs[name]
+        if spec.value == "bool":
+            if not (spec.when_true or spec.when_false):
+                continue  # a row filter
+            patterns.append(spec.when_true if value else spec.when_false)
+        else:
+            patterns.append(spec.fragment)
+            substitutions[name] = value
+    if not patterns:
+        return None
+    # Only fixed fragments are joined here; the user's values travel as substitutions.
+    projection = " ".join(f"?{n}" for n in [var, *substitutions])
+    text = f"SELECT DISTINCT {projection} WHERE {{\n  {subject}\n  " + "\n  ".join(patterns) + "\n}"
+    return {row[var] for row in select(store, text, substitutions)}
+
+
+# -- records -----------------------------------------------------------------------------------
+
+
+def _merge(
+    rows: list[dict[str, Any]],
+    key: str,
+    build: Callable[[dict[str, Any]], dict[str, Any]],
+    lists: dict[str, Callable[[dict[str, Any]], Any]] | None = None,
+) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        record = out.get(row[key])
+        if record is None:
+            record = out[row[key]] = build(row)
+        else:
+            for field, value in build(row).items():
+                if record.get(field) is None and value is not None:
+                    record[field] = value
+        for field, fn in (lists or {}).items():
+            item = fn(row)
+            if item is not None and item not in record[field]:
+                record[field].append(item)
+    return out
+
+
+def _ref(iri: str | None, name: str | None = None, kind: str | None = None, **extra: Any) -> dict[str, Any] | None:
+    if not iri:
+        return None
+    return {"iri": iri, "slug": slug_of(iri), "kind": kind, "name": name or slug_of(iri), **extra}
+
+
+def _license(row: dict[str, Any], prefix: str) -> dict[str, Any] | None:
+    iri = row.get(prefix + "License")
+    if not iri:
+        return None
+    return _ref(
+        iri,
+        row.get(prefix + "LicenseName") or row.get(prefix + "LicenseId"),
+        "license",
+        id=row.get(prefix + "LicenseId"),
+        osiApproved=row.get(prefix + "Osi"),
+    )
+
+
+def _model_records(store: ox.Store) -> dict[str, dict[str, Any]]:
+    def build(row: dict[str, Any]) -> dict[str, Any]:
+        country = _ref(row.get("country"), row.get("countryName"), "country", code=row.get("countryCode"))
+        return {
+            "iri": row["model"],
+            "slug": slug_of(row["model"]),
+            "kind": "model",
+            "name": row.get("name") or slug_of(row["model"]),
+            "creator": _ref(row.get("creator"), row.get("creatorName"), "organization"),
+            "country": country,
+            "datePublished": row.get("date"),
+            "architecture": _ref(row.get("architecture"), row.get("architectureLabel"), "architecture"),
+            "totalParameters": row.get("total"),
+            "activeParameters": row.get("active"),
+            "contextLength": row.get("contextLength"),
+            "modalities": [],
+            "weightsLicense": _license(row, "weights"),
+            "codeLicense": _license(row, "code"),
+            "accessibility": _ref(row.get("accessibility"), row.get("accessibilityLabel"), "concept"),
+            "openWeights": bool(row.get("openWeights")),
+            "family": _ref(row.get("family"), row.get("familyName"), "family"),
+            "basedOn": [],
+            "distilledFrom": [],
+        }
+
+    records = _merge(select(store, named_query("models")), "model", build)
+    for row in select(store, named_query("model_lists")):
+        record = records.get(row["model"])
+        if record is None:
+            continue
+        field = "modalities" if row["what"] == "modality" else row["what"]
+        kind = "concept" if field == "modalities" else "model"
+        item = _ref(row["value"], row.get("valueLabel"), kind)
+        if item not in record[field]:
+            record[field].append(item)
+    return records
+
+
+def _simple(
+    query: str,
+    key: str,
+    build: Callable[[dict[str, Any]], dict[str, Any]],
+    lists: dict[str, Callable[[dict[str, Any]], Any]] | None = None,
+) -> Callable[[ox.Store], dict[str, dict[str, Any]]]:
+    def records_of(store: ox.Store) -> dict[str, dict[str, Any]]:
+        return _merge(select(store, named_query(query)), key, build, lists)
+
+    return records_of
+
+
+_BUILDERS: dict[str, Callable[[ox.Store], dict[str, dict[str, Any]]]] = {
+    "models": _model_records,
+    "claims": lambda store: dict(claim_records(store)),
+    "organizations": _simple(
+        "organizations",
+        "org",
+        lambda r: {
+            "iri": r["org"],
+            "slug": slug_of(r["org"]),
+            "kind": "organization",
+            "name": r.get("name") or slug_of(r["org"]),
+            "country": _ref(r.get("country"), r.get("countryName"), "country", code=r.get("countryCode")),
+            "parentOrganization": _ref(r.get("parent"), r.get("parentName"), "organization"),
+            "category": r.get("category"),
+            "url": r.get("url"),
+            "modelCount": r.get("models", 0),
+        },
+    ),
+    "people": _simple(
+        "people",
+        "person",
+        lambda r: {
+            "iri": r["person"],
+            "slug": slug_of(r["person"]),
+            "kind": "person",
+            "name": r.get("name") or slug_of(r["person"]),
+            "jobTitle": r.get("jobTitle"),
+            "affiliations": [],
+            "claimCount": r.get("claims", 0),
+        },
+        {"affiliations": lambda r: _ref(r.get("affiliation"), r.get("affiliationName"), "organization")},
+    ),
+    "licenses": _simple(
+        "licenses",
+        "license",
+        lambda r: {
+            "iri": r["license"],
+            "slug": slug_of(r["license"]),
+            "kind": "license",
+            "name": r.get("name") or r.get("label") or r.get("id") or slug_of(r["license"]),
+            "id": r.get("id"),
+            "licenseClass": {"ListedLicense": "spdx", "CustomLicense": "custom", "ProprietaryTerms": "proprietary"}.get(
+                slug_of(r["type"])
+            ),
+            "osiApproved": r.get("osi"),
+            "commercialUseAllowed": r.get("commercial"),
+            "weightsModelCount": r.get("weights", 0),
+            "codeModelCount": r.get("code", 0),
+            "modelCount": r.get("weights", 0) + r.get("code", 0),
+        },
+    ),
+    "architectures": _simple(
+        "architectures",
+        "concept",
+        lambda r: {
+            "iri": r["concept"],
+            "slug": slug_of(r["concept"]),
+            "kind": "architecture",
+            "name": r.get("label") or slug_of(r["concept"]),
+            "notation": r.get("notation"),
+            "definition": r.get("definition"),
+            "broader": [],
+            "modelCount": r.get("models", 0),
+        },
+        {"broader": lambda r: _ref(r.get("broader"), r.get("broaderLabel"), "architecture")},
+    ),
+    "articles": _simple(
+        "articles",
+        "article",
+        lambda r: {
+            "iri": r["article"],
+            "slug": slug_of(r["article"]),
+            "kind": "article",
+            "name": r.get("headline") or slug_of(r["article"]),
+            "publisher": _ref(r.get("publisher"), r.get("publisherName"), "organization"),
+            "datePublished": r.get("date"),
+            "url": r.get("url"),
+            "about": [],
+            "claimCount": r.get("claims", 0),
+        },
+        {"about": lambda r: _ref(r.get("about"), r.get("aboutName"), kind_of(r["about"]) if r.get("about") else None)},
+    ),
+    "families": _simple(
+        "families",
+        "family",
+        lambda r: {
+            "iri": r["family"],
+            "slug": slug_of(r["family"]),
+            "kind": "family",
+            "name": r.get("name") or slug_of(r["family"]),
+            "creator": _ref(r.get("creator"), r.get("creatorName"), "organization"),
+            "modelCount": r.get("models", 0),
+        },
+    ),
+    "countries": _simple(
+        "countries",
+        "country",
+        lambda r: {
+            "iri": r["country"],
+            "slug": slug_of(r["country"]),
+            "kind": "country",
+            "name": r.get("name") or slug_of(r["country"]),
+            "code": r.get("code"),
+            "organizationCount": r.get("organizations", 0),
+        },
+    ),
+}
+
+
+def records(store: ox.Store, collection: str, version: str = "") -> dict[str, dict[str, Any]]:
+    """Return every record of a collection, keyed by IRI (cached per dataset version).
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+    collection : str
+        A key of :data:`FILTERS` (``models``, ``claims``…).
+    version : str, optional
+        Dataset version.
+
+    Returns
+    -------
+    dict of str to dict
+        The records, each with at least ``iri``, ``slug``, ``kind`` and ``name``.
+    """
+    if collection == "claims":
+        return claim_records(store, version)
+    return cached(version, f"records:{collection}", lambda: _BUILDERS[collection](store))  # type: ignore[no-any-return]
+
+
+# -- sorting and paging ------------------------------------------------------------------------
+
+
+def _sort_value(record: dict[str, Any], field: str) -> Any:
+    value = record.get(field)
+    if field == "name" and value is not None:
+        return normalize(str(value))
+    return value
+
+
+def _compare(a: tuple[Any, str], b: tuple[Any, str], descending: bool) -> int:
+    (av, ai), (bv, bi) = a, b
+    if (av is None) != (bv is None):
+        return 1 if av is None else -1  # rows without a value last, in both orders
+    if av is not None and av != bv:
+        try:
+            result = -1 if av < bv else 1
+        except TypeError:
+            result = -1 if str(av) < str(bv) else 1
+        return -result if descending else result
+    return (ai > bi) - (ai < bi)
+
+
+def _encode_cursor(sort: str, order: str, direction: str, key: tuple[Any, str]) -> str:
+    raw = json.dumps([sort, order, direction, key[0], key[1]], ensure_ascii=False, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, sort: str, order: str) -> tuple[str, tuple[Any, str]]:
+    try:
+        if len(cursor) > 4000:
+            raise ValueError("too long")
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        c_sort, c_order, direction, value, iri = json.loads(raw.decode())
+        if (
+            not isinstance(iri, str)
+            or direction not in ("after", "before")
+            or not isinstance(value, str | int | float | type(None))
+        ):
+            raise ValueError("bad shape")
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+        raise InvalidParameterError("cursor", "not a cursor this API issued: follow the next/prev links") from exc
+    if (c_sort, c_order) != (sort, order):
+        raise InvalidParameterError(
+            "cursor", f"this cursor pages a list sorted by {c_sort} {c_order}; use the same sort and order"
+        )
+    return direction, (value, iri)
+
+
+def _page(
+    items: list[dict[str, Any]], sort: str, field: str, order: str, cursor: str | None, limit: int
+) -> dict[str, Any]:
+    descending = order == "desc"
+
+    def key(record: dict[str, Any]) -> tuple[Any, str]:
+        return (_sort_value(record, field), record["iri"])
+
+    ordered = sorted(items, key=functools.cmp_to_key(lambda a, b: _compare(key(a), key(b), descending)))
+    if cursor:
+        direction, anchor = _decode_cursor(cursor, sort, order)
+        if direction == "after":
+            rest = [r for r in ordered if _compare(key(r), anchor, descending) > 0]
+            page, before_exists, after_exists = rest[:limit], len(ordered) > len(rest), len(rest) > limit
+        else:
+            rest = [r for r in ordered if _compare(key(r), anchor, descending) < 0]
+            page, before_exists, after_exists = rest[-limit:], len(rest) > limit, len(ordered) > len(rest)
+    else:
+        page, before_exists, after_exists = ordered[:limit], False, len(ordered) > limit
+    return {
+        "total": len(ordered),
+        "results": page,
+        "next": _encode_cursor(sort, order, "after", key(page[-1])) if page and after_exists else None,
+        "prev": _encode_cursor(sort, order, "before", key(page[0])) if page and before_exists else None,
+    }
+
+
+def list_collection(
+    store: ox.Store,
+    collection: str,
+    filters: dict[str, Any] | None = None,
+    sort: str = "name",
+    order: str = "asc",
+    cursor: str | None = None,
+    limit: int = 50,
+    version: str = "",
+) -> dict[str, Any]:
+    """Filter, sort and page one collection.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+    collection : str
+        A key of :data:`FILTERS`.
+    filters : dict of str to object, optional
+        Filter parameter (a key of ``FILTERS[collection]``) -> raw value as the user gave it;
+        ``None`` values are ignored. All filters must hold (AND).
+    sort : str, optional
+        A key of ``SORTS[collection]``; default ``name``.
+    order : {"asc", "desc"}, optional
+        Sort direction; rows without the sort value come last either way; ties by IRI.
+    cursor : str, optional
+        Opaque cursor from a previous page's ``next`` or ``prev``.
+    limit : int, optional
+        Page size, 1 to 500.
+    version : str, optional
+        Dataset version (cache key).
+
+    Returns
+    -------
+    dict
+        ``total`` (rows matching the filters, all pages), ``results`` (this page's records),
+        ``next`` and ``prev`` (cursors or None) and ``filters`` (each applied filter with the
+        IRI its value resolved to).
+
+    Raises
+    ------
+    InvalidParameterError
+        Naming the parameter: an unknown filter, sort or order, a value that names nothing
+        (with suggestions), a malformed number, date or boolean, or a foreign cursor.
+    """
+    if collection not in FILTERS:
+        raise InvalidParameterError("collection", "one of " + ", ".join(FILTERS))
+    if sort not in SORTS[collection]:
+        raise InvalidParameterError("sort", "one of " + ", ".join(SORTS[collection]))
+    if order not in ("asc", "desc"):
+        raise InvalidParameterError("order", "asc or desc")
+    if not 1 <= limit <= 500:
+        raise InvalidParameterError("limit", "between 1 and 500")
+    specs = FILTERS[collection]
+    bound: dict[str, Any] = {}
+    applied: dict[str, Any] = {}
+    for name, raw in (filters or {}).items():
+        if raw is None:
+            continue
+        if name not in specs:
+            raise InvalidParameterError(name, f"not a filter of {collection}; filters: " + ", ".join(specs))
+        bound[name] = _bind(store, name, specs[name], raw, version)
+        term = bound[name]
+        applied[name] = (
+            {"value": raw if not isinstance(raw, str) else raw[:200], "iri": term.value}
+            if isinstance(term, ox.NamedNode)
+            else {"value": raw if not isinstance(raw, str) else raw[:200]}
+        )
+    matching = _matching(store, collection, bound)
+    items = [r for iri, r in records(store, collection, version).items() if matching is None or iri in matching]
+    if collection == "claims" and "self_claim" in bound:
+        items = [r for r in items if r["selfClaim"] == bound["self_claim"]]
+    page = _page(items, sort, SORTS[collection][sort], order, cursor, limit)
+    page["filters"] = applied
+    return page
