@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -90,6 +91,8 @@ def test_query_page_in_chromium(live_server: LiveServer, browser_page: BrowserPa
     assert page.locator("#status").inner_text().startswith("8 rows")
     glm = page.get_by_role("link", name="model:glm-4.5", exact=True)
     assert glm.get_attribute("href") == "/id/model/glm-4.5"
+    entity = httpx.get(live_server.url + "/id/model/glm-4.5", headers={"Accept": "text/html"})
+    assert entity.status_code == 200 and "GLM-4.5" in entity.text  # the link leads somewhere
     assert "MIT" in _column(page, "license")
     # Typed literals show their datatype, compacted with the project's prefixes.
     assert any("xsd:gYearMonth" in cell for cell in _column(page, "date"))

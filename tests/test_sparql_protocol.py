@@ -495,6 +495,15 @@ def test_wrong_media_type_is_415(http: TestClient, headers: dict[str, str]) -> N
     assert response.headers["content-type"] == "application/problem+json"
 
 
+def test_oversized_body_is_413_before_it_is_read(http: TestClient) -> None:
+    from api.routes.sparql import MAX_BODY_BYTES
+
+    body = b"ASK {} #" + b"x" * MAX_BODY_BYTES
+    response = http.post("/sparql", content=body, headers={"Content-Type": "application/sparql-query"})
+    assert response.status_code == 413
+    assert "MiB" in response.json()["detail"]
+
+
 def test_update_by_get_is_405(http: TestClient) -> None:
     response = http.get("/sparql", params={"update": "CLEAR ALL"}, headers=AUTH)
     assert response.status_code == 405

@@ -37,7 +37,27 @@ _DATASET_PARAMS = ("default-graph-uri", "named-graph-uri")
 _USING_PARAMS = ("using-graph-uri", "using-named-graph-uri")
 _TEXT_SUFFIXES = ("+json", "+xml", "/json", "/xml", "turtle", "trig", "n-triples", "n-quads")
 
+MAX_BODY_BYTES = 32 * 2**20
+"""Largest POST body accepted (a query or an update, in bytes); bulk data goes through ``kg load``."""
+
 _SPARQL_EXAMPLE = "SELECT ?name WHERE { ?m a aikg:AIModel ; schema:name ?name } LIMIT 5"
+
+
+async def _read_body(request: Request) -> bytes:
+    # Read at most MAX_BODY_BYTES: a huge body must not fill the server's memory first.
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise _BadRequest(_too_large(), 413)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise _BadRequest(_too_large(), 413)
+    return bytes(body)
+
+
+def _too_large() -> str:
+    return f"the request body is larger than {MAX_BODY_BYTES // 2**20} MiB: load big data files with `kg load`"
 
 
 class _BadRequest(Exception):
@@ -125,7 +145,7 @@ def _update(
 
 
 def _problem_for(exc: _BadRequest) -> JSONResponse:
-    return problem(exc.status, "Bad SPARQL request", exc.detail)
+    return problem(exc.status, "Bad SPARQL request" if exc.status == 400 else "Request too large", exc.detail)
 
 
 @router.get(
@@ -205,7 +225,7 @@ def _page_or_description(request: Request, graph: KnowledgeGraph, settings: Sett
         401: {"description": "update without an Authorization header"},
         403: {"description": "update with a wrong token, updates disabled, or SERVICE/LOAD while disabled"},
         406: {"description": "no acceptable result format"},
-        413: {"description": "result over the row or byte cap"},
+        413: {"description": "result over the row or byte cap, or a request body over 32 MiB"},
         415: {"description": "unsupported request media type"},
         503: {"description": "query stopped by its time or memory limit"},
     },
@@ -230,7 +250,7 @@ async def sparql_post(
         return problem(415, "Unsupported Media Type", f"send the body as UTF-8, not {charset}")
     try:
         url_params = _parse(request.url.query)
-        raw = await request.body()
+        raw = await _read_body(request)
         try:
             body = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
