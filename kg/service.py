@@ -16,7 +16,16 @@ from typing import Any
 from kg.errors import QueryEvaluationError
 from kg.load import load_default_graph
 from kg.settings import Settings
-from kg.sparql import QueryRequest, QueryResponse, check_update, execute, named_query, select, to_syntax_error
+from kg.sparql import (
+    QueryRequest,
+    QueryResponse,
+    check_update,
+    execute,
+    named_query,
+    rehearse_update,
+    select,
+    to_syntax_error,
+)
 from kg.store import KnowledgeStore
 from kg.workers import QueryPool
 
@@ -203,14 +212,20 @@ class KnowledgeGraph:
             ``DROP GRAPH`` of a missing one without ``SILENT``); nothing was changed.
         ForbiddenError
             If it uses ``LOAD``/``SERVICE`` while remote fetching is disabled.
+        QueryTimeoutError, QueryMemoryError
+            If its rehearsal ran past the time limit or the memory cap; nothing was changed.
 
         Notes
         -----
         The whole request runs in one engine transaction (SPARQL 1.1 Update §2.2 lets an
         implementation apply a request atomically; this one always does), so readers and a crash
-        see all of it or none. On disk the store is flushed before this returns.
+        see all of it or none. On disk the store is flushed before this returns. With query
+        workers, the update is first rehearsed on a worker's copy under the time and memory limits
+        (:func:`kg.sparql.rehearse_update`), so a runaway update cannot occupy the server.
         """
         check_update(text, allow_service=self.settings.allow_service)
+        if self.pool is not None:
+            self.pool.run(rehearse_update, text, disposable=True)
         try:
             self.store.update(text)
         except SyntaxError as exc:

@@ -38,6 +38,7 @@ __all__ = [
     "execute",
     "named_query",
     "python_value",
+    "rehearse_update",
     "select",
     "to_syntax_error",
 ]
@@ -568,6 +569,38 @@ def _term(value: Any) -> Any:
     if hasattr(value, "n3") and type(value).__name__ == "URIRef":
         return ox.NamedNode(str(value))
     return ox.Literal(str(value))
+
+
+def rehearse_update(store: ox.Store, text: str) -> None:
+    """Apply a SPARQL Update to a throw-away copy of the data, to learn whether it can be applied.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        A store whose changes nobody will see: a query worker's copy-on-write copy (the worker is
+        retired afterwards).
+    text : str
+        The update request; the shared prefixes are predeclared.
+
+    Raises
+    ------
+    QuerySyntaxError
+        If it does not parse (with line and column).
+    QueryEvaluationError
+        If an operation cannot be applied (e.g. ``CREATE GRAPH`` of an existing graph).
+
+    Notes
+    -----
+    pyoxigraph cannot interrupt an update either. Run in a worker under the time limit and the
+    memory cap, the rehearsal stops a runaway ``INSERT ... WHERE`` before the real store (which
+    only the server process can write) is touched.
+    """
+    try:
+        store.update(text, prefixes=PREFIXES)
+    except SyntaxError as exc:
+        raise to_syntax_error(exc, text, update=True) from exc
+    except RuntimeError as exc:
+        raise QueryEvaluationError(f"the update was not applied, nothing changed: {exc}") from exc
 
 
 def select(store: ox.Store, text: str, bindings: dict[str, Any] | None = None) -> list[dict[str, Any]]:

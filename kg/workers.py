@@ -247,7 +247,14 @@ class QueryPool:
             self._live.discard(worker)
         worker.kill()
 
-    def run(self, fn: Callable[..., Any], *args: Any, timeout_s: float | None = None, **kwargs: Any) -> Any:
+    def run(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        timeout_s: float | None = None,
+        disposable: bool = False,
+        **kwargs: Any,
+    ) -> Any:
         """Call ``fn(store, *args, **kwargs)`` in a worker and return its result.
 
         Parameters
@@ -258,6 +265,9 @@ class QueryPool:
             Picklable arguments.
         timeout_s : float, optional
             Limit for this call, in seconds; default the pool's.
+        disposable : bool, optional
+            `fn` changes the worker's copy of the data (e.g. rehearses an update): retire the
+            worker afterwards so no later call sees those changes.
 
         Returns
         -------
@@ -295,7 +305,7 @@ class QueryPool:
                     # The engine aborts when an allocation fails under RLIMIT_AS.
                     raise QueryMemoryError(_memory_message(self.memory_bytes)) from exc
                 raise RuntimeError(f"query worker died (exit code {worker.process.exitcode})") from exc
-            reusable = ok or not isinstance(value, QueryMemoryError)
+            reusable = not disposable and (ok or not isinstance(value, QueryMemoryError))
         finally:
             self._release(worker, reusable)
         if ok:

@@ -169,6 +169,25 @@ def test_runaway_query_is_stopped_and_its_cpu_freed(limited: Any, record_propert
     assert after.json()["results"]["bindings"] == SIMPLE_ROW
 
 
+def test_runaway_update_is_stopped_and_changes_nothing(limited: Any) -> None:
+    # pyoxigraph cannot interrupt an update either: it is rehearsed in a worker under the limits.
+    url = limited.url
+    before = httpx.get(url + "/health").json()["triples"]
+    # In an update the default graph is the store's own (empty) one, so the product names graphs.
+    update = (
+        "INSERT { GRAPH <http://ex.org/runaway> { ?a <http://ex.org/p> ?d } } "
+        "WHERE { GRAPH ?x { ?a ?b ?c } GRAPH ?y { ?d ?e ?f } GRAPH ?z { ?g ?h ?i } }"
+    )
+    started = time.monotonic()
+    response = httpx.post(url + "/sparql", data={"update": update}, headers=AUTH, timeout=60)
+    elapsed = time.monotonic() - started
+    assert response.status_code == 503
+    assert response.json()["title"] in ("QueryTimeoutError", "QueryMemoryError")
+    assert elapsed <= LIMIT_S + 1.0, f"answered after {elapsed:.2f} s"
+    assert httpx.get(url + "/health").json()["triples"] == before
+    assert _json_get(url, SIMPLE).json()["results"]["bindings"] == SIMPLE_ROW
+
+
 def test_row_cap_is_413_over_http(limited: Any) -> None:
     response = _json_get(limited.url, "SELECT * WHERE { ?s ?p ?o }")
     assert response.status_code == 413
