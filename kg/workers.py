@@ -63,7 +63,21 @@ def _limit_memory(budget_bytes: int | None) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def _serve(conn: Connection, source: ox.Store, memory_bytes: int | None) -> None:
+def _exit_with_server(server_pid: int) -> None:
+    # A server killed outright (SIGKILL, OOM killer) cannot stop its workers; each one notices
+    # that it was re-parented and leaves, even in the middle of a runaway query (the engine
+    # releases the GIL while it works, so this thread runs).
+    while os.getppid() == server_pid:
+        time.sleep(0.5)
+    os._exit(0)
+
+
+def _serve(conn: Connection, own_parent_end: Connection, source: ox.Store, memory_bytes: int | None) -> None:
+    server_pid = os.getppid()
+    # The fork copied the server's end of this worker's pipe too: close it, or recv() would never
+    # see end-of-file when the server is gone.
+    own_parent_end.close()
+    threading.Thread(target=_exit_with_server, args=(server_pid,), daemon=True).start()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _limit_memory(memory_bytes)
@@ -101,7 +115,7 @@ def _memory_message(memory_bytes: int | None) -> str:
 class _Worker:
     def __init__(self, source: ox.Store, generation: int, memory_bytes: int | None) -> None:
         parent, child = _CTX.Pipe()
-        self.process = _CTX.Process(target=_serve, args=(child, source, memory_bytes), daemon=True)
+        self.process = _CTX.Process(target=_serve, args=(child, parent, source, memory_bytes), daemon=True)
         self.process.start()
         child.close()
         self.conn = parent

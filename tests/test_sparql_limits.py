@@ -188,6 +188,29 @@ def test_runaway_update_is_stopped_and_changes_nothing(limited: Any) -> None:
     assert _json_get(url, SIMPLE).json()["results"]["bindings"] == SIMPLE_ROW
 
 
+def test_workers_leave_when_the_server_is_killed_mid_query(live_server_factory: Any) -> None:
+    # SIGKILL (or the OOM killer) gives the server no chance to stop its workers: they must notice
+    # on their own, the one running a runaway query included, or they would burn a core forever.
+    server = live_server_factory()
+
+    def runaway() -> None:
+        with contextlib.suppress(httpx.HTTPError):  # the server dies under it
+            _json_get(server.url, RUNAWAY)
+
+    threading.Thread(target=runaway, daemon=True).start()
+    busy, deadline = None, time.monotonic() + 20
+    while busy is None and time.monotonic() < deadline:
+        busy = _busy_worker(server.process.pid, 0.2)
+    workers = [c.pid for c in psutil.Process(server.process.pid).children()]
+    assert busy in workers
+    server.process.kill()
+    server.process.wait(10)
+    deadline = time.monotonic() + 10
+    while not all(_gone(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [pid for pid in workers if not _gone(pid)] == []
+
+
 def test_row_cap_is_413_over_http(limited: Any) -> None:
     response = _json_get(limited.url, "SELECT * WHERE { ?s ?p ?o }")
     assert response.status_code == 413
