@@ -1,4 +1,4 @@
-"""The ``kg`` command line: serve, query, load, validate, viz.
+"""The ``kg`` command line: serve, query, load, validate, viz, analytics, review.
 
 The CLI is an edge, like the app factory: it builds settings from flags and ``KG_*`` variables.
 It reaches the HTTP and rendering layers only by import string (uvicorn's app factory, the
@@ -459,6 +459,67 @@ def analytics_chart(name, since, as_json, store) -> None:  # type: ignore[no-unt
             click.echo("\t".join(str(row.get(c, "")) for c in columns))
 
     _run_analytics(analytics.chart_data, name, since=since, as_json=as_json, show=show, store=store)
+
+
+@main.command()
+@click.argument("claim", required=False)
+@click.option("--store", help="Persistent store directory (default: the embedded graph); its reviews graph is updated.")
+@click.option(
+    "--rating", type=click.Choice(["supported", "misleading", "contradicted", "unverifiable"]), help="Keep one rating."
+)
+@click.option(
+    "--kind",
+    type=click.Choice(["first", "ranking", "openness", "quantity", "trend", "opinion", "none"]),
+    help="Keep one claim kind.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the review of CLAIM, or the list).")
+@click.option("--licenses", is_flag=True, help="Instead of claims, list license inconsistencies along every lineage.")
+def review(
+    claim: str | None, store: str | None, rating: str | None, kind: str | None, as_json: bool, licenses: bool
+) -> None:
+    """Review CLAIM (slug, name or IRI) against the graph, or list every claim's rating."""
+    import json
+
+    from kg import lookup
+    from kg.license_check import all_license_findings
+    from kg.review import keeper_for
+
+    try:
+        graph = _open(store)
+        if licenses:
+            findings = [f.to_dict() for f in all_license_findings(graph.store.inner)]
+            if as_json:
+                click.echo(json.dumps(findings, indent=2, ensure_ascii=False))
+            for f in [] if as_json else findings:
+                click.echo(f"{f['kind']:<21} {f['modelName']} <- {f['baseName']}: {f['detail']}")
+            return
+        keeper = keeper_for(graph.store)
+        graph.store.flush()
+        if claim:
+            result = keeper.get(lookup.resolve(graph.store.inner, "claim", claim, version=graph.version)).to_dict()
+            if as_json:
+                click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+                return
+            click.echo(
+                f"{result['claim']['label'] or result['claim']['slug']}\n  rating: {result['rating']['name']}\n  reason: {result['reason']}"
+            )
+            for item in result["interest"]["findings"]:
+                click.echo(f"  interest ({item['kind']}): {item['statement']}")
+            for item in result["evidence"]:
+                click.echo(f"  [{item['bearing']}] {item['statement']}  sources: {', '.join(item['sources']) or '-'}")
+            click.echo(f"  rule: kg/queries/{result['rule']['name']}.rq with ?claim = <{result['claim']['iri']}>")
+            return
+        reviews = keeper.list(rating=rating, kind=kind)
+    except KGError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        click.echo(json.dumps([r.summary() for r in reviews], indent=2, ensure_ascii=False))
+        return
+    for r in reviews:
+        stake = " [stake: " + ", ".join(sorted({i.kind for i in r.interests})) + "]" if r.interests else ""
+        click.echo(f"{r.rating:<13} {r.kind or 'none':<9} {r.info['slug']}{stake}")
+    click.echo(f"{len(reviews)} reviews", err=True)
 
 
 if __name__ == "__main__":

@@ -128,6 +128,56 @@ class AIKG(DefinedNamespace):
     QuantityClaim: URIRef
     TrendClaim: URIRef
     OpinionClaim: URIRef
+    # reviews of claims (ontology/modules/reviews.ttl)
+    EvidenceItem: URIRef
+    EvidenceRule: URIRef
+    InterestFinding: URIRef
+    DataSnapshot: URIRef
+    GraphVersion: URIRef
+    ClaimScope: URIRef
+    TrendExpectation: URIRef
+    evidence: URIRef
+    evidenceRule: URIRef
+    interestRule: URIRef
+    sparqlQuery: URIRef
+    queryBinding: URIRef
+    evidenceSubject: URIRef
+    evidenceProperty: URIRef
+    fromGraph: URIRef
+    bearing: URIRef
+    interest: URIRef
+    interestKind: URIRef
+    via: URIRef
+    hasStake: URIRef
+    computedFrom: URIRef
+    datasetVersion: URIRef
+    inputGraph: URIRef
+    namedGraph: URIRef
+    graphDigest: URIRef
+    tripleCount: URIRef
+    claimedValue: URIRef
+    claimedSubject: URIRef
+    firstAmong: URIRef
+    rankAmong: URIRef
+    constraint: URIRef
+    uncheckedQualifier: URIRef
+    expectedLeader: URIRef
+    expectedCountry: URIRef
+    declaredLicense: URIRef
+    RatingScheme: URIRef
+    Supported: URIRef
+    Misleading: URIRef
+    Contradicted: URIRef
+    Unverifiable: URIRef
+    BearingScheme: URIRef
+    BearsFor: URIRef
+    BearsAgainst: URIRef
+    BearsContext: URIRef
+    InterestKindScheme: URIRef
+    SelfClaim: URIRef
+    EmploymentLink: URIRef
+    OwnershipLink: URIRef
+    CompetitorLink: URIRef
 
 
 ID = Namespace("https://w3id.org/aikg/id/")

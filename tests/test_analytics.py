@@ -436,10 +436,12 @@ def test_scmp_conflict_of_interest_on_the_embedded_graph(graph) -> None:  # type
     G = graph.read(analytics.claims_graph)
     flagged = {n for n in G if "conflict of interest" in (G.nodes[n].get("flags") or [])}
     # the SCMP, owned by Alibaba, reports Alibaba's claims about its Wan 2.2
+    # also Zuckerberg's Llama 3.1 claim in Meta's own newsroom (ontology/data/reviews-input.ttl)
     assert {n.rsplit("/", 1)[-1] for n in flagged} == {
         "alibaba-wan-2.2-first-moe-video", "alibaba-wan-2.2-film-level", "alibaba-wan-2.2-open-source",
+        "zuckerberg-llama-3.1-open-source",
     }  # fmt: skip
-    for claim in flagged:
+    for claim in flagged - {ID + "claim/zuckerberg-llama-3.1-open-source"}:
         assert "South China Morning Post, is owned by Alibaba Group" in G.nodes[claim]["title"]
     scmp, alibaba = ORG + "scmp", ORG + "alibaba"
     assert G.edges[scmp, alibaba, "https://schema.org/parentOrganization"]["flags"] == ["conflict of interest"]

@@ -101,7 +101,10 @@ def test_claims_network(live_server: LiveServer, browser_page: BrowserPage) -> N
     conflicted = page.evaluate(  # type: ignore[attr-defined]
         "window.aikgNodes.get().filter(n => n.title.includes('conflict of interest:')).map(n => n.label)"
     )
-    assert len(conflicted) == 3 and all(label.startswith("Alibaba: Wan 2.2") for label in conflicted)
+    # the three Wan 2.2 claims reported by the Alibaba-owned SCMP, and Zuckerberg's Llama 3.1 claim in
+    # Meta's own newsroom (ontology/data/reviews-input.ttl): its publisher created the subject
+    assert len(conflicted) == 4
+    assert sorted(label.split(":")[0] for label in conflicted) == ["Alibaba", "Alibaba", "Alibaba", "Mark Zuckerberg"]
     screenshot(browser_page, "graph-claims")
 
 

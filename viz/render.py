@@ -68,6 +68,10 @@ FLAG_STYLE: dict[str, dict[str, str]] = {
         "edge": "#d62728",
         "legend": "conflict of interest: the source's publisher is owned by a party to the claim",
     },
+    "license inconsistency": {
+        "edge": "#b30000",
+        "legend": "license inconsistency: the derived model's license breaks the terms of its base (kg.license_check)",
+    },
 }
 """Flag -> node border / edge colour and legend: marks drawn over the kind's style."""
 

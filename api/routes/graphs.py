@@ -11,8 +11,9 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import GraphDep
 from api.pages import render
-from kg import analytics
+from kg import analytics, license_check
 from kg.errors import InvalidParameterError
+from kg.namespaces import AIKG
 from kg.service import KnowledgeGraph
 from viz import render_html
 
@@ -62,6 +63,12 @@ def read_lineage(
 ) -> HTMLResponse:
     iri = graph.read(analytics.resolve_ref, f"model/{slug}", "slug", version=graph.version)
     G = graph.read(analytics.lineage_graph, iri, max_nodes=max_nodes)
+    # Edges where a derived model's license breaks its base's terms are drawn red (kg.license_check).
+    for derived, base, reason in graph.read(license_check.offending_edges, iri):
+        if G.has_edge(derived, base, key=str(AIKG.basedOn)):
+            data = G.edges[derived, base, str(AIKG.basedOn)]
+            data["flags"] = [*(data.get("flags") or []), "license inconsistency"]
+            data["title"] = f"{data.get('title', '')}\nlicense: {reason}".strip()
     return HTMLResponse(render_html(G, max_nodes=max_nodes))
 
 
