@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from urllib.parse import quote
 
+import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
@@ -20,6 +21,7 @@ from rdflib.compare import isomorphic
 from rdflib.query import Result
 
 from api.app import create_app
+from kg.errors import QueryError
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
 
@@ -600,33 +602,49 @@ def test_update_with_no_token_configured_is_403() -> None:
         service.close()
 
 
-@pytest.mark.parametrize(
-    ("update", "status"),
-    [
-        # The first operation is fine; the second fails when applied (the graph exists).
-        (
-            "INSERT DATA { GRAPH <http://ex.org/atomic> { <http://ex.org/a> <http://ex.org/p> 1 } } ; CREATE GRAPH <http://ex.org/g1>",
-            400,
-        ),
-        (
-            "INSERT DATA { GRAPH <http://ex.org/atomic> { <http://ex.org/a> <http://ex.org/p> 1 } } ; DROP GRAPH <http://ex.org/nowhere>",
-            400,
-        ),
-        # The second operation does not parse: nothing at all runs.
-        (
-            "INSERT DATA { GRAPH <http://ex.org/atomic> { <http://ex.org/a> <http://ex.org/p> 1 } } ; INSERT DATA { <http://x> }",
-            400,
-        ),
-    ],
-    ids=["create-existing", "drop-missing", "syntax"],
-)
-def test_failing_multi_operation_update_changes_nothing(http: TestClient, update: str, status: int) -> None:
-    before = http.get("/health").json()["triples"]
+ATOMIC_CASES = [
+    # The first operation is fine; the second fails when applied (the graph exists, or is missing).
+    (
+        "INSERT DATA { GRAPH <http://ex.org/atomic> { <http://ex.org/a> <http://ex.org/p> 1 } } ; CREATE GRAPH <http://ex.org/g1>",
+        400,
+    ),
+    (
+        "INSERT DATA { GRAPH <http://ex.org/atomic> { <http://ex.org/a> <http://ex.org/p> 1 } } ; DROP GRAPH <http://ex.org/nowhere>",
+        400,
+    ),
+    # The second operation does not parse: nothing at all runs.
+    (
+        "INSERT DATA { GRAPH <http://ex.org/atomic> { <http://ex.org/a> <http://ex.org/p> 1 } } ; INSERT DATA { <http://x> }",
+        400,
+    ),
+]
+
+
+@pytest.mark.parametrize(("update", "status"), ATOMIC_CASES, ids=["create-existing", "drop-missing", "syntax"])
+def test_failing_multi_operation_update_changes_nothing(
+    http: TestClient, service: KnowledgeGraph, update: str, status: int
+) -> None:
+    version = service.version
     response = http.post("/sparql", data={"update": update}, headers=AUTH)
     assert response.status_code == status
     assert response.json()["detail"]
     assert _count(http, "http://ex.org/atomic") == 0
-    assert http.get("/health").json()["triples"] == before
+    assert service.version == version  # the store was not even written to: the rehearsal failed
+
+
+@pytest.mark.parametrize("update", [u for u, _ in ATOMIC_CASES], ids=["create-existing", "drop-missing", "syntax"])
+def test_the_engine_applies_an_update_all_or_nothing(update: str) -> None:
+    # Without workers there is no rehearsal: the engine's own transaction must hold.
+    service = KnowledgeGraph.open(Settings(workers=0))
+    try:
+        service.update(FIXTURE_UPDATE)
+        before = len(service.store)
+        with pytest.raises(QueryError):
+            service.update(update)
+        assert len(service.store) == before
+        assert not service.store.inner.contains_named_graph(ox.NamedNode("http://ex.org/atomic"))
+    finally:
+        service.close()
 
 
 def test_update_syntax_error_has_position(http: TestClient) -> None:
