@@ -10,7 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api.caching import ETagMiddleware
 from api.errors import install_error_handlers
-from api.routes import analytics, entities, graphs, linked_data, pages, reviews, sparql
+from api.routes import analytics, entities, graphs, imports, linked_data, pages, reviews, sparql
 from kg import __version__
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
@@ -69,8 +69,8 @@ def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = 
             expose_headers=["ETag", "Link", "X-Total-Count", "X-Result-Count"],
         )
     install_error_handlers(app)
-    # analytics and reviews before entities: /api/analytics/…, /api/reviews, /api/claims/{slug}/review
-    # must not be taken for /api/{collection}/{slug}
-    for module in (pages, sparql, analytics, reviews, entities, linked_data, graphs):
+    # analytics, reviews and imports before entities: /api/analytics/…, /api/reviews, /api/imports,
+    # /api/changes, /api/claims/{slug}/review must not be taken for /api/{collection}/{slug}
+    for module in (pages, sparql, analytics, reviews, imports, entities, linked_data, graphs):
         app.include_router(module.router)
     return app

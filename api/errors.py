@@ -65,6 +65,8 @@ async def _kg_error(request: Request, exc: Exception) -> JSONResponse:
         extra["suggestions"] = exc.suggestions
     if isinstance(exc, InvalidParameterError):
         extra["parameter"] = exc.parameter
+    if getattr(exc, "issues", None):
+        extra["issues"] = list(exc.issues)[:500]  # type: ignore[attr-defined]
     if isinstance(exc, QuerySyntaxError) and exc.line is not None:
         extra["line"], extra["column"] = exc.line, exc.column
     response = problem(status, type(exc).__name__, exc.detail, **extra)

@@ -29,6 +29,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from kg.errors import InvalidParameterError, NotFoundError, QueryFormError, QuerySyntaxError
+from kg.history import union_dataset
 from kg.lookup import kind_of, resolve, search
 from kg.namespaces import PREFIXES
 from kg.sparql import check_query, named_query, select
@@ -1008,7 +1009,7 @@ def construct_graph(
             "CONSTRUCT { ?m schema:creator ?o } WHERE { ?m schema:creator ?o } LIMIT 200"
         )
     try:
-        result = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+        result = store.query(text, prefixes=PREFIXES, **union_dataset(store))
     except (SyntaxError, ValueError) as exc:
         raise QuerySyntaxError(str(exc)) from exc
     if not isinstance(result, ox.QueryTriples):

@@ -1,4 +1,4 @@
-"""The ``kg`` command line: serve, query, load, validate, viz, analytics, review.
+"""The ``kg`` command line: serve, query, load, import, diff, history, validate, viz, analytics, review.
 
 The CLI is an edge, like the app factory: it builds settings from flags and ``KG_*`` variables.
 It reaches the HTTP and rendering layers only by import string (uvicorn's app factory, the
@@ -135,6 +135,114 @@ def load(files: tuple[Path, ...], store: str | None, graph: str | None) -> None:
         return
     for name, n in counts.items():
         click.echo(f"{n:>8} triples  {name}")
+
+
+@main.command("import")
+@click.argument("source", type=click.Choice(["epoch", "mot", "osai", "modelcard"]))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--store", help="Persistent store directory (default: a throw-away in-memory copy of the embedded graph)."
+)
+@click.option("--dry-run", is_flag=True, help="Resolve and count; print every match and new entity; write nothing.")
+@click.option(
+    "--strict", is_flag=True, help="Fail the whole import on the first malformed row (default: skip and report it)."
+)
+def import_(source: str, paths: tuple[Path, ...], store: str | None, dry_run: bool, strict: bool) -> None:
+    """Import a source's files (a PATH is a file or a folder) into its own named graph, atomically."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from kg.history import run_import
+
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+
+        def track(items, description="", total=None):  # type: ignore[no-untyped-def]
+            task = progress.add_task(description, total=total)
+            for item in items:
+                yield item
+                progress.advance(task)
+
+        def on_write(message: str) -> None:
+            click.echo(message, err=True)
+            sys.stderr.flush()
+
+        try:
+            service = _open(store)
+            outcome = run_import(
+                service.store, source, list(paths), strict=strict, dry_run=dry_run, track=track, on_write=on_write
+            )
+        except KGError as exc:
+            for issue in getattr(exc, "issues", [])[:50]:
+                click.echo(f"  {issue}", err=True)
+            _fail(exc)
+            return
+    report = outcome.report()
+    if dry_run:
+        for match in outcome.batch.matches:
+            click.echo(str(match))
+    counts = "  ".join(f"{k}={v}" for k, v in report["counts"].items())
+    where = f"snapshot {outcome.version} -> {outcome.graph}" if not dry_run else "dry run: nothing written"
+    click.echo(f"{source}: {counts}  triples={outcome.triples}  held_back={outcome.held_back}  ({where})")
+    for f in report["files"]:
+        click.echo(f"  read {f['name']} ({f['kind']}, {f['rows']} rows, sha256 {f['sha256'][:12]})")
+    for issue in outcome.batch.skipped:
+        click.echo(f"  skipped [{issue.kind}] {issue}")
+    warnings = outcome.batch.warnings
+    for issue in warnings[:20]:
+        click.echo(f"  warning {issue}")
+    if len(warnings) > 20:
+        click.echo(f"  … {len(warnings) - 20} more warnings (all are in the import graph as aikg:importIssue)")
+    if store is None and not dry_run:
+        click.echo("note: no --store given: the import went into a throw-away in-memory store", err=True)
+
+
+@main.command()
+@click.argument("source", type=click.Choice(["epoch", "mot", "osai", "modelcard"]))
+@click.option("--from", "from_version", type=int, help="Older import version (default: the one before --to).")
+@click.option("--to", "to_version", type=int, help="Newer import version (default: the latest).")
+@click.option("--store", required=True, help="Persistent store directory holding the imports.")
+@click.option("--json", "as_json", is_flag=True, help="Print the diff as JSON.")
+def diff(source: str, from_version: int | None, to_version: int | None, store: str, as_json: bool) -> None:
+    """Facts added (+), removed (-) and changed (~) between two imports of a source."""
+    import json
+
+    from kg import history
+
+    try:
+        result = history.diff(_open(store).store.inner, source, from_version, to_version)
+    except KGError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))
+        return
+    before = f"version {result.before.version} ({result.before.time:%Y-%m-%d %H:%M})" if result.before else "nothing"
+    after = f"version {result.after.version} ({result.after.time:%Y-%m-%d %H:%M})" if result.after else "nothing"
+    click.echo(
+        f"{source}: {before} -> {after}: {len(result.added)} added, {len(result.removed)} removed, {len(result.changed)} changed"
+    )
+    for line in result.lines():
+        click.echo(line)
+
+
+@main.command()
+@click.option("--store", required=True, help="Persistent store directory holding the imports.")
+def history(store: str) -> None:
+    """List the kept imports (snapshots) of every source."""
+    from kg import history as hist
+
+    for snap in hist.snapshots(_open(store).store.inner):
+        click.echo(
+            f"{snap.source:<10} v{snap.version:<3} {snap.time:%Y-%m-%d %H:%M:%S}Z  {snap.triples:>7} triples  {snap.graph}"
+        )
 
 
 @main.command()

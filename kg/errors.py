@@ -4,6 +4,7 @@ Hierarchy::
 
     KGError
     ├── LoadError               a source file is missing or does not parse (names file and line)
+    │   └── MalformedRowsError  an import met malformed rows and was asked to be strict
     ├── ValidationError         data breaks the SHACL shapes
     ├── NotFoundError           no entity has that IRI, slug or name (also a LookupError)
     ├── InvalidParameterError   a filter or argument value is not acceptable (also a ValueError)
@@ -31,6 +32,7 @@ __all__ = [
     "InvalidParameterError",
     "KGError",
     "LoadError",
+    "MalformedRowsError",
     "NotAcceptableError",
     "NotFoundError",
     "QueryError",
@@ -80,6 +82,30 @@ class LoadError(KGError):
     def detail(self) -> str:
         """Return the file, line and parser message."""
         return str(self)
+
+
+class MalformedRowsError(LoadError):
+    """An import read malformed rows and ran with ``strict``: nothing of it was stored.
+
+    Parameters
+    ----------
+    path : str
+        The file of the first malformed row.
+    issues : list of str
+        Every malformed row, as ``"file, line N, column C: reason"``.
+    line : int, optional
+        Line of the first malformed row.
+    """
+
+    def __init__(self, path: str, issues: list[str], line: int | None = None) -> None:
+        KGError.__init__(self, path, issues, line)
+        self.path = path
+        self.issues = list(issues)
+        self.line = line
+        self.reason = f"{len(self.issues)} malformed row(s); strict import stored nothing. First: {self.issues[0]}"
+
+    def __str__(self) -> str:
+        return self.reason
 
 
 class ValidationError(KGError):

@@ -13,6 +13,7 @@ from rdflib import Graph
 
 from kg.analytics import ego_graph
 from kg.errors import NotAcceptableError, NotFoundError
+from kg.history import union_dataset
 from kg.lookup import is_described, read_entity, resolve, slug_of
 from kg.namespaces import ID, PREFIXES
 from kg.settings import ONTOLOGY_DIR
@@ -80,7 +81,7 @@ def entity_triples(store: ox.Store, iri: str) -> bytes:
         raise NotFoundError(f"not an IRI: {iri[:200]!r}") from exc
     options: dict[str, Any] = {
         "prefixes": PREFIXES,
-        "use_default_graph_as_union": True,
+        **union_dataset(store),  # today's graphs: import snapshots stay out (kg.history)
         "substitutions": {ox.Variable("s"): node},
     }
     triples = set(store.query(_DESCRIBE, **options))  # type: ignore[arg-type]

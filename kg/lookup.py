@@ -19,6 +19,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import InvalidParameterError, NotFoundError
+from kg.history import union_dataset
 from kg.namespaces import ID, KINDS, PREFIXES
 from kg.sparql import named_query, python_value, select
 
@@ -676,8 +677,8 @@ def _raw_select(store: ox.Store, text: str, bindings: dict[str, ox.NamedNode]) -
     solutions = store.query(
         text,
         prefixes=PREFIXES,
-        use_default_graph_as_union=True,
         substitutions={ox.Variable(k): v for k, v in bindings.items()},
+        **union_dataset(store),  # today's graphs: import snapshots stay out (kg.history)
     )
     names = [v.value for v in solutions.variables]  # type: ignore[union-attr]
     return [{n: s[n] for n in names if s[n] is not None} for s in solutions]  # type: ignore[union-attr]

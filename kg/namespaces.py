@@ -179,6 +179,50 @@ class AIKG(DefinedNamespace):
     OwnershipLink: URIRef
     CompetitorLink: URIRef
 
+    # imports, snapshots and imported evidence (ontology/modules/provenance.ttl)
+    Snapshot: URIRef
+    snapshotOf: URIRef
+    snapshotVersion: URIRef
+    importSource: URIRef
+    importerVersion: URIRef
+    rowsRead: URIRef
+    rowsSkipped: URIRef
+    modelCount: URIRef
+    newModelCount: URIRef
+    organizationCount: URIRef
+    benchmarkResultCount: URIRef
+    opennessGradeCount: URIRef
+    tripleCount: URIRef
+    importIssue: URIRef
+    listedIn: URIRef
+    modelVersion: URIRef
+    trainingDataset: URIRef
+    MOFAssessment: URIRef
+    mofAssessment: URIRef
+    ComponentRelease: URIRef
+    releasedComponent: URIRef
+    mofComponent: URIRef
+    licenseNote: URIRef
+    openlyLicensed: URIRef
+    MOFComponentScheme: URIRef
+    MOFModelArchitecture: URIRef
+    MOFModelParametersFinal: URIRef
+    MOFEvaluationResults: URIRef
+    MOFModelCard: URIRef
+    MOFDataCard: URIRef
+    MOFTechnicalReport: URIRef
+    MOFSampleModelOutputs: URIRef
+    MOFTrainingCode: URIRef
+    MOFInferenceCode: URIRef
+    MOFEvaluationCode: URIRef
+    MOFEvaluationData: URIRef
+    MOFSupportingLibraries: URIRef
+    MOFDatasets: URIRef
+    MOFDataPreprocessingCode: URIRef
+    MOFModelParametersIntermediate: URIRef
+    MOFResearchPaper: URIRef
+    MOFModelMetadata: URIRef
+
 
 ID = Namespace("https://w3id.org/aikg/id/")
 """Base of instance IRIs: ``ID["model/glm-4.5"]``."""

@@ -36,6 +36,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from kg.errors import InvalidParameterError, NotFoundError
+from kg.history import union_dataset
 from kg.license_check import license_findings
 from kg.namespaces import AIKG, GRAPH, ID, PREFIXES
 from kg.sparql import named_query, select
@@ -361,7 +362,7 @@ def _names(store: ox.Store) -> dict[str, str]:
     # Display names: schema:name, else skos:prefLabel, else rdfs:label (English or untagged).
     rank = {_S + "name": 0, PREFIXES["skos"] + "prefLabel": 1, PREFIXES["rdfs"] + "label": 2, _S + "headline": 3}
     best: dict[str, tuple[int, str]] = {}
-    for row in store.query(named_query("review_names"), prefixes=PREFIXES, use_default_graph_as_union=True):
+    for row in store.query(named_query("review_names"), prefixes=PREFIXES, **union_dataset(store)):
         s, p, label = row["s"].value, row["p"].value, row["label"]
         if isinstance(label, ox.Literal) and label.language not in (None, "en"):
             continue

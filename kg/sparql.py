@@ -11,6 +11,7 @@ import io
 import os
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -26,6 +27,7 @@ from kg.errors import (
     QuerySyntaxError,
     ResultTooLargeError,
 )
+from kg.history import union_dataset
 from kg.namespaces import PREFIXES
 
 __all__ = [
@@ -352,11 +354,11 @@ def _engine_query(store: ox.Store, request: QueryRequest) -> Any:
         options["default_graph"] = _graph_iris(request.default_graphs, "default-graph-uri")
         options["named_graphs"] = _graph_iris(request.named_graphs, "named-graph-uri")
     elif "FROM" not in _keywords(request.text):
-        # No dataset anywhere: the default graph is the union of all named graphs (one graph per
-        # source). With FROM / FROM NAMED the query's own dataset holds (SPARQL 1.1 Query §13.2);
-        # the engine's union switch would override it. FROM names graphs of this store only: the
-        # engine never fetches them.
-        options["use_default_graph_as_union"] = True
+        # No dataset anywhere: the default dataset, today's graphs with import snapshots left out
+        # (kg.history), their union the default graph. With FROM / FROM NAMED the query's own
+        # dataset holds (SPARQL 1.1 Query §13.2), e.g. a snapshot; the engine's union switch would
+        # override it. FROM names graphs of this store only: the engine never fetches them.
+        options.update(union_dataset(store))
     try:
         return store.query(request.text, **options)
     except SyntaxError as exc:
@@ -603,7 +605,9 @@ def rehearse_update(store: ox.Store, text: str) -> None:
         raise QueryEvaluationError(f"the update was not applied, nothing changed: {exc}") from exc
 
 
-def select(store: ox.Store, text: str, bindings: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def select(
+    store: ox.Store, text: str, bindings: dict[str, Any] | None = None, *, graphs: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
     """Run a SELECT with values bound (never concatenated) and return plain rows.
 
     Parameters
@@ -617,6 +621,9 @@ def select(store: ox.Store, text: str, bindings: dict[str, Any] | None = None) -
         requires each bound variable to be projected, so name it in the SELECT clause):
         ``pyoxigraph`` terms as they are, ``rdflib.URIRef`` as IRIs, ``int``/``float``/``bool``
         as typed literals, anything else as a plain string literal.
+    graphs : sequence of str, optional
+        Named graphs to query instead of today's default dataset, e.g.
+        :func:`kg.history.graphs_as_of` for the graph as it was on a date.
 
     Returns
     -------
@@ -637,7 +644,7 @@ def select(store: ox.Store, text: str, bindings: dict[str, Any] | None = None) -
     """
     substitutions = {ox.Variable(k): _term(v) for k, v in (bindings or {}).items()}
     try:
-        solutions = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True, substitutions=substitutions)
+        solutions = store.query(text, prefixes=PREFIXES, substitutions=substitutions, **union_dataset(store, graphs))
     except SyntaxError as exc:
         raise to_syntax_error(exc, text) from exc
     names = [v.value for v in solutions.variables]

@@ -9,6 +9,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import SH
 
+from kg.history import union_dataset
 from kg.settings import ONTOLOGY_DIR
 from kg.store import KnowledgeStore
 
@@ -62,7 +63,8 @@ def validate_store(store: KnowledgeStore, shapes_dir: Path | None = None) -> Val
     from pyshacl import validate
 
     data = Graph()
-    nt = store.inner.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+    # Today's graph only: import snapshots (kg.history) are history, not current data.
+    nt = store.inner.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", **union_dataset(store.inner))
     data.parse(data=ox.serialize(nt, format=ox.RdfFormat.N_TRIPLES), format="nt")
     conforms, report_graph, text = validate(
         data, shacl_graph=_shapes(shapes_dir or ONTOLOGY_DIR / "shapes"), inference="rdfs", advanced=True

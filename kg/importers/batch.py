@@ -1,0 +1,367 @@
+"""What an importer produces: the triples of one import, its counts and the rows it skipped.
+
+An importer reads its files into an :class:`ImportBatch` without touching the store;
+:mod:`kg.history` then settles conflicts with the rest of the graph and writes the batch in one
+transaction. Triples are pyoxigraph terms with IRIs only (no blank nodes), so two imports of the
+same input give the same triples and diffs between snapshots are exact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pyoxigraph as ox
+
+from kg.namespaces import AIKG, PREFIXES, SCHEMA
+
+__all__ = [
+    "FUNCTIONAL",
+    "FileRead",
+    "ImportBatch",
+    "RowIssue",
+    "SourceInfo",
+    "Track",
+    "boolean",
+    "decimal",
+    "double",
+    "integer",
+    "iri",
+    "line_of",
+    "load_yaml",
+    "no_progress",
+    "text",
+]
+
+T = TypeVar("T")
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
+DCT_SOURCE = ox.NamedNode(PREFIXES["dcterms"] + "source")
+
+
+def iri(value: str) -> ox.NamedNode:
+    """Return a pyoxigraph IRI (raises ValueError when `value` is not a valid IRI)."""
+    return ox.NamedNode(str(value))
+
+
+def text(value: str) -> ox.Literal:
+    """Return a plain ``xsd:string`` literal."""
+    return ox.Literal(value)
+
+
+def integer(value: int) -> ox.Literal:
+    """Return an ``xsd:integer`` literal."""
+    return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))
+
+
+def decimal(value: Any) -> ox.Literal:
+    """Return an ``xsd:decimal`` literal from a Decimal, int or numeric string."""
+    return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "decimal"))
+
+
+def double(value: float) -> ox.Literal:
+    """Return an ``xsd:double`` literal (e.g. training compute in FLOP)."""
+    return ox.Literal(repr(float(value)), datatype=ox.NamedNode(XSD + "double"))
+
+
+def boolean(value: bool) -> ox.Literal:
+    """Return an ``xsd:boolean`` literal."""
+    return ox.Literal("true" if value else "false", datatype=ox.NamedNode(XSD + "boolean"))
+
+
+FUNCTIONAL: frozenset[str] = frozenset(
+    str(p)
+    for p in (
+        SCHEMA.name,
+        SCHEMA.datePublished,
+        SCHEMA.identifier,
+        AIKG.totalParameters,
+        AIKG.activeParameters,
+        AIKG.trainingCompute,
+        AIKG.architecture,
+        AIKG.weightsLicense,
+        AIKG.accessibility,
+        AIKG.mofClass,
+        AIKG.derivationType,
+        AIKG.evaluatedModel,
+        AIKG.score,
+        AIKG.selfReported,
+        AIKG.grade,
+        PREFIXES["spdx"] + "licenseId",
+        PREFIXES["spdx"] + "isOsiApproved",
+    )
+)
+"""Predicates that hold at most one value per subject (the SHACL shapes and the vocabulary say
+so): an import never adds a second, different value for one of them; it keeps the first and
+records a quality warning instead."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowIssue:
+    """One problem met while reading a source.
+
+    Attributes
+    ----------
+    file : str
+        File name (never a server path).
+    line : int or None
+        1-based line where the row starts, when known.
+    column : str or None
+        Column name (CSV) or key path (YAML), when the problem is in one value.
+    reason : str
+        What is wrong, in words a person can act on.
+    kind : str
+        ``"malformed"`` (a value does not parse or a required one is missing; ``strict``
+        imports fail on these), ``"unresolved"`` (the row names something the graph does not
+        know) or ``"warning"`` (the row was imported; something in it was held back).
+    """
+
+    file: str
+    line: int | None
+    column: str | None
+    reason: str
+    kind: str = "malformed"
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f", line {self.line}"
+        if self.column:
+            where += f", column {self.column!r}"
+        return f"{where}: {self.reason}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the issue as a JSON-ready dict."""
+        return {"file": self.file, "line": self.line, "column": self.column, "reason": self.reason, "kind": self.kind}
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    """Who publishes a source and under which terms (goes into the import graph's PROV-O).
+
+    Attributes
+    ----------
+    key : str
+        Importer key, e.g. ``"epoch"``; also the last segment of the import graph IRI.
+    title : str
+        Human title of the dataset.
+    publisher : str
+        Publisher's name.
+    publisher_url : str
+        Publisher's home page (IRI).
+    license : str
+        License IRI of the data (SPDX IRI).
+    homepage : str
+        Landing page of the dataset (the ``dcterms:source`` of the import).
+    citation : str
+        The attribution the license asks for.
+    importer_version : str
+        Version of the importer's mapping rules (bumped when its output changes).
+    """
+
+    key: str
+    title: str
+    publisher: str
+    publisher_url: str
+    license: str
+    homepage: str
+    citation: str
+    importer_version: str = "1"
+
+
+@dataclass(slots=True)
+class FileRead:
+    """One input file: its name, content hash and how many rows it held."""
+
+    name: str
+    sha256: str
+    rows: int = 0
+    role: str = ""
+
+    @classmethod
+    def of(cls, path: Path, role: str = "") -> FileRead:
+        """Hash `path` (SHA-256 of its bytes) and return its record."""
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        return cls(path.name, digest, 0, role)
+
+
+Track = Callable[..., Iterable[Any]]
+"""``track(iterable, description, total=None)`` yields the items while showing progress."""
+
+
+def no_progress(items: Iterable[T], description: str = "", total: int | None = None) -> Iterator[T]:
+    """Yield `items` unchanged (the default when nobody watches a progress bar)."""
+    yield from items
+
+
+@dataclass(slots=True)
+class ImportBatch:
+    """The complete output of one importer run, before anything is written.
+
+    Attributes
+    ----------
+    source : SourceInfo
+        The source read.
+    files : list of FileRead
+        The files read, with hashes and row counts.
+    counts : collections.Counter
+        ``rows_read``, ``models``, ``new_models``, ``organizations``, ``benchmark_results``,
+        ``openness_grades`` and importer-specific counts.
+    issues : list of RowIssue
+        Skipped rows and warnings, in reading order.
+    matches : list
+        Entity-resolution decisions (:class:`kg.importers.resolve.Match`).
+    """
+
+    source: SourceInfo
+    files: list[FileRead] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    issues: list[RowIssue] = field(default_factory=list)
+    matches: list[Any] = field(default_factory=list)
+    _triples: dict[ox.Triple, None] = field(default_factory=dict)
+    _single: dict[tuple[str, str], ox.NamedNode | ox.Literal] = field(default_factory=dict)
+
+    # -- writing ----------------------------------------------------------------------------
+    def add(self, s: ox.NamedNode, p: ox.NamedNode, o: ox.NamedNode | ox.Literal) -> None:
+        """Add one triple (kept once; functional predicates keep their first value)."""
+        if p.value in FUNCTIONAL:
+            key = (s.value, p.value)
+            first = self._single.get(key)
+            if first is not None:
+                if first != o:
+                    self.warn(None, f"{_short(p.value)} of {s.value}: kept {_show(first)}, ignored {_show(o)}")
+                return
+            self._single[key] = o
+        self._triples[ox.Triple(s, p, o)] = None
+
+    def name(self, s: ox.NamedNode, name: str) -> None:
+        """Give `s` its ``schema:name``; a second, different name becomes an alternate name."""
+        key = (s.value, str(SCHEMA.name))
+        first = self._single.get(key)
+        if first is None or first.value == name:
+            self.add(s, iri(str(SCHEMA.name)), text(name))
+        else:
+            self.add(s, iri(str(SCHEMA.alternateName)), text(name))
+
+    def typed(self, s: ox.NamedNode, cls: str) -> None:
+        """Add ``s rdf:type cls``."""
+        self.add(s, RDF_TYPE, iri(cls))
+
+    def has(self, s: ox.NamedNode, p: str) -> bool:
+        """Return True when the batch already gives `s` a value for the functional `p`."""
+        return (s.value, p) in self._single
+
+    # -- problems -----------------------------------------------------------------------------
+    def skip(self, file: str, line: int | None, column: str | None, reason: str, kind: str = "malformed") -> None:
+        """Record a skipped row (``kind`` malformed or unresolved)."""
+        self.issues.append(RowIssue(file, line, column, reason, kind))
+        self.counts["rows_skipped"] += 1
+
+    def warn(self, file: str | None, reason: str, line: int | None = None, column: str | None = None) -> None:
+        """Record a warning: the row was imported but something in it was held back."""
+        self.issues.append(RowIssue(file or self.source.key, line, column, reason, "warning"))
+
+    @property
+    def malformed(self) -> list[RowIssue]:
+        """Skipped rows that were malformed (what ``strict`` refuses)."""
+        return [i for i in self.issues if i.kind == "malformed"]
+
+    @property
+    def skipped(self) -> list[RowIssue]:
+        """Every skipped row, malformed or unresolved."""
+        return [i for i in self.issues if i.kind != "warning"]
+
+    @property
+    def warnings(self) -> list[RowIssue]:
+        """Issues that did not skip a row."""
+        return [i for i in self.issues if i.kind == "warning"]
+
+    # -- reading ------------------------------------------------------------------------------
+    def triples(self) -> list[ox.Triple]:
+        """Return the triples in the order they were added."""
+        return list(self._triples)
+
+    def __len__(self) -> int:
+        return len(self._triples)
+
+    def subjects_of_type(self, cls: str) -> set[str]:
+        """Return the IRIs the batch types as `cls`."""
+        return {t.subject.value for t in self._triples if t.predicate == RDF_TYPE and t.object.value == cls}
+
+
+def _short(value: str) -> str:
+    for prefix, namespace in PREFIXES.items():
+        if value.startswith(namespace) and len(value) > len(namespace):
+            return f"{prefix}:{value[len(namespace) :]}"
+    return value
+
+
+def _show(term: ox.NamedNode | ox.Literal) -> str:
+    return _short(term.value) if isinstance(term, ox.NamedNode) else repr(term.value)
+
+
+def load_yaml(path: Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    """Parse one YAML file, keeping the line of every key and list item.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file (UTF-8).
+
+    Returns
+    -------
+    (object, dict)
+        The data (``yaml.safe_load``) and a map from key path (``("release", "name")``,
+        ``("release", "components", 3)``) to its 1-based line.
+
+    Raises
+    ------
+    LoadError
+        If the file cannot be read, is not UTF-8, or is not YAML (with the parser's line).
+    """
+    import yaml
+
+    from kg.errors import LoadError
+
+    try:
+        content = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LoadError(path.name, f"not UTF-8 text: {exc.reason} at byte {exc.start}") from exc
+    except OSError as exc:
+        raise LoadError(path.name, str(exc)) from exc
+    try:
+        node = yaml.compose(content, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(content)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise LoadError(
+            path.name, f"YAML syntax: {getattr(exc, 'problem', None) or exc}", mark.line + 1 if mark else None
+        ) from exc
+    lines: dict[tuple[Any, ...], int] = {}
+
+    def walk(n: Any, at: tuple[Any, ...]) -> None:
+        lines[at] = n.start_mark.line + 1
+        if isinstance(n, yaml.MappingNode):
+            for key, value in n.value:
+                walk(value, (*at, key.value))
+                lines[(*at, key.value)] = key.start_mark.line + 1
+        elif isinstance(n, yaml.SequenceNode):
+            for i, value in enumerate(n.value):
+                walk(value, (*at, i))
+
+    if node is not None:
+        walk(node, ())
+    return data, lines
+
+
+def line_of(lines: dict[tuple[Any, ...], int], *path: Any) -> int | None:
+    """Return the line of the deepest known prefix of `path` (see :func:`load_yaml`)."""
+    for end in range(len(path), -1, -1):
+        if path[:end] in lines:
+            return lines[path[:end]]
+    return None

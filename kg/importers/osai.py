@@ -1,0 +1,235 @@
+"""Import the openness index of "Opening up ChatGPT" (European Open Source AI Index, v1 data).
+
+Input: the project YAML files (``projects/*.yaml``): ``project`` (name, link, llmbase, rlbase,
+license), ``org`` (name, link) and 14 graded dimensions, each ``{class, link, notes}`` with class
+``open``, ``partial`` or ``closed`` (criteria in ``projects/readme.md``).
+
+Each dimension becomes an ``aikg:OpennessGrade`` node (``aikg:dimension`` the key,
+``aikg:grade`` aikg:GradeOpen/GradePartial/GradeClosed, ``schema:url`` the evidence link,
+``rdfs:comment`` the notes, ``dcterms:source`` and ``prov:wasAttributedTo`` the index), linked
+from the model with ``aikg:opennessGrade``. Grade IRIs come from the file name and the dimension
+(``openness-grade/osai-{file}-{dimension}``), so re-imports keep them. The model is resolved by
+its Hugging Face link, then its name; a new model's developer is ``org.name``. A file without a
+``project.name`` (the template ``A_sample.yaml``, tools that are no model) is skipped.
+
+Liesenfeld, Lopez & Dingemanse (2023), "Opening up ChatGPT: Tracking openness, transparency, and
+accountability in instruction-tuned text generators", CUI '23, doi:10.1145/3571884.3604316
+(data CC BY 4.0, http://opening-up-chatgpt.github.io).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.errors import LoadError
+from kg.importers.batch import (
+    DCT_SOURCE,
+    FileRead,
+    ImportBatch,
+    SourceInfo,
+    Track,
+    iri,
+    line_of,
+    load_yaml,
+    no_progress,
+    text,
+)
+from kg.importers.resolve import Resolver, hf_repo_id, slugify
+from kg.namespaces import AIKG, ID, PREFIXES, SCHEMA
+
+__all__ = ["DIMENSIONS", "GRADES", "SOURCE", "read"]
+
+SOURCE = SourceInfo(
+    key="osai",
+    title="Opening up ChatGPT: openness index of instruction-tuned text generators (v1)",
+    publisher="Opening up ChatGPT (Liesenfeld, Lopez & Dingemanse)",
+    publisher_url="https://opening-up-chatgpt.github.io",
+    license="http://spdx.org/licenses/CC-BY-4.0",
+    homepage="https://opening-up-chatgpt.github.io",
+    citation=(
+        "Liesenfeld, Andreas, Alianda Lopez, and Mark Dingemanse. 2023. Opening up ChatGPT: Tracking Openness, "
+        "Transparency, and Accountability in Instruction-Tuned Text Generators. CUI '23. doi:10.1145/3571884.3604316"
+    ),
+    importer_version="1",
+)
+
+DIMENSIONS: tuple[str, ...] = (
+    "opencode",
+    "llmdata",
+    "llmweights",
+    "rldata",
+    "rlweights",
+    "license",
+    "code",
+    "architecture",
+    "preprint",
+    "paper",
+    "modelcard",
+    "datasheet",
+    "package",
+    "api",
+)
+"""The 14 graded dimensions, in the index's order (availability, documentation, access)."""
+
+GRADES: dict[str, str] = {
+    "open": str(AIKG.GradeOpen),
+    "partial": str(AIKG.GradePartial),
+    "closed": str(AIKG.GradeClosed),
+}
+
+
+class _Bad(ValueError):
+    def __init__(self, column: str, reason: str, kind: str = "malformed") -> None:
+        super().__init__(reason)
+        self.column = column
+        self.reason = reason
+        self.kind = kind
+
+
+def _files(paths: Sequence[Path]) -> list[Path]:
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            folder = path / "projects" if (path / "projects").is_dir() else path
+            out.extend(sorted(p for p in folder.iterdir() if p.suffix.lower() in {".yaml", ".yml"}))
+        elif path.exists():
+            out.append(path)
+        else:
+            raise LoadError(path.name, "file not found")
+    if not out:
+        raise LoadError(", ".join(p.name for p in paths), "no openness-index YAML file to import")
+    return out
+
+
+def read(paths: Sequence[Path], resolver: Resolver, track: Track = no_progress) -> ImportBatch:
+    """Read openness-index project files into an import batch.
+
+    Parameters
+    ----------
+    paths : sequence of pathlib.Path
+        Project YAML files or folders of them (a folder with ``projects/`` inside is fine).
+    resolver : Resolver
+        Entity resolution against the graph.
+    track : callable, optional
+        Progress reporter.
+
+    Returns
+    -------
+    ImportBatch
+        Counts: ``rows_read`` (files), ``models``, ``new_models``, ``organizations``,
+        ``openness_grades``, ``rows_skipped``.
+
+    Raises
+    ------
+    LoadError
+        If a path is missing or no YAML file is given.
+    """
+    batch = ImportBatch(SOURCE)
+    for path in track(_files(paths), "osai: projects", None):
+        record = FileRead.of(path, "project")
+        record.rows = 1
+        batch.files.append(record)
+        batch.counts["rows_read"] += 1
+        try:
+            data, lines = load_yaml(path)
+        except LoadError as exc:
+            batch.skip(path.name, exc.line, None, exc.reason)
+            continue
+        try:
+            project, org, grades = _parse(data)
+        except _Bad as bad:
+            keys = bad.column.split(".")
+            batch.skip(path.name, line_of(lines, *keys), bad.column, bad.reason, bad.kind)
+            continue
+        _emit(path, project, org, grades, batch, resolver)
+    models = batch.subjects_of_type(str(AIKG.AIModel))
+    batch.counts["models"] = len(models)
+    batch.counts["organizations"] = len(batch.subjects_of_type(str(SCHEMA.Organization)))
+    batch.counts["openness_grades"] = len(batch.subjects_of_type(str(AIKG.OpennessGrade)))
+    batch.counts["new_models"] = len({m.iri for m in resolver.matches if m.kind == "model" and m.new} & models)
+    batch.matches = list(resolver.matches)
+    return batch
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ("" if value is None else str(value).strip())
+
+
+def _parse(data: Any) -> tuple[dict[str, str], dict[str, str], list[tuple[str, str, str, str]]]:
+    if not isinstance(data, dict) or not isinstance(data.get("project"), dict):
+        raise _Bad("project", "missing: an index file has a 'project' mapping")
+    project = {k: _text(v) for k, v in data["project"].items()}
+    if not project.get("name"):
+        raise _Bad("project.name", "empty: the file grades no named model (a template or a tool)", "unresolved")
+    org = {k: _text(v) for k, v in (data.get("org") or {}).items()} if isinstance(data.get("org"), dict) else {}
+    grades = []
+    for dimension in DIMENSIONS:
+        entry = data.get(dimension)
+        if entry is None:
+            raise _Bad(dimension, "missing: every model is graded on all 14 dimensions")
+        if not isinstance(entry, dict):
+            raise _Bad(dimension, f"{entry!r} is not a mapping with class, link and notes")
+        grade = _text(entry.get("class")).casefold()
+        if grade not in GRADES:
+            raise _Bad(f"{dimension}.class", f"{entry.get('class')!r} is not open, partial or closed")
+        grades.append((dimension, grade, _text(entry.get("link")), _text(entry.get("notes"))))
+    return project, org, grades
+
+
+def _emit(
+    path: Path,
+    project: dict[str, str],
+    org: dict[str, str],
+    grades: list[tuple[str, str, str, str]],
+    batch: ImportBatch,
+    resolver: Resolver,
+) -> None:
+    source = iri(SOURCE.homepage)
+    hf = hf_repo_id(project.get("link", ""))
+    creators: list[str] = []
+    if resolver.existing_model(project["name"], hf_repo=hf) is None or org.get("name"):
+        if not org.get("name"):
+            batch.skip(
+                path.name,
+                None,
+                "org.name",
+                "empty, and no known model has this name: a new model needs its developer",
+                "unresolved",
+            )
+            return
+        match = resolver.organization(org["name"], hf_namespace=hf.split("/", 1)[0] if hf else None)
+        o = iri(match.iri)
+        batch.typed(o, str(SCHEMA.Organization))
+        batch.name(o, org["name"])
+        batch.add(o, DCT_SOURCE, source)
+        creators.append(match.iri)
+    match = resolver.model(project["name"], creators=creators, hf_repo=hf)
+    m = iri(match.iri)
+    batch.typed(m, str(AIKG.AIModel))
+    batch.name(m, project["name"])
+    for creator in creators:
+        batch.add(m, iri(str(SCHEMA.creator)), iri(creator))
+    batch.add(m, DCT_SOURCE, source)
+    stem = slugify(path.stem)
+    for dimension, grade, link, notes in grades:
+        g = iri(f"{ID}openness-grade/osai-{stem}-{dimension}")
+        batch.typed(g, str(AIKG.OpennessGrade))
+        batch.add(
+            g, iri(PREFIXES["rdfs"] + "label"), ox.Literal(f"{project['name']}: {dimension} {grade}", language="en")
+        )
+        batch.add(g, iri(str(AIKG.dimension)), text(dimension))
+        batch.add(g, iri(str(AIKG.grade)), iri(GRADES[grade]))
+        if link.startswith(("http://", "https://")):
+            try:
+                batch.add(g, iri(str(SCHEMA.url)), iri(link))
+            except ValueError:
+                batch.warn(path.name, f"evidence link {link!r} is not an IRI; left out", None, f"{dimension}.link")
+        if notes:
+            batch.add(g, iri(PREFIXES["rdfs"] + "comment"), ox.Literal(notes, language="en"))
+        batch.add(g, DCT_SOURCE, source)
+        batch.add(g, iri(PREFIXES["prov"] + "wasAttributedTo"), iri(SOURCE.publisher_url))
+        batch.add(m, iri(str(AIKG.opennessGrade)), g)
