@@ -140,13 +140,9 @@ def load(files: tuple[Path, ...], store: str | None, graph: str | None) -> None:
 @main.command("import")
 @click.argument("source", type=click.Choice(["epoch", "mot", "osai", "modelcard"]))
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--store", help="Persistent store directory (default: a throw-away in-memory copy of the embedded graph)."
-)
+@click.option("--store", help="Persistent store directory (default: a throw-away in-memory copy of the embedded graph).")
 @click.option("--dry-run", is_flag=True, help="Resolve and count; print every match and new entity; write nothing.")
-@click.option(
-    "--strict", is_flag=True, help="Fail the whole import on the first malformed row (default: skip and report it)."
-)
+@click.option("--strict", is_flag=True, help="Fail the whole import on the first malformed row (default: skip and report it).")
 def import_(source: str, paths: tuple[Path, ...], store: str | None, dry_run: bool, strict: bool) -> None:
     """Import a source's files (a PATH is a file or a folder) into its own named graph, atomically."""
     from rich.console import Console
@@ -156,12 +152,7 @@ def import_(source: str, paths: tuple[Path, ...], store: str | None, dry_run: bo
 
     console = Console(stderr=True)
     with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True
     ) as progress:
 
         def track(items, description="", total=None):  # type: ignore[no-untyped-def]
@@ -176,9 +167,7 @@ def import_(source: str, paths: tuple[Path, ...], store: str | None, dry_run: bo
 
         try:
             service = _open(store)
-            outcome = run_import(
-                service.store, source, list(paths), strict=strict, dry_run=dry_run, track=track, on_write=on_write
-            )
+            outcome = run_import(service.store, source, list(paths), strict=strict, dry_run=dry_run, track=track, on_write=on_write)
         except KGError as exc:
             for issue in getattr(exc, "issues", [])[:50]:
                 click.echo(f"  {issue}", err=True)
@@ -226,9 +215,7 @@ def diff(source: str, from_version: int | None, to_version: int | None, store: s
         return
     before = f"version {result.before.version} ({result.before.time:%Y-%m-%d %H:%M})" if result.before else "nothing"
     after = f"version {result.after.version} ({result.after.time:%Y-%m-%d %H:%M})" if result.after else "nothing"
-    click.echo(
-        f"{source}: {before} -> {after}: {len(result.added)} added, {len(result.removed)} removed, {len(result.changed)} changed"
-    )
+    click.echo(f"{source}: {before} -> {after}: {len(result.added)} added, {len(result.removed)} removed, {len(result.changed)} changed")
     for line in result.lines():
         click.echo(line)
 
@@ -240,9 +227,7 @@ def history(store: str) -> None:
     from kg import history as hist
 
     for snap in hist.snapshots(_open(store).store.inner):
-        click.echo(
-            f"{snap.source:<10} v{snap.version:<3} {snap.time:%Y-%m-%d %H:%M:%S}Z  {snap.triples:>7} triples  {snap.graph}"
-        )
+        click.echo(f"{snap.source:<10} v{snap.version:<3} {snap.time:%Y-%m-%d %H:%M:%S}Z  {snap.triples:>7} triples  {snap.graph}")
 
 
 @main.command()

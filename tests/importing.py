@@ -28,7 +28,7 @@ def need_shared_data() -> None:
 
 def ontology_store(tmp: Path | None = None) -> KnowledgeStore:
     """A store holding the ontology only (no curated data): imports then create every entity."""
-    empty = tmp or Path("/nonexistent-data-dir-for-tests")
+    empty = (tmp or Path("/nonexistent-data-dir-for-tests"))
     store = KnowledgeStore()
     load_default_graph(store, data_dir=empty)
     return store

@@ -76,22 +76,12 @@ def test_the_diff_is_exact(two_versions) -> None:  # type: ignore[no-untyped-def
     assert [(s.version, s.time) for s in snapshots(store.inner, "epoch")] == [(1, T1), (2, T2)]
     result = diff(store.inner, "epoch")
     r1, pangu = _iri(store, "DeepSeek-R1"), _iri(store, "Pangu Ultra")
-    assert [
-        (s.value, p.value, [o.value for o in old], [o.value for o in new]) for s, p, old, new in result.changed
-    ] == [
-        (
-            r1,
-            ACCESS,
-            ["https://w3id.org/aikg/ontology#OpenWeightsUnrestricted"],
-            ["https://w3id.org/aikg/ontology#APIAccess"],
-        )
+    assert [(s.value, p.value, [o.value for o in old], [o.value for o in new]) for s, p, old, new in result.changed] == [
+        (r1, ACCESS, ["https://w3id.org/aikg/ontology#OpenWeightsUnrestricted"], ["https://w3id.org/aikg/ontology#APIAccess"])
     ]
     assert result.added == []
     snapshot_1 = ox.NamedNode("https://w3id.org/aikg/graph/snapshot/epoch/1")
-    pangu_facts = {
-        (q.subject, q.predicate, q.object)
-        for q in store.inner.quads_for_pattern(ox.NamedNode(pangu), None, None, snapshot_1)
-    }
+    pangu_facts = {(q.subject, q.predicate, q.object) for q in store.inner.quads_for_pattern(ox.NamedNode(pangu), None, None, snapshot_1)}
     assert set(result.removed) == pangu_facts
     removed = {(p.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1], o.value) for _, p, o in result.removed}
     assert {("name", "Pangu Ultra"), ("datePublished", "2025-04-10"), ("totalParameters", "135000000000")} <= removed
@@ -105,21 +95,12 @@ def test_as_of_before_the_second_import_answers_from_the_first(two_versions) -> 
     store = two_versions
     query = "SELECT ?access WHERE { ?m aikg:epochName 'DeepSeek-R1' ; aikg:accessibility ?access }"
     then = graphs_as_of(store.inner, "2025-03-01")
-    assert then == [
-        "https://w3id.org/aikg/graph/history",
-        "https://w3id.org/aikg/graph/ontology",
-        "https://w3id.org/aikg/graph/snapshot/epoch/1",
-    ]
-    assert [r["access"] for r in select(store.inner, query, graphs=then)] == [
-        "https://w3id.org/aikg/ontology#OpenWeightsUnrestricted"
-    ]
+    assert then == ["https://w3id.org/aikg/graph/history", "https://w3id.org/aikg/graph/ontology", "https://w3id.org/aikg/graph/snapshot/epoch/1"]
+    assert [r["access"] for r in select(store.inner, query, graphs=then)] == ["https://w3id.org/aikg/ontology#OpenWeightsUnrestricted"]
     assert [r["access"] for r in select(store.inner, query)] == ["https://w3id.org/aikg/ontology#APIAccess"]
     assert select(store.inner, "SELECT ?m WHERE { ?m aikg:epochName 'Pangu Ultra' }", graphs=then)
     assert not select(store.inner, "SELECT ?m WHERE { ?m aikg:epochName 'Pangu Ultra' }")
-    assert graphs_as_of(store.inner, "2024-12-31") == [
-        "https://w3id.org/aikg/graph/history",
-        "https://w3id.org/aikg/graph/ontology",
-    ]
+    assert graphs_as_of(store.inner, "2024-12-31") == ["https://w3id.org/aikg/graph/history", "https://w3id.org/aikg/graph/ontology"]
     assert graphs_as_of(store.inner, T2)[-1] == "https://w3id.org/aikg/graph/snapshot/epoch/2"
 
 
@@ -129,18 +110,13 @@ def test_sparql_names_a_snapshot_with_from_or_default_graph_uri(two_versions) ->
     body = execute(store.inner, QueryRequest(text, "text/tab-separated-values")).body
     assert body == b"?access\n<https://w3id.org/aikg/ontology#OpenWeightsUnrestricted>\n"
     plain = "SELECT ?access WHERE { ?m aikg:epochName 'DeepSeek-R1' ; aikg:accessibility ?access }"
-    request = QueryRequest(
-        plain, "text/tab-separated-values", default_graphs=("https://w3id.org/aikg/graph/snapshot/epoch/1",)
-    )
+    request = QueryRequest(plain, "text/tab-separated-values", default_graphs=("https://w3id.org/aikg/graph/snapshot/epoch/1",))
     assert execute(store.inner, request).body == body
 
 
 def test_snapshots_do_not_count_twice_in_todays_graph(two_versions) -> None:  # type: ignore[no-untyped-def]
     store = two_versions
-    assert (
-        rows(store, "SELECT (COUNT(*) AS ?n) WHERE { ?m aikg:epochName 'DeepSeek-R1' ; aikg:accessibility ?a }")[0]["n"]
-        == 1
-    )
+    assert rows(store, "SELECT (COUNT(*) AS ?n) WHERE { ?m aikg:epochName 'DeepSeek-R1' ; aikg:accessibility ?a }")[0]["n"] == 1
     models = rows(store, "SELECT (COUNT(?m) AS ?n) WHERE { ?m a aikg:AIModel }")[0]["n"]
     with (EPOCH / "notable_ai_models.csv").open(encoding="utf-8", newline="") as handle:
         expected = sum(1 for r in csv.DictReader(handle) if r["Organization"].strip()) - 1
