@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Query, Request
 
 from kg import history
-from kg.errors import ForbiddenError
+from kg.errors import AuthenticationRequiredError, ForbiddenError
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
 
@@ -36,10 +36,15 @@ def require_update_token(settings: Settings, authorization: str | None) -> None:
     Raises
     ------
     ForbiddenError
-        If no token is configured (updates are off), or the header is missing or wrong.
+        If no token is configured (updates are off: HTTP 403), or a wrong token was sent (403).
+    AuthenticationRequiredError
+        If a token is configured and no ``Authorization`` header was sent (HTTP 401 with
+        ``WWW-Authenticate: Bearer``, RFC 6750 §3).
     """
     if not settings.update_token:
         raise ForbiddenError("updates are disabled: start the server with --update-token or KG_UPDATE_TOKEN")
+    if not (authorization or "").strip():
+        raise AuthenticationRequiredError("this needs the header 'Authorization: Bearer <update token>'")
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), settings.update_token.encode()):
         raise ForbiddenError("updates need the header 'Authorization: Bearer <update token>'")

@@ -48,8 +48,9 @@ def main() -> None:
 @click.option("--query-timeout", type=float, help="Per-query time limit in seconds [default 30].")
 @click.option("--max-rows", type=int, help="Result-row cap [default 100000].")
 @click.option("--workers", type=int, help="Query worker processes [default 2].")
+@click.option("--query-memory-mb", type=int, help="Working memory per query worker in MiB, 0 = no cap [default 2048].")
 @click.option("--allow-service/--no-allow-service", default=None, help="Allow SERVICE federation and remote LOAD.")
-def serve(store, host, port, update_token, query_timeout, max_rows, workers, allow_service) -> None:  # type: ignore[no-untyped-def]
+def serve(store, host, port, update_token, query_timeout, max_rows, workers, query_memory_mb, allow_service) -> None:  # type: ignore[no-untyped-def]
     """Serve SPARQL, REST and graph pages (default: the embedded graph in memory)."""
     import uvicorn
 
@@ -61,6 +62,7 @@ def serve(store, host, port, update_token, query_timeout, max_rows, workers, all
         "KG_QUERY_TIMEOUT": query_timeout,
         "KG_MAX_ROWS": max_rows,
         "KG_WORKERS": workers,
+        "KG_QUERY_MEMORY_MB": query_memory_mb,
         "KG_ALLOW_SERVICE": None if allow_service is None else str(allow_service).lower(),
     }
     for key, value in flags.items():
