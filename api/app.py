@@ -57,14 +57,17 @@ def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = 
     # Added first so CORS wraps it: a 304 from a cross-site revalidation carries the CORS headers.
     app.add_middleware(ETagMiddleware)
     if settings.cors_origins:
-        # Cross-site reads only: updates need the bearer token, and CORS never exposes it.
+        # Cross-site reads only: a preflight that asks for the Authorization header (which every
+        # update needs) is refused, so no web page can make a browser send an update.
         app.add_middleware(
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST"],
             allow_headers=["Content-Type", "Accept"],
             allow_credentials=False,
-            expose_headers=["ETag", "Link", "X-Total-Count"],  # paging and revalidation from scripts
+            max_age=600,
+            # paging, revalidation and result counts, readable from scripts
+            expose_headers=["ETag", "Link", "X-Total-Count", "X-Result-Count"],
         )
     # Outermost: plain SPARQL queries skip routing and dependency solving (api/fastpath.py).
     app.add_middleware(SparqlFastPath)

@@ -1,17 +1,19 @@
-"""FastAPI dependencies: the service object and the update-token check."""
+"""FastAPI dependencies: the service object, the update-token check and reads ``as_of`` a date."""
 
 from __future__ import annotations
 
 import hmac
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Query, Request
 
-from kg.errors import ForbiddenError
+from kg import history
+from kg.errors import AuthenticationRequiredError, ForbiddenError
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
 
-__all__ = ["GraphDep", "SettingsDep", "get_graph", "get_settings", "require_update_token"]
+__all__ = ["AsOfParam", "GraphDep", "SettingsDep", "get_graph", "get_settings", "read_view", "require_update_token"]
 
 
 def get_graph(request: Request) -> KnowledgeGraph:
@@ -34,13 +36,68 @@ def require_update_token(settings: Settings, authorization: str | None) -> None:
     Raises
     ------
     ForbiddenError
-        If no token is configured (updates are off), or the header is missing or wrong.
+        If no token is configured (updates are off: HTTP 403), or a wrong token was sent (403).
+    AuthenticationRequiredError
+        If a token is configured and no ``Authorization`` header was sent (HTTP 401 with
+        ``WWW-Authenticate: Bearer``, RFC 6750 §3).
     """
     if not settings.update_token:
         raise ForbiddenError("updates are disabled: start the server with --update-token or KG_UPDATE_TOKEN")
+    if not (authorization or "").strip():
+        raise AuthenticationRequiredError("this needs the header 'Authorization: Bearer <update token>'")
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), settings.update_token.encode()):
         raise ForbiddenError("updates need the header 'Authorization: Bearer <update token>'")
 
 
 AuthorizationHeader = Annotated[str | None, Header()]
+
+
+AsOfParam = Annotated[
+    str | None,
+    Query(
+        max_length=40,
+        description=(
+            "Answer from the landscape as it was at the end of this day (UTC), `YYYY-MM-DD`: the curated graphs plus, "
+            "for each imported source, its latest snapshot taken by then (none for a source imported later). A fact two "
+            "of them share is one fact (listed with both graphs); a value today's graph holds back as a conflict is "
+            "listed next to the curated one. The curated graphs are not versioned."
+        ),
+        openapi_examples={"date": {"summary": "as of 1 March 2025", "value": "2025-03-01"}},
+    ),
+]
+"""The ``as_of`` query parameter of the REST lists and entities."""
+
+
+def read_view(
+    graph: KnowledgeGraph, as_of: str | None, fn: Callable[..., Any], *args: Any, **kwargs: Any
+) -> tuple[dict[str, Any] | None, Any]:
+    """Run a read on today's graph, or on the graph as of a date.
+
+    Parameters
+    ----------
+    graph : KnowledgeGraph
+        The service.
+    as_of : str or None
+        The request's ``as_of`` (``YYYY-MM-DD``); None reads today's graph.
+    fn : callable
+        A read taking the store first, as for :meth:`KnowledgeGraph.read`.
+    *args, **kwargs
+        Passed on (a ``version`` keyword is extended with the view, see
+        :func:`kg.history.read_as_of`).
+
+    Returns
+    -------
+    (dict or None, object)
+        ``{"date", "graphs"}`` describing the view (None for today) and what `fn` returned.
+
+    Raises
+    ------
+    InvalidParameterError
+        Naming ``as_of``, if it is not a ``YYYY-MM-DD`` date.
+    """
+    if as_of is None:
+        return None, graph.read(fn, *args, **kwargs)
+    day = history.parse_as_of(as_of).isoformat()
+    graphs, result = graph.read(history.read_as_of, day, fn, *args, **kwargs)
+    return {"date": day, "graphs": graphs}, result

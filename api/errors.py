@@ -10,12 +10,15 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kg.errors import (
+    AuthenticationRequiredError,
     ForbiddenError,
     InvalidParameterError,
     KGError,
     LoadError,
     NotAcceptableError,
     NotFoundError,
+    QueryEvaluationError,
+    QueryMemoryError,
     QuerySyntaxError,
     QueryTimeoutError,
     RemoteEngineError,
@@ -32,15 +35,19 @@ STATUS_BY_ERROR: dict[type[KGError], int] = {
     LoadError: 400,
     ValidationError: 422,
     InvalidParameterError: 422,
+    AuthenticationRequiredError: 401,  # before its base class: the first match wins
     ForbiddenError: 403,
     NotFoundError: 404,
     NotAcceptableError: 406,
     ResultTooLargeError: 413,
+    QueryEvaluationError: 400,
     QueryTimeoutError: 503,
+    QueryMemoryError: 503,
     RemoteEngineError: 502,
 }
-"""Core error class -> HTTP status. A user's mistake is 4xx; a timeout is 503 (retry later); a
-failing remote engine is 502 (bad gateway)."""
+"""Core error class -> HTTP status. A user's mistake is 4xx; a stopped query is 503 (a limit of this
+server, not a fault in the request's syntax); a failing remote engine is 502 (bad gateway). The first matching class wins, so subclasses come
+before their bases."""
 
 PROBLEM = "application/problem+json"
 
@@ -67,7 +74,13 @@ def error_response(exc: KGError) -> JSONResponse:
         extra["parameter"] = exc.parameter
     if getattr(exc, "issues", None):
         extra["issues"] = list(exc.issues)[:500]  # type: ignore[attr-defined]
-    return problem(status, type(exc).__name__, exc.detail, **extra)
+    if isinstance(exc, QuerySyntaxError) and exc.line is not None:
+        extra["line"], extra["column"] = exc.line, exc.column
+    response = problem(status, type(exc).__name__, exc.detail, **extra)
+    if isinstance(exc, AuthenticationRequiredError):
+        # RFC 9110 §11.6.1: a 401 names the scheme to use; RFC 6750 §3 for Bearer.
+        response.headers["WWW-Authenticate"] = f'{exc.scheme} realm="aikg"'
+    return response
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -10,29 +10,36 @@ core errors with the same table (``api/errors.py``), so the answers are identica
 
 Everything else goes down the normal stack unchanged: updates, the query page and service
 description, cross-origin requests (they carry ``Origin`` and need the CORS middleware),
-bodies that are not UTF-8, other methods and content types.
+POSTs with URL parameters, bodies without a length, too large or not UTF-8, other methods and
+content types.
 """
 
 from __future__ import annotations
-
-from urllib.parse import parse_qs
 
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import error_response
-from api.routes.sparql import query_request, result_response
+from api.routes.sparql import (
+    MAX_BODY_BYTES,
+    _BadRequest,
+    _parse,
+    _prefers_html,
+    _problem_for,
+    query_request,
+    result_response,
+)
 from kg.errors import KGError
 
 __all__ = ["SparqlFastPath"]
 
-_QUERY = "application/sparql-query"
-_FORM = "application/x-www-form-urlencoded"
-_GRAPH_KEYS = ("default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri")
+_QUERY = b"application/sparql-query"
+_FORM = b"application/x-www-form-urlencoded"
+_UTF8 = (b"", b"charset=utf-8", b"charset=utf8", b'charset="utf-8"')
 
 
 class SparqlFastPath:
-    """ASGI middleware answering SPARQL query operations on ``/sparql`` directly.
+    """ASGI middleware answering plain SPARQL query operations on ``/sparql`` directly.
 
     Parameters
     ----------
@@ -41,8 +48,10 @@ class SparqlFastPath:
 
     Notes
     -----
-    The service object and settings are read from ``scope["app"].state`` (set by the app's
-    lifespan), as the routes' dependencies do.
+    Handled here: ``GET /sparql?query=…`` (unless the client prefers the HTML page), ``POST``
+    with an ``application/sparql-query`` or form body (UTF-8, no URL query string), without an
+    ``Origin`` header. The service object and settings come from ``scope["app"].state``, as
+    the routes' dependencies read them.
 
     References
     ----------
@@ -61,54 +70,55 @@ class SparqlFastPath:
             await self.app(scope, receive, send)
             return
         method = scope["method"]
-        query_string = scope["query_string"].decode("latin-1")
-        if method == "GET":
-            if "query=" not in query_string:
-                await self.app(scope, receive, send)
-                return
-            params = parse_qs(query_string, keep_blank_values=True)
-            if "update" in params:
-                await self.app(scope, receive, send)
-                return
-        elif method == "POST":
-            content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower().decode("latin-1")
-            if content_type not in (_QUERY, _FORM):
-                await self.app(scope, receive, send)
-                return
-            raw, more = await _read_body(receive)
-            try:
-                body = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                body = None
-            url_params = parse_qs(query_string, keep_blank_values=True)
-            if body is not None and content_type == _FORM:
-                params = parse_qs(body, keep_blank_values=True)
-                for key in _GRAPH_KEYS:
-                    params.setdefault(key, url_params.get(key, []))
-            elif body is not None:
-                params = {**url_params, "query": [body]}
-            if body is None or "update" in params or more:
-                await self.app(scope, _replay(raw, more, receive), send)
-                return
-        else:
-            await self.app(scope, receive, send)
-            return
-        state = scope["app"].state
-        accept = headers.get(b"accept")
-        request = query_request(state.settings, params, accept.decode("latin-1") if accept is not None else None)
-        if isinstance(request, Response):
-            await request(scope, receive, send)
-            return
+        query_string = scope["query_string"]
+        accept_raw = headers.get(b"accept")
+        accept = accept_raw.decode("latin-1") if accept_raw is not None else None
         try:
-            result = await state.graph.aquery(request)
+            if method == "GET":
+                if b"query=" not in query_string or b"update=" in query_string or _prefers_html(accept):
+                    await self.app(scope, receive, send)
+                    return
+                params = _parse(query_string.decode("latin-1"))
+            elif method == "POST" and not query_string:
+                media, _, parameters = headers.get(b"content-type", b"").partition(b";")
+                media = media.strip().lower()
+                declared = headers.get(b"content-length", b"")
+                if (
+                    media not in (_QUERY, _FORM)
+                    or parameters.strip().lower() not in _UTF8
+                    or not declared.isdigit()
+                    or int(declared) > MAX_BODY_BYTES
+                ):
+                    await self.app(scope, receive, send)
+                    return
+                raw, disconnected = await _read_body(receive)
+                try:
+                    body = raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    body = None
+                params = {}
+                if body is not None:
+                    params = _parse(body) if media == _FORM else {"query": [body]}
+                if body is None or disconnected or "update" in params:
+                    await self.app(scope, _replay(raw, disconnected, receive), send)
+                    return
+            else:
+                await self.app(scope, receive, send)
+                return
+            state = scope["app"].state
+            request = query_request(state.settings, params, accept)
+            if not isinstance(request, Response):
+                request = result_response(await state.graph.aquery(request))
+            response = request
+        except _BadRequest as exc:
+            response = _problem_for(exc)
         except KGError as exc:
-            await error_response(exc)(scope, receive, send)
-            return
-        await result_response(result)(scope, receive, send)
+            response = error_response(exc)
+        await response(scope, receive, send)
 
 
 async def _read_body(receive: Receive) -> tuple[bytes, bool]:
-    """Read the request body; ``more`` is True when the client disconnected mid-body."""
+    """Read the request body; the flag is True when the client disconnected mid-body."""
     chunks = []
     while True:
         message = await receive()

@@ -284,7 +284,7 @@ def resolve_ref(store: ox.Store, ref: str, parameter: str = "entity", version: s
     Raises
     ------
     InvalidParameterError
-        If `ref` is neither an IRI nor ``KIND/SLUG``.
+        If `ref` is neither an IRI nor ``KIND/SLUG``, or starts like an IRI but is not a valid one.
     NotFoundError
         If nothing of that kind has that slug or name, or the IRI is in no statement.
 
@@ -294,8 +294,18 @@ def resolve_ref(store: ox.Store, ref: str, parameter: str = "entity", version: s
     >>> s.load(b'<https://w3id.org/aikg/id/model/a> <https://schema.org/name> "A" .', format=ox.RdfFormat.N_TRIPLES)
     >>> resolve_ref(s, "model/a")
     'https://w3id.org/aikg/id/model/a'
+    >>> resolve_ref(s, "https://w3id.org/aikg/id/model/a b")
+    Traceback (most recent call last):
+    ...
+    kg.errors.InvalidParameterError: entity: 'https://w3id.org/aikg/id/model/a b' is not an IRI (RFC 3987: no spaces or <>"{}|^`\\); give KIND/SLUG or a name
     """
     if ref.startswith(("http://", "https://")):
+        try:
+            ox.NamedNode(ref)
+        except ValueError:
+            raise InvalidParameterError(
+                parameter, f"{ref[:200]!r} is not an IRI (RFC 3987: no spaces or <>\"{{}}|^`\\); give KIND/SLUG or a name"
+            ) from None
         _require_entity(store, ref)
         return ref
     kind, _, slug = ref.partition("/")
@@ -313,7 +323,10 @@ def resolve_ref(store: ox.Store, ref: str, parameter: str = "entity", version: s
 
 
 def _require_entity(store: ox.Store, iri: str) -> None:
-    node = ox.NamedNode(iri)
+    try:
+        node = ox.NamedNode(iri)
+    except ValueError:  # text that is no IRI names no entity (known-traps: invalid IRIs)
+        raise NotFoundError(f"no entity with IRI {iri[:200]!r}: not a valid IRI") from None
     if (
         next(iter(store.quads_for_pattern(node, None, None)), None) is None
         and next(iter(store.quads_for_pattern(None, None, node)), None) is None

@@ -48,6 +48,7 @@ def main() -> None:
 @click.option("--query-timeout", type=float, help="Per-query time limit in seconds [default 30].")
 @click.option("--max-rows", type=int, help="Result-row cap [default 100000].")
 @click.option("--workers", type=int, help="Query worker processes [default 2].")
+@click.option("--query-memory-mb", type=int, help="Working memory per query worker in MiB, 0 = no cap [default 2048].")
 @click.option("--allow-service/--no-allow-service", default=None, help="Allow SERVICE federation and remote LOAD.")
 @click.option(
     "--load",
@@ -57,9 +58,19 @@ def main() -> None:
     help="RDF file to bulk-load at start into graph/{stem} (repeatable); prints the load time.",
 )
 @click.option("--update-endpoint", help="Remote engine: SPARQL Update endpoint, when it differs from --store.")
-def serve(
-    store, host, port, update_token, query_timeout, max_rows, workers, allow_service, load_files, update_endpoint
-) -> None:  # type: ignore[no-untyped-def]
+def serve(  # type: ignore[no-untyped-def]
+    store,
+    host,
+    port,
+    update_token,
+    query_timeout,
+    max_rows,
+    workers,
+    query_memory_mb,
+    allow_service,
+    load_files,
+    update_endpoint,
+) -> None:
     """Serve SPARQL, REST and graph pages (default: the embedded graph in memory).
 
     The graph is opened (and --load files bulk-loaded) before the server starts, so the query
@@ -77,6 +88,7 @@ def serve(
         "KG_QUERY_TIMEOUT": query_timeout,
         "KG_MAX_ROWS": max_rows,
         "KG_WORKERS": workers,
+        "KG_QUERY_MEMORY_MB": query_memory_mb,
         "KG_ALLOW_SERVICE": None if allow_service is None else str(allow_service).lower(),
         "KG_LOAD": os.pathsep.join(load_files) if load_files else None,
         "KG_UPDATE_ENDPOINT": update_endpoint,
@@ -171,9 +183,13 @@ def load(files: tuple[Path, ...], store: str | None, graph: str | None) -> None:
 @main.command("import")
 @click.argument("source", type=click.Choice(["epoch", "mot", "osai", "modelcard"]))
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--store", help="Persistent store directory (default: a throw-away in-memory copy of the embedded graph).")
+@click.option(
+    "--store", help="Persistent store directory (default: a throw-away in-memory copy of the embedded graph)."
+)
 @click.option("--dry-run", is_flag=True, help="Resolve and count; print every match and new entity; write nothing.")
-@click.option("--strict", is_flag=True, help="Fail the whole import on the first malformed row (default: skip and report it).")
+@click.option(
+    "--strict", is_flag=True, help="Fail the whole import on the first malformed row (default: skip and report it)."
+)
 def import_(source: str, paths: tuple[Path, ...], store: str | None, dry_run: bool, strict: bool) -> None:
     """Import a source's files (a PATH is a file or a folder) into its own named graph, atomically."""
     from rich.console import Console
@@ -183,7 +199,12 @@ def import_(source: str, paths: tuple[Path, ...], store: str | None, dry_run: bo
 
     console = Console(stderr=True)
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
     ) as progress:
 
         def track(items, description="", total=None):  # type: ignore[no-untyped-def]
@@ -198,7 +219,9 @@ def import_(source: str, paths: tuple[Path, ...], store: str | None, dry_run: bo
 
         try:
             service = _open(store)
-            outcome = run_import(service.store, source, list(paths), strict=strict, dry_run=dry_run, track=track, on_write=on_write)
+            outcome = run_import(
+                service.store, source, list(paths), strict=strict, dry_run=dry_run, track=track, on_write=on_write
+            )
         except KGError as exc:
             for issue in getattr(exc, "issues", [])[:50]:
                 click.echo(f"  {issue}", err=True)
@@ -246,7 +269,9 @@ def diff(source: str, from_version: int | None, to_version: int | None, store: s
         return
     before = f"version {result.before.version} ({result.before.time:%Y-%m-%d %H:%M})" if result.before else "nothing"
     after = f"version {result.after.version} ({result.after.time:%Y-%m-%d %H:%M})" if result.after else "nothing"
-    click.echo(f"{source}: {before} -> {after}: {len(result.added)} added, {len(result.removed)} removed, {len(result.changed)} changed")
+    click.echo(
+        f"{source}: {before} -> {after}: {len(result.added)} added, {len(result.removed)} removed, {len(result.changed)} changed"
+    )
     for line in result.lines():
         click.echo(line)
 
@@ -258,7 +283,9 @@ def history(store: str) -> None:
     from kg import history as hist
 
     for snap in hist.snapshots(_open(store).store.inner):
-        click.echo(f"{snap.source:<10} v{snap.version:<3} {snap.time:%Y-%m-%d %H:%M:%S}Z  {snap.triples:>7} triples  {snap.graph}")
+        click.echo(
+            f"{snap.source:<10} v{snap.version:<3} {snap.time:%Y-%m-%d %H:%M:%S}Z  {snap.triples:>7} triples  {snap.graph}"
+        )
 
 
 @main.command()

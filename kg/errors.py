@@ -9,11 +9,14 @@ Hierarchy::
     ├── NotFoundError           no entity has that IRI, slug or name (also a LookupError)
     ├── InvalidParameterError   a filter or argument value is not acceptable (also a ValueError)
     ├── ForbiddenError          the caller may not do this (update without token, SERVICE, LOAD)
+    │   └── AuthenticationRequiredError  no credentials were sent where they are needed
     ├── RemoteEngineError       the remote SPARQL engine cannot be reached or failed
     └── QueryError
         ├── QuerySyntaxError    the SPARQL text does not parse (also a ValueError)
         │   └── QueryFormError  it parses, but this operation takes another query form
+        ├── QueryEvaluationError the request parsed but could not be applied (e.g. CREATE of an existing graph)
         ├── QueryTimeoutError   the query ran past its time limit and was stopped
+        ├── QueryMemoryError    the query needed more working memory than its cap and was stopped
         ├── ResultTooLargeError the result has more rows or bytes than the configured cap
         └── NotAcceptableError  no acceptable serialization exists for the result
 
@@ -25,6 +28,7 @@ between the query workers and the server process.
 from __future__ import annotations
 
 __all__ = [
+    "AuthenticationRequiredError",
     "ForbiddenError",
     "InvalidParameterError",
     "KGError",
@@ -33,7 +37,9 @@ __all__ = [
     "NotAcceptableError",
     "NotFoundError",
     "QueryError",
+    "QueryEvaluationError",
     "QueryFormError",
+    "QueryMemoryError",
     "QuerySyntaxError",
     "QueryTimeoutError",
     "RemoteEngineError",
@@ -156,6 +162,25 @@ class ForbiddenError(KGError):
     """The operation is not allowed (SPARQL Update without a token, SERVICE, remote LOAD)."""
 
 
+class AuthenticationRequiredError(ForbiddenError):
+    """The operation needs credentials and none were sent (HTTP 401 with ``WWW-Authenticate``).
+
+    Parameters
+    ----------
+    message : str
+        What to send and how.
+    scheme : str, optional
+        The authentication scheme expected, default ``"Bearer"`` (RFC 6750).
+    """
+
+    def __init__(self, message: str, scheme: str = "Bearer") -> None:
+        super().__init__(message, scheme)
+        self.scheme = scheme
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 class RemoteEngineError(KGError):
     """The remote SPARQL engine (``--store http://…``) cannot be reached or answered with an error."""
 
@@ -165,7 +190,27 @@ class QueryError(KGError):
 
 
 class QuerySyntaxError(QueryError, ValueError):
-    """The SPARQL text does not parse; the message is the parser's, with line and column."""
+    """The SPARQL text does not parse; the message is the parser's, with line and column.
+
+    Parameters
+    ----------
+    message : str
+        The parser's message.
+    line, column : int, optional
+        1-based position of the error in the text as sent, when the parser gives it.
+    """
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message, line, column)
+        self.line = line
+        self.column = column
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class QueryEvaluationError(QueryError):
+    """The request parsed but the engine could not apply it (nothing was changed)."""
 
 
 class QueryFormError(QuerySyntaxError):
@@ -175,6 +220,10 @@ class QueryFormError(QuerySyntaxError):
 
 class QueryTimeoutError(QueryError):
     """The query ran past its time limit; its worker was stopped and its CPU freed."""
+
+
+class QueryMemoryError(QueryError):
+    """The query needed more working memory than its cap; its worker was stopped."""
 
 
 class ResultTooLargeError(QueryError):

@@ -50,7 +50,10 @@ or in the query::
 
 (which snapshot was current when is in the catalog:
 ``SELECT ?g ?v ?t WHERE { GRAPH graph:history { ?g aikg:importSource "epoch" ; aikg:snapshotVersion ?v ; prov:generatedAtTime ?t } }``).
-Curated graphs are not versioned: ``as_of`` uses their current content.
+Curated graphs are not versioned: ``as_of`` uses their current content. The REST ``as_of``
+parameter reads through :func:`read_as_of`, which copies the graphs of the date into a
+:func:`view_store` whose default graph is their *set* union: there a shared fact is one solution,
+and a conflicting value is listed beside the curated one, each with its graph.
 
 **Diffs.** :func:`diff` compares two snapshots of one source triple by triple (importers mint no
 blank nodes and resolve entities to the same IRIs, so the comparison is exact): facts *added*
@@ -61,9 +64,12 @@ values: e.g. an accessibility grade). The snapshot's own metadata is left out.
 
 from __future__ import annotations
 
+import re
+import threading
 import time
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from datetime import time as dtime
@@ -86,11 +92,14 @@ __all__ = [
     "diff",
     "graphs_as_of",
     "import_graph",
+    "parse_as_of",
+    "read_as_of",
     "run_import",
     "snapshot_graph",
     "snapshots",
     "snapshots_report",
     "union_dataset",
+    "view_store",
 ]
 
 IMPORT_PREFIX = str(GRAPH) + "import/"
@@ -146,9 +155,12 @@ def union_dataset(store: ox.Store, graphs: Sequence[str] | None = None) -> dict[
     -------
     dict
         ``use_default_graph_as_union=True`` when the store holds no snapshot and no `graphs`
-        are given (the engine's fast path); otherwise ``default_graph`` and ``named_graphs``
-        listing the current graphs.
+        are given (the engine's fast path); no option at all for the view store of an enclosing
+        :func:`read_as_of` (its own default graph is the view); otherwise ``default_graph`` and
+        ``named_graphs`` listing the current graphs.
     """
+    if graphs is None and _VIEW.get() is store:
+        return {}
     if graphs is None:
         names = [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
         if not any(g.startswith(SNAPSHOT_PREFIX) for g in names):
@@ -156,6 +168,156 @@ def union_dataset(store: ox.Store, graphs: Sequence[str] | None = None) -> dict[
         graphs = [g for g in names if not g.startswith(SNAPSHOT_PREFIX)]
     nodes = [ox.NamedNode(g) for g in graphs]
     return {"default_graph": nodes, "named_graphs": nodes}
+
+
+# ------------------------------------------------------------------------------ as of a date
+_VIEW: ContextVar[ox.Store | None] = ContextVar("aikg_view", default=None)
+"""The view store :func:`read_as_of` is running a read on (None outside one)."""
+
+_VIEWS: OrderedDict[str, ox.Store] = OrderedDict()
+_VIEWS_KEPT = 4
+_VIEWS_LOCK = threading.Lock()
+
+
+def view_store(store: ox.Store, graphs: Sequence[str]) -> ox.Store:
+    """Copy some named graphs into a new in-memory store whose default graph is their set union.
+
+    A default graph given as a list of graphs is a *bag* union in Oxigraph: a triple two graphs
+    hold is a solution once per graph, and a query with several OPTIONAL parts multiplies those
+    copies (measured on the embedded graph with the four real sources imported: ``models.rq``
+    gave 342,865 rows in 27 s instead of 4,947 rows in 0.16 s). The copy is a set: each triple
+    once in the default graph, and each graph under its own name for ``GRAPH ?g`` (which graph
+    said what).
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+    graphs : sequence of str
+        Named graph IRIs (e.g. :func:`graphs_as_of`).
+
+    Returns
+    -------
+    pyoxigraph.Store
+        In memory; 0.2 s for the 90,000 triples of the example above.
+
+    Examples
+    --------
+    >>> s = ox.Store()
+    >>> t = ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode("http://e/p"), ox.Literal("x"), ox.NamedNode("http://e/g1"))
+    >>> s.extend([t, ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode("http://e/g2"))])
+    >>> v = view_store(s, ["http://e/g1", "http://e/g2"])
+    >>> len(list(v.query("SELECT * WHERE { ?s ?p ?o }"))), len(v)
+    (1, 3)
+    """
+    view = ox.Store()
+    for graph in graphs:
+        node = ox.NamedNode(graph)
+        # Native N-Triples round trip per graph: lossless, blank nodes stay one node per graph.
+        view.load(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node), format=ox.RdfFormat.N_TRIPLES, to_graph=node)
+    view.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+    return view
+
+
+def _cached_view(store: ox.Store, graphs: list[str], key: str) -> ox.Store:
+    # One copy per dataset version and view, a few kept (each worker process keeps its own).
+    with _VIEWS_LOCK:
+        view = _VIEWS.get(key)
+        if view is not None:
+            _VIEWS.move_to_end(key)
+            return view
+        base = key.partition("@")[0]
+        for old in [k for k in _VIEWS if k.partition("@")[0] != base]:
+            del _VIEWS[old]
+        view = _VIEWS[key] = view_store(store, graphs)
+        while len(_VIEWS) > _VIEWS_KEPT:
+            _VIEWS.popitem(last=False)
+        return view
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_as_of(text: str, parameter: str = "as_of") -> date:
+    """Read an ``as_of`` request parameter: an ISO 8601 calendar date, ``YYYY-MM-DD``.
+
+    Parameters
+    ----------
+    text : str
+        The value as given.
+    parameter : str, optional
+        Parameter name for the error.
+
+    Returns
+    -------
+    datetime.date
+
+    Raises
+    ------
+    InvalidParameterError
+        Naming `parameter`, if `text` is not a real day written ``YYYY-MM-DD``.
+
+    Examples
+    --------
+    >>> parse_as_of("2025-03-01")
+    datetime.date(2025, 3, 1)
+    """
+    value = text.strip()
+    if _ISO_DATE.match(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InvalidParameterError(parameter, f"{text[:40]!r} is not a date: use YYYY-MM-DD (ISO 8601), e.g. 2025-03-01")
+
+
+def read_as_of(
+    store: ox.Store, when: date | datetime | str, fn: Callable[..., Any], *args: Any, **kwargs: Any
+) -> tuple[list[str], Any]:
+    """Run ``fn(view, *args, **kwargs)`` on the landscape as it was at `when`.
+
+    `view` is :func:`view_store` of :func:`graphs_as_of`: every read of `fn` (named queries
+    through :func:`union_dataset`, ``quads_for_pattern``) sees the graphs of that date and
+    nothing else, a fact two sources share once, and ``GRAPH ?g`` still tells which graph said
+    what. A module-level function, so a query worker can run it (``graph.read(read_as_of, when,
+    fn, ...)``): the view is built (or found) inside the worker.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+    when : datetime.date, datetime.datetime or str
+        As for :func:`graphs_as_of` (a date means the end of that day, UTC).
+    fn : callable
+        A read taking the store first (``kg.lookup.read_entity``, ``kg.collections.list_collection``…).
+    *args, **kwargs
+        Passed on. A non-empty ``version`` keyword (the per-version cache key of
+        :func:`kg.lookup.cached`) is extended with the snapshots in view, so cached answers of
+        today and of each past view never mix, while dates that select the same snapshots share
+        one cache entry (and one view store: a few are kept per process).
+
+    Returns
+    -------
+    (list of str, object)
+        The graphs of the view (:func:`graphs_as_of`) and what `fn` returned.
+
+    Raises
+    ------
+    InvalidParameterError
+        If `when` is text that is no date or date-time.
+    """
+    graphs = graphs_as_of(store, when)
+    if kwargs.get("version"):
+        in_view = ",".join(g[len(SNAPSHOT_PREFIX) :] for g in graphs if g.startswith(SNAPSHOT_PREFIX))
+        kwargs["version"] = f"{kwargs['version']}@as_of:{in_view or 'no-imports'}"
+        view = _cached_view(store, graphs, kwargs["version"])
+    else:
+        view = view_store(store, graphs)
+    token = _VIEW.set(view)
+    try:
+        return graphs, fn(view, *args, **kwargs)
+    finally:
+        _VIEW.reset(token)
 
 
 # ------------------------------------------------------------------------------ snapshots

@@ -14,7 +14,8 @@ from rdflib import Graph
 from kg.analytics import ego_graph
 from kg.errors import NotAcceptableError, NotFoundError
 from kg.history import union_dataset
-from kg.lookup import is_described, read_entity, resolve, slug_of
+from kg.license_check import entity_record
+from kg.lookup import is_described, resolve, slug_of
 from kg.namespaces import ID, PREFIXES
 from kg.settings import ONTOLOGY_DIR
 
@@ -218,7 +219,8 @@ def entity_page(
     Returns
     -------
     (dict, networkx.MultiDiGraph)
-        :func:`kg.lookup.read_entity`'s record and :func:`kg.analytics.ego_graph` at depth 1.
+        :func:`kg.license_check.entity_record` (the entity record; a model's carries its
+        ``licenseFindings``) and :func:`kg.analytics.ego_graph` at depth 1.
 
     Raises
     ------
@@ -226,4 +228,4 @@ def entity_page(
         If the IRI is not described (with suggestions).
     """
     iri = exact_iri(store, kind, slug, version)
-    return read_entity(store, kind, iri, version=version), ego_graph(store, iri, depth=1, max_nodes=max_nodes)
+    return entity_record(store, kind, iri, version=version), ego_graph(store, iri, depth=1, max_nodes=max_nodes)

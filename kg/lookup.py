@@ -264,7 +264,9 @@ def cached(version: str, name: str, build: Callable[[], Any]) -> Any:
     Parameters
     ----------
     version : str
-        Dataset version (``KnowledgeGraph.version``); an empty string disables caching.
+        Dataset version (``KnowledgeGraph.version``); an empty string disables caching. A
+        suffix after ``@`` names a view of that version (``kg.history.read_as_of``): views of
+        the same version are kept side by side.
     name : str
         What is cached (``"labels"``, ``"models"``…).
     build : callable
@@ -279,7 +281,8 @@ def cached(version: str, name: str, build: Callable[[], Any]) -> Any:
         return build()
     key = (version, name)
     if key not in _CACHE:
-        for old in [k for k in _CACHE if k[0] != version]:
+        base = version.partition("@")[0]
+        for old in [k for k in _CACHE if k[0].partition("@")[0] != base]:
             del _CACHE[old]
         _CACHE[key] = build()
     return _CACHE[key]

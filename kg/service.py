@@ -18,10 +18,19 @@ from pathlib import Path
 from typing import Any
 
 from kg import lookup
-from kg.errors import LoadError, QuerySyntaxError
+from kg.errors import LoadError, QueryEvaluationError
 from kg.load import load_default_graph
 from kg.settings import Settings
-from kg.sparql import QueryRequest, QueryResponse, check_update, execute
+from kg.sparql import (
+    QueryRequest,
+    QueryResponse,
+    check_update,
+    execute,
+    named_query,
+    rehearse_update,
+    select,
+    to_syntax_error,
+)
 from kg.store import KnowledgeStore
 from kg.workers import QueryPool
 
@@ -117,7 +126,11 @@ class KnowledgeGraph:
             # build it itself could spend its whole time limit on it at 100k entities.
             self._warm_index()
             store.add_listener(self._warm_index)
-        self.pool = QueryPool(store, settings.workers, settings.query_timeout_s) if settings.workers > 0 else None
+        self.pool = (
+            QueryPool(store, settings.workers, settings.query_timeout_s, settings.query_memory_mb * 2**20)
+            if settings.workers > 0
+            else None
+        )
 
     def _warm_index(self) -> None:
         started = time.perf_counter()
@@ -226,21 +239,61 @@ class KnowledgeGraph:
             self.cache.put(key, response)
         return response
 
+    def named_graphs(self) -> list[dict[str, Any]]:
+        """Describe the named graphs of the dataset (for the SPARQL service description).
+
+        Returns
+        -------
+        list of dict
+            One dict per named graph, sorted by IRI: ``graph`` (IRI, str), ``triples`` (int) and,
+            when the graph states one, ``title`` (str, its ``dcterms:title``).
+        """
+        rows = self.read(select, named_query("graph_sizes"))
+        graphs: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            entry = graphs.setdefault(row["g"], {"graph": row["g"], "triples": row["triples"]})
+            if "title" in row:
+                entry.setdefault("title", row["title"])
+        return [graphs[g] for g in sorted(graphs)]
+
     def update(self, text: str) -> None:
-        """Run a SPARQL 1.1 Update atomically (and durably on disk).
+        """Run a SPARQL 1.1 Update request atomically (and durably on disk).
+
+        Parameters
+        ----------
+        text : str
+            One update request; it may hold several operations separated by ``;``. The shared
+            prefixes are predeclared.
 
         Raises
         ------
         QuerySyntaxError
-            If the update does not parse.
+            If the request does not parse (with line and column); nothing was changed.
+        QueryEvaluationError
+            If an operation cannot be applied (e.g. ``CREATE GRAPH`` of an existing graph,
+            ``DROP GRAPH`` of a missing one without ``SILENT``); nothing was changed.
         ForbiddenError
             If it uses ``LOAD``/``SERVICE`` while remote fetching is disabled.
+        QueryTimeoutError, QueryMemoryError
+            If its rehearsal ran past the time limit or the memory cap; nothing was changed.
+
+        Notes
+        -----
+        The whole request runs in one engine transaction (SPARQL 1.1 Update §2.2 lets an
+        implementation apply a request atomically; this one always does), so readers and a crash
+        see all of it or none. On disk the store is flushed before this returns. With query
+        workers, the update is first rehearsed on a worker's copy under the time and memory limits
+        (:func:`kg.sparql.rehearse_update`), so a runaway update cannot occupy the server.
         """
         check_update(text, allow_service=self.settings.allow_service)
+        if self.pool is not None:
+            self.pool.run(rehearse_update, text, disposable=True)
         try:
             self.store.update(text)
         except SyntaxError as exc:
-            raise QuerySyntaxError(str(exc)) from exc
+            raise to_syntax_error(exc, text, update=True) from exc
+        except RuntimeError as exc:
+            raise QueryEvaluationError(f"the update was not applied, nothing changed: {exc}") from exc
         self.store.flush()
 
     def close(self) -> None:

@@ -50,11 +50,15 @@ class Settings:
     workers : int
         Query worker processes (``KG_WORKERS``); 0 runs queries in the server process without
         a time limit (tests and the CLI only).
+    query_memory_mb : int
+        Working memory one query worker may allocate, in MiB (``KG_QUERY_MEMORY_MB``); a query
+        that needs more is stopped (HTTP 503). 0: no cap. Applied on Linux only.
     allow_service : bool
         Allow ``SERVICE`` federation and remote ``LOAD`` (``KG_ALLOW_SERVICE``); off by default
         because both make the server fetch URLs.
     cors_origins : tuple of str
-        Origins allowed to send cross-site GET/POST queries (``KG_CORS_ORIGINS``, comma list).
+        Origins allowed to send cross-site GET/POST queries (``KG_CORS_ORIGINS``, comma list;
+        ``none`` turns CORS off). Never grants the ``Authorization`` header, so no cross-site update.
     cache_bytes : int
         Size of the query-result cache, in bytes; 0 disables it (``KG_CACHE_BYTES``).
     data_dir : pathlib.Path
@@ -77,6 +81,7 @@ class Settings:
     max_rows: int = 100_000
     max_result_bytes: int = 64 * 1024 * 1024
     workers: int = 2
+    query_memory_mb: int = 2048
     allow_service: bool = False
     cors_origins: tuple[str, ...] = ("*",)
     cache_bytes: int = 64 * 1024 * 1024
@@ -120,7 +125,7 @@ class Settings:
 
 
 def _convert(name: str, raw: str) -> Any:
-    if name in {"port", "max_rows", "max_result_bytes", "workers", "cache_bytes"}:
+    if name in {"port", "max_rows", "max_result_bytes", "workers", "cache_bytes", "query_memory_mb"}:
         return int(raw)
     if name in {"query_timeout_s", "remote_ttl_s"}:
         return float(raw)
@@ -129,6 +134,8 @@ def _convert(name: str, raw: str) -> Any:
     if name == "allow_service":
         return _bool(raw)
     if name == "cors_origins":
+        if raw.strip().lower() in {"none", "off", "false"}:
+            return ()
         return tuple(o.strip() for o in raw.split(",") if o.strip())
     if name == "data_dir":
         return Path(raw)

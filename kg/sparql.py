@@ -8,17 +8,22 @@ what lookups and analytics run for their named queries, with values bound, never
 from __future__ import annotations
 
 import io
+import os
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
 import pyoxigraph as ox
+from pyparsing import ParseException
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
 from kg.errors import (
     ForbiddenError,
     NotAcceptableError,
+    QueryEvaluationError,
     QuerySyntaxError,
     ResultTooLargeError,
 )
@@ -31,10 +36,13 @@ __all__ = [
     "QueryRequest",
     "QueryResponse",
     "check_query",
+    "check_update",
     "execute",
     "named_query",
     "python_value",
+    "rehearse_update",
     "select",
+    "to_syntax_error",
 ]
 
 RESULT_MEDIA_TYPES: dict[str, ox.QueryResultsFormat] = {
@@ -245,22 +253,120 @@ class _CappedBuffer(io.RawIOBase):
 _XML_ILLEGAL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
 
 
+def _xml_safe(body: bytes, refusal: str) -> bytes:
+    # XML 1.0 §2.2: U+0001-U+001F other than TAB, LF and CR cannot appear in a document at all,
+    # not even as character references (known trap 19): refuse rather than send a broken 200.
+    if _XML_ILLEGAL.search(body):
+        raise NotAcceptableError(refusal)
+    # XML 1.0 §2.11: a parser turns a raw CR (and CR LF) into LF, so a literal's CR would be lost.
+    # The writers emit no CR in markup, so every raw CR is literal text: write it as a reference.
+    return body.replace(b"\r", b"&#13;")
+
+
+_POSITION = re.compile(r"^error at (\d+):(\d+):\s*")
+_PARSE_LOCK = threading.Lock()
+
+
+def _fresh_parse_lock() -> None:
+    # A worker forked while another thread held the lock would otherwise wait on it forever.
+    global _PARSE_LOCK
+    _PARSE_LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_fresh_parse_lock)
+
+
+def _locate(text: str, update: bool) -> tuple[int, int, str] | None:
+    # pyoxigraph's parser often reports the end of the text as the error position; rdflib's
+    # (pyparsing) points at the token where the failing clause starts, which a person can use.
+    # pyparsing is not thread-safe (known trap 01), hence the lock; this runs on errors only.
+    with _PARSE_LOCK:
+        try:
+            (parseUpdate if update else parseQuery)(text)
+        except ParseException as exc:
+            near = re.match(r"\S{1,24}", exc.line[exc.col - 1 :]) if exc.line else None
+            return exc.lineno, exc.col, near.group(0) if near else ""
+        except Exception:  # rdflib chokes differently: keep the engine's position
+            return None
+    return None
+
+
+def to_syntax_error(exc: Exception, text: str | None = None, update: bool = False) -> QuerySyntaxError:
+    """Turn the engine's parse error into a :class:`QuerySyntaxError` with line and column.
+
+    Parameters
+    ----------
+    exc : Exception
+        What pyoxigraph raised (a ``SyntaxError`` whose message starts ``error at L:C:``).
+    text : str, optional
+        The query or update as sent; given, the position is refined with rdflib's SPARQL parser
+        (the engine tends to report the end of the text).
+    update : bool, optional
+        `text` is a SPARQL Update request.
+
+    Returns
+    -------
+    QuerySyntaxError
+        Its message reads ``error at LINE:COLUMN[, near 'TOKEN']: REASON``; `line` and `column`
+        are 1-based, in the text as sent (the predeclared prefixes are passed
+        to the engine separately, so they do not shift positions).
+
+    Examples
+    --------
+    >>> e = to_syntax_error(SyntaxError("error at 2:7: expected one of '.', '}'"))
+    >>> (e.line, e.column, e.detail)
+    (2, 7, "error at 2:7: expected one of '.', '}'")
+    >>> e = to_syntax_error(SyntaxError("error at 1:26: expected ..."), "SELECT ?x WHERE { ?x ?p }")
+    >>> (e.line, e.column, e.detail)
+    (1, 19, "error at 1:19, near '?x': expected ...")
+    """
+    message = str(exc)
+    match = _POSITION.search(message)
+    reason = message[match.end() :] if match else message
+    if len(reason) > 300:  # the engine lists every acceptable character class: keep the start
+        reason = reason[:300].rstrip() + " …"
+    located = _locate(text, update) if text is not None else None
+    if located is not None:
+        line, column, near = located
+        where = f"{line}:{column}" + (f", near {near!r}" if near else "")
+        return QuerySyntaxError(f"error at {where}: {reason}", line, column)
+    if match is None:
+        return QuerySyntaxError(message)
+    line, column = int(match.group(1)), int(match.group(2))
+    return QuerySyntaxError(f"error at {line}:{column}: {reason}", line, column)
+
+
+def _graph_iris(values: tuple[str, ...], parameter: str) -> list[ox.NamedNode]:
+    nodes = []
+    for value in values:
+        try:
+            nodes.append(ox.NamedNode(value))
+        except ValueError as exc:
+            raise QuerySyntaxError(f"{parameter}: {value!r} is not an absolute IRI ({exc})") from exc
+    return nodes
+
+
 def _engine_query(store: ox.Store, request: QueryRequest) -> Any:
     options: dict[str, Any] = {"prefixes": PREFIXES}
-    if request.default_graphs:
-        options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
+    if request.default_graphs or request.named_graphs:
+        # SPARQL 1.1 Protocol §2.1.4: a dataset given in the request replaces FROM / FROM NAMED;
+        # a kind of graph it does not list is empty.
+        options["default_graph"] = _graph_iris(request.default_graphs, "default-graph-uri")
+        options["named_graphs"] = _graph_iris(request.named_graphs, "named-graph-uri")
     elif "FROM" not in _keywords(request.text):
-        # The default dataset: today's graphs, import snapshots left out (kg.history). A query
-        # with FROM / FROM NAMED names its own dataset (SPARQL 1.1 Query §13.2), e.g. a snapshot.
+        # No dataset anywhere: the default dataset, today's graphs with import snapshots left out
+        # (kg.history), their union the default graph. With FROM / FROM NAMED the query's own
+        # dataset holds (SPARQL 1.1 Query §13.2), e.g. a snapshot; the engine's union switch would
+        # override it. FROM names graphs of this store only: the engine never fetches them.
         options.update(union_dataset(store))
-    if request.named_graphs:
-        options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
     try:
         return store.query(request.text, **options)
     except SyntaxError as exc:
-        raise QuerySyntaxError(str(exc)) from exc
+        raise to_syntax_error(exc, request.text) from exc
     except ValueError as exc:
         raise QuerySyntaxError(str(exc)) from exc
+    except (OSError, RuntimeError) as exc:
+        raise QueryEvaluationError(f"the query could not be evaluated: {exc}") from exc
 
 
 def _unwrap(exc: BaseException) -> BaseException:
@@ -272,7 +378,9 @@ def _unwrap(exc: BaseException) -> BaseException:
         seen = seen.__cause__ or seen.__context__  # type: ignore[assignment]
     if isinstance(exc, OSError) and ("more than" in str(exc) or "larger than" in str(exc)):
         return ResultTooLargeError(str(exc).split(": ", 1)[-1])
-    return exc
+    # Anything else raised while the engine streams the result is an evaluation failure (e.g. a
+    # SERVICE endpoint that does not answer, when federation is enabled).
+    return QueryEvaluationError(f"the query could not be evaluated: {exc}")
 
 
 def execute(store: ox.Store, request: QueryRequest) -> QueryResponse:
@@ -326,7 +434,7 @@ def execute(store: ox.Store, request: QueryRequest) -> QueryResponse:
         return _triples(result, form, request)
     except ResultTooLargeError:
         raise
-    except OSError as exc:
+    except (OSError, RuntimeError) as exc:
         raise _unwrap(exc) from exc
 
 
@@ -354,10 +462,11 @@ def _solutions(result: ox.QuerySolutions, form: str, request: QueryRequest) -> Q
         body = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=fmt) or b""
         if len(body) > request.max_bytes:
             raise ResultTooLargeError(f"result larger than {request.max_bytes} bytes: add LIMIT or narrow the query")
-    if fmt == ox.QueryResultsFormat.XML and _XML_ILLEGAL.search(body):
-        raise NotAcceptableError(
+    if fmt == ox.QueryResultsFormat.XML:
+        body = _xml_safe(
+            body,
             "the result holds control characters that XML 1.0 cannot represent; "
-            "ask for application/sparql-results+json or text/tab-separated-values"
+            "ask for application/sparql-results+json or text/tab-separated-values",
         )
     return QueryResponse(media, body, form, rows)
 
@@ -377,8 +486,8 @@ def _triples(result: ox.QueryTriples, form: str, request: QueryRequest) -> Query
         prefixes = PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML) else None
         body = ox.serialize(triples, format=fmt, prefixes=prefixes) if prefixes else ox.serialize(triples, format=fmt)
         body = body or b""
-    if fmt == ox.RdfFormat.RDF_XML and _XML_ILLEGAL.search(body):
-        raise NotAcceptableError("the graph holds control characters that XML 1.0 cannot represent; ask for Turtle")
+    if fmt == ox.RdfFormat.RDF_XML:
+        body = _xml_safe(body, "the graph holds control characters that XML 1.0 cannot represent; ask for Turtle")
     return QueryResponse(media, body, form, sink.lines)
 
 
@@ -464,6 +573,38 @@ def _term(value: Any) -> Any:
     return ox.Literal(str(value))
 
 
+def rehearse_update(store: ox.Store, text: str) -> None:
+    """Apply a SPARQL Update to a throw-away copy of the data, to learn whether it can be applied.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        A store whose changes nobody will see: a query worker's copy-on-write copy (the worker is
+        retired afterwards).
+    text : str
+        The update request; the shared prefixes are predeclared.
+
+    Raises
+    ------
+    QuerySyntaxError
+        If it does not parse (with line and column).
+    QueryEvaluationError
+        If an operation cannot be applied (e.g. ``CREATE GRAPH`` of an existing graph).
+
+    Notes
+    -----
+    pyoxigraph cannot interrupt an update either. Run in a worker under the time limit and the
+    memory cap, the rehearsal stops a runaway ``INSERT ... WHERE`` before the real store (which
+    only the server process can write) is touched.
+    """
+    try:
+        store.update(text, prefixes=PREFIXES)
+    except SyntaxError as exc:
+        raise to_syntax_error(exc, text, update=True) from exc
+    except RuntimeError as exc:
+        raise QueryEvaluationError(f"the update was not applied, nothing changed: {exc}") from exc
+
+
 def select(
     store: ox.Store, text: str, bindings: dict[str, Any] | None = None, *, graphs: Sequence[str] | None = None
 ) -> list[dict[str, Any]]:
@@ -505,7 +646,7 @@ def select(
     try:
         solutions = store.query(text, prefixes=PREFIXES, substitutions=substitutions, **union_dataset(store, graphs))
     except SyntaxError as exc:
-        raise QuerySyntaxError(str(exc)) from exc
+        raise to_syntax_error(exc, text) from exc
     names = [v.value for v in solutions.variables]
     rows = []
     for solution in solutions:

@@ -1,10 +1,16 @@
-"""Query workers: forked processes that evaluate reads under a time limit that holds.
+"""Query workers: forked processes that evaluate reads under time and memory limits that hold.
 
 pyoxigraph has no query timeout in its Python API and a thread cannot be stopped, so every read
-runs in a worker process forked from the server after the store was loaded (copy-on-write: the
-worker sees the store as of its fork). When a query runs past its limit the worker gets SIGKILL,
-which stops the engine at once and frees its CPU; a fresh worker is forked in its place. After a
-write the workers are stale: idle ones are replaced, busy ones finish their snapshot and retire.
+runs in a worker process forked from the server (copy-on-write: the worker sees the data as of
+its fork). When a query runs past its limit the worker gets SIGKILL, which stops the engine at
+once and frees its CPU; a fresh worker is forked in its place. After a write the workers are
+stale: idle ones are replaced, busy ones finish their snapshot and retire.
+
+Workers always fork from an in-memory store. An on-disk (RocksDB) store has background threads
+that may hold its internal mutexes at the moment of a fork; a child that then touches the store
+can block forever (measured here: about one query in a hundred hung while writes went on). So
+for an on-disk store the pool keeps an in-memory copy, rebuilt after each write, and forks from
+that; the disk store stays the durable record.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import contextlib
 import logging
 import multiprocessing as mp
 import os
+import resource
 import signal
 import threading
 import time
@@ -21,7 +28,9 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
-from kg.errors import KGError, QueryTimeoutError
+import pyoxigraph as ox
+
+from kg.errors import KGError, QueryMemoryError, QueryTimeoutError
 from kg.store import KnowledgeStore
 
 __all__ = ["QueryPool"]
@@ -30,9 +39,49 @@ log = logging.getLogger(__name__)
 _CTX = mp.get_context("fork")
 
 
-def _serve(conn: Connection, store: KnowledgeStore) -> None:
+def _virtual_size() -> int | None:
+    # Linux only; elsewhere the memory cap is simply not applied.
+    try:
+        with open("/proc/self/statm", encoding="ascii") as f:
+            return int(f.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _limit_memory(budget_bytes: int | None) -> None:
+    # RLIMIT_AS makes a runaway allocation fail inside this worker (MemoryError in Python, an
+    # abort in the engine) long before the machine's OOM killer picks a victim of its own.
+    if not budget_bytes:
+        return
+    size = _virtual_size()
+    if size is None:
+        return
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = size + budget_bytes
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _exit_with_server(server_pid: int) -> None:
+    # A server killed outright (SIGKILL, OOM killer) cannot stop its workers; each one notices
+    # that it was re-parented and leaves, even in the middle of a runaway query (the engine
+    # releases the GIL while it works, so this thread runs).
+    while os.getppid() == server_pid:
+        time.sleep(0.5)
+    os._exit(0)
+
+
+def _serve(conn: Connection, own_parent_end: Connection, source: ox.Store, memory_bytes: int | None) -> None:
+    server_pid = os.getppid()
+    # The fork copied the server's end of this worker's pipe too: close it, or recv() would never
+    # see end-of-file when the server is gone.
+    own_parent_end.close()
+    threading.Thread(target=_exit_with_server, args=(server_pid,), daemon=True).start()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _limit_memory(memory_bytes)
     while True:
         try:
             message = conn.recv()
@@ -40,9 +89,14 @@ def _serve(conn: Connection, store: KnowledgeStore) -> None:
             os._exit(0)
         fn, args, kwargs = message
         try:
-            reply: tuple[bool, Any] = (True, fn(store.inner, *args, **kwargs))
+            reply: tuple[bool, Any] = (True, fn(source, *args, **kwargs))
         except KGError as exc:
             reply = (False, exc)
+        except MemoryError:
+            # The heap may be half-gone: answer, then leave so the pool forks a clean worker.
+            with contextlib.suppress(Exception):
+                conn.send((False, QueryMemoryError(_memory_message(memory_bytes))))
+            os._exit(1)
         except Exception as exc:  # a bug: report it to the server, which logs it as a 500
             reply = (False, RuntimeError(f"{type(exc).__name__}: {exc}"))
         try:
@@ -51,24 +105,36 @@ def _serve(conn: Connection, store: KnowledgeStore) -> None:
             os._exit(0)
 
 
+def _memory_message(memory_bytes: int | None) -> str:
+    budget = f"{memory_bytes / 2**20:.0f} MB" if memory_bytes else "the memory available"
+    return (
+        f"query stopped: it needed more than {budget} of working memory; "
+        "narrow it (more selective patterns, fewer ORDER BY/GROUP BY rows)"
+    )
+
+
 class _Worker:
-    def __init__(self, store: KnowledgeStore, generation: int) -> None:
+    def __init__(self, source: ox.Store, generation: int, memory_bytes: int | None) -> None:
         parent, child = _CTX.Pipe()
-        self.process = _CTX.Process(target=_serve, args=(child, store), daemon=True)
+        self.process = _CTX.Process(target=_serve, args=(child, parent, source, memory_bytes), daemon=True)
         self.process.start()
         child.close()
         self.conn = parent
         self.generation = generation
 
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid
+
     def kill(self) -> None:
-        with contextlib.suppress(ProcessLookupError, AttributeError):
+        with contextlib.suppress(ProcessLookupError, AttributeError, TypeError):
             os.kill(self.process.pid, signal.SIGKILL)
         self.process.join(timeout=5)
         self.conn.close()
 
 
 class QueryPool:
-    """A fixed number of forked query workers with a per-call time limit.
+    """A fixed number of forked query workers with a per-call time limit and memory cap.
 
     Parameters
     ----------
@@ -78,12 +144,17 @@ class QueryPool:
         Number of workers (>= 1); default 2, one per core here.
     timeout_s : float, optional
         Default limit of one call, in seconds, queue wait included.
+    memory_bytes : int, optional
+        Working memory one worker may allocate beyond what it inherits at fork (address space,
+        ``RLIMIT_AS``), in bytes; ``None`` or 0: no cap. Linux only.
 
     Notes
     -----
     Workers are forked while the store's write lock is held, so no write is half-done in the
     copy a worker gets. Calls from many threads run in parallel on different workers; a call
-    waits for a free worker within its own time limit.
+    waits for a free worker within its own time limit. A call past its limit has its worker
+    killed with SIGKILL before :class:`~kg.errors.QueryTimeoutError` is raised, so the CPU is
+    free by the time the caller hears of it.
 
     Examples
     --------
@@ -94,26 +165,50 @@ class QueryPool:
     >>> pool.close()
     """
 
-    def __init__(self, store: KnowledgeStore, size: int = 2, timeout_s: float = 30.0) -> None:
+    def __init__(
+        self, store: KnowledgeStore, size: int = 2, timeout_s: float = 30.0, memory_bytes: int | None = None
+    ) -> None:
         if size < 1:
             raise ValueError("a query pool needs at least one worker")
         self.store = store
         self.size = size
         self.timeout_s = timeout_s
+        self.memory_bytes = memory_bytes
         self._generation = 0
         self._idle: list[_Worker] = []
         self._busy = 0
         self._cond = threading.Condition()
         self._closed = False
+        self._copy: ox.Store | None = None
+        self._copy_generation = -1
+        self._live: set[_Worker] = set()
         store.add_listener(self.refresh)
         with store.lock:
-            self._idle = [_Worker(store, 0) for _ in range(size)]
+            source = self._source()
+            self._idle = [_Worker(source, 0, memory_bytes) for _ in range(size)]
+        self._live.update(self._idle)
+
+    def _source(self) -> ox.Store:
+        # Called with the store's write lock held: the data cannot change while it is read.
+        if self.store.path is None:
+            return self.store.inner
+        if self._copy is None or self._copy_generation != self._generation:
+            copy = ox.Store()
+            copy.bulk_extend(self.store.inner.quads_for_pattern(None, None, None, None))
+            self._copy, self._copy_generation = copy, self._generation
+        return self._copy
+
+    def worker_pids(self) -> list[int]:
+        """Return the process ids of the workers, idle and busy (for monitoring and tests)."""
+        with self._cond:
+            return sorted(w.pid for w in self._live if w.pid is not None)
 
     def refresh(self) -> None:
         """Retire workers forked before the latest write (called by the store after writes)."""
         with self._cond:
             self._generation += 1
             stale, self._idle = self._idle, []
+            self._live.difference_update(stale)
             self._cond.notify_all()
         for worker in stale:
             worker.kill()
@@ -128,10 +223,9 @@ class QueryPool:
                     if worker.generation == self._generation and worker.process.is_alive():
                         self._busy += 1
                         return worker
-                    threading.Thread(target=worker.kill, daemon=True).start()
+                    threading.Thread(target=self._discard, args=(worker,), daemon=True).start()
                 if self._busy < self.size:
                     self._busy += 1
-                    generation = self._generation
                     break
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
@@ -139,37 +233,56 @@ class QueryPool:
                 self._cond.wait(remaining)
         try:
             with self.store.lock:
-                return _Worker(self.store, generation)
+                # Read the generation under the write lock: a write that finished just before
+                # must not leave this worker labelled as current while it holds older data.
+                worker = _Worker(self._source(), self._generation, self.memory_bytes)
+            with self._cond:
+                self._live.add(worker)
+            return worker
         except BaseException:
             with self._cond:
                 self._busy -= 1
                 self._cond.notify()
             raise
 
-    def _release(self, worker: _Worker | None, kill_in_thread: bool = False) -> None:
+    def _release(self, worker: _Worker, reusable: bool) -> None:
         with self._cond:
             self._busy -= 1
-            if worker is not None and worker.generation == self._generation and not self._closed:
+            keep = reusable and worker.generation == self._generation and not self._closed
+            if keep:
                 self._idle.append(worker)
-                worker = None
-            self._cond.notify()
-        if worker is not None:
-            if kill_in_thread:  # SIGKILL + join must not block the event loop
-                threading.Thread(target=worker.kill, daemon=True).start()
             else:
-                worker.kill()
+                self._live.discard(worker)
+            self._cond.notify()
+        if not keep:
+            worker.kill()
 
-    def run(self, fn: Callable[..., Any], *args: Any, timeout_s: float | None = None, **kwargs: Any) -> Any:
-        """Call ``fn(store.inner, *args, **kwargs)`` in a worker and return its result.
+    def _discard(self, worker: _Worker) -> None:
+        with self._cond:
+            self._live.discard(worker)
+        worker.kill()
+
+    def run(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        timeout_s: float | None = None,
+        disposable: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        """Call ``fn(store, *args, **kwargs)`` in a worker and return its result.
 
         Parameters
         ----------
         fn : callable
-            A module-level function (it is sent by reference) taking the pyoxigraph store first.
+            A module-level function (it is sent by reference) taking a pyoxigraph store first.
         *args, **kwargs
             Picklable arguments.
         timeout_s : float, optional
             Limit for this call, in seconds; default the pool's.
+        disposable : bool, optional
+            `fn` changes the worker's copy of the data (e.g. rehearses an update): retire the
+            worker afterwards so no later call sees those changes.
 
         Returns
         -------
@@ -179,7 +292,10 @@ class QueryPool:
         Raises
         ------
         QueryTimeoutError
-            If the call did not finish in time; its worker was killed and will be replaced.
+            If the call did not finish in time; its worker was killed (SIGKILL, CPU freed)
+            before this is raised, and will be replaced.
+        QueryMemoryError
+            If the call needed more memory than the pool's cap; its worker is replaced.
         KGError
             Whatever `fn` raised of the core's errors, re-raised here.
         RuntimeError
@@ -188,7 +304,7 @@ class QueryPool:
         limit = self.timeout_s if timeout_s is None else timeout_s
         deadline = time.monotonic() + limit
         worker = self._acquire(deadline)
-        keep: _Worker | None = None
+        reusable = False
         try:
             worker.conn.send((fn, args, kwargs))
             remaining = max(deadline - time.monotonic(), 0.0)
@@ -199,12 +315,14 @@ class QueryPool:
             try:
                 ok, value = worker.conn.recv()
             except (EOFError, OSError) as exc:
-                raise RuntimeError("query worker died while evaluating the query") from exc
-            keep = worker
+                worker.process.join(timeout=1)
+                if worker.process.exitcode == -signal.SIGABRT and self.memory_bytes:
+                    # The engine aborts when an allocation fails under RLIMIT_AS.
+                    raise QueryMemoryError(_memory_message(self.memory_bytes)) from exc
+                raise RuntimeError(f"query worker died (exit code {worker.process.exitcode})") from exc
+            reusable = not disposable and (ok or not isinstance(value, QueryMemoryError))
         finally:
-            self._release(keep)
-            if keep is None:
-                worker.kill()
+            self._release(worker, reusable)
         if ok:
             return value
         raise value
@@ -217,19 +335,19 @@ class QueryPool:
                 if worker.generation == self._generation and worker.process.is_alive():
                     self._busy += 1
                     return worker
-                threading.Thread(target=worker.kill, daemon=True).start()
+                threading.Thread(target=self._discard, args=(worker,), daemon=True).start()
         return None
 
     async def arun(self, fn: Callable[..., Any], *args: Any, timeout_s: float | None = None, **kwargs: Any) -> Any:
         """Like :meth:`run`, awaited on the event loop without a thread hop.
 
-        The call is sent to an idle worker and its pipe is watched by the event loop, so a
-        small query costs no thread switch; when no worker is idle it falls back to
-        :meth:`run` in a thread (which waits for a worker or forks a new one).
+        The call goes to an idle worker and the event loop watches its pipe, so a small query
+        costs no thread switch (the serving hot path, ``api/fastpath.py``); when no worker is
+        idle it falls back to :meth:`run` in a thread, which waits for a worker or forks one.
 
         Raises
         ------
-        QueryTimeoutError, KGError, RuntimeError
+        QueryTimeoutError, QueryMemoryError, KGError, RuntimeError
             As :meth:`run`.
         """
         worker = self._try_acquire()
@@ -237,7 +355,7 @@ class QueryPool:
             return await asyncio.to_thread(self.run, fn, *args, timeout_s=timeout_s, **kwargs)
         limit = self.timeout_s if timeout_s is None else timeout_s
         loop = asyncio.get_running_loop()
-        keep: _Worker | None = None
+        reusable = False
         try:
             worker.conn.send((fn, args, kwargs))
             readable = loop.create_future()
@@ -256,12 +374,15 @@ class QueryPool:
             try:
                 ok, value = worker.conn.recv()
             except (EOFError, OSError) as exc:
-                raise RuntimeError("query worker died while evaluating the query") from exc
-            keep = worker
+                worker.process.join(timeout=1)
+                if worker.process.exitcode == -signal.SIGABRT and self.memory_bytes:
+                    raise QueryMemoryError(_memory_message(self.memory_bytes)) from exc
+                raise RuntimeError(f"query worker died (exit code {worker.process.exitcode})") from exc
+            reusable = ok or not isinstance(value, QueryMemoryError)
         finally:
-            self._release(keep, kill_in_thread=True)
-            if keep is None:  # timed out, cancelled or died: its engine may still run
-                threading.Thread(target=worker.kill, daemon=True).start()
+            # SIGKILL and join of a retired worker take about a millisecond: done here, so the
+            # CPU is free before the caller hears of a timeout, as with run().
+            self._release(worker, reusable)
         if ok:
             return value
         raise value
@@ -271,6 +392,7 @@ class QueryPool:
         with self._cond:
             self._closed = True
             idle, self._idle = self._idle, []
+            self._live.difference_update(idle)
             self._cond.notify_all()
         for worker in idle:
             worker.kill()

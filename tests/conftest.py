@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -105,6 +105,21 @@ def live_server() -> Iterator[LiveServer]:
     server = LiveServer()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def live_server_factory() -> Iterator[Callable[..., LiveServer]]:
+    """Start dedicated ``kg serve`` processes (own flags/env); all are stopped after the module."""
+    started: list[LiveServer] = []
+
+    def start(*args: str, env: dict[str, str] | None = None) -> LiveServer:
+        server = LiveServer(*args, env=env)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
 
 
 class BrowserPage:

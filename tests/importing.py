@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 from typing import Any
 
@@ -51,3 +52,42 @@ def value(store: KnowledgeStore, text: str, var: str = "n") -> Any:
     found = rows(store, text)
     assert len(found) == 1, found
     return found[0].get(var)
+
+
+def edited_epoch_copy(
+    folder: Path, accessibility: dict[str, str] | None = None, drop: tuple[str, ...] = ()
+) -> Path:
+    """Write a copy of the real ``notable_ai_models.csv`` into `folder`, edited as a later release.
+
+    Parameters
+    ----------
+    folder : Path
+        Where the copy goes (same file name).
+    accessibility : dict of str to str, optional
+        Model name -> new ``Model accessibility`` cell (each named model must exist).
+    drop : tuple of str
+        Model names whose rows are removed (each must exist).
+
+    Returns
+    -------
+    Path
+        The edited file.
+    """
+    with (EPOCH / "notable_ai_models.csv").open(encoding="utf-8", newline="") as handle:
+        table = list(csv.reader(handle))
+    header = table[0]
+    model, access = header.index("Model"), header.index("Model accessibility")
+    changes = dict(accessibility or {})
+    names = {r[model] for r in table[1:]}
+    assert set(changes) | set(drop) <= names, (set(changes) | set(drop)) - names
+    edited = [header]
+    for r in table[1:]:
+        if r[model] in drop:
+            continue
+        if r[model] in changes:
+            r = [*r[:access], changes[r[model]], *r[access + 1 :]]
+        edited.append(r)
+    path = folder / "notable_ai_models.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(edited)
+    return path

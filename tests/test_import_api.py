@@ -33,7 +33,9 @@ def _cards(folder: Path) -> list[tuple[str, tuple[str, bytes, str]]]:
 
 def test_import_needs_the_token(client: TestClient) -> None:
     response = client.post("/api/imports/modelcard", files=_cards(CARDS))
-    assert response.status_code == 403
+    # No credentials at all: 401 naming the scheme (RFC 6750 §3), as for SPARQL Update.
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == 'Bearer realm="aikg"'
     assert response.headers["content-type"] == "application/problem+json"
     wrong = client.post("/api/imports/modelcard", files=_cards(CARDS), headers={"Authorization": "Bearer nope"})
     assert wrong.status_code == 403

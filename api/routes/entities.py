@@ -15,9 +15,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from api.deps import GraphDep
+from api.deps import AsOfParam, GraphDep, read_view
 from api.negotiation import best_media_type
-from kg import collections, linked_data, lookup
+from kg import collections, license_check, linked_data, lookup
 from kg.errors import NotAcceptableError
 from kg.namespaces import ID
 
@@ -71,15 +71,22 @@ def _abs(request: Request, path: str) -> str:
     return str(request.base_url).rstrip("/") + path
 
 
-def entity_links(request: Request, kind: str | None, iri: str, slug: str) -> dict[str, str]:
-    """Return the links of an entity record: its API URL, its IRI's page, its graph picture."""
+def entity_links(
+    request: Request, kind: str | None, iri: str, slug: str, view: dict[str, Any] | None = None
+) -> dict[str, str]:
+    """Return the links of an entity record: its API URL, its IRI's page, its graph picture.
+
+    In an ``as_of`` view (`view`, see :func:`api.deps.read_view`) the record and page links
+    keep the date, so following them stays in the same view.
+    """
     links = {"iri": iri}
+    when = f"?as_of={view['date']}" if view else ""
     collection = next((c for c, k in lookup.COLLECTIONS.items() if k == kind), None)
     if collection:
-        links["api"] = _abs(request, f"/api/{collection}/{slug}")
+        links["api"] = _abs(request, f"/api/{collection}/{slug}{when}")
     if iri.startswith(str(ID)):
         path = iri[len(str(ID)) :]
-        links["html"] = _abs(request, f"/id/{path}")
+        links["html"] = _abs(request, f"/id/{path}{when}")
         links["graph"] = _abs(request, f"/graphs/ego/{path}")
     return links
 
@@ -369,9 +376,18 @@ def _collection_endpoint(collection: str) -> Any:
     sort_enum = enum.Enum(f"{collection.title()}Sort", {s: s for s in sorts}, type=str)  # type: ignore[misc]
 
     def endpoint(
-        request: Request, graph: Any, sort: Any, order: str, limit: int, cursor: str | None, **filters: Any
+        request: Request,
+        graph: Any,
+        sort: Any,
+        order: str,
+        limit: int,
+        cursor: str | None,
+        as_of: str | None,
+        **filters: Any,
     ) -> JSONResponse:
-        page = graph.read(
+        view, page = read_view(
+            graph,
+            as_of,
             collections.list_collection,
             collection,
             filters,
@@ -382,7 +398,7 @@ def _collection_endpoint(collection: str) -> Any:
             version=graph.version,
         )
         for record in page["results"]:
-            record["links"] = entity_links(request, record["kind"], record["iri"], record["slug"])
+            record["links"] = entity_links(request, record["kind"], record["iri"], record["slug"], view)
         url = request.url
         links = {
             "self": str(url),
@@ -400,6 +416,8 @@ def _collection_endpoint(collection: str) -> Any:
             "links": links,
             "results": page["results"],
         }
+        if view is not None:
+            body["asOf"] = view
         headers = {
             "X-Total-Count": str(page["total"]),
             "Link": _link_header({k: v for k, v in links.items() if k != "self"}),
@@ -442,6 +460,7 @@ def _collection_endpoint(collection: str) -> Any:
                 ),
             ],
         ),
+        inspect.Parameter("as_of", keyword, default=None, annotation=AsOfParam),
     ]
     examples = _VALUE_EXAMPLES.get(collection, {})
     for name, spec in specs.items():
@@ -465,7 +484,7 @@ def _collection_endpoint(collection: str) -> Any:
         params.append(inspect.Parameter(name, keyword, default=None, annotation=annotation))
 
     def handler(**kwargs: Any) -> JSONResponse:
-        fixed = {k: kwargs.pop(k) for k in ("request", "graph", "sort", "order", "limit", "cursor")}
+        fixed = {k: kwargs.pop(k) for k in ("request", "graph", "sort", "order", "limit", "cursor", "as_of")}
         return endpoint(**fixed, **kwargs)
 
     handler.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
@@ -624,23 +643,29 @@ def read_entity(
         Query(description="Override the Accept header: json, jsonld, ttl, nt, rdfxml"),
     ] = None,
     accept: Annotated[str | None, Header(include_in_schema=False)] = None,
+    as_of: AsOfParam = None,
 ) -> Response:
     kind = lookup.collection_kind(collection)
     media_type = FORMATS[format] if format else best_media_type(ENTITY_MEDIA_TYPES, accept)
     if media_type is None:
         raise NotAcceptableError("entities are available as " + ", ".join(ENTITY_MEDIA_TYPES))
     if media_type != "application/json":
-        _iri, body = graph.read(linked_data.entity_document, kind, slug, media_type, version=graph.version)
+        _view, (_iri, body) = read_view(
+            graph, as_of, linked_data.entity_document, kind, slug, media_type, version=graph.version
+        )
         return Response(
             body,
             media_type=media_type + ("; charset=utf-8" if media_type.startswith("text/") else ""),
             headers={"Vary": "Accept"},
         )
-    record = graph.read(lookup.read_entity, kind, slug, version=graph.version)
+    view, record = read_view(graph, as_of, license_check.entity_record, kind, slug, version=graph.version)
     record["links"] = entity_links(
         request,
         record["kind"] if record["kind"] in lookup.COLLECTIONS.values() else kind,
         record["iri"],
         record["slug"],
+        view,
     )
+    if view is not None:
+        record["asOf"] = view
     return JSONResponse(record, headers={"Vary": "Accept"})

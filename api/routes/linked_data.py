@@ -22,10 +22,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Header, Path
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import GraphDep
+from api.deps import AsOfParam, GraphDep, read_view
 from api.negotiation import best_media_type
 from api.pages import render
-from kg import linked_data, lookup
+from kg import license_check, linked_data, lookup
 from kg.errors import NotAcceptableError, NotFoundError
 from kg.namespaces import ID, KINDS
 from viz import render_html
@@ -149,6 +149,7 @@ def dereference(
             description="text/html, application/ld+json, text/turtle, application/n-triples, application/rdf+xml or application/json"
         ),
     ] = None,
+    as_of: AsOfParam = None,
 ) -> Response:
     if kind not in _COLLECTION_OF:
         raise NotFoundError(f"no kind {kind[:40]!r} of entity IRIs", suggestions=list(_COLLECTION_OF))
@@ -157,19 +158,24 @@ def dereference(
         raise NotAcceptableError("offered: " + ", ".join(OFFERED))
     collection = _COLLECTION_OF[kind]
     if media_type == "application/json":
-        iri = graph.read(linked_data.exact_iri, kind, slug, version=graph.version)
+        view, iri = read_view(graph, as_of, linked_data.exact_iri, kind, slug, version=graph.version)
         return RedirectResponse(
-            f"/api/{collection}/{quote(lookup.slug_of(iri), safe='')}", status_code=303, headers={"Vary": "Accept"}
+            f"/api/{collection}/{quote(lookup.slug_of(iri), safe='')}" + (f"?as_of={view['date']}" if view else ""),
+            status_code=303,
+            headers={"Vary": "Accept"},
         )
     if media_type != "text/html":
-        iri, body = graph.read(linked_data.entity_document, kind, slug, media_type, version=graph.version, exact=True)
+        view, (iri, body) = read_view(
+            graph, as_of, linked_data.entity_document, kind, slug, media_type, version=graph.version, exact=True
+        )
         headers = {
             "Vary": "Accept",
-            "Content-Location": f"/api/{collection}/{quote(slug, safe='')}?format={_FORMAT_OF[media_type]}",
+            "Content-Location": f"/api/{collection}/{quote(slug, safe='')}?format={_FORMAT_OF[media_type]}"
+            + (f"&as_of={view['date']}" if view else ""),
         }
         charset = "; charset=utf-8" if media_type.startswith("text/") else ""
         return Response(body, media_type=media_type + charset, headers=headers)
-    record, G = graph.read(linked_data.entity_page, kind, slug, version=graph.version)
+    view, (record, G) = read_view(graph, as_of, linked_data.entity_page, kind, slug, version=graph.version)
     notice = f"{G.graph['truncated']} more neighbours are not drawn." if G.graph.get("truncated") else None
     picture = render_html(G, title=f"{record['name']} and its neighbours", notice=notice, height_px=420)
     page = render(
@@ -182,5 +188,9 @@ def dereference(
         formats=_FORMAT_OF,
         api_path=f"/api/{collection}/{quote(slug, safe='')}",
         ego_path=f"/graphs/ego/{kind}/{quote(slug, safe='')}",
+        as_of=view,
+        finding_kinds=license_check.FINDING_KINDS,
+        license_check_path=f"/api/models/{quote(slug, safe='')}/license-check",
+        lineage_path=f"/graphs/lineage/{quote(slug, safe='')}",
     )
     return HTMLResponse(page, headers={"Vary": "Accept"})
