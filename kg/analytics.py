@@ -304,7 +304,8 @@ def resolve_ref(store: ox.Store, ref: str, parameter: str = "entity", version: s
             ox.NamedNode(ref)
         except ValueError:
             raise InvalidParameterError(
-                parameter, f"{ref[:200]!r} is not an IRI (RFC 3987: no spaces or <>\"{{}}|^`\\); give KIND/SLUG or a name"
+                parameter,
+                f'{ref[:200]!r} is not an IRI (RFC 3987: no spaces or <>"{{}}|^`\\); give KIND/SLUG or a name',
             ) from None
         _require_entity(store, ref)
         return ref

@@ -214,7 +214,9 @@ def view_store(store: ox.Store, graphs: Sequence[str]) -> ox.Store:
     for graph in graphs:
         node = ox.NamedNode(graph)
         # Native N-Triples round trip per graph: lossless, blank nodes stay one node per graph.
-        view.load(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node), format=ox.RdfFormat.N_TRIPLES, to_graph=node)
+        view.load(
+            store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node), format=ox.RdfFormat.N_TRIPLES, to_graph=node
+        )
     view.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
     return view
 
@@ -401,7 +403,9 @@ def _instant(when: date | datetime | str, parameter: str = "as_of") -> datetime:
         try:
             when = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
-            raise InvalidParameterError(parameter, f"{when!r} is not a date (YYYY-MM-DD) or ISO 8601 date-time") from None
+            raise InvalidParameterError(
+                parameter, f"{when!r} is not a date (YYYY-MM-DD) or ISO 8601 date-time"
+            ) from None
     if isinstance(when, datetime):
         return when if when.tzinfo else when.replace(tzinfo=UTC)
     return datetime.combine(when, dtime.max, tzinfo=UTC)
@@ -490,7 +494,12 @@ class Diff:
             "added": [_fact(*t) for t in cut(self.added)],
             "removed": [_fact(*t) for t in cut(self.removed)],
             "changed": [
-                {"subject": s.value, "predicate": p.value, "old": [_term(o) for o in old], "new": [_term(o) for o in new]}
+                {
+                    "subject": s.value,
+                    "predicate": p.value,
+                    "old": [_term(o) for o in old],
+                    "new": [_term(o) for o in new],
+                }
                 for s, p, old, new in cut(self.changed)
             ],
         }
@@ -525,7 +534,7 @@ def _nt(term: Any) -> str:
     if isinstance(term, ox.NamedNode):
         for prefix, ns in PREFIXES.items():
             if term.value.startswith(ns) and len(term.value) > len(ns):
-                return f"{prefix}:{term.value[len(ns):]}"
+                return f"{prefix}:{term.value[len(ns) :]}"
     return str(term)
 
 
@@ -586,7 +595,9 @@ def diff(store: ox.Store, source: str, from_version: int | None = None, to_versi
     """
     snaps = {s.version: s for s in snapshots(store, source)}
     if not snaps:
-        raise NotFoundError(f"source {source!r} has no imports yet", suggestions=sorted({s.source for s in snapshots(store)}))
+        raise NotFoundError(
+            f"source {source!r} has no imports yet", suggestions=sorted({s.source for s in snapshots(store)})
+        )
     to_version = max(snaps) if to_version is None else to_version
     if to_version not in snaps:
         raise NotFoundError(f"{source} has no import version {to_version}", suggestions=[str(v) for v in sorted(snaps)])
@@ -594,7 +605,9 @@ def diff(store: ox.Store, source: str, from_version: int | None = None, to_versi
         earlier = [v for v in snaps if v < to_version]
         from_version = max(earlier) if earlier else None
     elif from_version not in snaps:
-        raise NotFoundError(f"{source} has no import version {from_version}", suggestions=[str(v) for v in sorted(snaps)])
+        raise NotFoundError(
+            f"{source} has no import version {from_version}", suggestions=[str(v) for v in sorted(snaps)]
+        )
     before = snaps[from_version] if from_version is not None else None
     return _compare(source, before, snaps[to_version], store)
 
@@ -788,11 +801,19 @@ def run_import(
             else:
                 meta = _metadata_of(inner, latest[key].graph)
             current_meta = _rename(meta, snap if key == source else latest[key].graph, graph)
-            current_meta += [ox.Triple(ox.NamedNode(graph), ox.NamedNode(_DCT + "hasVersion"), ox.NamedNode(snap if key == source else latest[key].graph))]
+            current_meta += [
+                ox.Triple(
+                    ox.NamedNode(graph),
+                    ox.NamedNode(_DCT + "hasVersion"),
+                    ox.NamedNode(snap if key == source else latest[key].graph),
+                )
+            ]
             current_meta += [
                 ox.Triple(ox.NamedNode(graph), ox.NamedNode(str(AIKG.importIssue)), ox.Literal(n)) for n in key_notes
             ]
-            parts.append(f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{ {_nt_body(triples + current_meta)} }} }}")
+            parts.append(
+                f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{ {_nt_body(triples + current_meta)} }} }}"
+            )
         snapshot_meta = _metadata(batch, snap, version, started, ended, len(raw), seconds)
         catalog = _catalog(batch, own, snap, version, started, len(raw))
         parts.append(
@@ -869,7 +890,9 @@ def _consolidate(
                         held += 1
                         value, graph = sorted(existing.items(), key=lambda kv: str(kv[0]))[0]
                         who = publisher if source == importing else source
-                        message = f"{who} gives {_nt(t.predicate)} {_nt(t.object)}; the graph keeps {_nt(value)} from {graph}"
+                        message = (
+                            f"{who} gives {_nt(t.predicate)} {_nt(t.object)}; the graph keeps {_nt(value)} from {graph}"
+                        )
                         notes.append(f"{t.subject.value}: {message}")
                         t = ox.Triple(t.subject, warning, ox.Literal(message))
             if t in owned or in_base(t):
@@ -943,7 +966,9 @@ def _metadata(
         ox.Triple(
             activity,
             iri(PREFIXES["rdfs"] + "comment"),
-            ox.Literal(f"kg import {info.key}: {len(batch.files)} file(s) read and resolved in {seconds:.1f} s", language="en"),
+            ox.Literal(
+                f"kg import {info.key}: {len(batch.files)} file(s) read and resolved in {seconds:.1f} s", language="en"
+            ),
         ),
     ]
     for issue in batch.issues:
@@ -967,7 +992,9 @@ def _catalog(batch: Any, graph: str, snap: str, version: int, started: datetime,
 
     s = iri(snap)
     h = iri(HISTORY_GRAPH)
-    stamp = ox.Literal(started.astimezone(UTC).isoformat().replace("+00:00", "Z"), datatype=ox.NamedNode(_XSD + "dateTime"))
+    stamp = ox.Literal(
+        started.astimezone(UTC).isoformat().replace("+00:00", "Z"), datatype=ox.NamedNode(_XSD + "dateTime")
+    )
     return [
         ox.Triple(h, _RDF_TYPE, iri(_PROV + "Entity")),
         ox.Triple(h, iri(_DCT + "title"), ox.Literal("Import history: snapshots of every import", language="en")),

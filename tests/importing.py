@@ -29,7 +29,7 @@ def need_shared_data() -> None:
 
 def ontology_store(tmp: Path | None = None) -> KnowledgeStore:
     """A store holding the ontology only (no curated data): imports then create every entity."""
-    empty = (tmp or Path("/nonexistent-data-dir-for-tests"))
+    empty = tmp or Path("/nonexistent-data-dir-for-tests")
     store = KnowledgeStore()
     load_default_graph(store, data_dir=empty)
     return store
@@ -54,9 +54,7 @@ def value(store: KnowledgeStore, text: str, var: str = "n") -> Any:
     return found[0].get(var)
 
 
-def edited_epoch_copy(
-    folder: Path, accessibility: dict[str, str] | None = None, drop: tuple[str, ...] = ()
-) -> Path:
+def edited_epoch_copy(folder: Path, accessibility: dict[str, str] | None = None, drop: tuple[str, ...] = ()) -> Path:
     """Write a copy of the real ``notable_ai_models.csv`` into `folder`, edited as a later release.
 
     Parameters

@@ -39,12 +39,20 @@ def test_one_node_per_model_and_at_least_a_thousand(merged) -> None:  # type: ig
            FILTER(LCASE(STR(?n)) IN ("deepseek-v3", "deepseek-ai/deepseek-v3")) }""",
     )
     assert deepseek == [{"m": "https://w3id.org/aikg/id/model/deepseek-v3"}]
-    names = rows(store, "SELECT ?m (COUNT(?n) AS ?k) WHERE { ?m a aikg:AIModel ; schema:name ?n } GROUP BY ?m HAVING (COUNT(?n) > 1)")
+    names = rows(
+        store,
+        "SELECT ?m (COUNT(?n) AS ?k) WHERE { ?m a aikg:AIModel ; schema:name ?n } GROUP BY ?m HAVING (COUNT(?n) > 1)",
+    )
     assert names == []
     total = value(store, "SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a aikg:AIModel }")
     new = sum(o.batch.counts["new_models"] for o in outcomes.values())
     assert total == 105 + new >= 1000
-    assert {k: o.batch.counts["new_models"] for k, o in outcomes.items()} == {"epoch": 1077, "mot": 183, "osai": 40, "modelcard": 3}
+    assert {k: o.batch.counts["new_models"] for k, o in outcomes.items()} == {
+        "epoch": 1077,
+        "mot": 183,
+        "osai": 40,
+        "modelcard": 3,
+    }
 
 
 def test_shacl_shapes_still_hold(merged) -> None:  # type: ignore[no-untyped-def]
@@ -88,11 +96,21 @@ def _mof_class(file: str) -> str:
     released = {}
     for comp in release["components"]:
         rule = next(r for r in rules if r["name"] == comp["name"])
-        lic = comp.get("license") or (top.get(rule["content_type"]) or {}).get("name") or (top.get("distribution") or {}).get("name") or "unlicensed"
+        lic = (
+            comp.get("license")
+            or (top.get(rule["content_type"]) or {}).get("name")
+            or (top.get("distribution") or {}).get("name")
+            or "unlicensed"
+        )
         if "not includ" not in str(lic).lower():
             released[rule["id"]] = str(lic)
     conditional = released.get(10, "").lower() in osi
-    ok = lambda r: r["id"] in released and ((r["id"] == 10 and conditional) or r["content_type"] in open_ids.get(released[r["id"]].lower(), set()))  # noqa: E731
+
+    def ok(r: dict) -> bool:
+        return r["id"] in released and (
+            (r["id"] == 10 and conditional) or r["content_type"] in open_ids.get(released[r["id"]].lower(), set())
+        )
+
     for level, name in ((1, "I"), (2, "II"), (3, "III")):
         if all(ok(r) for r in rules if r["required"] and r["class"] >= level):
             return name
@@ -102,16 +120,25 @@ def _mof_class(file: str) -> str:
 def test_mof_class_of_the_models_meta_released(merged) -> None:  # type: ignore[no-untyped-def]
     store, _ = merged
     # Meta's names in the curated graph (schema:name and schema:alternateName of organization:meta).
-    meta_names = {r["n"] for r in rows(store, "SELECT ?n WHERE { GRAPH graph:landscape { organization:meta schema:name|schema:alternateName ?n } }")}
+    meta_names = {
+        r["n"]
+        for r in rows(
+            store, "SELECT ?n WHERE { GRAPH graph:landscape { organization:meta schema:name|schema:alternateName ?n } }"
+        )
+    }
     assert meta_names == {"Meta", "Meta Platforms", "Meta Platforms, Inc.", "Facebook", "Meta AI"}
     meta_files = sorted(
-        p.name for p in (MOT / "models").glob("*.yml") if (yaml.safe_load(p.read_text())["release"].get("producer") or "").strip() in meta_names
+        p.name
+        for p in (MOT / "models").glob("*.yml")
+        if (yaml.safe_load(p.read_text())["release"].get("producer") or "").strip() in meta_names
     )
     # XGLM.yml credits FAIR (Meta's research lab) as producer; Epoch AI credits the same model,
     # XGLM-7.5B, to Meta AI, so the merged node is one of Meta's models.
     meta_files.append("XGLM.yml")
     expected = {f: _mof_class(f) for f in meta_files}
-    found = rows(store, named_query("mof_class_by_creator"), creator=ox.NamedNode("https://w3id.org/aikg/id/organization/meta"))
+    found = rows(
+        store, named_query("mof_class_by_creator"), creator=ox.NamedNode("https://w3id.org/aikg/id/organization/meta")
+    )
     got = {r["source"].rsplit("/", 1)[-1]: r["class"] for r in found}
     assert got == expected
     assert len(got) == 22
@@ -129,12 +156,20 @@ def test_spot_values_after_merging(merged) -> None:  # type: ignore[no-untyped-d
         """SELECT DISTINCT ?weights ?code ?access WHERE { model:deepseek-v3 aikg:weightsLicense/spdx:licenseId ?weights ;
            aikg:codeLicense/spdx:licenseId ?code ; aikg:accessibility ?access }""",
     )
-    assert deepseek == [{"weights": "LicenseRef-DeepSeek-Model", "code": "MIT", "access": "https://w3id.org/aikg/ontology#OpenWeightsRestricted"}]
+    assert deepseek == [
+        {
+            "weights": "LicenseRef-DeepSeek-Model",
+            "code": "MIT",
+            "access": "https://w3id.org/aikg/ontology#OpenWeightsRestricted",
+        }
+    ]
     warnings = [r["w"] for r in rows(store, "SELECT ?w WHERE { model:llama-2-7b aikg:qualityWarning ?w }")]
     assert any("70000000000" in w and "Llama 2-7B" in w for w in warnings)
     grades = value(store, "SELECT (COUNT(?g) AS ?n) WHERE { model:llama-3.1-405b aikg:opennessGrade ?g }")
     assert grades == 14
-    independent = value(store, "SELECT (COUNT(?r) AS ?n) WHERE { ?r aikg:evaluatedModel model:deepseek-v3 ; aikg:selfReported false }")
+    independent = value(
+        store, "SELECT (COUNT(?r) AS ?n) WHERE { ?r aikg:evaluatedModel model:deepseek-v3 ; aikg:selfReported false }"
+    )
     with (EPOCH / "benchmarking_hub_model_versions.csv").open(encoding="utf-8", newline="") as handle:
         versions = {r["id"] for r in csv.DictReader(handle) if r["Model"] == "DeepSeek-V3"}
     with (EPOCH / "benchmarking_hub_benchmarks_runs.csv").open(encoding="utf-8", newline="") as handle:

@@ -28,7 +28,10 @@ def client() -> Iterator[TestClient]:
 
 
 def _cards(folder: Path) -> list[tuple[str, tuple[str, bytes, str]]]:
-    return [("files", (p.relative_to(folder).as_posix(), p.read_bytes(), "text/markdown")) for p in sorted(folder.rglob("README.md"))]
+    return [
+        ("files", (p.relative_to(folder).as_posix(), p.read_bytes(), "text/markdown"))
+        for p in sorted(folder.rglob("README.md"))
+    ]
 
 
 def test_import_needs_the_token(client: TestClient) -> None:
@@ -86,5 +89,8 @@ def test_strict_upload_of_bad_cards_stores_nothing(client: TestClient) -> None:
     before = client.get("/api/imports").json()["count"]
     response = client.post("/api/imports/modelcard", files=_cards(BAD_CARDS), params={"strict": "true"}, headers=auth)
     assert response.status_code == 400
-    assert response.json()["issues"][0] == "acme/bad-metric/README.md, column 'model-index.results[0].metrics.value': 'eighty' is not a number"
+    assert (
+        response.json()["issues"][0]
+        == "acme/bad-metric/README.md, column 'model-index.results[0].metrics.value': 'eighty' is not a number"
+    )
     assert client.get("/api/imports").json()["count"] == before

@@ -45,7 +45,10 @@ def test_lineage_license_modality_datasets_language(cards) -> None:  # type: ign
             "creator": "mlx-community",
         }
     ]
-    llama = rows(store, 'SELECT ?license WHERE { ?m aikg:hfRepoId "meta-llama/Llama-3.1-8B-Instruct" ; aikg:weightsLicense ?license ; aikg:basedOn model:llama-3.1-8b }')
+    llama = rows(
+        store,
+        'SELECT ?license WHERE { ?m aikg:hfRepoId "meta-llama/Llama-3.1-8B-Instruct" ; aikg:weightsLicense ?license ; aikg:basedOn model:llama-3.1-8b }',
+    )
     assert llama == [{"license": "https://w3id.org/aikg/id/license/licenseref-llama-3.1-community"}]
     olmo = rows(
         store,
@@ -60,7 +63,7 @@ def test_lineage_license_modality_datasets_language(cards) -> None:  # type: ign
             "lang": "en",
         }
     ]
-    glm4 = rows(store, 'SELECT ?license WHERE { model:glm-4-9b aikg:weightsLicense ?license }')
+    glm4 = rows(store, "SELECT ?license WHERE { model:glm-4-9b aikg:weightsLicense ?license }")
     assert glm4 == [{"license": "https://w3id.org/aikg/id/license/licenseref-glm-4"}]
 
 
@@ -73,8 +76,18 @@ def test_model_index_gives_self_reported_results(cards) -> None:  # type: ignore
            ?m aikg:hfRepoId "allenai/OLMo-2-1124-7B-Instruct" } ORDER BY ?benchmark""",
     )
     assert found == [
-        {"benchmark": "GSM8K", "score": 85.2, "metric": "accuracy", "source": "https://huggingface.co/allenai/OLMo-2-1124-7B-Instruct"},
-        {"benchmark": "MMLU", "score": 61.3, "metric": "accuracy", "source": "https://huggingface.co/allenai/OLMo-2-1124-7B-Instruct"},
+        {
+            "benchmark": "GSM8K",
+            "score": 85.2,
+            "metric": "accuracy",
+            "source": "https://huggingface.co/allenai/OLMo-2-1124-7B-Instruct",
+        },
+        {
+            "benchmark": "MMLU",
+            "score": 61.3,
+            "metric": "accuracy",
+            "source": "https://huggingface.co/allenai/OLMo-2-1124-7B-Instruct",
+        },
     ]
 
 

@@ -36,7 +36,11 @@ def _expected_class(path_name: str) -> str:
         rule = next(r for r in rules if r["name"] == comp["name"])
         lic = comp.get("license")
         if not lic:
-            lic = ((top.get(rule["content_type"]) or {}).get("name") or (top.get("distribution") or {}).get("name") or "unlicensed")
+            lic = (
+                (top.get(rule["content_type"]) or {}).get("name")
+                or (top.get("distribution") or {}).get("name")
+                or "unlicensed"
+            )
         if "not includ" in str(lic).lower():
             continue
         released[rule["id"]] = str(lic).strip()
@@ -44,7 +48,9 @@ def _expected_class(path_name: str) -> str:
 
     def ok(rule: dict) -> bool:
         lic = released.get(rule["id"])
-        return lic is not None and ((rule["id"] == 10 and conditional) or rule["content_type"] in open_ids.get(lic.lower(), set()))
+        return lic is not None and (
+            (rule["id"] == 10 and conditional) or rule["content_type"] in open_ids.get(lic.lower(), set())
+        )
 
     for level in (1, 2, 3):
         if all(ok(r) for r in rules if r["required"] and r["class"] >= level):
@@ -65,8 +71,14 @@ def test_counts(mot_only) -> None:  # type: ignore[no-untyped-def]
     docs = {p.name: yaml.safe_load(p.read_text()) for p in files}
     no_producer = sorted(n for n, d in docs.items() if not (d["release"].get("producer") or "").strip())
     assert outcome.batch.counts["rows_read"] == len(files) == 273
-    assert sorted(i.file for i in outcome.batch.skipped) == no_producer == ["Griffin.yml", "Hawk.yml", "OpenBMB.yml", "Zephyr-141B.yml"]
-    assert {i.reason for i in outcome.batch.skipped} == {"empty, and no known model has this name: a new model needs its developer"}
+    assert (
+        sorted(i.file for i in outcome.batch.skipped)
+        == no_producer
+        == ["Griffin.yml", "Hawk.yml", "OpenBMB.yml", "Zephyr-141B.yml"]
+    )
+    assert {i.reason for i in outcome.batch.skipped} == {
+        "empty, and no known model has this name: a new model needs its developer"
+    }
     assert outcome.batch.counts["mof_assessments"] == len(files) - len(no_producer) == 269
     released = sum(
         1
@@ -76,12 +88,24 @@ def test_counts(mot_only) -> None:  # type: ignore[no-untyped-def]
         if "not includ" not in str(c.get("license") or "").lower()
     )
     assert outcome.batch.counts["components"] == released
-    assert rows(store, "SELECT (COUNT(?a) AS ?n) WHERE { ?a a aikg:MOFAssessment ; aikg:selfReported true }")[0]["n"] == 269
+    assert (
+        rows(store, "SELECT (COUNT(?a) AS ?n) WHERE { ?a a aikg:MOFAssessment ; aikg:selfReported true }")[0]["n"]
+        == 269
+    )
 
 
 @pytest.mark.parametrize(
     "file",
-    ["OLMo-7B.yml", "Amber.yml", "DeepSeek-V3.yml", "Llama-3-8B.yml", "Pythia-12B.yml", "BLOOM.yml", "Mistral-7B-v0.1.yml", "XGLM.yml"],
+    [
+        "OLMo-7B.yml",
+        "Amber.yml",
+        "DeepSeek-V3.yml",
+        "Llama-3-8B.yml",
+        "Pythia-12B.yml",
+        "BLOOM.yml",
+        "Mistral-7B-v0.1.yml",
+        "XGLM.yml",
+    ],
 )
 def test_mof_class_of_named_models(mot_only, file: str) -> None:  # type: ignore[no-untyped-def]
     store, _ = mot_only
@@ -99,7 +123,10 @@ def test_every_class_matches_the_independent_reading(mot_only) -> None:  # type:
     store, _ = mot_only
     got = {
         unquote(r["src"].rsplit("/", 1)[-1]): r["class"]
-        for r in rows(store, "SELECT ?src ?class WHERE { ?a a aikg:MOFAssessment ; dcterms:source ?src ; aikg:mofClass/skos:notation ?class }")
+        for r in rows(
+            store,
+            "SELECT ?src ?class WHERE { ?a a aikg:MOFAssessment ; dcterms:source ?src ; aikg:mofClass/skos:notation ?class }",
+        )
     }
     expected = {name: _expected_class(name) for name in got}
     assert got == expected
@@ -118,7 +145,9 @@ def test_deepseek_v3_weights_and_code_license_on_the_embedded_graph() -> None:
         """SELECT DISTINCT ?weights ?code ?class WHERE { model:deepseek-v3 aikg:weightsLicense/spdx:licenseId ?weights ;
            aikg:codeLicense/spdx:licenseId ?code ; aikg:mofClass/skos:notation ?class }""",
     )
-    assert found == [{"weights": "LicenseRef-DeepSeek-Model", "code": "MIT", "class": _expected_class("DeepSeek-V3.yml")}]
+    assert found == [
+        {"weights": "LicenseRef-DeepSeek-Model", "code": "MIT", "class": _expected_class("DeepSeek-V3.yml")}
+    ]
     components = rows(
         store,
         """SELECT ?component ?license ?open WHERE { model:deepseek-v3 aikg:mofAssessment ?a .

@@ -34,7 +34,10 @@ def test_counts_and_skipped_files(osai_only) -> None:  # type: ignore[no-untyped
     assert {(i.column, i.kind) for i in outcome.batch.skipped} == {("project.name", "unresolved")}
     graded = len(projects) - len(unnamed)
     assert outcome.batch.counts["openness_grades"] == graded * 14 == 644
-    assert rows(store, "SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m aikg:opennessGrade ?g }")[0]["n"] == outcome.batch.counts["models"]
+    assert (
+        rows(store, "SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m aikg:opennessGrade ?g }")[0]["n"]
+        == outcome.batch.counts["models"]
+    )
     expected = Counter(d[k]["class"] for n, d in projects.items() if n not in unnamed for k in DIMENSIONS)
     got = Counter(
         r["grade"].rsplit("Grade", 1)[-1].lower()
@@ -72,4 +75,6 @@ def test_bad_grade_is_reported_with_line_and_key(tmp_path) -> None:  # type: ign
     lines[cls] = "    class: mostly"
     (tmp_path / "amber.yaml").write_text("\n".join(lines), encoding="utf-8")
     outcome = run_import(ontology_store(), "osai", [tmp_path / "amber.yaml"])
-    assert [str(i) for i in outcome.batch.skipped] == [f"amber.yaml, line {cls + 1}, column 'llmweights.class': 'mostly' is not open, partial or closed"]
+    assert [str(i) for i in outcome.batch.skipped] == [
+        f"amber.yaml, line {cls + 1}, column 'llmweights.class': 'mostly' is not open, partial or closed"
+    ]

@@ -89,7 +89,9 @@ async def post_import(
                 data = await upload.read()
                 total += len(data)
                 if total > MAX_UPLOAD_BYTES:
-                    raise InvalidParameterError("files", f"uploads larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB in total")
+                    raise InvalidParameterError(
+                        "files", f"uploads larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB in total"
+                    )
                 target.write_bytes(data)
             outcome = await run_in_threadpool(
                 history.run_import, graph.store, source, [root], strict=strict, dry_run=dry_run
@@ -117,9 +119,13 @@ def list_imports(
 )
 def changes(
     graph: GraphDep,
-    since: Annotated[str, Query(description="YYYY-MM-DD (end of that day, UTC) or an ISO 8601 date-time", examples=["2025-01-01"])],
+    since: Annotated[
+        str, Query(description="YYYY-MM-DD (end of that day, UTC) or an ISO 8601 date-time", examples=["2025-01-01"])
+    ],
     source: Annotated[str | None, Query(description="Keep one source: " + ", ".join(IMPORTERS))] = None,
-    limit: Annotated[int, Query(ge=0, le=100_000, description="Facts listed per kind (counts are always complete)")] = 1000,
+    limit: Annotated[
+        int, Query(ge=0, le=100_000, description="Facts listed per kind (counts are always complete)")
+    ] = 1000,
 ) -> dict[str, Any]:
     if source is not None:
         importer(source)

@@ -234,9 +234,7 @@ class ImportBatch:
             first = self._single.get(key)
             if first is not None:
                 if first != o:
-                    self.warn(
-                        None, f"{_short(p.value)} of {s.value}: kept {_show(first)}, ignored {_show(o)}"
-                    )
+                    self.warn(None, f"{_short(p.value)} of {s.value}: kept {_show(first)}, ignored {_show(o)}")
                 return
             self._single[key] = o
         self._triples[ox.Triple(s, p, o)] = None
@@ -299,7 +297,7 @@ class ImportBatch:
 def _short(value: str) -> str:
     for prefix, namespace in PREFIXES.items():
         if value.startswith(namespace) and len(value) > len(namespace):
-            return f"{prefix}:{value[len(namespace):]}"
+            return f"{prefix}:{value[len(namespace) :]}"
     return value
 
 
@@ -341,7 +339,9 @@ def load_yaml(path: Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
         data = yaml.safe_load(content)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise LoadError(path.name, f"YAML syntax: {getattr(exc, 'problem', None) or exc}", mark.line + 1 if mark else None) from exc
+        raise LoadError(
+            path.name, f"YAML syntax: {getattr(exc, 'problem', None) or exc}", mark.line + 1 if mark else None
+        ) from exc
     lines: dict[tuple[Any, ...], int] = {}
 
     def walk(n: Any, at: tuple[Any, ...]) -> None:

@@ -90,7 +90,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "task": ("Task",),
     "parameters": ("Parameters",),
     "compute": ("Training compute (FLOP)",),
-    "country": ("Country (of organization)", "Country (from Organization)", "Country (of organization) (from Organization)"),
+    "country": (
+        "Country (of organization)",
+        "Country (from Organization)",
+        "Country (of organization) (from Organization)",
+    ),
     "category": ("Organization categorization", "Organization categorization (from Organization)"),
     "accessibility": ("Model accessibility",),
     "open_weights": ("Open model weights?",),
@@ -381,7 +385,11 @@ def read(paths: Sequence[Path], resolver: Resolver, track: Track = no_progress) 
         header, rows = _read_csv(path)
         kind = _kind(header)
         if kind is None:
-            raise LoadError(path.name, "not an Epoch AI table: its header has no Model/Publication date, run or organization columns", 1)
+            raise LoadError(
+                path.name,
+                "not an Epoch AI table: its header has no Model/Publication date, run or organization columns",
+                1,
+            )
         tables.append(_Table(path, kind, header, rows))
         record = FileRead.of(path, kind)
         record.rows = len(rows)
@@ -534,7 +542,12 @@ def _emit_models(
         for base in row.bases:
             base_iri = resolver.existing_model(base, epoch_name=base)
             if base_iri is None:
-                batch.warn(row.file, f"base model {base!r} is in no model table or graph; lineage link left out", row.line, "Base model")
+                batch.warn(
+                    row.file,
+                    f"base model {base!r} is in no model table or graph; lineage link left out",
+                    row.line,
+                    "Base model",
+                )
             elif base_iri != m.value:
                 found.append(base_iri)
         for base_iri in found:
@@ -571,7 +584,9 @@ def _emit_country(org: ox.NamedNode, country: str, row: _ModelRow, batch: Import
         return
     known = COUNTRIES.get(country)
     if known is None:
-        batch.warn(row.file, f"country {country!r} has no Wikidata id in the importer's table; left out", row.line, "Country")
+        batch.warn(
+            row.file, f"country {country!r} has no Wikidata id in the importer's table; left out", row.line, "Country"
+        )
         return
     qid, code = known
     c = iri(str(WD[qid]))
@@ -639,7 +654,9 @@ def _emit_runs(
         model = resolver.existing_model(model_name, epoch_name=model_name) if model_name else None
         if model is None:
             what = f"model {model_name!r} (version {version!r})" if model_name else f"model version {version!r}"
-            batch.skip(table.path.name, line, cols["run_model"], f"{what} is in no Epoch model table or graph", "unresolved")
+            batch.skip(
+                table.path.name, line, cols["run_model"], f"{what} is in no Epoch model table or graph", "unresolved"
+            )
             continue
         slug = "epoch-" + run_id.lower()
         if slug in seen:
@@ -662,4 +679,3 @@ def _emit_runs(
                 batch.warn(table.path.name, f"log link {log!r} is not an IRI; left out", line, cols["run_log"])
         batch.add(r, DCT_SOURCE, source)
         batch.add(r, iri(PREFIXES["prov"] + "wasAttributedTo"), iri(SOURCE.publisher_url))
-

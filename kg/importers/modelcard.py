@@ -85,7 +85,14 @@ RELATIONS: dict[str, str] = {
 }
 """``base_model_relation`` -> concept of aikg:DerivationTypeScheme."""
 
-_T, _I, _V, _A, _S, _C = (str(AIKG.Text), str(AIKG.Image), str(AIKG.Video), str(AIKG.Audio), str(AIKG.Speech), str(AIKG.Code))
+_T, _I, _V, _A, _S, _C = (
+    str(AIKG.Text),
+    str(AIKG.Image),
+    str(AIKG.Video),
+    str(AIKG.Audio),
+    str(AIKG.Speech),
+    str(AIKG.Code),
+)
 PIPELINE_MODALITIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "text-generation": ((_T,), (_T,)),
     "text2text-generation": ((_T,), (_T,)),
@@ -196,14 +203,18 @@ def read(paths: Sequence[Path], resolver: Resolver, track: Track = no_progress) 
         try:
             repo = repo_id_of(path)
             if repo is None:
-                raise _Bad(None, "no repository id: put the card at {owner}/{name}/README.md or name it {owner}__{name}.md")
+                raise _Bad(
+                    None, "no repository id: put the card at {owner}/{name}/README.md or name it {owner}__{name}.md"
+                )
             content = path.read_bytes().decode("utf-8-sig")
             if not _FRONT.match(content):
                 raise _Bad(None, "no YAML front matter (the card must start with a '---' line)", 1)
             try:
                 card = ModelCard(content, ignore_metadata_errors=False)
             except Exception as exc:  # the Hub's parser raises ValueError or yaml errors
-                problem = getattr(exc, "problem", None) or getattr(exc.__cause__, "problem", None) or str(exc).splitlines()[0]
+                problem = (
+                    getattr(exc, "problem", None) or getattr(exc.__cause__, "problem", None) or str(exc).splitlines()[0]
+                )
                 raise _Bad(None, f"front matter does not parse: {problem}", _yaml_line(exc)) from None
             data = card.data.to_dict()
             results = _results(card.data)
@@ -224,7 +235,9 @@ def read(paths: Sequence[Path], resolver: Resolver, track: Track = no_progress) 
 
 
 def _display(path: Path) -> str:
-    return f"{path.parent.parent.name}/{path.parent.name}/{path.name}" if path.name.lower() == "readme.md" else path.name
+    return (
+        f"{path.parent.parent.name}/{path.parent.name}/{path.name}" if path.name.lower() == "readme.md" else path.name
+    )
 
 
 def _yaml_line(exc: Exception) -> int | None:
@@ -288,12 +301,18 @@ def _model(repo: str, batch: ImportBatch, resolver: Resolver) -> ox.NamedNode:
     return m
 
 
-def _emit(repo: str, name: str, data: dict[str, Any], results: list[dict[str, Any]], batch: ImportBatch, resolver: Resolver) -> None:
+def _emit(
+    repo: str, name: str, data: dict[str, Any], results: list[dict[str, Any]], batch: ImportBatch, resolver: Resolver
+) -> None:
     source = iri(f"https://huggingface.co/{repo}")
     m = _model(repo, batch, resolver)
     license_id = str(data.get("license") or "").strip()
     if license_id:
-        label = str(data.get("license_name") or "").strip() if license_id.casefold() == "other" else HUB_LICENSES.get(license_id.casefold(), license_id)
+        label = (
+            str(data.get("license_name") or "").strip()
+            if license_id.casefold() == "other"
+            else HUB_LICENSES.get(license_id.casefold(), license_id)
+        )
         if label and label.casefold() not in {"other", "unknown"}:
             match, described = resolver.license(label)
             node = iri(match.iri)
@@ -312,7 +331,12 @@ def _emit(repo: str, name: str, data: dict[str, Any], results: list[dict[str, An
         if relation in RELATIONS and bases:
             batch.add(m, iri(str(AIKG.derivationType)), iri(RELATIONS[relation]))
         else:
-            batch.warn(name, f"base_model_relation {relation!r} without a known meaning or base model; left out", None, "base_model_relation")
+            batch.warn(
+                name,
+                f"base_model_relation {relation!r} without a known meaning or base model; left out",
+                None,
+                "base_model_relation",
+            )
     tag = str(data.get("pipeline_tag") or "").strip()
     if tag:
         inputs, outputs = PIPELINE_MODALITIES.get(tag, ((), ()))
@@ -342,6 +366,11 @@ def _emit(repo: str, name: str, data: dict[str, Any], results: list[dict[str, An
             try:
                 target = iri(url)
             except ValueError:
-                batch.warn(name, f"result source {url!r} is not an IRI; the card is the source", None, "model-index.results.source.url")
+                batch.warn(
+                    name,
+                    f"result source {url!r} is not an IRI; the card is the source",
+                    None,
+                    "model-index.results.source.url",
+                )
         batch.add(r, DCT_SOURCE, target)
         batch.add(r, iri("http://www.w3.org/ns/prov#wasAttributedTo"), source)

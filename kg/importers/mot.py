@@ -116,7 +116,18 @@ MODALITY: dict[str, str] = {
 """MOT ``release.type`` -> modality concept."""
 
 _NOT_INCLUDED = re.compile(r"component\s+(component\s+)?not\s+includ", re.IGNORECASE)
-_NO_LICENSE = {"unlicensed", "undisclosed", "proprietary", "other license", "license", "none", "n/a", "na", "unknown", ""}
+_NO_LICENSE = {
+    "unlicensed",
+    "undisclosed",
+    "proprietary",
+    "other license",
+    "license",
+    "none",
+    "n/a",
+    "na",
+    "unknown",
+    "",
+}
 _CODE_COMPONENTS = (9, 8, 7)
 _SPLIT_ORGS = re.compile(r"\s*,\s*|\s+and\s+|\s*&\s*")
 
@@ -139,7 +150,13 @@ def _rules(paths: Sequence[Path]) -> tuple[list[Path], Path, Path]:
     for path in paths:
         if path.is_dir():
             folder = path / "models" if (path / "models").is_dir() else path
-            models.extend(sorted(p for p in folder.iterdir() if p.suffix.lower() in {".yml", ".yaml"} and p.name != "mof_components.yml"))
+            models.extend(
+                sorted(
+                    p
+                    for p in folder.iterdir()
+                    if p.suffix.lower() in {".yml", ".yaml"} and p.name != "mof_components.yml"
+                )
+            )
             search += [path, path.parent]
         elif path.name == "mof_components.yml":
             components = path
@@ -154,9 +171,12 @@ def _rules(paths: Sequence[Path]) -> tuple[list[Path], Path, Path]:
         components = components or _exists(folder / "mof_components.yml")
         licenses = licenses or _exists(folder / "mof_open_licenses.json")
     if components is None or licenses is None:
-        missing = [n for n, p in (("mof_components.yml", components), ("mof_open_licenses.json", licenses)) if p is None]
+        missing = [
+            n for n, p in (("mof_components.yml", components), ("mof_open_licenses.json", licenses)) if p is None
+        ]
         raise LoadError(
-            ", ".join(missing), "MOF rule file not found: give it with the model files (the MOT repository's data folder has both)"
+            ", ".join(missing),
+            "MOF rule file not found: give it with the model files (the MOT repository's data folder has both)",
         )
     if not models:
         raise LoadError(", ".join(p.name for p in paths), "no MOT model YAML file to import")
@@ -191,7 +211,9 @@ def load_rules(components_file: Path, licenses_file: Path) -> tuple[dict[str, Co
     data, _ = load_yaml(components_file)
     try:
         components = {
-            str(c["name"]).casefold(): Component(int(c["id"]), str(c["name"]), str(c["content_type"]), int(c["class"]), bool(c["required"]))
+            str(c["name"]).casefold(): Component(
+                int(c["id"]), str(c["name"]), str(c["content_type"]), int(c["class"]), bool(c["required"])
+            )
             for c in data["components"]
         }
     except (KeyError, TypeError, ValueError) as exc:
@@ -425,11 +447,19 @@ def _parse(data: Any, components: dict[str, Component]) -> _Entry:
     else:
         entry_date = None
     return _Entry(
-        name.strip(), producer.strip(), hf, repository.strip() if repository else None, MODALITY.get(kind.strip().casefold()), entry_date, released
+        name.strip(),
+        producer.strip(),
+        hf,
+        repository.strip() if repository else None,
+        MODALITY.get(kind.strip().casefold()),
+        entry_date,
+        released,
     )
 
 
-def _producers(producer: str, hf_owner: str | None, batch: ImportBatch, resolver: Resolver, source: ox.NamedNode) -> list[str]:
+def _producers(
+    producer: str, hf_owner: str | None, batch: ImportBatch, resolver: Resolver, source: ox.NamedNode
+) -> list[str]:
     if not producer:
         return []
     known = resolver.known_organization(producer)
@@ -461,7 +491,13 @@ def _emit(
     source = iri(MODEL_FILE_URL + quote(path.name))
     hf_owner = entry.hf.split("/", 1)[0] if entry.hf else None
     if not entry.producer and resolver.existing_model(entry.name, hf_repo=entry.hf) is None:
-        batch.skip(path.name, None, "release.producer", "empty, and no known model has this name: a new model needs its developer", "unresolved")
+        batch.skip(
+            path.name,
+            None,
+            "release.producer",
+            "empty, and no known model has this name: a new model needs its developer",
+            "unresolved",
+        )
         return
     creators = _producers(entry.producer, hf_owner, batch, resolver, source)
     match = resolver.model(entry.name, creators=creators, hf_repo=entry.hf)
@@ -476,7 +512,9 @@ def _emit(
         try:
             batch.add(m, iri(str(SCHEMA.codeRepository)), iri(entry.repository))
         except ValueError:
-            batch.warn(path.name, f"repository {entry.repository!r} is not an IRI; left out", None, "release.repository")
+            batch.warn(
+                path.name, f"repository {entry.repository!r} is not an IRI; left out", None, "release.repository"
+            )
     if entry.modality:
         batch.add(m, iri(str(AIKG.modality)), iri(entry.modality))
     batch.add(m, DCT_SOURCE, source)
@@ -494,7 +532,11 @@ def _emit(
     batch.add(a, iri(str(AIKG.selfReported)), boolean(True))
     batch.add(a, DCT_SOURCE, source)
     if entry.entry_date:
-        batch.add(a, iri(str(SCHEMA.dateCreated)), ox.Literal(entry.entry_date, datatype=ox.NamedNode(PREFIXES["xsd"] + "date")))
+        batch.add(
+            a,
+            iri(str(SCHEMA.dateCreated)),
+            ox.Literal(entry.entry_date, datatype=ox.NamedNode(PREFIXES["xsd"] + "date")),
+        )
     for creator in creators:
         batch.add(a, iri(PREFIXES["prov"] + "wasAttributedTo"), iri(creator))
     batch.add(m, iri(str(AIKG.mofAssessment)), a)
@@ -532,7 +574,12 @@ def _license(value: str, batch: ImportBatch, resolver: Resolver, source: ox.Name
 
 
 def describe_license(
-    node: ox.NamedNode, match: Any, described: tuple[str, str, bool] | None, value: str, batch: ImportBatch, source: ox.NamedNode
+    node: ox.NamedNode,
+    match: Any,
+    described: tuple[str, str, bool] | None,
+    value: str,
+    batch: ImportBatch,
+    source: ox.NamedNode,
 ) -> None:
     """Describe a license the graph did not know: an SPDX-listed one from the SPDX License List,
     or a new ``LicenseRef-`` custom license named as the source names it (not OSI-approved: every

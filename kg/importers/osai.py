@@ -193,7 +193,13 @@ def _emit(
     creators: list[str] = []
     if resolver.existing_model(project["name"], hf_repo=hf) is None or org.get("name"):
         if not org.get("name"):
-            batch.skip(path.name, None, "org.name", "empty, and no known model has this name: a new model needs its developer", "unresolved")
+            batch.skip(
+                path.name,
+                None,
+                "org.name",
+                "empty, and no known model has this name: a new model needs its developer",
+                "unresolved",
+            )
             return
         match = resolver.organization(org["name"], hf_namespace=hf.split("/", 1)[0] if hf else None)
         o = iri(match.iri)
@@ -212,7 +218,9 @@ def _emit(
     for dimension, grade, link, notes in grades:
         g = iri(f"{ID}openness-grade/osai-{stem}-{dimension}")
         batch.typed(g, str(AIKG.OpennessGrade))
-        batch.add(g, iri(PREFIXES["rdfs"] + "label"), ox.Literal(f"{project['name']}: {dimension} {grade}", language="en"))
+        batch.add(
+            g, iri(PREFIXES["rdfs"] + "label"), ox.Literal(f"{project['name']}: {dimension} {grade}", language="en")
+        )
         batch.add(g, iri(str(AIKG.dimension)), text(dimension))
         batch.add(g, iri(str(AIKG.grade)), iri(GRADES[grade]))
         if link.startswith(("http://", "https://")):
