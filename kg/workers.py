@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import faulthandler
 import logging
 import multiprocessing as mp
 import os
@@ -81,6 +82,9 @@ def _serve(conn: Connection, own_parent_end: Connection, source: ox.Store, memor
     threading.Thread(target=_exit_with_server, args=(server_pid,), daemon=True).start()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # A query that hits the memory cap makes the engine abort this process; the server reports
+    # it as a QueryMemoryError, so a fault dump inherited from the parent would only be noise.
+    faulthandler.disable()
     _limit_memory(memory_bytes)
     while True:
         try:
