@@ -8,10 +8,8 @@ value that comes from a user is bound into a named query (``kg/queries/*.rq``) t
 
 from __future__ import annotations
 
-import bisect
 import difflib
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -20,6 +18,7 @@ import pyoxigraph as ox
 
 from kg.errors import InvalidParameterError, NotFoundError
 from kg.history import union_dataset
+from kg.label_index import LabelIndex, normalize
 from kg.namespaces import ID, KINDS, PREFIXES
 from kg.sparql import named_query, python_value, select
 
@@ -133,39 +132,6 @@ _RDF_TYPE = PREFIXES["rdf"] + "type"
 
 
 # -- small pure helpers ------------------------------------------------------------------------
-
-
-def normalize(text: str) -> str:
-    """Fold case, accents and width so names match however they are typed.
-
-    Parameters
-    ----------
-    text : str
-        A name in any script.
-
-    Returns
-    -------
-    str
-        NFKD-decomposed, combining marks removed, case-folded, whitespace collapsed.
-
-    Examples
-    --------
-    >>> normalize("  Zürich  AI ")
-    'zurich ai'
-    >>> normalize("智谱")
-    '智谱'
-    >>> normalize("ＧＬＭ")
-    'glm'
-    """
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(stripped.casefold().split())
-
-
-def _compact(norm: str) -> str:
-    # "GLM 4.5", "GLM-4.5" and "glm4.5" are the same name to a person; letters and digits of
-    # any script are kept, punctuation and spaces dropped.
-    return "".join(c for c in norm if c.isalnum())
 
 
 def curie(iri: str) -> str:
@@ -288,36 +254,27 @@ def cached(version: str, name: str, build: Callable[[], Any]) -> Any:
     return _CACHE[key]
 
 
-class _LabelIndex:
-    """Every searchable name, normalized, with sorted keys for prefix lookups."""
+_LabelIndex = LabelIndex  # the name this module's readers know it by
 
-    def __init__(self, store: ox.Store, schemes: dict[str, set[str]]) -> None:
-        rows = select(store, named_query("labels"))
-        types: dict[str, set[str]] = defaultdict(set)
-        for row in rows:
-            if "type" in row:
-                types[row["s"]].add(row["type"])
-        self.kinds: dict[str, str] = {}
-        self.names: dict[str, str] = {}
-        self.entries: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
-        name_rank: dict[str, int] = {}
-        seen: set[tuple[str, str, str]] = set()
-        for row in rows:
-            iri, label, prop = row["s"], str(row["label"]), row["property"]
-            kind = kind_of(iri, types[iri]) or "other"
-            if kind == "concept" and SCHEMES["architecture"] in schemes.get(iri, ()):
-                kind = "architecture"
-            self.kinds[iri] = kind
-            rank = _NAME_PROPERTIES.index(prop) if prop in _NAME_PROPERTIES else len(_NAME_PROPERTIES)
-            if rank < name_rank.get(iri, len(_NAME_PROPERTIES) + 1):
-                name_rank[iri] = rank
-                self.names[iri] = label
-            norm = normalize(label)
-            for key in {norm, _compact(norm)}:
-                if key and (key, iri, label) not in seen:
-                    seen.add((key, iri, label))
-                    self.entries[key].append((iri, label, rank))
-        self.keys = sorted(self.entries)
+
+def _build_label_index(store: ox.Store, schemes: dict[str, set[str]]) -> LabelIndex:
+    """Read every searchable name (``kg/queries/labels.rq``) and index it with its entity's kind."""
+    rows = select(store, named_query("labels"))
+    types: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        if "type" in row:
+            types[row["s"]].add(row["type"])
+    kinds: dict[str, str] = {}
+    records = []
+    for row in rows:
+        iri, prop = row["s"], row["property"]
+        kind = kind_of(iri, types[iri]) or "other"
+        if kind == "concept" and SCHEMES["architecture"] in schemes.get(iri, ()):
+            kind = "architecture"
+        kinds[iri] = kind
+        rank = _NAME_PROPERTIES.index(prop) if prop in _NAME_PROPERTIES else len(_NAME_PROPERTIES)
+        records.append((iri, str(row["label"]), rank))
+    return LabelIndex(records, kinds)
 
 
 def warm_index(store: ox.Store, version: str) -> None:
@@ -333,12 +290,12 @@ def warm_index(store: ox.Store, version: str) -> None:
     _label_index(store, version)
 
 
-def _label_index(store: ox.Store, version: str) -> _LabelIndex:
-    def build() -> _LabelIndex:
+def _label_index(store: ox.Store, version: str) -> LabelIndex:
+    def build() -> LabelIndex:
         schemes: dict[str, set[str]] = defaultdict(set)
         for row in select(store, "SELECT ?c ?scheme WHERE { ?c skos:inScheme ?scheme }"):
             schemes[row["c"]].add(row["scheme"])
-        return _LabelIndex(store, schemes)
+        return _build_label_index(store, schemes)
 
     return cached(version, "labels", build)  # type: ignore[no-any-return]
 
@@ -390,48 +347,7 @@ def search(store: ox.Store, q: str, kind: str | None = None, limit: int = 20, ve
         raise InvalidParameterError("kind", "must be one of " + ", ".join(ENTITY_KINDS))
     if not 1 <= limit <= 100:
         raise InvalidParameterError("limit", "must be between 1 and 100")
-    index = _label_index(store, version)
-    needles = [n for n in dict.fromkeys((needle, _compact(needle))) if n]
-    best: dict[str, tuple[int, bool, int, int, str, str]] = {}
-
-    def offer(key: str, rank: int, n: str) -> None:
-        for iri, label, prop_rank in index.entries[key]:
-            entry_kind = index.kinds.get(iri, "other")
-            if kind and entry_kind != kind and not (kind == "concept" and entry_kind == "architecture"):
-                continue
-            loose = n != needle or key != normalize(label)
-            candidate = (rank, loose, prop_rank, len(key), label, iri)
-            if iri not in best or candidate < best[iri]:
-                best[iri] = candidate
-
-    for n in needles:
-        if n in index.entries:
-            offer(n, 0, n)
-        start = bisect.bisect_left(index.keys, n)
-        for key in index.keys[start:]:
-            if not key.startswith(n):
-                break
-            if key != n:
-                offer(key, 1, n)
-    for key in index.keys:
-        for n in needles:
-            if n in key and not key.startswith(n):
-                offer(key, 2, n)
-    ranked = sorted(best.values(), key=lambda t: (t[0], t[1], t[2], t[3], index.names.get(t[5], t[4]).casefold(), t[5]))
-    match = ("exact", "prefix", "contains")
-    results = [
-        {
-            "iri": iri,
-            "slug": slug_of(iri),
-            "kind": index.kinds.get(iri, "other"),
-            "name": index.names.get(iri, label),
-            "matched": label,
-            "match": match[rank],
-            "loose": loose,
-        }
-        for rank, loose, _p, _l, label, iri in ranked[:limit]
-    ]
-    return {"total": len(ranked), "results": results}
+    return _label_index(store, version).search(q, kind=kind, limit=limit)
 
 
 # -- resolution --------------------------------------------------------------------------------
@@ -530,7 +446,7 @@ def resolve(store: ox.Store, kind: str, ref: str, version: str = "") -> str:
 def _suggest(store: ox.Store, kind: str, ref: str, version: str) -> list[str]:
     index = _label_index(store, version)
     pool: dict[str, str] = {}
-    for key, entries in index.entries.items():
+    for key, entries in index.items():
         for iri, _label, _rank in entries:
             if _kind_matches(kind, index.kinds.get(iri)):
                 pool.setdefault(key, iri)

@@ -1,0 +1,422 @@
+"""The name index behind search and name resolution: every searchable label of every entity,
+folded for matching, with exact, prefix and substring ("contains") lookups that stay fast at
+hundreds of thousands of labels.
+
+Layout (all built once per dataset version, then read-only, so forked query workers share it
+copy-on-write; no handle such as an SQLite connection that must not cross a fork):
+
+- ``keys``: the distinct match keys (each label folded by :func:`normalize`, and that fold with
+  spaces and punctuation dropped by :func:`compact`), sorted, for exact and prefix lookups by
+  bisection.
+- entries (numpy arrays, grouped by key): which entity and which label each key comes from,
+  whether the key is the label's strict fold, and a precomputed ordinal of the entry in the
+  within-class ranking order, so the top hits of a query are a partial sort of integers.
+- a positional gram index for substrings: for every character position of every key, the
+  3-character window starting there (padded past the key's end) -> posting of
+  ``key << offset_bits | offset``. A needle of 3 or more characters is found by intersecting the
+  postings of the windows that cover it, shifted by their offset in the needle (exact, no
+  verification pass); a 1- or 2-character needle is a contiguous range of window codes, because
+  codes are ordered by their first character.
+"""
+
+from __future__ import annotations
+
+import bisect
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import numpy as np
+
+__all__ = ["MATCH_CLASSES", "LabelIndex", "compact", "normalize"]
+
+MATCH_CLASSES = ("exact", "prefix", "contains")
+"""Match classes, best first."""
+
+_MAX_CHAR = "\U0010ffff"
+
+
+def normalize(text: str) -> str:
+    """Fold case, accents and width so names match however they are typed.
+
+    Parameters
+    ----------
+    text : str
+        A name in any script.
+
+    Returns
+    -------
+    str
+        NFKD-decomposed (Unicode UAX #15), combining marks removed, case-folded, whitespace
+        collapsed.
+
+    Examples
+    --------
+    >>> normalize("  Zürich  AI ")
+    'zurich ai'
+    >>> normalize("智谱")
+    '智谱'
+    >>> normalize("ＧＬＭ")
+    'glm'
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.casefold().split())
+
+
+def compact(norm: str) -> str:
+    """Drop spaces and punctuation from a folded name: letters and digits of any script stay.
+
+    "GLM 4.5", "GLM-4.5" and "glm4.5" are the same name to a person.
+
+    Parameters
+    ----------
+    norm : str
+        A name folded by :func:`normalize`.
+
+    Returns
+    -------
+    str
+        Its alphanumeric characters, in order.
+
+    Examples
+    --------
+    >>> compact("glm-4.5 air")
+    'glm45air'
+    """
+    return "".join(c for c in norm if c.isalnum())
+
+
+def _codepoints(text: str) -> np.ndarray:
+    # UTF-32 code units are the code points; "surrogatepass" keeps a lone surrogate indexable.
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+class LabelIndex:
+    """Every searchable name, folded, with exact, prefix and substring lookups.
+
+    Parameters
+    ----------
+    records : iterable of (str, str, int)
+        ``(iri, label, rank)`` in a stable order; `rank` is the label property's rank (0 = the
+        best naming property). The first label of the best rank is an entity's name.
+    kinds : mapping of str to str
+        Entity kind of every IRI of `records` (``model``, ``organization``…); IRIs missing here
+        are of kind ``other``.
+
+    Attributes
+    ----------
+    names : dict of str to str
+        IRI -> its name.
+    kinds : dict of str to str
+        IRI -> its kind.
+    keys : list of str
+        The distinct match keys, sorted.
+    """
+
+    def __init__(self, records: Iterable[tuple[str, str, int]], kinds: Mapping[str, str]) -> None:
+        self.names: dict[str, str] = {}
+        self.kinds: dict[str, str] = {}
+        name_rank: dict[str, int] = {}
+        iri_ids: dict[str, int] = {}
+        label_ids: dict[str, int] = {}
+        self._iris: list[str] = []
+        self._labels: list[str] = []
+        seen: set[tuple[str, int, int]] = set()
+        e_key: list[str] = []
+        e_iri: list[int] = []
+        e_label: list[int] = []
+        e_rank: list[int] = []
+        e_strict: list[bool] = []
+        for iri, label, rank in records:
+            if rank < name_rank.get(iri, 1 << 30):
+                name_rank[iri] = rank
+                self.names[iri] = label
+            i = iri_ids.get(iri)
+            if i is None:
+                i = iri_ids[iri] = len(self._iris)
+                self._iris.append(iri)
+                self.kinds[iri] = kinds.get(iri, "other")
+            lab = label_ids.get(label)
+            if lab is None:
+                lab = label_ids[label] = len(self._labels)
+                self._labels.append(label)
+            norm = normalize(label)
+            for key in dict.fromkeys((norm, compact(norm))):
+                if key and (key, i, lab) not in seen:
+                    seen.add((key, i, lab))
+                    e_key.append(key)
+                    e_iri.append(i)
+                    e_label.append(lab)
+                    e_rank.append(rank)
+                    e_strict.append(key == norm)
+        del seen, label_ids
+        self.keys: list[str] = sorted(set(e_key))
+        key_ids = {k: n for n, k in enumerate(self.keys)}
+        keys_of = np.fromiter((key_ids[k] for k in e_key), dtype=np.int64, count=len(e_key))
+        del key_ids, e_key
+        # Entries grouped by key; within a key, in insertion order (a stable sort).
+        order = np.argsort(keys_of, kind="stable")
+        self._key_start = np.searchsorted(keys_of[order], np.arange(len(self.keys) + 1)).astype(np.int64)
+        self._insertion = order.astype(np.uint32)  # grouped position -> insertion number
+        self._e_iri = np.asarray(e_iri, dtype=np.uint32)[order]
+        self._e_label = np.asarray(e_label, dtype=np.uint32)[order]
+        self._e_rank = np.asarray(e_rank, dtype=np.int64)[order]
+        self._e_strict = np.asarray(e_strict, dtype=bool)[order]
+        del e_iri, e_label, e_rank, e_strict
+        key_len = np.fromiter(map(len, self.keys), dtype=np.int64, count=len(self.keys))
+        self._key_len = key_len.astype(np.uint32)
+        e_len = np.repeat(key_len, np.diff(self._key_start))
+        # The within-class order: name property first, then shorter key, then the entity's name
+        # (case-folded), its IRI, and the matched label; one integer per entry.
+        iri_order = sorted(range(len(self._iris)), key=lambda n: (self.names[self._iris[n]].casefold(), self._iris[n]))
+        iri_rank = np.empty(len(self._iris), dtype=np.int64)
+        iri_rank[iri_order] = np.arange(len(self._iris))
+        label_order = sorted(range(len(self._labels)), key=self._labels.__getitem__)
+        label_rank = np.empty(len(self._labels), dtype=np.int64)
+        label_rank[label_order] = np.arange(len(self._labels))
+        within = np.lexsort((label_rank[self._e_label], iri_rank[self._e_iri], e_len, self._e_rank))
+        self._ordinal = np.empty(len(within), dtype=np.int64)
+        self._ordinal[within] = np.arange(len(within))
+        self._kind_names = sorted(set(self.kinds.values()) | {"other"})
+        kind_code = {k: n for n, k in enumerate(self._kind_names)}
+        self._iri_kind = np.fromiter((kind_code[self.kinds[i]] for i in self._iris), dtype=np.uint8)
+        self._build_grams(key_len)
+
+    # -- the substring index ---------------------------------------------------------------------
+
+    def _build_grams(self, key_len: np.ndarray) -> None:
+        text = _codepoints("".join(self.keys))
+        self._alphabet = np.unique(text)
+        self._char_id = {chr(int(c)): n for n, c in enumerate(self._alphabet)}
+        base = len(self._alphabet) + 1  # the last id pads windows past a key's end
+        self._base = base
+        ids = np.searchsorted(self._alphabet, text).astype(np.int64)
+        del text
+        n = len(ids)
+        key_of = np.repeat(np.arange(len(self.keys), dtype=np.int64), key_len)
+        offset = np.arange(n, dtype=np.int64) - np.repeat(np.cumsum(key_len) - key_len, key_len)
+        remaining = np.repeat(key_len, key_len) - offset  # characters from here to the key's end
+        pad = base - 1
+        second = np.full(n, pad, dtype=np.int64)
+        third = np.full(n, pad, dtype=np.int64)
+        if n > 1:
+            second[:-1] = np.where(remaining[:-1] > 1, ids[1:], pad)
+        if n > 2:
+            third[:-2] = np.where(remaining[:-2] > 2, ids[2:], pad)
+        del remaining
+        codes = (ids * base + second) * base + third
+        del ids, second, third
+        self._offset_bits = max(1, int(key_len.max(initial=1) - 1).bit_length())
+        key_bits = max(1, (len(self.keys) - 1).bit_length())
+        post_type = np.uint32 if self._offset_bits + key_bits <= 32 else np.uint64
+        values = (key_of << self._offset_bits) | offset
+        del key_of, offset
+        code_bits = int(base**3 - 1).bit_length()
+        if code_bits + self._offset_bits + key_bits <= 63:
+            # One sort of (code, posting) packed in an integer: cheaper than an argsort.
+            shift = self._offset_bits + key_bits
+            packed = np.sort((codes << shift) | values)
+            del codes, values
+            codes = packed >> shift
+            values = packed & ((1 << shift) - 1)
+            del packed
+        else:
+            order = np.lexsort((values, codes))
+            codes, values = codes[order], values[order]
+            del order
+        self._postings = values.astype(post_type)
+        del values
+        first = np.flatnonzero(np.diff(codes, prepend=-1) != 0)
+        self._gram_codes = codes[first].astype(np.uint64)
+        self._gram_start = np.r_[first, len(codes)].astype(np.int64)
+
+    def _code_range(self, lo: int, hi: int) -> tuple[int, int]:
+        """Posting positions of the window codes in [lo, hi)."""
+        a, b = np.searchsorted(self._gram_codes, np.array([lo, hi], dtype=np.uint64))
+        return int(self._gram_start[a]), int(self._gram_start[b])
+
+    def _containing(self, needle: str) -> np.ndarray:
+        """Sorted ids of the keys that contain `needle` (at any offset)."""
+        ids = [self._char_id.get(c) for c in needle]
+        if None in ids:
+            return np.zeros(0, dtype=np.int64)
+        base = self._base
+        if len(ids) <= 2:
+            lo = ids[0] * base * base + (ids[1] * base if len(ids) == 2 else 0)
+            width = base if len(ids) == 2 else base * base
+            a, b = self._code_range(lo, lo + width)
+            keys = self._postings[a:b] >> self._offset_bits
+            return _distinct(keys.astype(np.int64), len(self.keys))
+        # Windows at offsets 0, 3, 6… and the last one cover every character of the needle.
+        starts = sorted({*range(0, len(ids) - 2, 3), len(ids) - 3})
+        spans = []
+        for s in starts:
+            code = (ids[s] * base + ids[s + 1]) * base + ids[s + 2]
+            a, b = self._code_range(code, code + 1)
+            if a == b:
+                return np.zeros(0, dtype=np.int64)
+            spans.append((b - a, s, a, b))
+        spans.sort()
+        _size, s, a, b = spans[0]
+        seed = self._postings[a:b].astype(np.int64)
+        at_key = seed >> self._offset_bits
+        start = (seed & ((1 << self._offset_bits) - 1)) - s
+        # Only windows where the whole needle fits in the key: the other windows' positions then
+        # stay inside the same key (no borrow into a neighbouring key's bits).
+        candidates = seed[(start >= 0) & (start + len(ids) <= self._key_len[at_key])] - s
+        for _size, t, a, b in spans[1:]:
+            posting = self._postings[a:b]
+            wanted = candidates + t
+            at = np.searchsorted(posting, wanted)
+            at[at == len(posting)] = 0
+            candidates = candidates[posting[at] == wanted]
+            if not len(candidates):
+                break
+        keys = candidates >> self._offset_bits
+        if len(keys) > 1:  # postings are sorted, so repeats of a key are adjacent
+            keys = keys[np.r_[True, keys[1:] != keys[:-1]]]
+        return keys
+
+    # -- queries ---------------------------------------------------------------------------------
+
+    def _prefix_range(self, needle: str) -> tuple[int, int]:
+        lo = bisect.bisect_left(self.keys, needle)
+        hi = bisect.bisect_left(self.keys, needle + _MAX_CHAR, lo)
+        while hi < len(self.keys) and self.keys[hi].startswith(needle):
+            hi += 1
+        return lo, hi
+
+    def _entries_of(self, keys: np.ndarray) -> np.ndarray:
+        starts = self._key_start[keys]
+        counts = self._key_start[keys + 1] - starts
+        total = int(counts.sum())
+        return np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(total)
+
+    def search(self, q: str, kind: str | None = None, limit: int = 20) -> dict[str, Any]:
+        """Find the entities whose labels match `q`, best first.
+
+        Parameters
+        ----------
+        q : str
+            The text, folded here with :func:`normalize`; must fold to at least one character.
+        kind : str, optional
+            Keep only entities of this kind (``concept`` also keeps ``architecture``).
+        limit : int, optional
+            Maximum number of results (>= 1).
+
+        Returns
+        -------
+        dict
+            ``total`` (int: distinct matching entities) and ``results``: up to `limit` dicts
+            ``{"iri", "slug", "kind", "name", "matched", "match", "loose"}`` ranked exact >
+            prefix > contains, strict before loose, then name properties before alternate
+            ones, shorter matched key, name (case-folded), IRI. A hit is ``loose`` when it
+            matched only with spaces and punctuation dropped.
+        """
+        needle = normalize(q)
+        needles = [n for n in dict.fromkeys((needle, compact(needle))) if n]
+        size = len(self._ordinal)
+        picked: list[np.ndarray] = []
+        scores: list[np.ndarray] = []
+
+        def offer(entries: np.ndarray, match: int, loose_needle: bool) -> None:
+            if not len(entries):
+                return
+            loose = np.ones(len(entries), dtype=bool) if loose_needle else ~self._e_strict[entries]
+            picked.append(entries)
+            scores.append((2 * match + loose) * size + self._ordinal[entries])
+
+        for n in needles:
+            lo, hi = self._prefix_range(n)
+            exact = lo < hi and self.keys[lo] == n
+            loose_n = n != needle
+            if exact:
+                offer(np.arange(self._key_start[lo], self._key_start[lo + 1]), 0, loose_n)
+            first = lo + 1 if exact else lo
+            offer(np.arange(self._key_start[first], self._key_start[hi]), 1, loose_n)
+            inside = self._containing(n)
+            inside = inside[(inside < lo) | (inside >= hi)]
+            offer(self._entries_of(inside), 2, loose_n)
+        if not picked:
+            return {"total": 0, "results": []}
+        entries = np.concatenate(picked)
+        score = np.concatenate(scores)
+        iris = self._e_iri[entries]
+        if kind is not None:
+            accepted = (kind, "architecture") if kind == "concept" else (kind,)
+            wanted = [self._kind_names.index(k) for k in accepted if k in self._kind_names]
+            keep = np.isin(self._iri_kind[iris], wanted)
+            entries, score, iris = entries[keep], score[keep], iris[keep]
+        total = len(_distinct(iris.astype(np.int64), len(self._iris)))
+        return {"total": total, "results": [self._hit(int(e), int(s)) for e, s in self._top(score, iris, entries, limit)]}
+
+    def _top(self, score: np.ndarray, iris: np.ndarray, entries: np.ndarray, limit: int) -> list[tuple[int, int]]:
+        """The best (entry, score) of each of the `limit` best entities."""
+        k = limit * 4
+        while True:
+            if k >= len(score):
+                chosen = np.argsort(score)
+            else:
+                part = np.argpartition(score, k)[:k]
+                chosen = part[np.argsort(score[part])]
+            # Scores are distinct, so the first entry of an entity in score order is its best.
+            _unique, first = np.unique(iris[chosen], return_index=True)
+            if len(first) >= limit or k >= len(score):
+                best = chosen[np.sort(first)[:limit]]
+                return list(zip(entries[best].tolist(), score[best].tolist(), strict=True))
+            k *= 4
+
+    def _hit(self, entry: int, score: int) -> dict[str, Any]:
+        iri = self._iris[int(self._e_iri[entry])]
+        bucket = score // len(self._ordinal)
+        label = self._labels[int(self._e_label[entry])]
+        return {
+            "iri": iri,
+            "slug": iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1],
+            "kind": self.kinds[iri],
+            "name": self.names[iri],
+            "matched": label,
+            "match": MATCH_CLASSES[bucket // 2],
+            "loose": bool(bucket % 2),
+        }
+
+    def items(self) -> Iterator[tuple[str, list[tuple[str, str, int]]]]:
+        """Yield ``(key, [(iri, label, rank), ...])`` in the order labels were first seen.
+
+        Returns
+        -------
+        iterator of (str, list of (str, str, int))
+            Keys in the order of their first label in `records`, entries in record order.
+        """
+        first_seen = np.minimum.reduceat(self._insertion, self._key_start[:-1]) if len(self._insertion) else []
+        for key_id in np.argsort(first_seen, kind="stable").tolist():
+            a, b = int(self._key_start[key_id]), int(self._key_start[key_id + 1])
+            yield (
+                self.keys[key_id],
+                [
+                    (self._iris[i], self._labels[lab], r)
+                    for i, lab, r in zip(
+                        self._e_iri[a:b].tolist(), self._e_label[a:b].tolist(), self._e_rank[a:b].tolist(), strict=True
+                    )
+                ],
+            )
+
+    def nbytes(self) -> int:
+        """Return the bytes held by the index's numpy arrays (the Python strings and dicts excluded).
+
+        Returns
+        -------
+        int
+            Bytes.
+        """
+        return sum(v.nbytes for v in vars(self).values() if isinstance(v, np.ndarray))
+
+
+def _distinct(ids: np.ndarray, universe: int) -> np.ndarray:
+    """Sorted distinct values of `ids` (each in ``range(universe)``)."""
+    if len(ids) * 16 < universe:
+        return np.unique(ids)
+    seen = np.zeros(universe, dtype=bool)
+    seen[ids] = True
+    return np.flatnonzero(seen)
