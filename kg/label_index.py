@@ -34,6 +34,9 @@ MATCH_CLASSES = ("exact", "prefix", "contains")
 """Match classes, best first."""
 
 _MAX_CHAR = "\U0010ffff"
+_BLOCK = 1 << 16  # keys per block while building the gram index
+_PACK_BITS = 63  # (window code, posting) pairs sort as one int64 when they fit in this many bits
+_ASCII_PUNCTUATION = {c: None for c in range(128) if not chr(c).isalnum()}
 
 
 def normalize(text: str) -> str:
@@ -59,6 +62,8 @@ def normalize(text: str) -> str:
     >>> normalize("ＧＬＭ")
     'glm'
     """
+    if text.isascii():  # NFKD leaves ASCII alone and casefold is lower: the common case, fast
+        return " ".join(text.lower().split())
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(stripped.casefold().split())
@@ -84,6 +89,8 @@ def compact(norm: str) -> str:
     >>> compact("glm-4.5 air")
     'glm45air'
     """
+    if norm.isascii():
+        return norm.translate(_ASCII_PUNCTUATION)
     return "".join(c for c in norm if c.isalnum())
 
 
@@ -186,50 +193,77 @@ class LabelIndex:
     # -- the substring index ---------------------------------------------------------------------
 
     def _build_grams(self, key_len: np.ndarray) -> None:
-        text = _codepoints("".join(self.keys))
-        self._alphabet = np.unique(text)
-        self._char_id = {chr(int(c)): n for n, c in enumerate(self._alphabet)}
-        base = len(self._alphabet) + 1  # the last id pads windows past a key's end
-        self._base = base
-        ids = np.searchsorted(self._alphabet, text).astype(np.int64)
-        del text
-        n = len(ids)
-        key_of = np.repeat(np.arange(len(self.keys), dtype=np.int64), key_len)
-        offset = np.arange(n, dtype=np.int64) - np.repeat(np.cumsum(key_len) - key_len, key_len)
-        remaining = np.repeat(key_len, key_len) - offset  # characters from here to the key's end
-        pad = base - 1
-        second = np.full(n, pad, dtype=np.int64)
-        third = np.full(n, pad, dtype=np.int64)
-        if n > 1:
-            second[:-1] = np.where(remaining[:-1] > 1, ids[1:], pad)
-        if n > 2:
-            third[:-2] = np.where(remaining[:-2] > 2, ids[2:], pad)
-        del remaining
-        codes = (ids * base + second) * base + third
-        del ids, second, third
-        self._offset_bits = max(1, int(key_len.max(initial=1) - 1).bit_length())
+        # Built in blocks of keys so that the temporaries stay small next to the result (at 100k
+        # models: 15M characters, one int64 per character at the peak).
+        blocks = [(a, min(a + _BLOCK, len(self.keys))) for a in range(0, len(self.keys), _BLOCK)]
+        seen = np.zeros(0x110000, dtype=bool)
+        for a, b in blocks:
+            seen[_codepoints("".join(self.keys[a:b]))] = True
+        self._alphabet = np.flatnonzero(seen).astype(np.uint32)
+        del seen
+        self._char_id = {chr(int(c)): n for n, c in enumerate(self._alphabet.tolist())}
+        self._base = base = len(self._alphabet) + 1  # the last id pads windows past a key's end
+        table = np.zeros(0x110000, dtype=np.int64)
+        table[self._alphabet] = np.arange(len(self._alphabet))
+        self._offset_bits = offset_bits = max(1, int(key_len.max(initial=1) - 1).bit_length())
         key_bits = max(1, (len(self.keys) - 1).bit_length())
-        post_type = np.uint32 if self._offset_bits + key_bits <= 32 else np.uint64
-        values = (key_of << self._offset_bits) | offset
-        del key_of, offset
-        code_bits = int(base**3 - 1).bit_length()
-        if code_bits + self._offset_bits + key_bits <= 63:
-            # One sort of (code, posting) packed in an integer: cheaper than an argsort.
-            shift = self._offset_bits + key_bits
-            packed = np.sort((codes << shift) | values)
-            del codes, values
-            codes = packed >> shift
-            values = packed & ((1 << shift) - 1)
+        shift = offset_bits + key_bits
+        packable = int(base**3 - 1).bit_length() + shift <= _PACK_BITS
+        size = int(key_len.sum())
+        packed = np.empty(size if packable else 0, dtype=np.int64)
+        parts: list[tuple[np.ndarray, np.ndarray]] = []
+        at = 0
+        for a, b in blocks:
+            lengths = key_len[a:b]
+            ids = table[_codepoints("".join(self.keys[a:b]))]
+            ends = np.cumsum(lengths)
+            starts = ends - lengths
+            pad = base - 1
+            second = np.full(len(ids), pad, dtype=np.int64)
+            second[:-1] = ids[1:]
+            second[ends - 1] = pad
+            third = np.full(len(ids), pad, dtype=np.int64)
+            third[:-2] = ids[2:]
+            third[ends - 1] = pad
+            third[(ends - 2)[lengths > 1]] = pad
+            codes = (ids * base + second) * base + third
+            del ids, second, third
+            offset = np.arange(len(codes), dtype=np.int64) - np.repeat(starts, lengths)
+            values = (np.repeat(np.arange(a, b, dtype=np.int64), lengths) << offset_bits) | offset
+            if packable:
+                packed[at : at + len(codes)] = (codes << shift) | values
+            else:
+                parts.append((codes, values))
+            at += len(codes)
+        del table
+        post_type = np.uint32 if shift <= 32 else np.uint64
+        if packable:
+            # One in-place sort of (code, posting) packed in an integer: cheaper than an argsort.
+            packed.sort()
+            firsts, gram_codes = [], []
+            previous = -1
+            for a in range(0, size, _BLOCK * 16):
+                codes = packed[a : a + _BLOCK * 16] >> shift
+                first = np.flatnonzero(np.diff(codes, prepend=previous) != 0)
+                firsts.append(first + a)
+                gram_codes.append(codes[first])
+                previous = int(codes[-1])
+            packed &= (1 << shift) - 1
+            self._postings = packed.astype(post_type)
             del packed
-        else:
+            first = np.concatenate(firsts) if firsts else np.zeros(0, dtype=np.int64)
+            self._gram_codes = np.concatenate(gram_codes).astype(np.uint64) if gram_codes else first.astype(np.uint64)
+        else:  # an alphabet of thousands of characters: codes need the whole 64 bits
+            codes = np.concatenate([c for c, _ in parts]) if parts else np.zeros(0, dtype=np.int64)
+            values = np.concatenate([v for _, v in parts]) if parts else np.zeros(0, dtype=np.int64)
+            del parts
             order = np.lexsort((values, codes))
-            codes, values = codes[order], values[order]
-            del order
-        self._postings = values.astype(post_type)
-        del values
-        first = np.flatnonzero(np.diff(codes, prepend=-1) != 0)
-        self._gram_codes = codes[first].astype(np.uint64)
-        self._gram_start = np.r_[first, len(codes)].astype(np.int64)
+            codes = codes[order]
+            self._postings = values[order].astype(post_type)
+            del order, values
+            first = np.flatnonzero(np.diff(codes, prepend=-1) != 0)
+            self._gram_codes = codes[first].astype(np.uint64)
+        self._gram_start = np.r_[first, size].astype(np.int64)
 
     def _code_range(self, lo: int, hi: int) -> tuple[int, int]:
         """Posting positions of the window codes in [lo, hi)."""

@@ -6,16 +6,21 @@ from __future__ import annotations
 
 import bisect
 import random
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
-from kg import lookup
+from api.app import create_app
+from kg import label_index, lookup
 from kg.label_index import LabelIndex, compact, normalize
 from kg.service import KnowledgeGraph
+from kg.settings import Settings
+from tests.conftest import TOKEN
 
 M = "https://example.org/model/"
-O = "https://example.org/org/"
+ORG = "https://example.org/org/"
 C = "https://example.org/concept/"
 
 # (iri, label, rank): rank 0 = a name, 1 = an alternate name.
@@ -24,11 +29,11 @@ RECORDS = [
     (M + "glm-4.5-air", "GLM-4.5-Air", 0),
     (M + "chatglm", "ChatGLM", 0),
     (M + "xglm", "XGLM 4.5", 0),
-    (O + "zhipu", "Zhipu AI", 0),
-    (O + "zhipu", "智谱", 1),
-    (O + "zhipu", "智谱AI", 1),
-    (O + "ali", "Alibaba Cloud", 0),
-    (O + "ali", "阿里巴巴", 1),
+    (ORG + "zhipu", "Zhipu AI", 0),
+    (ORG + "zhipu", "智谱", 1),
+    (ORG + "zhipu", "智谱AI", 1),
+    (ORG + "ali", "Alibaba Cloud", 0),
+    (ORG + "ali", "阿里巴巴", 1),
     (M + "qwen", "Qwen", 0),
     (M + "qwen-ali", "Qwen", 0),  # a tie on everything but the IRI
     (C + "moe", "Mixture-of-Experts", 0),
@@ -41,8 +46,8 @@ KINDS = {
     M + "glm-4.5-air": "model",
     M + "chatglm": "model",
     M + "xglm": "model",
-    O + "zhipu": "organization",
-    O + "ali": "organization",
+    ORG + "zhipu": "organization",
+    ORG + "ali": "organization",
     M + "qwen": "model",
     M + "qwen-ali": "model",
     C + "moe": "architecture",
@@ -144,10 +149,24 @@ def test_long_needle_does_not_run_into_the_next_key() -> None:
     assert index.search("efgh")["total"] == 1
 
 
+@pytest.mark.parametrize(("block", "pack_bits"), [(3, 63), (1 << 16, 0), (2, 0)])
+def test_build_in_blocks_and_without_packing_gives_the_same_index(
+    small: LabelIndex, monkeypatch: pytest.MonkeyPatch, block: int, pack_bits: int
+) -> None:
+    monkeypatch.setattr(label_index, "_BLOCK", block)
+    monkeypatch.setattr(label_index, "_PACK_BITS", pack_bits)
+    other = LabelIndex(RECORDS, KINDS)
+    assert other._postings.tolist() == small._postings.tolist()
+    assert other._gram_codes.tolist() == small._gram_codes.tolist()
+    assert other._gram_start.tolist() == small._gram_start.tolist()
+    for q in ("g", "gl", "glm", "glm-4", "智谱", "e", "ert"):
+        assert other.search(q, limit=100) == small.search(q, limit=100)
+
+
 def test_items_in_first_seen_order(small: LabelIndex) -> None:
     items = dict(small.items())
     assert list(items)[:2] == ["glm-4.5", "glm45"]
-    assert items["智谱"] == [(O + "zhipu", "智谱", 1)]
+    assert items["智谱"] == [(ORG + "zhipu", "智谱", 1)]
 
 
 # -- the same answers as a scan of every key ---------------------------------------------------
@@ -222,3 +241,57 @@ def test_embedded_graph_agrees_with_the_scan(graph: KnowledgeGraph) -> None:
     for q in sorted(needles):
         for kind, limit in ((None, 20), ("model", 5), ("concept", 100), ("organization", 1)):
             assert index.search(q, kind=kind, limit=limit) == reference_search(index, q, kind, limit), (q, kind)
+
+
+# -- the server answers searches itself, never from an index older than the data ------------------
+
+PROBE = "https://w3id.org/aikg/id/model/search-probe"
+INSERT = (
+    "INSERT DATA { GRAPH <https://w3id.org/aikg/graph/test-search> "
+    f'{{ <{PROBE}> a aikg:AIModel ; schema:name "Qxzv Probe 9" }} }}'
+)
+DROP = "DROP GRAPH <https://w3id.org/aikg/graph/test-search>"
+
+
+@pytest.fixture(scope="module")
+def writable() -> Iterator[tuple[TestClient, KnowledgeGraph]]:
+    settings = Settings(workers=1, update_token=TOKEN, query_timeout_s=20)
+    service = KnowledgeGraph.open(settings)
+    with TestClient(create_app(settings, service)) as c:
+        yield c, service
+    service.close()
+
+
+def test_search_answered_in_server_follows_writes(
+    writable: tuple[TestClient, KnowledgeGraph], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, service = writable
+
+    def no_worker(*args: object, **kwargs: object) -> object:
+        raise AssertionError("the search went to a worker")
+
+    monkeypatch.setattr(service, "read", no_worker)
+    auth = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/sparql-update"}
+
+    def probe() -> dict[str, Any]:
+        r = client.get("/api/search", params={"q": "xzv pro", "kind": "model"})
+        assert r.status_code == 200, r.text
+        return r.json()  # type: ignore[no-any-return]
+
+    assert probe()["total"] == 0
+    assert client.post("/sparql", content=INSERT, headers=auth).status_code == 204
+    found = probe()
+    assert found["total"] == 1
+    assert [(h["slug"], h["match"], h["matched"]) for h in found["results"]] == [
+        ("search-probe", "contains", "Qxzv Probe 9")
+    ]
+    assert client.post("/sparql", content=DROP, headers=auth).status_code == 204
+    assert probe()["total"] == 0
+    assert client.get("/api/search", params={"q": "x", "limit": 0}).status_code == 422
+
+
+def test_search_built_only_for_the_current_version(writable: tuple[TestClient, KnowledgeGraph]) -> None:
+    _client, service = writable
+    assert lookup.search_built("glm", version=service.version) is not None
+    assert lookup.search_built("glm", version="no-such-version") is None
+    assert lookup.search_built("glm", version="") is None
