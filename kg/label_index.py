@@ -382,8 +382,11 @@ class LabelIndex:
             wanted = [self._kind_names.index(k) for k in accepted if k in self._kind_names]
             keep = np.isin(self._iri_kind[iris], wanted)
             entries, score, iris = entries[keep], score[keep], iris[keep]
-        total = len(_distinct(iris.astype(np.int64), len(self._iris)))
-        return {"total": total, "results": [self._hit(int(e), int(s)) for e, s in self._top(score, iris, entries, limit)]}
+        total = _count_distinct(iris, len(self._iris))
+        return {
+            "total": total,
+            "results": [self._hit(int(e), int(s)) for e, s in self._top(score, iris, entries, limit)],
+        }
 
     def _top(self, score: np.ndarray, iris: np.ndarray, entries: np.ndarray, limit: int) -> list[tuple[int, int]]:
         """The best (entry, score) of each of the `limit` best entities."""
@@ -445,6 +448,15 @@ class LabelIndex:
             Bytes.
         """
         return sum(v.nbytes for v in vars(self).values() if isinstance(v, np.ndarray))
+
+
+def _count_distinct(ids: np.ndarray, universe: int) -> int:
+    """Number of distinct values of `ids` (each in ``range(universe)``)."""
+    if len(ids) * 16 < universe:
+        return len(np.unique(ids))
+    seen = np.zeros(universe, dtype=bool)
+    seen[ids] = True
+    return int(np.count_nonzero(seen))
 
 
 def _distinct(ids: np.ndarray, universe: int) -> np.ndarray:
