@@ -427,16 +427,13 @@ class LabelIndex:
             Keys in the order of their first label in `records`, entries in record order.
         """
         first_seen = np.minimum.reduceat(self._insertion, self._key_start[:-1]) if len(self._insertion) else []
+        bounds = self._key_start.tolist()
+        iris, labels, ranks = self._e_iri.tolist(), self._e_label.tolist(), self._e_rank.tolist()
         for key_id in np.argsort(first_seen, kind="stable").tolist():
-            a, b = int(self._key_start[key_id]), int(self._key_start[key_id + 1])
+            a, b = bounds[key_id], bounds[key_id + 1]
             yield (
                 self.keys[key_id],
-                [
-                    (self._iris[i], self._labels[lab], r)
-                    for i, lab, r in zip(
-                        self._e_iri[a:b].tolist(), self._e_label[a:b].tolist(), self._e_rank[a:b].tolist(), strict=True
-                    )
-                ],
+                [(self._iris[iris[e]], self._labels[labels[e]], ranks[e]) for e in range(a, b)],
             )
 
     def nbytes(self) -> int:
