@@ -36,7 +36,7 @@ MATCH_CLASSES = ("exact", "prefix", "contains")
 _MAX_CHAR = "\U0010ffff"
 _BLOCK = 1 << 16  # keys per block while building the gram index
 _PACK_BITS = 63  # (window code, posting) pairs sort as one int64 when they fit in this many bits
-_ASCII_PUNCTUATION = {c: None for c in range(128) if not chr(c).isalnum()}
+_ASCII_PUNCTUATION = bytes(c for c in range(128) if not chr(c).isalnum())
 
 
 def normalize(text: str) -> str:
@@ -90,7 +90,7 @@ def compact(norm: str) -> str:
     'glm45air'
     """
     if norm.isascii():
-        return norm.translate(_ASCII_PUNCTUATION)
+        return norm.encode("ascii").translate(None, _ASCII_PUNCTUATION).decode("ascii")
     return "".join(c for c in norm if c.isalnum())
 
 
@@ -125,47 +125,53 @@ class LabelIndex:
         self.names: dict[str, str] = {}
         self.kinds: dict[str, str] = {}
         name_rank: dict[str, int] = {}
-        iri_ids: dict[str, int] = {}
-        label_ids: dict[str, int] = {}
-        self._iris: list[str] = []
-        self._labels: list[str] = []
-        seen: set[tuple[str, int, int]] = set()
-        e_key: list[str] = []
-        e_iri: list[int] = []
-        e_label: list[int] = []
-        e_rank: list[int] = []
-        e_strict: list[bool] = []
+        first_rank: dict[tuple[str, str], int] = {}  # (iri, label) -> rank of its first record
         for iri, label, rank in records:
             if rank < name_rank.get(iri, 1 << 30):
                 name_rank[iri] = rank
                 self.names[iri] = label
+            first_rank.setdefault((iri, label), rank)
+        del name_rank
+        iri_ids: dict[str, int] = {}
+        self._iris: list[str] = []
+        self._labels: list[str] = []  # one per (iri, label) pair
+        seen_keys: dict[str, int] = {}  # key -> number in first-seen order
+        e_key: list[int] = []
+        e_iri: list[int] = []
+        e_label: list[int] = []
+        e_rank: list[int] = []
+        e_strict: list[bool] = []
+        for (iri, label), rank in first_rank.items():
             i = iri_ids.get(iri)
             if i is None:
                 i = iri_ids[iri] = len(self._iris)
                 self._iris.append(iri)
                 self.kinds[iri] = kinds.get(iri, "other")
-            lab = label_ids.get(label)
-            if lab is None:
-                lab = label_ids[label] = len(self._labels)
-                self._labels.append(label)
+            lab = len(self._labels)
+            self._labels.append(label)
             norm = normalize(label)
-            for key in dict.fromkeys((norm, compact(norm))):
-                if key and (key, i, lab) not in seen:
-                    seen.add((key, i, lab))
-                    e_key.append(key)
+            loose = compact(norm)
+            for key, strict in ((norm, True), (loose, False)):
+                if key and (strict or key != norm):
+                    e_key.append(seen_keys.setdefault(key, len(seen_keys)))
                     e_iri.append(i)
                     e_label.append(lab)
                     e_rank.append(rank)
-                    e_strict.append(key == norm)
-        del seen, label_ids
-        self.keys: list[str] = sorted(set(e_key))
-        key_ids = {k: n for n, k in enumerate(self.keys)}
-        keys_of = np.fromiter((key_ids[k] for k in e_key), dtype=np.int64, count=len(e_key))
-        del key_ids, e_key
+                    e_strict.append(strict)
+        del first_rank, iri_ids
+        first_seen = list(seen_keys)
+        del seen_keys
+        by_text = sorted(range(len(first_seen)), key=first_seen.__getitem__)
+        self.keys: list[str] = [first_seen[n] for n in by_text]
+        del first_seen
+        self._seen_order = np.empty(len(by_text), dtype=np.uint32)  # first-seen number -> key id
+        self._seen_order[by_text] = np.arange(len(by_text), dtype=np.uint32)
+        del by_text
+        keys_of = self._seen_order[np.asarray(e_key, dtype=np.int64)]
+        del e_key
         # Entries grouped by key; within a key, in insertion order (a stable sort).
         order = np.argsort(keys_of, kind="stable")
         self._key_start = np.searchsorted(keys_of[order], np.arange(len(self.keys) + 1)).astype(np.int64)
-        self._insertion = order.astype(np.uint32)  # grouped position -> insertion number
         self._e_iri = np.asarray(e_iri, dtype=np.uint32)[order]
         self._e_label = np.asarray(e_label, dtype=np.uint32)[order]
         self._e_rank = np.asarray(e_rank, dtype=np.int64)[order]
@@ -350,16 +356,19 @@ class LabelIndex:
         """
         needle = normalize(q)
         needles = [n for n in dict.fromkeys((needle, compact(needle))) if n]
-        size = len(self._ordinal)
-        picked: list[np.ndarray] = []
-        scores: list[np.ndarray] = []
+        wanted = None
+        if kind is not None:
+            accepted = (kind, "architecture") if kind == "concept" else (kind,)
+            wanted = [self._kind_names.index(k) for k in accepted if k in self._kind_names]
+        # (entries, match class, whether the needle is the loose one), exact and prefix first
+        head: list[tuple[np.ndarray, int, bool]] = []
+        tail: list[tuple[np.ndarray, int, bool]] = []
 
         def offer(entries: np.ndarray, match: int, loose_needle: bool) -> None:
-            if not len(entries):
-                return
-            loose = np.ones(len(entries), dtype=bool) if loose_needle else ~self._e_strict[entries]
-            picked.append(entries)
-            scores.append((2 * match + loose) * size + self._ordinal[entries])
+            if len(entries) and wanted is not None:
+                entries = entries[np.isin(self._iri_kind[self._e_iri[entries]], wanted)]
+            if len(entries):
+                (tail if match == 2 else head).append((entries, match, loose_needle))
 
         for n in needles:
             lo, hi = self._prefix_range(n)
@@ -372,21 +381,26 @@ class LabelIndex:
             inside = self._containing(n)
             inside = inside[(inside < lo) | (inside >= hi)]
             offer(self._entries_of(inside), 2, loose_n)
-        if not picked:
+        every = head + tail
+        if not every:
             return {"total": 0, "results": []}
-        entries = np.concatenate(picked)
-        score = np.concatenate(scores)
-        iris = self._e_iri[entries]
-        if kind is not None:
-            accepted = (kind, "architecture") if kind == "concept" else (kind,)
-            wanted = [self._kind_names.index(k) for k in accepted if k in self._kind_names]
-            keep = np.isin(self._iri_kind[iris], wanted)
-            entries, score, iris = entries[keep], score[keep], iris[keep]
-        total = _count_distinct(iris, len(self._iris))
-        return {
-            "total": total,
-            "results": [self._hit(int(e), int(s)) for e, s in self._top(score, iris, entries, limit)],
-        }
+        head_iris = np.concatenate([self._e_iri[e] for e, _m, _l in head]) if head else np.zeros(0, np.uint32)
+        tail_iris = np.concatenate([self._e_iri[e] for e, _m, _l in tail]) if tail else np.zeros(0, np.uint32)
+        in_head, total = _count_distinct(head_iris, tail_iris, len(self._iris))
+        # Every contains hit ranks after every exact or prefix one: when those already fill the
+        # page, the (often far larger) contains set only counts towards the total.
+        if in_head >= limit:
+            every = head
+        size = len(self._ordinal)
+        entries = np.concatenate([e for e, _m, _l in every])
+        score = np.concatenate(
+            [
+                (2 * m + (np.ones(len(e), dtype=bool) if loose else ~self._e_strict[e])) * size + self._ordinal[e]
+                for e, m, loose in every
+            ]
+        )
+        top = self._top(score, self._e_iri[entries], entries, limit)
+        return {"total": total, "results": [self._hit(e, s) for e, s in top]}
 
     def _top(self, score: np.ndarray, iris: np.ndarray, entries: np.ndarray, limit: int) -> list[tuple[int, int]]:
         """The best (entry, score) of each of the `limit` best entities."""
@@ -398,9 +412,15 @@ class LabelIndex:
                 part = np.argpartition(score, k)[:k]
                 chosen = part[np.argsort(score[part])]
             # Scores are distinct, so the first entry of an entity in score order is its best.
-            _unique, first = np.unique(iris[chosen], return_index=True)
-            if len(first) >= limit or k >= len(score):
-                best = chosen[np.sort(first)[:limit]]
+            best: list[int] = []
+            seen: set[int] = set()
+            for at, iri in zip(chosen.tolist(), iris[chosen].tolist(), strict=True):
+                if iri not in seen:
+                    seen.add(iri)
+                    best.append(at)
+                    if len(best) == limit:
+                        break
+            if len(best) == limit or k >= len(score):
                 return list(zip(entries[best].tolist(), score[best].tolist(), strict=True))
             k *= 4
 
@@ -426,10 +446,9 @@ class LabelIndex:
         iterator of (str, list of (str, str, int))
             Keys in the order of their first label in `records`, entries in record order.
         """
-        first_seen = np.minimum.reduceat(self._insertion, self._key_start[:-1]) if len(self._insertion) else []
         bounds = self._key_start.tolist()
         iris, labels, ranks = self._e_iri.tolist(), self._e_label.tolist(), self._e_rank.tolist()
-        for key_id in np.argsort(first_seen, kind="stable").tolist():
+        for key_id in self._seen_order.tolist():
             a, b = bounds[key_id], bounds[key_id + 1]
             yield (
                 self.keys[key_id],
@@ -447,19 +466,27 @@ class LabelIndex:
         return sum(v.nbytes for v in vars(self).values() if isinstance(v, np.ndarray))
 
 
-def _count_distinct(ids: np.ndarray, universe: int) -> int:
-    """Number of distinct values of `ids` (each in ``range(universe)``)."""
-    if len(ids) * 16 < universe:
-        return len(np.unique(ids))
+def _count_distinct(first: np.ndarray, then: np.ndarray, universe: int) -> tuple[int, int]:
+    """Distinct values in `first`, and in `first` and `then` together (each in ``range(universe)``)."""
+    if (len(first) + len(then)) * 16 < universe:  # small: sorting beats clearing a mask
+        a = np.sort(first)
+        both = np.sort(np.concatenate([a, then]))
+        return (
+            int(np.count_nonzero(a[1:] != a[:-1])) + (len(a) > 0),
+            int(np.count_nonzero(both[1:] != both[:-1])) + (len(both) > 0),
+        )
     seen = np.zeros(universe, dtype=bool)
-    seen[ids] = True
-    return int(np.count_nonzero(seen))
+    seen[first] = True
+    counted = int(np.count_nonzero(seen))
+    seen[then] = True
+    return counted, int(np.count_nonzero(seen))
 
 
 def _distinct(ids: np.ndarray, universe: int) -> np.ndarray:
     """Sorted distinct values of `ids` (each in ``range(universe)``)."""
-    if len(ids) * 16 < universe:
-        return np.unique(ids)
+    if len(ids) * 16 < universe:  # np.unique is slower here (a hash table in numpy 2)
+        ordered = np.sort(ids)
+        return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if len(ordered) else ordered
     seen = np.zeros(universe, dtype=bool)
     seen[ids] = True
     return np.flatnonzero(seen)

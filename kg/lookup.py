@@ -260,22 +260,29 @@ _LabelIndex = LabelIndex  # the name this module's readers know it by
 
 def _build_label_index(store: ox.Store, schemes: dict[str, set[str]]) -> LabelIndex:
     """Read every searchable name (``kg/queries/labels.rq``) and index it with its entity's kind."""
-    rows = select(store, named_query("labels"))
+    # Terms read straight from the engine's solutions: at 100k models (266k labels) the plain
+    # rows of kg.sparql.select cost twice as long.
+    solutions = store.query(named_query("labels"), prefixes=PREFIXES, **union_dataset(store))
+    assert [v.value for v in solutions.variables] == ["s", "label", "type", "property"]  # type: ignore[union-attr]
+    rows = [(s[0].value, s[1], s[2], s[3].value) for s in solutions]  # type: ignore[union-attr]
     types: dict[str, set[str]] = defaultdict(set)
-    for row in rows:
-        if "type" in row:
-            types[row["s"]].add(row["type"])
+    for iri, _label, type_, _prop in rows:
+        if type_ is not None:
+            types[iri].add(python_value(type_))
     kinds: dict[str, str] = {}
     records = []
-    for row in rows:
-        iri, prop = row["s"], row["property"]
+    for iri, label, _type, prop in rows:
         kind = kind_of(iri, types[iri]) or "other"
         if kind == "concept" and SCHEMES["architecture"] in schemes.get(iri, ()):
             kind = "architecture"
         kinds[iri] = kind
         rank = _NAME_PROPERTIES.index(prop) if prop in _NAME_PROPERTIES else len(_NAME_PROPERTIES)
-        records.append((iri, str(row["label"]), rank))
+        text = label.value if label.datatype.value in _TEXT_TYPES else str(python_value(label))
+        records.append((iri, text, rank))
     return LabelIndex(records, kinds)
+
+
+_TEXT_TYPES = frozenset((_XSD + "string", PREFIXES["rdf"] + "langString"))
 
 
 def warm_index(store: ox.Store, version: str) -> None:
