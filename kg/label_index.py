@@ -299,15 +299,16 @@ class LabelIndex:
             spans.append((b - a, s, a, b))
         spans.sort()
         _size, s, a, b = spans[0]
-        seed = self._postings[a:b].astype(np.int64)
-        at_key = seed >> self._offset_bits
-        start = (seed & ((1 << self._offset_bits) - 1)) - s
+        # In the postings' own unsigned type throughout: searchsorted then compares without copies.
+        seed = self._postings[a:b]
+        start = seed & ((1 << self._offset_bits) - 1)
         # Only windows where the whole needle fits in the key: the other windows' positions then
         # stay inside the same key (no borrow into a neighbouring key's bits).
-        candidates = seed[(start >= 0) & (start + len(ids) <= self._key_len[at_key])] - s
+        fits = (start >= s) & (start + (len(ids) - s) <= self._key_len[seed >> self._offset_bits])
+        candidates = seed[fits] - seed.dtype.type(s)
         for _size, t, a, b in spans[1:]:
             posting = self._postings[a:b]
-            wanted = candidates + t
+            wanted = candidates + candidates.dtype.type(t)
             at = np.searchsorted(posting, wanted)
             at[at == len(posting)] = 0
             candidates = candidates[posting[at] == wanted]
@@ -330,6 +331,8 @@ class LabelIndex:
     def _entries_of(self, keys: np.ndarray) -> np.ndarray:
         starts = self._key_start[keys]
         counts = self._key_start[keys + 1] - starts
+        if len(counts) and counts.max() == 1:  # the usual case: one label behind each key
+            return starts
         total = int(counts.sum())
         return np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(total)
 
