@@ -124,6 +124,12 @@ class LabelIndex:
     def __init__(self, records: Iterable[tuple[str, str, int]], kinds: Mapping[str, str]) -> None:
         self.names: dict[str, str] = {}
         self.kinds: dict[str, str] = {}
+        key_len = self._build_entries(records, kinds)
+        self._build_ordinals(key_len)
+        self._build_grams(key_len)
+
+    def _build_entries(self, records: Iterable[tuple[str, str, int]], kinds: Mapping[str, str]) -> np.ndarray:
+        """Names, kinds, the sorted keys and the entries behind each; returns the key lengths."""
         name_rank: dict[str, int] = {}
         first_rank: dict[tuple[str, str], int] = {}  # (iri, label) -> rank of its first record
         for iri, label, rank in records:
@@ -174,11 +180,17 @@ class LabelIndex:
         self._key_start = np.searchsorted(keys_of[order], np.arange(len(self.keys) + 1)).astype(np.int64)
         self._e_iri = np.asarray(e_iri, dtype=np.uint32)[order]
         self._e_label = np.asarray(e_label, dtype=np.uint32)[order]
-        self._e_rank = np.asarray(e_rank, dtype=np.int64)[order]
+        self._e_rank = np.asarray(e_rank, dtype=np.int16)[order]
         self._e_strict = np.asarray(e_strict, dtype=bool)[order]
         del e_iri, e_label, e_rank, e_strict
         key_len = np.fromiter(map(len, self.keys), dtype=np.int64, count=len(self.keys))
         self._key_len = key_len.astype(np.uint32)
+        self._kind_names = sorted(set(self.kinds.values()) | {"other"})
+        kind_code = {k: n for n, k in enumerate(self._kind_names)}
+        self._iri_kind = np.fromiter((kind_code[self.kinds[i]] for i in self._iris), dtype=np.uint8)
+        return key_len
+
+    def _build_ordinals(self, key_len: np.ndarray) -> None:
         e_len = np.repeat(key_len, np.diff(self._key_start))
         # The within-class order: name property first, then shorter key, then the entity's name
         # (case-folded), its IRI, and the matched label; one integer per entry.
@@ -189,12 +201,8 @@ class LabelIndex:
         label_rank = np.empty(len(self._labels), dtype=np.int64)
         label_rank[label_order] = np.arange(len(self._labels))
         within = np.lexsort((label_rank[self._e_label], iri_rank[self._e_iri], e_len, self._e_rank))
-        self._ordinal = np.empty(len(within), dtype=np.int64)
+        self._ordinal = np.empty(len(within), dtype=np.uint32 if len(within) < 2**32 else np.int64)
         self._ordinal[within] = np.arange(len(within))
-        self._kind_names = sorted(set(self.kinds.values()) | {"other"})
-        kind_code = {k: n for n, k in enumerate(self._kind_names)}
-        self._iri_kind = np.fromiter((kind_code[self.kinds[i]] for i in self._iris), dtype=np.uint8)
-        self._build_grams(key_len)
 
     # -- the substring index ---------------------------------------------------------------------
 
