@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import bisect
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -449,21 +449,40 @@ class LabelIndex:
             "loose": bool(bucket % 2),
         }
 
-    def items(self) -> Iterator[tuple[str, list[tuple[str, str, int]]]]:
+    def items(self, kinds: Collection[str] | None = None) -> Iterator[tuple[str, list[tuple[str, str, int]]]]:
         """Yield ``(key, [(iri, label, rank), ...])`` in the order labels were first seen.
+
+        Parameters
+        ----------
+        kinds : collection of str, optional
+            Keep only the entries of entities of these kinds (keys left without entries are
+            skipped).
 
         Returns
         -------
         iterator of (str, list of (str, str, int))
             Keys in the order of their first label in `records`, entries in record order.
         """
+        order = self._seen_order
+        keep = None
+        if kinds is not None:
+            codes = [n for n, k in enumerate(self._kind_names) if k in kinds]
+            keep = np.isin(self._iri_kind[self._e_iri], codes)
+            has = np.zeros(len(self.keys), dtype=bool)
+            has[np.repeat(np.arange(len(self.keys)), np.diff(self._key_start))[keep]] = True
+            order = order[has[order]]
+        kept = keep.tolist() if keep is not None else None
         bounds = self._key_start.tolist()
         iris, labels, ranks = self._e_iri.tolist(), self._e_label.tolist(), self._e_rank.tolist()
-        for key_id in self._seen_order.tolist():
+        for key_id in order.tolist():
             a, b = bounds[key_id], bounds[key_id + 1]
             yield (
                 self.keys[key_id],
-                [(self._iris[iris[e]], self._labels[labels[e]], ranks[e]) for e in range(a, b)],
+                [
+                    (self._iris[iris[e]], self._labels[labels[e]], ranks[e])
+                    for e in range(a, b)
+                    if kept is None or kept[e]
+                ],
             )
 
     def nbytes(self) -> int:

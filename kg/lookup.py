@@ -279,6 +279,7 @@ def _build_label_index(store: ox.Store, schemes: dict[str, set[str]]) -> LabelIn
         rank = _NAME_PROPERTIES.index(prop) if prop in _NAME_PROPERTIES else len(_NAME_PROPERTIES)
         text = label.value if label.datatype.value in _TEXT_TYPES else str(python_value(label))
         records.append((iri, text, rank))
+    del rows, types  # the engine's terms: freed before the index's own build peaks
     return LabelIndex(records, kinds)
 
 
@@ -492,11 +493,10 @@ def resolve(store: ox.Store, kind: str, ref: str, version: str = "") -> str:
 def _suggest(store: ox.Store, kind: str, ref: str, version: str) -> list[str]:
     index = _label_index(store, version)
     pool: dict[str, str] = {}
-    for key, entries in index.items():
+    for key, entries in index.items(kinds={kind, "architecture"} if kind == "concept" else {kind}):
         for iri, _label, _rank in entries:
-            if _kind_matches(kind, index.kinds.get(iri)):
-                pool.setdefault(key, iri)
-                pool.setdefault(normalize(slug_of(iri)), iri)
+            pool.setdefault(key, iri)
+            pool.setdefault(normalize(slug_of(iri)), iri)
     close = difflib.get_close_matches(normalize(ref[:200]), list(pool), n=8, cutoff=0.5)
     seen: list[str] = []
     for key in close:

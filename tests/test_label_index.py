@@ -167,6 +167,10 @@ def test_items_in_first_seen_order(small: LabelIndex) -> None:
     items = dict(small.items())
     assert list(items)[:2] == ["glm-4.5", "glm45"]
     assert items["智谱"] == [(ORG + "zhipu", "智谱", 1)]
+    concepts = dict(small.items(kinds={"concept", "architecture"}))
+    assert list(concepts) == ["mixture-of-experts", "mixtureofexperts", "moe", "dense transformer", "densetransformer"]
+    assert concepts["moe"] == [(C + "moe", "MoE", 1)]
+    assert dict(small.items(kinds={"spaceship"})) == {}
 
 
 # -- the same answers as a scan of every key ---------------------------------------------------
