@@ -358,18 +358,76 @@ def _query(store: ox.Store, name: str, claim: str | None = None) -> dict[str, li
     return grouped
 
 
-def _names(store: ox.Store) -> dict[str, str]:
-    # Display names: schema:name, else skos:prefLabel, else rdfs:label (English or untagged).
-    rank = {_S + "name": 0, PREFIXES["skos"] + "prefLabel": 1, PREFIXES["rdfs"] + "label": 2, _S + "headline": 3}
-    best: dict[str, tuple[int, str]] = {}
-    for row in store.query(named_query("review_names"), prefixes=PREFIXES, **union_dataset(store)):
-        s, p, label = row["s"].value, row["p"].value, row["label"]
-        if isinstance(label, ox.Literal) and label.language not in (None, "en"):
-            continue
-        key = (rank[p], label.value)
-        if s not in best or key < best[s]:
-            best[s] = key
-    return {s: v for s, (_, v) in best.items()}
+_NAME_RANK = {_S + "name": 0, PREFIXES["skos"] + "prefLabel": 1, PREFIXES["rdfs"] + "label": 2, _S + "headline": 3}
+
+
+class _Names(dict[str, str]):
+    """Display names of IRIs, looked up one IRI at a time when first asked for.
+
+    schema:name, else skos:prefLabel, else rdfs:label, else schema:headline (English or untagged
+    literals). Reading every name of the graph up front scales with the graph (27k labels, 0.3 s
+    at 220k triples, none of them needed by a review); reviews need a few hundred. Each lookup runs
+    ``review_names.rq`` with ``?s`` bound, an index lookup. :meth:`freeze` drops the store once
+    the reviews are built, so a kept review neither holds the store alive nor reads later data.
+    """
+
+    def __init__(self, store: ox.Store) -> None:
+        super().__init__()
+        self._store: ox.Store | None = store
+        self._dataset = union_dataset(store)
+        self._missing: set[str] = set()
+
+    def _lookup(self, iri: str) -> str | None:
+        if iri in self or iri in self._missing:
+            return super().get(iri)
+        if self._store is None or not iri.startswith(("http://", "https://", "urn:")):
+            return None
+        best: tuple[int, str] | None = None
+        rows = self._store.query(
+            named_query("review_names"),
+            prefixes=PREFIXES,
+            substitutions={ox.Variable("s"): ox.NamedNode(iri)},
+            **self._dataset,
+        )
+        for row in rows:
+            label = row["label"]
+            if isinstance(label, ox.Literal) and label.language not in (None, "en"):
+                continue
+            key = (_NAME_RANK[row["p"].value], label.value)
+            if best is None or key < best:
+                best = key
+        if best is None:
+            self._missing.add(iri)
+            return None
+        self[iri] = best[1]
+        return best[1]
+
+    def get(self, iri: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        found = self._lookup(iri)
+        return default if found is None else found
+
+    def warm(self, reviews: list[Review]) -> None:
+        """Look up every IRI the reviews' JSON and pictures name, then forget the store."""
+        for r in reviews:
+            iris: list[Any] = [r.claim, r.info.get("stance")]
+            for key in ("about", "comparedWith"):
+                iris.extend(x["iri"] for x in r.info[key])
+            if r.info.get("claimant"):
+                iris.append(r.info["claimant"]["iri"])
+            for a in r.info["appearances"]:
+                iris.extend((a["iri"], a.get("publisher")))
+            for e in r.evidence:
+                iris.extend((e.subject, e.property, e.value))
+            for i in r.interests:
+                iris.extend(i.via)
+            for iri in iris:
+                if isinstance(iri, str):
+                    self._lookup(iri)
+        self._store = None
+
+
+def _names(store: ox.Store) -> _Names:
+    return _Names(store)
 
 
 def _date_order(a: str, b: str) -> str:
@@ -1411,7 +1469,10 @@ def review_claim(store: ox.Store, claim: str) -> Review:
         raise NotFoundError(f"no claim with IRI {claim}")
     kind = _KIND_BY_IRI.get(kinds[0].get("kind", ""))
     rows = {name: _query(store, name, claim) for name in _rule_queries(kind)}
-    return _decide(store, claim, defaultdict(dict, rows), _names(store))
+    names = _names(store)
+    review = _decide(store, claim, defaultdict(dict, rows), names)
+    names.warm([review])
+    return review
 
 
 def review_all(store: ox.Store) -> list[Review]:
@@ -1432,7 +1493,9 @@ def review_all(store: ox.Store) -> list[Review]:
     claims = sorted(_query(store, "review_claims"))
     names = _names(store)
     rows = {name: _query(store, name) for name in ("review_claim", "review_interest", *(q for q, _ in _RULES.values()))}
-    return [_decide(store, claim, rows, names) for claim in claims]
+    reviews = [_decide(store, claim, rows, names) for claim in claims]
+    names.warm(reviews)
+    return reviews
 
 
 # ------------------------------------------------------------------------------------------ the reviews graph
