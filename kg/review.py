@@ -1636,6 +1636,9 @@ class ReviewKeeper:
 
     Notes
     -----
+    On an engine that refuses updates (a read-only remote engine, see
+    :attr:`kg.store.KnowledgeStore.writable`) the reviews are computed and served from memory
+    and the reviews graph is left as the engine has it (:attr:`in_memory` is True).
     Generation reads the data graphs only, so its own write is recognised (the snapshot
     fingerprint is unchanged) and does not trigger a second round. If generation fails, the
     reviews graph is dropped rather than left stale, and :meth:`get` raises until a later write
@@ -1650,6 +1653,8 @@ class ReviewKeeper:
         self.published = ""
         self.generations = 0
         self.error: str | None = None
+        self.in_memory = False
+        """True when the engine refuses updates: reviews are kept in memory only, not in :data:`REVIEWS_GRAPH`."""
         self._lock = threading.RLock()
         self._busy = False
         self._installed = False
@@ -1699,6 +1704,14 @@ class ReviewKeeper:
             ):
                 self._clean_version = self.store.version
                 return False
+            writable = self.store.writable
+            if not writable and not self.in_memory:
+                log.warning(
+                    "the engine refuses updates: reviews are computed in memory and served by the API, "
+                    "but not written to %s (SPARQL does not see them)",
+                    REVIEWS_GRAPH,
+                )
+            self.in_memory = not writable
             self._busy = True
             try:
                 try:
@@ -1706,12 +1719,14 @@ class ReviewKeeper:
                 except Exception as exc:
                     self.error = f"{type(exc).__name__}: {exc}"
                     self.reviews, self.snapshot = {}, None
-                    self.store.replace_graph(REVIEWS_GRAPH, [])
+                    if writable:
+                        self.store.replace_graph(REVIEWS_GRAPH, [])
                     raise
                 published = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
                 for r in reviews:
                     r.published, r.snapshot = published, snap
-                self.store.replace_graph(REVIEWS_GRAPH, _triples(reviews, snap, published))
+                if writable:
+                    self.store.replace_graph(REVIEWS_GRAPH, _triples(reviews, snap, published))
                 self.reviews = {r.claim: r for r in reviews}
                 self.snapshot, self.published, self.error = snap, published, None
                 self.generations += 1

@@ -86,6 +86,11 @@ class KnowledgeStore:
         """Return the IRIs of all named graphs, sorted."""
         return sorted(g.value for g in self.inner.named_graphs() if isinstance(g, ox.NamedNode))
 
+    @property
+    def writable(self) -> bool:
+        """Return True when the engine accepts writes (always, for the embedded engine)."""
+        return True
+
     def add_listener(self, listener: Callable[[], None]) -> None:
         """Call `listener` (no arguments) after every write."""
         self._listeners.append(listener)
