@@ -40,7 +40,7 @@ from kg.history import union_dataset
 from kg.license_check import license_findings
 from kg.namespaces import AIKG, GRAPH, ID, PREFIXES
 from kg.sparql import named_query, select
-from kg.store import KnowledgeStore
+from kg.store import DEFAULT_GRAPH, KnowledgeStore
 
 __all__ = [
     "CLAIM_KINDS",
@@ -283,13 +283,23 @@ class Snapshot:
         }
 
 
-def snapshot(store: KnowledgeStore) -> Snapshot:
+def snapshot(
+    store: KnowledgeStore,
+    known: dict[str, tuple[int, str]] | None = None,
+    changed: set[str] | frozenset[str] | None = None,
+) -> Snapshot:
     """Take the data snapshot of a store: each named graph's triple count and content digest.
 
     Parameters
     ----------
     store : KnowledgeStore
-        The store; :data:`REVIEWS_GRAPH` is left out.
+        The store; :data:`REVIEWS_GRAPH` is left out. The default graph is listed as
+        :data:`kg.store.DEFAULT_GRAPH` when it holds triples (queries read it as part of the union).
+    known : dict, optional
+        Graph IRI -> ``(triple count, digest)`` of an earlier snapshot of the same store.
+    changed : set of str, optional
+        The graphs that may have changed since `known` was taken; the others reuse their known
+        digest. None (the default) digests every graph.
 
     Returns
     -------
@@ -299,25 +309,42 @@ def snapshot(store: KnowledgeStore) -> Snapshot:
     -----
     The digest is SHA-256 over the graph's N-Triples lines, sorted, so it does not depend on the
     order triples were written in. Blank-node labels are part of the text: reloading the same file
-    gives a new digest and recomputes the reviews, which is safe. O(n log n) in the triples.
+    gives a new digest and recomputes the reviews, which is safe. O(n log n) in the triples of the
+    graphs digested: with `known` and `changed`, only the changed graphs are read (a write to a
+    small graph no longer re-reads a large bulk-loaded one: 0.4 s at 220k triples, 9 s at 2.2M).
     """
     inner = store.inner
+    known = known or {}
     generated = {}
-    for g in store.named_graphs():
+    names = store.named_graphs()
+    for g in names:
         node = ox.NamedNode(g)
         for q in inner.quads_for_pattern(node, ox.NamedNode("http://www.w3.org/ns/prov#generatedAtTime"), None, node):
             generated[g] = q.object.value
     graphs = []
-    for g in store.named_graphs():
+    # A remote engine is queried over the union of its named graphs only (kg.remote), never its
+    # default graph, which some engines make the union of everything.
+    for g in names if getattr(store, "remote", False) else [*names, DEFAULT_GRAPH]:
         if g == REVIEWS_GRAPH:
             continue
-        # The engine writes N-Triples in its own order; sorting the lines makes the digest depend on
-        # the content only. Both steps run in native code (about 1 s for 200k triples).
-        data = inner.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g)) or b""
-        lines = sorted(line for line in data.split(b"\n") if line)
-        digest = hashlib.sha256(b"\n".join(lines)).hexdigest()
-        graphs.append((g, len(lines), f"sha256:{digest}", generated.get(g)))
+        if changed is not None and g not in changed and g in known:
+            count, digest = known[g]
+        else:
+            count, digest = _digest(inner, g)
+        if g == DEFAULT_GRAPH and count == 0:
+            continue
+        graphs.append((g, count, digest, generated.get(g)))
     return Snapshot(store.version, tuple(graphs))
+
+
+def _digest(inner: ox.Store, graph: str) -> tuple[int, str]:
+    # The engine writes N-Triples in its own order; sorting the lines makes the digest depend on
+    # the content only. Both steps run in native code (about 1 s for 200k triples).
+    source = ox.DefaultGraph() if graph == DEFAULT_GRAPH else ox.NamedNode(graph)
+    data = inner.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=source) or b""
+    lines = sorted(line for line in data.split(b"\n") if line)
+    digest = hashlib.sha256(b"\n".join(lines)).hexdigest()
+    return len(lines), f"sha256:{digest}"
 
 
 # ------------------------------------------------------------------------------------------ helpers
@@ -1655,6 +1682,11 @@ class ReviewKeeper:
         self.error: str | None = None
         self.in_memory = False
         """True when the engine refuses updates: reviews are kept in memory only, not in :data:`REVIEWS_GRAPH`."""
+        # Digests of the last snapshot, and the graphs written since (None: any graph may have
+        # changed), as of store version _tracked_version; see _note_write.
+        self._digests: dict[str, tuple[int, str]] = {}
+        self._changed: set[str] | None = None
+        self._tracked_version: str | None = None
         self._lock = threading.RLock()
         self._busy = False
         self._installed = False
@@ -1677,7 +1709,18 @@ class ReviewKeeper:
         self.refresh()
         return self
 
+    def _note_write(self) -> None:
+        # Called after every write (under the store's write lock): remember which graphs it may
+        # have changed, so the next snapshot digests those only.
+        touched = self.store.touched
+        if touched is None or self._changed is None:
+            self._changed = None
+        else:
+            self._changed |= touched
+        self._tracked_version = self.store.version
+
     def _on_write(self) -> None:
+        self._note_write()
         if self._busy:
             return
         try:
@@ -1695,7 +1738,13 @@ class ReviewKeeper:
         """
         # Lock order: the store's write lock first (a listener already holds it), then ours.
         with self.store.lock, self._lock:
-            snap = snapshot(self.store)
+            # Only a listener that saw every write since the last snapshot can tell what changed; a
+            # version it did not see (no listener yet, a remote engine's TTL) means anything may have.
+            followed = self._installed and self._tracked_version == self.store.version
+            snap = snapshot(self.store, self._digests, self._changed if followed else None)
+            self._digests = {g: (n, d) for g, n, d, _ in snap.graphs}
+            self._digests.setdefault(DEFAULT_GRAPH, (0, ""))  # left out of the snapshot when empty
+            self._changed, self._tracked_version = set(), self.store.version
             if (
                 not force
                 and self.snapshot is not None
