@@ -31,6 +31,7 @@ Design notes
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Iterator, Mapping
@@ -44,6 +45,8 @@ from kg.errors import QueryTimeoutError, RemoteEngineError
 from kg.store import KnowledgeStore
 
 __all__ = ["RemoteKnowledgeStore", "RemoteStore"]
+
+log = logging.getLogger(__name__)
 
 _RESULTS_ACCEPT = (
     "application/sparql-results+json, application/sparql-results+xml;q=0.9, text/tab-separated-values;q=0.8"
@@ -388,6 +391,7 @@ class RemoteKnowledgeStore(KnowledgeStore):
         self.path = None
         self.ttl_s = ttl_s
         self.remote = True
+        self._writable: bool | None = None
 
     @property
     def version(self) -> str:
@@ -398,6 +402,30 @@ class RemoteKnowledgeStore(KnowledgeStore):
     def is_empty(self) -> bool:
         """Return True when the engine holds no quad at all."""
         return next(iter(self.inner.quads_for_pattern(None, None, None)), None) is None
+
+    @property
+    def writable(self) -> bool:
+        """Return True when the engine accepts SPARQL Update, probed once with an empty ``INSERT DATA``.
+
+        A read-only engine (``oxigraph serve-read-only``: HTTP 403) or a query endpoint used as the
+        update endpoint because none was configured (a query service refuses the ``update``
+        parameter: HTTP 400) answers the probe with an error; the empty request changes nothing
+        where it is accepted (SPARQL 1.1 Update §3.1.1 allows empty quad data).
+        """
+        if self._writable is None:
+            try:
+                self.inner.update("INSERT DATA { }")
+                self._writable = True
+            except SyntaxError as exc:
+                log.warning("the remote engine refuses updates (%s): serving read-only", exc)
+                self._writable = False
+            except RemoteEngineError as exc:
+                # Only an answer is a refusal; an engine that cannot be reached is asked again later.
+                if exc.__cause__ is not None:
+                    raise
+                log.warning("the remote engine refuses updates (%s): serving read-only", exc)
+                self._writable = False
+        return self._writable
 
     def bulk_load(self, path: Path, graph: str | None = None) -> None:
         """Load a file into the engine (``INSERT DATA`` in chunks), into graph/{stem} for triples."""

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from kg import lookup
-from kg.errors import LoadError, QueryEvaluationError
+from kg.errors import ForbiddenError, LoadError, QueryEvaluationError
 from kg.load import load_default_graph
 from kg.settings import Settings
 from kg.sparql import (
@@ -285,7 +285,8 @@ class KnowledgeGraph:
             If an operation cannot be applied (e.g. ``CREATE GRAPH`` of an existing graph,
             ``DROP GRAPH`` of a missing one without ``SILENT``); nothing was changed.
         ForbiddenError
-            If it uses ``LOAD``/``SERVICE`` while remote fetching is disabled.
+            If it uses ``LOAD``/``SERVICE`` while remote fetching is disabled, or the engine is
+            read-only (a remote engine that refuses updates).
         QueryTimeoutError, QueryMemoryError
             If its rehearsal ran past the time limit or the memory cap; nothing was changed.
 
@@ -298,6 +299,10 @@ class KnowledgeGraph:
         (:func:`kg.sparql.rehearse_update`), so a runaway update cannot occupy the server.
         """
         check_update(text, allow_service=self.settings.allow_service)
+        if not self.store.writable:
+            raise ForbiddenError(
+                "the engine is read-only: it refuses SPARQL Update (no update endpoint accepts writes)"
+            )
         if self.pool is not None:
             self.pool.run(rehearse_update, text, disposable=True)
         try:

@@ -38,15 +38,15 @@ def _oxigraph_binary() -> str | None:
 
 
 class OxigraphServer:
-    """``oxigraph serve`` on a free port of 127.0.0.1 over a fresh directory."""
+    """``oxigraph serve`` (or `command`, e.g. ``serve-read-only``) on a free port of 127.0.0.1 over a directory."""
 
-    def __init__(self, binary: str, location: Path, *options: str) -> None:
+    def __init__(self, binary: str, location: Path, *options: str, command: str = "serve") -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.query_url = self.base + "/query"
         self.update_url = self.base + "/update"
         self.process = subprocess.Popen(
-            [binary, "serve", *options, "--location", str(location), "--bind", f"127.0.0.1:{self.port}"],
+            [binary, command, *options, "--location", str(location), "--bind", f"127.0.0.1:{self.port}"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
