@@ -22,7 +22,101 @@ from rdflib import Dataset
 
 from kg.namespaces import GRAPH, PREFIXES
 
-__all__ = ["KnowledgeStore"]
+__all__ = ["DEFAULT_GRAPH", "KnowledgeStore", "written_graphs"]
+
+DEFAULT_GRAPH = "urn:aikg:default-graph"
+"""Stands for the store's default graph in sets of graph IRIs (it has no IRI of its own)."""
+
+_PARSE_LIMIT = 65_536
+"""Longer update requests are not parsed for their target graphs (rdflib's parser is slow on bulk
+data); they count as touching every graph."""
+
+
+def written_graphs(text: str) -> frozenset[str] | None:
+    """Return the graphs a SPARQL 1.1 Update request can change, or None when that is not known.
+
+    Parameters
+    ----------
+    text : str
+        The update request (the prefixes of :data:`kg.namespaces.PREFIXES` are predeclared).
+
+    Returns
+    -------
+    frozenset of str or None
+        Graph IRIs (:data:`DEFAULT_GRAPH` for the default graph) that the operations write to:
+        the quads of ``INSERT DATA``/``DELETE DATA``/``DELETE WHERE``, the templates of
+        ``DELETE``/``INSERT ... WHERE`` (``WITH`` graph or default graph for triples), the target
+        of ``LOAD``/``CLEAR``/``DROP``/``CREATE`` and both graphs of ``ADD``/``MOVE``/``COPY``.
+        ``None`` (any graph may change) for a graph variable in a template, ``ALL``/``NAMED``,
+        a request that rdflib does not parse, or one longer than 64 KiB.
+
+    Notes
+    -----
+    Grammar: SPARQL 1.1 Update §3. The request is parsed by rdflib (its algebra lists each
+    operation's quads by graph); pyoxigraph, which executes it, does not report what it wrote.
+    Erring towards None is always safe: a caller then treats every graph as changed.
+
+    Examples
+    --------
+    >>> sorted(written_graphs("INSERT DATA { GRAPH <http://e/g> { <http://e/a> <http://e/b> 1 } }"))
+    ['http://e/g']
+    >>> written_graphs("DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o } }") is None
+    True
+    """
+    if len(text) > _PARSE_LIMIT:
+        return None
+    from rdflib import URIRef
+    from rdflib.plugins.sparql.algebra import translateUpdate
+    from rdflib.plugins.sparql.parser import parseUpdate
+
+    try:
+        request = translateUpdate(parseUpdate(text), initNs=PREFIXES)
+    except Exception:  # rdflib may lag behind what the engine accepts: then any graph may change
+        return None
+    out: set[str] = set()
+
+    def template(quads: Any, triples: Any, default: Any) -> bool:
+        for graph in quads or {}:
+            if not isinstance(graph, URIRef):
+                return False
+            out.add(str(graph))
+        if triples:
+            if default is None:
+                out.add(DEFAULT_GRAPH)
+            elif isinstance(default, URIRef):
+                out.add(str(default))
+            else:
+                return False
+        return True
+
+    for op in request.algebra:
+        # rdflib's CompValue.get does not return None for a missing key: test membership.
+        field = {key: op[key] for key in op}
+        name = op.name
+        if name in ("InsertData", "DeleteData", "DeleteWhere"):
+            known = template(field.get("quads"), field.get("triples"), None)
+        elif name == "Modify":
+            parts = [{key: part[key] for key in part} for part in (field.get("delete"), field.get("insert")) if part]
+            known = all(template(part.get("quads"), part.get("triples"), field.get("withClause")) for part in parts)
+        elif name in ("Load", "Clear", "Drop", "Create"):
+            target = field.get("graphiri")
+            known = isinstance(target, URIRef) or target == "DEFAULT" or (name == "Load" and target is None)
+            if known:
+                out.add(str(target) if isinstance(target, URIRef) else DEFAULT_GRAPH)
+        elif name in ("Add", "Move", "Copy"):
+            known = True
+            for graph in field.get("graph") or []:
+                if isinstance(graph, URIRef):
+                    out.add(str(graph))
+                elif graph == "DEFAULT":
+                    out.add(DEFAULT_GRAPH)
+                else:
+                    known = False
+        else:
+            known = False
+        if not known:
+            return None
+    return frozenset(out)
 
 
 class KnowledgeStore:
@@ -68,6 +162,9 @@ class KnowledgeStore:
         self._counter = 0
         self.changed_at = time.time()
         self._listeners: list[Callable[[], None]] = []
+        self.touched: frozenset[str] | None = None
+        """Graphs the last write may have changed (:data:`DEFAULT_GRAPH` for the default graph);
+        None when any graph may have. Listeners read it while they run."""
 
     # -- identity -------------------------------------------------------------------------
     @property
@@ -86,14 +183,25 @@ class KnowledgeStore:
         """Return the IRIs of all named graphs, sorted."""
         return sorted(g.value for g in self.inner.named_graphs() if isinstance(g, ox.NamedNode))
 
+    @property
+    def writable(self) -> bool:
+        """Return True when the engine accepts writes (always, for the embedded engine)."""
+        return True
+
     def add_listener(self, listener: Callable[[], None]) -> None:
         """Call `listener` (no arguments) after every write."""
         self._listeners.append(listener)
 
     # -- writes -----------------------------------------------------------------------------
     @contextmanager
-    def write(self) -> Any:
+    def write(self, graphs: Iterable[str] | None = None) -> Any:
         """Hold the write lock; on exit bump the version and notify listeners.
+
+        Parameters
+        ----------
+        graphs : iterable of str, optional
+            The only graphs the write can change (set as :attr:`touched` for the listeners);
+            default: any graph.
 
         Yields
         ------
@@ -104,6 +212,7 @@ class KnowledgeStore:
             try:
                 yield self.inner
             finally:
+                self.touched = frozenset(graphs) if graphs is not None else None
                 self._counter += 1
                 self.changed_at = time.time()
                 for listener in list(self._listeners):
@@ -132,7 +241,7 @@ class KnowledgeStore:
         name = ox.NamedNode(graph)
         triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
         body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
-        with self.write() as inner:
+        with self.write([graph]) as inner:
             inner.update(f"DROP SILENT GRAPH {name} ; INSERT DATA {{ GRAPH {name} {{ {body.decode()} }} }}")
         return len(triples)
 
@@ -148,7 +257,7 @@ class KnowledgeStore:
         """
         target = ox.NamedNode(graph or str(GRAPH[path.stem]))
         fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".")) or ox.RdfFormat.TURTLE
-        with self.write() as inner:
+        with self.write(None if fmt.supports_datasets else [target.value]) as inner:
             inner.bulk_load(path=str(path), format=fmt, to_graph=None if fmt.supports_datasets else target)
             inner.optimize()
 
@@ -167,7 +276,7 @@ class KnowledgeStore:
         OSError
             If the engine fails to read or write.
         """
-        with self.write() as inner:
+        with self.write(written_graphs(text)) as inner:
             inner.update(text, prefixes=PREFIXES)
 
     def flush(self) -> None:
