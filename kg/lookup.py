@@ -41,7 +41,6 @@ __all__ = [
     "resolve_concept",
     "resolve_value",
     "search",
-    "search_built",
     "slug_of",
     "warm_index",
 ]
@@ -349,11 +348,6 @@ def search(store: ox.Store, q: str, kind: str | None = None, limit: int = 20, ve
     compared with punctuation and spaces removed, so ``glm45`` finds GLM-4.5 and ``智谱`` finds
     Zhipu AI through its alternate name.
     """
-    _check_search(q, kind, limit)
-    return _label_index(store, version).search(q, kind=kind, limit=limit)
-
-
-def _check_search(q: str, kind: str | None, limit: int) -> None:
     needle = normalize(q)
     if not needle or len(q) > 200:
         raise InvalidParameterError("q", "give 1 to 200 characters to search for")
@@ -361,40 +355,7 @@ def _check_search(q: str, kind: str | None, limit: int) -> None:
         raise InvalidParameterError("kind", "must be one of " + ", ".join(ENTITY_KINDS))
     if not 1 <= limit <= 100:
         raise InvalidParameterError("limit", "must be between 1 and 100")
-
-
-def search_built(q: str, kind: str | None = None, limit: int = 20, version: str = "") -> dict[str, Any] | None:
-    """Search like :func:`search` when this process already holds the label index of `version`.
-
-    The server warms the index of every new version before its workers see it
-    (``KnowledgeGraph``), so it can answer a search itself, without a worker round trip: the
-    index never touches the engine, and a query is bounded (at 100k models about 2 ms for a
-    word, up to about 15 ms for a single letter that matches most names). Nothing is built here,
-    so an answer always reflects `version` exactly.
-
-    Parameters
-    ----------
-    q, kind, limit
-        As for :func:`search`.
-    version : str
-        Dataset version the answer must reflect; an empty string never matches.
-
-    Returns
-    -------
-    dict or None
-        :func:`search`'s answer, or None when the index of `version` is not built in this process
-        (the caller then searches through a worker).
-
-    Raises
-    ------
-    InvalidParameterError
-        As :func:`search`.
-    """
-    _check_search(q, kind, limit)
-    index = _CACHE.get((version, "labels")) if version else None
-    if index is None:
-        return None
-    return index.search(q, kind=kind, limit=limit)  # type: ignore[no-any-return]
+    return _label_index(store, version).search(q, kind=kind, limit=limit)
 
 
 # -- resolution --------------------------------------------------------------------------------

