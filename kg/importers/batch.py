@@ -38,6 +38,7 @@ __all__ = [
     "line_of",
     "load_yaml",
     "no_progress",
+    "read_text",
     "read_yaml",
     "text",
 ]
@@ -368,6 +369,22 @@ def _show(term: ox.NamedNode | ox.Literal) -> str:
     return _short(term.value) if isinstance(term, ox.NamedNode) else repr(term.value)
 
 
+def read_text(path: Path) -> str:
+    """Return the text of a UTF-8 file (a byte order mark is dropped).
+
+    Raises
+    ------
+    LoadError
+        If the file cannot be read or is not UTF-8 (with the byte offset).
+    """
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LoadError(path.name, f"not UTF-8 text: {exc.reason} at byte {exc.start}") from exc
+    except OSError as exc:
+        raise LoadError(path.name, str(exc)) from exc
+
+
 def load_yaml(path: Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
     """Parse one YAML file, keeping the line of every key and list item.
 
@@ -389,12 +406,7 @@ def load_yaml(path: Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
     """
     import yaml
 
-    try:
-        content = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise LoadError(path.name, f"not UTF-8 text: {exc.reason} at byte {exc.start}") from exc
-    except OSError as exc:
-        raise LoadError(path.name, str(exc)) from exc
+    content = read_text(path)
     try:
         node = yaml.compose(content, Loader=yaml.SafeLoader)
         data = yaml.safe_load(content)

@@ -61,6 +61,7 @@ from kg.importers.batch import (
     integer,
     iri,
     no_progress,
+    read_text,
     text,
 )
 from kg.importers.resolve import Resolver, name_size
@@ -233,12 +234,7 @@ class _Table:
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    try:
-        raw = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise LoadError(path.name, f"not UTF-8 text: {exc.reason} at byte {exc.start}") from exc
-    except OSError as exc:
-        raise LoadError(path.name, str(exc)) from exc
+    raw = read_text(path)
     reader = csv.reader(io.StringIO(raw, newline=""), strict=True)
     try:
         header = next(reader)
