@@ -1,9 +1,14 @@
-"""HTTP validation caching for the REST and linked-data routes: ETag, 304, Cache-Control.
+"""HTTP caching for the REST and linked-data routes: ETag, 304, Cache-Control, server-side reuse.
 
 An answer is a function of the dataset version and the request (method, path, query string and
 the headers it is negotiated on), so the ETag is a hash of exactly those: a client revalidating
 with ``If-None-Match`` gets ``304 Not Modified`` without the server computing anything, and any
 write to the store (which bumps the version) changes every ETag at once.
+
+For the same reason a complete ``200`` answer to a ``GET`` is kept, under its ETag, in the
+service's result cache (``KnowledgeGraph.cache``, the byte-bounded LRU that SPARQL results use,
+cleared by every write): the next client asking the same thing gets the stored bytes without
+routing, a worker round trip or serialization, as dashboards and link-following clients do.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from typing import Any
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from kg.sparql import QueryResponse
 
 __all__ = ["CACHED_PREFIXES", "ETagMiddleware", "etag_for"]
 
@@ -102,6 +109,17 @@ class ETagMiddleware:
             await send({"type": "http.response.body", "body": b""})
             return
 
+        cache = getattr(graph, "cache", None) if scope["method"] == "GET" else None
+        key = ("http", etag)
+        stored = cache.get(key) if cache is not None else None
+        if stored is not None:
+            await send({"type": "http.response.start", "status": 200, "headers": stored.extra["headers"]})
+            await send({"type": "http.response.body", "body": stored.body})
+            return
+        # What the answer sends, kept for the cache while it is small enough and still current.
+        kept: dict[str, Any] = {"headers": None, "chunks": [], "size": 0}
+        budget = cache.max_bytes // 4 if cache is not None else 0
+
         async def send_with_etag(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] == 200 and graph.version == version:
                 headers: list[Any] = [
@@ -111,6 +129,18 @@ class ETagMiddleware:
                 if not any(h[0].lower() == b"vary" for h in headers):
                     headers.append((b"vary", b"Accept"))
                 message = {**message, "headers": headers}
+                kept["headers"] = headers
+            elif message["type"] == "http.response.body" and kept["headers"] is not None:
+                body = message.get("body", b"")
+                kept["size"] += len(body)
+                if kept["size"] > budget:
+                    kept["headers"] = None  # too large to keep: streamed through only
+                else:
+                    kept["chunks"].append(body)
+                    if not message.get("more_body", False) and graph.version == version and cache is not None:
+                        cache.put(
+                            key, QueryResponse("", b"".join(kept["chunks"]), "GET", extra={"headers": kept["headers"]})
+                        )
             await send(message)
 
         await self.app(scope, receive, send_with_etag)

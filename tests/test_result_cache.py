@@ -63,3 +63,42 @@ def test_refused_update_keeps_cache_and_answer(writable: tuple[TestClient, Knowl
     r = client.post("/sparql", content=NEW_MODEL, headers={"Content-Type": "application/sparql-update"})
     assert r.status_code == 401  # no Authorization header
     assert _count(client, {}) == before
+
+
+RENAME = """INSERT DATA { GRAPH <https://w3id.org/aikg/graph/test-cache> {
+  <https://w3id.org/aikg/id/model/glm-4.5> schema:alternateName "cache-probe alias" } }"""
+
+
+def test_rest_answer_reused_until_a_write(writable: tuple[TestClient, KnowledgeGraph]) -> None:
+    client, service = writable
+    first = client.get("/api/models/glm-4.5")
+    assert first.status_code == 200
+    assert "cache-probe alias" not in first.text
+    hits = service.cache.hits
+    again = client.get("/api/models/glm-4.5")
+    assert service.cache.hits == hits + 1  # the stored answer, not a new lookup
+    assert again.content == first.content
+    assert again.headers["etag"] == first.headers["etag"]
+    assert again.headers["content-type"] == first.headers["content-type"]
+    # Another representation of the same resource is another entry, never the JSON one.
+    turtle = client.get("/api/models/glm-4.5", headers={"Accept": "text/turtle"})
+    assert turtle.headers["content-type"].startswith("text/turtle")
+
+    auth = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/sparql-update"}
+    assert client.post("/sparql", content=RENAME, headers=auth).status_code == 204
+    after = client.get("/api/models/glm-4.5")
+    assert "cache-probe alias" in after.text
+    assert after.headers["etag"] != first.headers["etag"]
+    assert client.post("/sparql", content=DROP, headers=auth).status_code == 204
+    assert "cache-probe alias" not in client.get("/api/models/glm-4.5").text
+
+
+def test_rest_errors_and_head_are_not_stored(writable: tuple[TestClient, KnowledgeGraph]) -> None:
+    client, service = writable
+    assert client.get("/api/models/no-such-model").status_code == 404
+    hits = service.cache.hits
+    assert client.get("/api/models/no-such-model").status_code == 404
+    assert service.cache.hits == hits
+    head = client.head("/api/models/glm-4.5")
+    assert head.status_code in (200, 405)
+    assert head.content == b""
