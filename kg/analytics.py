@@ -439,6 +439,12 @@ def ego_graph(
                             if G.nodes[term].get("kind") not in _HUB_KINDS:
                                 next_frontier.append(term)
         frontier = next_frontier
+    if iri not in G:
+        # No link to another IRI (a country that is only named), or the cap came first: the
+        # centre is drawn all the same.
+        node = ox.NamedNode(iri)
+        types = [q.object.value for q in store.quads_for_pattern(node, ox.NamedNode(_RDF_TYPE), None)]
+        _merge_node(G, iri, _name(store, iri), kind_of(iri, types) or "other", term="iri")
     G.graph["truncated"] = len(left_out - set(G))
     _annotate(store, G)
     center = G.nodes[iri]
