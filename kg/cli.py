@@ -58,6 +58,13 @@ def main() -> None:
     help="RDF file to bulk-load at start into graph/{stem} (repeatable); prints the load time.",
 )
 @click.option("--update-endpoint", help="Remote engine: SPARQL Update endpoint, when it differs from --store.")
+@click.option(
+    "--engine-union-default",
+    is_flag=True,
+    default=None,
+    help="Remote engine: its default graph is the union of its named graphs (oxigraph serve "
+    "--union-default-graph); queries then name no dataset, which is faster.",
+)
 def serve(  # type: ignore[no-untyped-def]
     store,
     host,
@@ -70,6 +77,7 @@ def serve(  # type: ignore[no-untyped-def]
     allow_service,
     load_files,
     update_endpoint,
+    engine_union_default,
 ) -> None:
     """Serve SPARQL, REST and graph pages (default: the embedded graph in memory).
 
@@ -92,6 +100,7 @@ def serve(  # type: ignore[no-untyped-def]
         "KG_ALLOW_SERVICE": None if allow_service is None else str(allow_service).lower(),
         "KG_LOAD": os.pathsep.join(load_files) if load_files else None,
         "KG_UPDATE_ENDPOINT": update_endpoint,
+        "KG_REMOTE_UNION_DEFAULT": "true" if engine_union_default else None,
     }
     for key, value in flags.items():
         if value is not None:

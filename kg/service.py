@@ -169,6 +169,7 @@ class KnowledgeGraph:
                 settings.remote_auth,
                 settings.query_timeout_s,
                 settings.remote_ttl_s,
+                union_default=settings.remote_union_default,
             )
             # Nothing to fork: the engine runs elsewhere and the HTTP timeout is the limit.
             settings = replace(settings, workers=0)

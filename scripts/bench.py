@@ -478,6 +478,7 @@ def main() -> None:
                     f"http://127.0.0.1:{port}/query",
                     "--update-endpoint",
                     f"http://127.0.0.1:{port}/update",
+                    "--engine-union-default",
                 ],
                 f"http://127.0.0.1:{kg_port}/health",
                 WORK / "kg-remote.log",

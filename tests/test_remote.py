@@ -39,13 +39,13 @@ def _oxigraph_binary() -> str | None:
 class OxigraphServer(ServerProcess):
     """``oxigraph serve`` on a free port of 127.0.0.1 over a fresh directory."""
 
-    def __init__(self, binary: str, location: Path) -> None:
+    def __init__(self, binary: str, location: Path, *options: str) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.query_url = self.base + "/query"
         self.update_url = self.base + "/update"
         super().__init__(
-            [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{self.port}"],
+            [binary, "serve", *options, "--location", str(location), "--bind", f"127.0.0.1:{self.port}"],
             lambda: httpx.post(self.query_url, data={"query": "ASK {}"}, timeout=1).status_code == 200,
             name="oxigraph serve",
             timeout_s=30,
@@ -238,3 +238,36 @@ def test_remote_store_reads_quads_and_graphs(remote_graph: KnowledgeGraph) -> No
     quads = list(inner.quads_for_pattern(glm, None, None))
     assert {q.graph_name.value for q in quads} == {"https://w3id.org/aikg/graph/landscape"}
     assert ox.NamedNode("https://w3id.org/aikg/graph/ontology") in set(inner.named_graphs())
+
+
+MODELS = "SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a aikg:AIModel }"
+
+
+def test_union_default_sends_no_dataset(oxigraph_server: OxigraphServer, remote_graph: KnowledgeGraph) -> None:
+    # This engine runs without --union-default-graph: its own default graph is empty (the tier
+    # keeps every source in a named graph). Listing the graphs finds the 105 embedded models;
+    # a store told that the engine's default graph is the union sends no dataset, so it sees
+    # exactly the engine's default graph: nothing. Against an engine that does serve the union
+    # the same query then counts the same 105 models (next test).
+    listed = RemoteStore(oxigraph_server.query_url)
+    trusting = RemoteStore(oxigraph_server.query_url, union_default=True)
+    assert select(listed, MODELS) == [{"n": 105}]
+    assert select(trusting, MODELS) == [{"n": 0}]
+
+
+def test_union_default_engine_gives_the_same_answers(tmp_path: Path) -> None:
+    binary = _oxigraph_binary()
+    if binary is None:
+        pytest.skip("the oxigraph server binary is missing (pip install oxigraph)")
+    engine = OxigraphServer(binary, tmp_path / "union", "--union-default-graph")
+    try:
+        settings = Settings(store=engine.query_url, update_endpoint=engine.update_url, remote_union_default=True)
+        service = KnowledgeGraph.open(settings)
+        try:
+            assert service.store.inner.union_default is True
+            assert select(service.store.inner, MODELS) == [{"n": 105}]
+            assert select(RemoteStore(engine.query_url), MODELS) == [{"n": 105}]  # listing the graphs agrees
+        finally:
+            service.close()
+    finally:
+        engine.stop()
