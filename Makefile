@@ -51,6 +51,10 @@ BENCH_ARGS ?=
 $(BENCH_VENV)/.installed:
 	$(PYTHON) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/pip install --quiet oxigraph pyoxigraph rdflib 'rdflib-endpoint[cli]' oxrdflib httpx psutil
+	@# wrk (C) drives the REST load: a Python client saturates long before the server does.
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || \
+	  echo "wrk not installed (apt-get install wrk): the REST load figures will be skipped"
 	touch $@
 
 bench: $(STAMP) $(BENCH_VENV)/.installed
