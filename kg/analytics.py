@@ -429,13 +429,8 @@ def ego_graph(
                         if G.number_of_nodes() >= max_nodes:
                             left_out.add(term)
                             continue
-                        G.add_node(term, label=label or _local(term), kind=kind, term="iri")
-                    elif label and G.nodes[term].get("label") == _local(term):
-                        G.nodes[term]["label"] = label
-                    if kind != "other" and G.nodes[term].get("kind") == "other":
-                        G.nodes[term]["kind"] = kind
-                if s in G and o in G and not G.has_edge(s, o, key=p):
-                    G.add_edge(s, o, key=p, label=row.get("pLabel") or _humanize(p), predicate=p)
+                    _merge_node(G, term, label, kind, term="iri")
+                if s in G and o in G and _add_link(G, s, o, p, row.get("pLabel") or _humanize(p)):
                     if p in _SOURCE_PROPS and G.nodes[o]["kind"] == "other":
                         G.nodes[o]["kind"] = "article"  # an untyped source document
                     for term in (s, o):
@@ -444,6 +439,12 @@ def ego_graph(
                             if G.nodes[term].get("kind") not in _HUB_KINDS:
                                 next_frontier.append(term)
         frontier = next_frontier
+    if iri not in G:
+        # No link to another IRI (a country that is only named), or the cap came first: the
+        # centre is drawn all the same.
+        node = ox.NamedNode(iri)
+        types = [q.object.value for q in store.quads_for_pattern(node, ox.NamedNode(_RDF_TYPE), None)]
+        _merge_node(G, iri, _name(store, iri), kind_of(iri, types) or "other", term="iri")
     G.graph["truncated"] = len(left_out - set(G))
     _annotate(store, G)
     center = G.nodes[iri]
@@ -566,14 +567,8 @@ def lineage_graph(store: ox.Store, iri: str, max_nodes: int = 400) -> nx.MultiDi
             title = f"{G.nodes[d]['label']} {prop} {G.nodes[b]['label']}"
             if data["derivation"] and p == _BASED_ON:
                 title += f"\nderivation type: {', '.join(data['derivation'])}"
-            G.add_edge(
-                d,
-                b,
-                key=p,
-                label=label,
-                predicate=p,
-                title=f"{title}\nproperty: {_short_iri(p)}",
-                derivation=list(data["derivation"]),
+            _add_link(
+                G, d, b, p, label, title=f"{title}\nproperty: {_short_iri(p)}", derivation=list(data["derivation"])
             )
     _annotate(store, G)
     G.nodes[iri]["flags"] = ["focus"]
@@ -735,13 +730,7 @@ def landscape_graph(
             if m["iri"] not in G:
                 G.add_node(m["iri"], **_landscape_model_node(m))
             if org:
-                G.add_edge(
-                    m["iri"],
-                    org,
-                    key=PREFIXES["schema"] + "creator",
-                    label="creator",
-                    predicate=PREFIXES["schema"] + "creator",
-                )
+                _add_link(G, m["iri"], org, PREFIXES["schema"] + "creator", "creator")
     G.graph["truncated"] = total_nodes - G.number_of_nodes()
     parts = [
         f"in {year}" if year else "",
@@ -899,18 +888,11 @@ def claims_graph(store: ox.Store, about: str | None = None, max_nodes: int = 400
         label = _shorten(row.get("label") or row.get("paraphrase") or row.get("text") or _local(claim), 60)
         G.add_node(claim, label=label, kind="claim", flags=flags, title="\n".join(lines), term="iri")
         _add_entity(G, c["claimant"], c["claimantName"], c["claimantType"])
-        G.add_edge(
-            claim,
-            c["claimant"],
-            key=schema + "author",
-            label="author",
-            predicate=schema + "author",
-            flags=["self-claim"] if c["self"] else [],
-        )
+        _add_link(G, claim, c["claimant"], schema + "author", "author", flags=["self-claim"] if c["self"] else [])
         for (subject, role), info in c["subjects"].items():
             _add_entity(G, subject, info["name"], info["types"])
             predicate = schema + "about" if role == "about" else PREFIXES["aikg"] + "comparedWith"
-            G.add_edge(claim, subject, key=predicate, label=role, predicate=predicate)
+            _add_link(G, claim, subject, predicate, role)
         conflict_pubs = {(r["publisher"], r["owner"]) for r in interest}
         for src in sources[claim]:
             _add_entity(
@@ -920,27 +902,19 @@ def claims_graph(store: ox.Store, about: str | None = None, max_nodes: int = 400
                 {schema + "NewsArticle"} if src.get("publisher") else set(),
                 kind="article",
             )
-            G.add_edge(
+            _add_link(
+                G,
                 claim,
                 src["source"],
-                key=schema + "appearance",
-                label="appearance",
-                predicate=schema + "appearance",
+                schema + "appearance",
+                "appearance",
                 flags=["conflict of interest"] if interest else [],
             )
             if src.get("publisher"):
                 pub = src["publisher"]
                 _add_entity(G, pub, src.get("publisherName"), set(), kind="organization")
                 hot = any(p == pub for p, _ in conflict_pubs)
-                if not G.has_edge(src["source"], pub, key=schema + "publisher"):
-                    G.add_edge(
-                        src["source"],
-                        pub,
-                        key=schema + "publisher",
-                        label="publisher",
-                        predicate=schema + "publisher",
-                        flags=[],
-                    )
+                _add_link(G, src["source"], pub, schema + "publisher", "publisher", flags=[])
                 if hot:
                     G.edges[src["source"], pub, schema + "publisher"]["flags"] = ["conflict of interest"]
                 if src.get("owner"):
@@ -948,8 +922,7 @@ def claims_graph(store: ox.Store, about: str | None = None, max_nodes: int = 400
                     _add_entity(G, owned, None, set(), kind="organization")
                     _add_entity(G, owner, src.get("ownerName"), set(), kind="organization")
                     key = schema + "parentOrganization"
-                    if not G.has_edge(owned, owner, key=key):
-                        G.add_edge(owned, owner, key=key, label="parent organization", predicate=key, flags=[])
+                    _add_link(G, owned, owner, key, "parent organization", flags=[])
                     if hot:
                         G.edges[owned, owner, key]["flags"] = ["conflict of interest"]
     G.graph["truncated"] = left
@@ -967,6 +940,31 @@ def _name(store: ox.Store, iri: str) -> str:
         for quad in store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(p), None):
             return str(quad.object.value)
     return _local(iri)
+
+
+def _merge_node(G: nx.Graph, iri: str, label: str | None, kind: str, **attrs: Any) -> None:
+    """Add a node once; later rows only improve it.
+
+    A real name replaces the local-name placeholder a row without a name left, and a known kind
+    replaces ``other``: the same entity reached through several rows ends up the same whatever
+    their order.
+    """
+    if iri not in G:
+        G.add_node(iri, label=label or _local(iri), kind=kind, **attrs)
+        return
+    node = G.nodes[iri]
+    if label and node.get("label") == _local(iri):
+        node["label"] = label
+    if kind != "other" and node.get("kind") == "other":
+        node["kind"] = kind
+
+
+def _add_link(G: nx.MultiDiGraph, s: str, o: str, predicate: str, label: str, **attrs: Any) -> bool:
+    """Add the edge ``s -> o`` keyed by its predicate IRI unless it is there; True when added."""
+    if G.has_edge(s, o, key=predicate):
+        return False
+    G.add_edge(s, o, key=predicate, label=label, predicate=predicate, **attrs)
+    return True
 
 
 def _add_entity(G: nx.MultiDiGraph, iri: str, name: str | None, types: set[str], kind: str | None = None) -> None:
@@ -1185,11 +1183,7 @@ def projection(store: ox.Store, name: str) -> nx.Graph:
             if ks not in _PATH_KINDS or ko not in _PATH_KINDS:
                 continue
             for n, k, raw in ((s, ks, row.get("sName")), (o, ko, row.get("oName"))):
-                label = _shorten(raw, 60) if raw else None
-                if n not in G:
-                    G.add_node(n, label=label or _local(n), kind=k)
-                elif label and G.nodes[n]["label"] == _local(n):
-                    G.nodes[n]["label"] = label
+                _merge_node(G, n, _shorten(raw, 60) if raw else None, k)
             if not G.has_edge(s, o, key=(row["p"], s)):
                 G.add_edge(s, o, key=(row["p"], s), predicate=row["p"], source=s)
     G.graph.update(projection=name, description=PROJECTIONS[name])

@@ -68,8 +68,44 @@ class Filter:
     description: str = ""
 
 
-_AFTER = "FILTER(SUBSTR(STR(?{d}), 1, STRLEN(?{p})) >= SUBSTR(?{p}, 1, STRLEN(STR(?{d}))))"
-_BEFORE = "FILTER(SUBSTR(STR(?{d}), 1, STRLEN(?{p})) < SUBSTR(?{p}, 1, STRLEN(STR(?{d}))))"
+def _flag(pattern: str, description: str) -> Filter:
+    """A boolean filter: true keeps the rows where the fixed `pattern` holds, false the others."""
+    return Filter(
+        "bool", when_true=f"{pattern} .", when_false=f"FILTER NOT EXISTS {{ {pattern} }}", description=description
+    )
+
+
+# How a range filter compares the property's value ?{v} with the bound parameter ?{p}. Dates are
+# compared at the coarser of the two precisions: each side cut to the length of the other.
+_COMPARISONS = {
+    "int": "FILTER(?{v} {op} ?{p})",
+    "date": "FILTER(SUBSTR(STR(?{v}), 1, STRLEN(?{p})) {op} SUBSTR(?{p}, 1, STRLEN(STR(?{v}))))",
+}
+
+
+def _bounds(var: str, rows: tuple[tuple[str, str, str, str, str], ...]) -> dict[str, Filter]:
+    """Range filters on a property of ``?{var}``, one per ``(parameter, value, property, operator,
+    description)`` row. Only these fixed names reach the query text; the value is bound."""
+    return {
+        parameter: Filter(
+            value,
+            f"?{var} {prop} ?_{parameter} . " + _COMPARISONS[value].format(v="_" + parameter, op=op, p=parameter),
+            description=description,
+        )
+        for parameter, value, prop, op, description in rows
+    }
+
+
+# fmt: off
+_MODEL_RANGES = (  # parameter, value, property, operator, description
+    ("released_after", "date", "schema:datePublished", ">=", "Released on or after this date (YYYY, YYYY-MM or YYYY-MM-DD), compared at the coarser of the two precisions."),
+    ("released_before", "date", "schema:datePublished", "<", "Released before this date (exclusive), compared at the coarser of the two precisions."),
+    ("min_parameters", "int", "aikg:totalParameters", ">=", "At least this many total parameters (a count, e.g. 100000000000)."),
+    ("max_parameters", "int", "aikg:totalParameters", "<=", "At most this many total parameters."),
+    ("min_active_parameters", "int", "aikg:activeParameters", ">=", "At least this many active parameters (MoE models)."),
+    ("max_active_parameters", "int", "aikg:activeParameters", "<=", "At most this many active parameters (MoE models)."),
+)
+# fmt: on
 
 FILTERS: dict[str, dict[str, Filter]] = {
     "models": {
@@ -104,17 +140,13 @@ FILTERS: dict[str, dict[str, Filter]] = {
         "code_license": Filter(
             "license", "?model aikg:codeLicense ?code_license .", description="License of the code only."
         ),
-        "osi": Filter(
-            "bool",
-            when_true="?model aikg:weightsLicense/spdx:isOsiApproved true .",
-            when_false="FILTER NOT EXISTS { ?model aikg:weightsLicense/spdx:isOsiApproved true }",
-            description="true: the weights license is OSI-approved; false: it is not (or no weights license is known).",
+        "osi": _flag(
+            "?model aikg:weightsLicense/spdx:isOsiApproved true",
+            "true: the weights license is OSI-approved; false: it is not (or no weights license is known).",
         ),
-        "open_weights": Filter(
-            "bool",
-            when_true="?model aikg:accessibility/skos:broader* aikg:OpenWeights .",
-            when_false="FILTER NOT EXISTS { ?model aikg:accessibility/skos:broader* aikg:OpenWeights }",
-            description="true: weights are downloadable (any open-weights accessibility); false: API, hosted or unreleased.",
+        "open_weights": _flag(
+            "?model aikg:accessibility/skos:broader* aikg:OpenWeights",
+            "true: weights are downloadable (any open-weights accessibility); false: API, hosted or unreleased.",
         ),
         "accessibility": Filter(
             "accessibility",
@@ -127,36 +159,7 @@ FILTERS: dict[str, dict[str, Filter]] = {
             "?model aikg:basedOn+ ?based_on .",
             description="Models derived from this model, transitively (aikg:basedOn+).",
         ),
-        "released_after": Filter(
-            "date",
-            "?model schema:datePublished ?_d_after . " + _AFTER.format(d="_d_after", p="released_after"),
-            description="Released on or after this date (YYYY, YYYY-MM or YYYY-MM-DD), compared at the coarser of the two precisions.",
-        ),
-        "released_before": Filter(
-            "date",
-            "?model schema:datePublished ?_d_before . " + _BEFORE.format(d="_d_before", p="released_before"),
-            description="Released before this date (exclusive), compared at the coarser of the two precisions.",
-        ),
-        "min_parameters": Filter(
-            "int",
-            "?model aikg:totalParameters ?_t_min . FILTER(?_t_min >= ?min_parameters)",
-            description="At least this many total parameters (a count, e.g. 100000000000).",
-        ),
-        "max_parameters": Filter(
-            "int",
-            "?model aikg:totalParameters ?_t_max . FILTER(?_t_max <= ?max_parameters)",
-            description="At most this many total parameters.",
-        ),
-        "min_active_parameters": Filter(
-            "int",
-            "?model aikg:activeParameters ?_a_min . FILTER(?_a_min >= ?min_active_parameters)",
-            description="At least this many active parameters (MoE models).",
-        ),
-        "max_active_parameters": Filter(
-            "int",
-            "?model aikg:activeParameters ?_a_max . FILTER(?_a_max <= ?max_active_parameters)",
-            description="At most this many active parameters (MoE models).",
-        ),
+        **_bounds("model", _MODEL_RANGES),
     },
     "claims": {
         "claimant": Filter(
@@ -206,17 +209,9 @@ FILTERS: dict[str, dict[str, Filter]] = {
         ),
     },
     "licenses": {
-        "osi": Filter(
-            "bool",
-            when_true="?license spdx:isOsiApproved true .",
-            when_false="FILTER NOT EXISTS { ?license spdx:isOsiApproved true }",
-            description="true: OSI-approved; false: not (or unknown).",
-        ),
-        "commercial": Filter(
-            "bool",
-            when_true="?license aikg:commercialUseAllowed true .",
-            when_false="FILTER NOT EXISTS { ?license aikg:commercialUseAllowed true }",
-            description="true: commercial use allowed; false: not allowed or not stated.",
+        "osi": _flag("?license spdx:isOsiApproved true", "true: OSI-approved; false: not (or unknown)."),
+        "commercial": _flag(
+            "?license aikg:commercialUseAllowed true", "true: commercial use allowed; false: not allowed or not stated."
         ),
     },
     "architectures": {
@@ -436,10 +431,15 @@ def _merge(
     return out
 
 
+def _head(iri: str, kind: str | None, name: str | None = None) -> dict[str, Any]:
+    """The fields every record and every reference to one starts with, in this order."""
+    return {"iri": iri, "slug": slug_of(iri), "kind": kind, "name": name or slug_of(iri)}
+
+
 def _ref(iri: str | None, name: str | None = None, kind: str | None = None, **extra: Any) -> dict[str, Any] | None:
     if not iri:
         return None
-    return {"iri": iri, "slug": slug_of(iri), "kind": kind, "name": name or slug_of(iri), **extra}
+    return {**_head(iri, kind, name), **extra}
 
 
 def _license(row: dict[str, Any], prefix: str) -> dict[str, Any] | None:
@@ -459,10 +459,7 @@ def _model_records(store: ox.Store) -> dict[str, dict[str, Any]]:
     def build(row: dict[str, Any]) -> dict[str, Any]:
         country = _ref(row.get("country"), row.get("countryName"), "country", code=row.get("countryCode"))
         return {
-            "iri": row["model"],
-            "slug": slug_of(row["model"]),
-            "kind": "model",
-            "name": row.get("name") or slug_of(row["model"]),
+            **_head(row["model"], "model", row.get("name")),
             "creator": _ref(row.get("creator"), row.get("creatorName"), "organization"),
             "country": country,
             "datePublished": row.get("date"),
@@ -512,10 +509,7 @@ _BUILDERS: dict[str, Callable[[ox.Store], dict[str, dict[str, Any]]]] = {
         "organizations",
         "org",
         lambda r: {
-            "iri": r["org"],
-            "slug": slug_of(r["org"]),
-            "kind": "organization",
-            "name": r.get("name") or slug_of(r["org"]),
+            **_head(r["org"], "organization", r.get("name")),
             "country": _ref(r.get("country"), r.get("countryName"), "country", code=r.get("countryCode")),
             "parentOrganization": _ref(r.get("parent"), r.get("parentName"), "organization"),
             "category": r.get("category"),
@@ -527,10 +521,7 @@ _BUILDERS: dict[str, Callable[[ox.Store], dict[str, dict[str, Any]]]] = {
         "people",
         "person",
         lambda r: {
-            "iri": r["person"],
-            "slug": slug_of(r["person"]),
-            "kind": "person",
-            "name": r.get("name") or slug_of(r["person"]),
+            **_head(r["person"], "person", r.get("name")),
             "jobTitle": r.get("jobTitle"),
             "affiliations": [],
             "claimCount": r.get("claims", 0),
@@ -541,10 +532,7 @@ _BUILDERS: dict[str, Callable[[ox.Store], dict[str, dict[str, Any]]]] = {
         "licenses",
         "license",
         lambda r: {
-            "iri": r["license"],
-            "slug": slug_of(r["license"]),
-            "kind": "license",
-            "name": r.get("name") or r.get("label") or r.get("id") or slug_of(r["license"]),
+            **_head(r["license"], "license", r.get("name") or r.get("label") or r.get("id")),
             "id": r.get("id"),
             "licenseClass": {"ListedLicense": "spdx", "CustomLicense": "custom", "ProprietaryTerms": "proprietary"}.get(
                 slug_of(r["type"])
@@ -560,10 +548,7 @@ _BUILDERS: dict[str, Callable[[ox.Store], dict[str, dict[str, Any]]]] = {
         "architectures",
         "concept",
         lambda r: {
-            "iri": r["concept"],
-            "slug": slug_of(r["concept"]),
-            "kind": "architecture",
-            "name": r.get("label") or slug_of(r["concept"]),
+            **_head(r["concept"], "architecture", r.get("label")),
             "notation": r.get("notation"),
             "definition": r.get("definition"),
             "broader": [],
@@ -575,10 +560,7 @@ _BUILDERS: dict[str, Callable[[ox.Store], dict[str, dict[str, Any]]]] = {
         "articles",
         "article",
         lambda r: {
-            "iri": r["article"],
-            "slug": slug_of(r["article"]),
-            "kind": "article",
-            "name": r.get("headline") or slug_of(r["article"]),
+            **_head(r["article"], "article", r.get("headline")),
             "publisher": _ref(r.get("publisher"), r.get("publisherName"), "organization"),
             "datePublished": r.get("date"),
             "url": r.get("url"),
@@ -591,10 +573,7 @@ _BUILDERS: dict[str, Callable[[ox.Store], dict[str, dict[str, Any]]]] = {
         "families",
         "family",
         lambda r: {
-            "iri": r["family"],
-            "slug": slug_of(r["family"]),
-            "kind": "family",
-            "name": r.get("name") or slug_of(r["family"]),
+            **_head(r["family"], "family", r.get("name")),
             "creator": _ref(r.get("creator"), r.get("creatorName"), "organization"),
             "modelCount": r.get("models", 0),
         },
@@ -603,10 +582,7 @@ _BUILDERS: dict[str, Callable[[ox.Store], dict[str, dict[str, Any]]]] = {
         "countries",
         "country",
         lambda r: {
-            "iri": r["country"],
-            "slug": slug_of(r["country"]),
-            "kind": "country",
-            "name": r.get("name") or slug_of(r["country"]),
+            **_head(r["country"], "country", r.get("name")),
             "code": r.get("code"),
             "organizationCount": r.get("organizations", 0),
         },

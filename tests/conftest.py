@@ -64,32 +64,37 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-class LiveServer:
-    """A ``kg serve`` process on a free port of 127.0.0.1, stopped at teardown."""
+class ServerProcess:
+    """A server process started and waited for until ``ready()`` answers true; ``stop()`` ends it.
 
-    def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        full_env = {**os.environ, "KG_UPDATE_TOKEN": TOKEN, **(env or {})}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "kg.cli", "serve", "--port", str(self.port), *args],
-            env=full_env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        deadline = time.monotonic() + 60
+    One start/wait/stop loop for every server the tests run (``kg serve``, ``oxigraph serve``).
+    """
+
+    def __init__(
+        self,
+        argv: list[str],
+        ready: Callable[[], bool],
+        *,
+        name: str,
+        timeout_s: float = 60,
+        poll_s: float = 0.2,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        self.process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(
-                    f"server exited: {self.process.stderr.read().decode() if self.process.stderr else ''}"
+                    f"{name} exited: {self.process.stderr.read().decode() if self.process.stderr else ''}"
                 )
             try:
-                if httpx.get(self.url + "/health", timeout=1).status_code == 200:
+                if ready():
                     return
             except httpx.HTTPError:
-                time.sleep(0.2)
+                pass
+            time.sleep(poll_s)
         self.stop()
-        raise RuntimeError("server did not start within 60 s")
+        raise RuntimeError(f"{name} did not start within {timeout_s:g} s")
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -98,6 +103,20 @@ class LiveServer:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+
+
+class LiveServer(ServerProcess):
+    """A ``kg serve`` process on a free port of 127.0.0.1, stopped at teardown."""
+
+    def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        super().__init__(
+            [sys.executable, "-m", "kg.cli", "serve", "--port", str(self.port), *args],
+            lambda: httpx.get(self.url + "/health", timeout=1).status_code == 200,
+            name="kg serve",
+            env={**os.environ, "KG_UPDATE_TOKEN": TOKEN, **(env or {})},
+        )
 
 
 @pytest.fixture(scope="session")

@@ -338,6 +338,23 @@ def test_ego_graph_depth_types_and_errors(store: ox.Store) -> None:
         analytics.ego_graph(store, ORG + "nobody")
 
 
+def test_ego_graph_of_an_entity_without_links_is_its_centre_alone() -> None:
+    # A country only named and typed (Canada in the embedded graph) has no link to another IRI:
+    # the picture is the centre, not a KeyError (HTTP 500).
+    s = ox.Store()
+    s.load(
+        b"""<http://www.wikidata.org/entity/Q16> a <https://schema.org/Country> ;
+        <https://schema.org/name> "Canada" ; <https://schema.org/identifier> "CA" .""",
+        format=ox.RdfFormat.TURTLE,
+    )
+    G = analytics.ego_graph(s, "http://www.wikidata.org/entity/Q16")
+    assert list(G.nodes) == ["http://www.wikidata.org/entity/Q16"]
+    center = G.nodes["http://www.wikidata.org/entity/Q16"]
+    assert (center["label"], center["kind"], center["flags"]) == ("Canada", "country", ["focus"])
+    assert G.number_of_edges() == 0
+    assert G.graph["title"] == "Canada: neighbourhood (depth 1)"
+
+
 def test_ego_graph_does_not_expand_through_concepts(store: ox.Store) -> None:
     # depth 2 from Beta-3 reaches the text modality and dense-transformer concepts but not, through
     # them, every other text model
@@ -456,3 +473,10 @@ def test_path_from_a_distill_to_meta_on_the_embedded_graph(graph) -> None:  # ty
         ("Llama 3.1 8B", "based on"),
         ("Meta", "creator"),
     ]
+
+
+def test_ego_page_of_a_country_without_organizations(client) -> None:  # type: ignore[no-untyped-def]
+    # Canada is in the embedded graph as a named country that no organization points to.
+    r = client.get("/graphs/ego/country/CA")
+    assert r.status_code == 200
+    assert "Canada" in r.text

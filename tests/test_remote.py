@@ -10,7 +10,6 @@ from __future__ import annotations
 import inspect
 import json
 import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -29,7 +28,7 @@ from kg.service import KnowledgeGraph
 from kg.settings import Settings
 from kg.sparql import select
 from tests import test_api_basics as core
-from tests.conftest import TOKEN, LiveServer, free_port
+from tests.conftest import TOKEN, LiveServer, ServerProcess, free_port
 
 
 def _oxigraph_binary() -> str | None:
@@ -37,7 +36,7 @@ def _oxigraph_binary() -> str | None:
     return str(beside) if beside.exists() else shutil.which("oxigraph")
 
 
-class OxigraphServer:
+class OxigraphServer(ServerProcess):
     """``oxigraph serve`` (or `command`, e.g. ``serve-read-only``) on a free port of 127.0.0.1 over a directory."""
 
     def __init__(self, binary: str, location: Path, *options: str, command: str = "serve") -> None:
@@ -45,33 +44,13 @@ class OxigraphServer:
         self.base = f"http://127.0.0.1:{self.port}"
         self.query_url = self.base + "/query"
         self.update_url = self.base + "/update"
-        self.process = subprocess.Popen(
+        super().__init__(
             [binary, command, *options, "--location", str(location), "--bind", f"127.0.0.1:{self.port}"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            lambda: httpx.post(self.query_url, data={"query": "ASK {}"}, timeout=1).status_code == 200,
+            name="oxigraph serve",
+            timeout_s=30,
+            poll_s=0.1,
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"oxigraph exited: {self.process.stderr.read().decode() if self.process.stderr else ''}"
-                )
-            try:
-                ask = {"query": "ASK {}"}
-                if httpx.post(self.query_url, data=ask, timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("oxigraph serve did not start within 30 s")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
 
 
 @pytest.fixture(scope="module")

@@ -9,18 +9,21 @@ same input give the same triples and diffs between snapshots are exact.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
+from kg.errors import LoadError
 from kg.namespaces import AIKG, PREFIXES, SCHEMA
 
 __all__ = [
     "FUNCTIONAL",
+    "BadRow",
     "FileRead",
     "ImportBatch",
     "RowIssue",
@@ -29,11 +32,14 @@ __all__ = [
     "boolean",
     "decimal",
     "double",
+    "input_files",
     "integer",
     "iri",
     "line_of",
     "load_yaml",
     "no_progress",
+    "read_text",
+    "read_yaml",
     "text",
 ]
 
@@ -138,6 +144,29 @@ class RowIssue:
     def as_dict(self) -> dict[str, Any]:
         """Return the issue as a JSON-ready dict."""
         return {"file": self.file, "line": self.line, "column": self.column, "reason": self.reason, "kind": self.kind}
+
+
+class BadRow(ValueError):
+    """A row (or file) an importer cannot use; the importer skips it with this reason.
+
+    Parameters
+    ----------
+    column : str or None
+        The column or key path (``release.components[3].license``) at fault.
+    reason : str
+        Why, for the import report.
+    line : int, optional
+        1-based line in the file, when the importer knows it.
+    kind : {"malformed", "unresolved"}, optional
+        Malformed rows fail a ``strict`` import; unresolved ones only are skipped.
+    """
+
+    def __init__(self, column: str | None, reason: str, line: int | None = None, kind: str = "malformed") -> None:
+        super().__init__(reason)
+        self.column = column
+        self.reason = reason
+        self.line = line
+        self.kind = kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +285,41 @@ class ImportBatch:
         """Return True when the batch already gives `s` a value for the functional `p`."""
         return (s.value, p) in self._single
 
+    # -- files and totals ---------------------------------------------------------------------
+    def read_file(self, path: Path, role: str, rows: int = 1) -> FileRead:
+        """Record an input file (hashed) and count its `rows` as read."""
+        record = FileRead.of(path, role)
+        record.rows = rows
+        self.files.append(record)
+        self.counts["rows_read"] += rows
+        return record
+
+    def finish(self, resolver: Any, **typed: str) -> ImportBatch:
+        """Count what the batch holds and keep the resolver's decisions; return the batch.
+
+        Parameters
+        ----------
+        resolver : kg.importers.resolve.Resolver
+            The resolver the importer used.
+        **typed : str
+            Count name -> class IRI, for the importer's own kinds of node
+            (``benchmark_results=str(AIKG.BenchmarkResult)``).
+
+        Returns
+        -------
+        ImportBatch
+            This batch, with ``models``, ``organizations``, the `typed` counts and
+            ``new_models`` (models the import creates) set.
+        """
+        models = self.subjects_of_type(str(AIKG.AIModel))
+        self.counts["models"] = len(models)
+        self.counts["organizations"] = len(self.subjects_of_type(str(SCHEMA.Organization)))
+        for name, cls in typed.items():
+            self.counts[name] = len(self.subjects_of_type(cls))
+        self.counts["new_models"] = len({m.iri for m in resolver.matches if m.kind == "model" and m.new} & models)
+        self.matches = list(resolver.matches)
+        return self
+
     # -- problems -----------------------------------------------------------------------------
     def skip(self, file: str, line: int | None, column: str | None, reason: str, kind: str = "malformed") -> None:
         """Record a skipped row (``kind`` malformed or unresolved)."""
@@ -305,6 +369,22 @@ def _show(term: ox.NamedNode | ox.Literal) -> str:
     return _short(term.value) if isinstance(term, ox.NamedNode) else repr(term.value)
 
 
+def read_text(path: Path) -> str:
+    """Return the text of a UTF-8 file (a byte order mark is dropped).
+
+    Raises
+    ------
+    LoadError
+        If the file cannot be read or is not UTF-8 (with the byte offset).
+    """
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LoadError(path.name, f"not UTF-8 text: {exc.reason} at byte {exc.start}") from exc
+    except OSError as exc:
+        raise LoadError(path.name, str(exc)) from exc
+
+
 def load_yaml(path: Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
     """Parse one YAML file, keeping the line of every key and list item.
 
@@ -326,14 +406,7 @@ def load_yaml(path: Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
     """
     import yaml
 
-    from kg.errors import LoadError
-
-    try:
-        content = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise LoadError(path.name, f"not UTF-8 text: {exc.reason} at byte {exc.start}") from exc
-    except OSError as exc:
-        raise LoadError(path.name, str(exc)) from exc
+    content = read_text(path)
     try:
         node = yaml.compose(content, Loader=yaml.SafeLoader)
         data = yaml.safe_load(content)
@@ -365,3 +438,69 @@ def line_of(lines: dict[tuple[Any, ...], int], *path: Any) -> int | None:
         if path[:end] in lines:
             return lines[path[:end]]
     return None
+
+
+def read_yaml(batch: ImportBatch, path: Path, parse: Callable[[Any], T]) -> T | None:
+    """Load one YAML file and parse its data; a file that fails either is skipped, with its line.
+
+    Parameters
+    ----------
+    batch : ImportBatch
+        Where a skipped file is recorded.
+    path : pathlib.Path
+        The file.
+    parse : callable
+        The importer's reading of the data; it raises :class:`BadRow` naming the key path
+        (``release.components[3].license``) at fault.
+
+    Returns
+    -------
+    object or None
+        What `parse` returned; None when the file was skipped.
+    """
+    try:
+        data, lines = load_yaml(path)
+    except LoadError as exc:
+        batch.skip(path.name, exc.line, None, exc.reason)
+        return None
+    try:
+        return parse(data)
+    except BadRow as bad:
+        keys = [int(k) if k.isdigit() else k for k in re.split(r"[.\[\]]+", bad.column or "") if k]
+        line = bad.line if bad.line is not None else line_of(lines, *keys)
+        batch.skip(path.name, line, bad.column, bad.reason, bad.kind)
+        return None
+
+
+def input_files(paths: Sequence[Path], in_folder: Callable[[Path], Iterable[Path]], what: str) -> list[Path]:
+    """Return the files to import: the given files, and the files `in_folder` picks in each folder.
+
+    Parameters
+    ----------
+    paths : sequence of pathlib.Path
+        Files and folders, as the user gave them.
+    in_folder : callable
+        Folder -> the files of it to import, in order.
+    what : str
+        What a file is, for the error when there is none (``"CSV file"``).
+
+    Returns
+    -------
+    list of pathlib.Path
+
+    Raises
+    ------
+    LoadError
+        If a path does not exist, or no file is found.
+    """
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(in_folder(path))
+        elif path.exists():
+            out.append(path)
+        else:
+            raise LoadError(path.name, "file not found")
+    if not out:
+        raise LoadError(", ".join(p.name for p in paths), f"no {what} to import")
+    return out

@@ -50,16 +50,18 @@ import pyoxigraph as ox
 from kg.errors import LoadError
 from kg.importers.batch import (
     DCT_SOURCE,
-    FileRead,
+    BadRow,
     ImportBatch,
     SourceInfo,
     Track,
     boolean,
     decimal,
     double,
+    input_files,
     integer,
     iri,
     no_progress,
+    read_text,
     text,
 )
 from kg.importers.resolve import Resolver, name_size
@@ -232,12 +234,7 @@ class _Table:
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    try:
-        raw = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise LoadError(path.name, f"not UTF-8 text: {exc.reason} at byte {exc.start}") from exc
-    except OSError as exc:
-        raise LoadError(path.name, str(exc)) from exc
+    raw = read_text(path)
     reader = csv.reader(io.StringIO(raw, newline=""), strict=True)
     try:
         header = next(reader)
@@ -277,28 +274,11 @@ def _kind(header: list[str]) -> str | None:
     return None
 
 
-def _files(paths: Sequence[Path]) -> list[Path]:
-    out: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            out.extend(sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv"))
-        elif path.exists():
-            out.append(path)
-        else:
-            raise LoadError(path.name, "file not found")
-    if not out:
-        raise LoadError(", ".join(p.name for p in paths), "no CSV file to import")
-    return out
+def _csv_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() == ".csv")
 
 
 # ---------------------------------------------------------------------------------- value parsing
-class _Bad(ValueError):
-    def __init__(self, column: str | None, reason: str) -> None:
-        super().__init__(reason)
-        self.column = column
-        self.reason = reason
-
-
 def _date(value: str, column: str) -> ox.Literal | None:
     value = value.strip()
     if not value:
@@ -313,7 +293,7 @@ def _date(value: str, column: str) -> ox.Literal | None:
             return ox.Literal(value, datatype=ox.NamedNode(PREFIXES["xsd"] + "gYear"))
     except ValueError:
         pass
-    raise _Bad(column, f"{value!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)")
+    raise BadRow(column, f"{value!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)")
 
 
 def _number(value: str, column: str) -> float | None:
@@ -323,9 +303,9 @@ def _number(value: str, column: str) -> float | None:
     try:
         number = float(value)
     except ValueError:
-        raise _Bad(column, f"{value!r} is not a number") from None
+        raise BadRow(column, f"{value!r} is not a number") from None
     if not number > 0 or number == float("inf"):
-        raise _Bad(column, f"{value!r} is not a positive number")
+        raise BadRow(column, f"{value!r} is not a positive number")
     return number
 
 
@@ -381,7 +361,7 @@ def read(paths: Sequence[Path], resolver: Resolver, track: Track = no_progress) 
     """
     batch = ImportBatch(SOURCE)
     tables: list[_Table] = []
-    for path in _files(paths):
+    for path in input_files(paths, _csv_files, "CSV file"):
         header, rows = _read_csv(path)
         kind = _kind(header)
         if kind is None:
@@ -391,23 +371,14 @@ def read(paths: Sequence[Path], resolver: Resolver, track: Track = no_progress) 
                 1,
             )
         tables.append(_Table(path, kind, header, rows))
-        record = FileRead.of(path, kind)
-        record.rows = len(rows)
-        batch.files.append(record)
-        batch.counts["rows_read"] += len(rows)
+        batch.read_file(path, kind, len(rows))
     org_table = _organizations(tables)
     versions = _versions(tables)
     parsed = [r for t in tables if t.kind == "models" for r in _parse_models(t, batch, track)]
     _emit_models(parsed, org_table, batch, resolver, track)
     for table in (t for t in tables if t.kind == "runs"):
         _emit_runs(table, versions, batch, resolver, track)
-    models = batch.subjects_of_type(str(AIKG.AIModel))
-    batch.counts["models"] = len(models)
-    batch.counts["organizations"] = len(batch.subjects_of_type(str(SCHEMA.Organization)))
-    batch.counts["benchmark_results"] = len(batch.subjects_of_type(str(AIKG.BenchmarkResult)))
-    batch.counts["new_models"] = len({m.iri for m in resolver.matches if m.kind == "model" and m.new} & models)
-    batch.matches = list(resolver.matches)
-    return batch
+    return batch.finish(resolver, benchmark_results=str(AIKG.BenchmarkResult))
 
 
 def _organizations(tables: list[_Table]) -> dict[str, tuple[list[str], list[str]]]:
@@ -451,24 +422,24 @@ def _parse_models(table: _Table, batch: ImportBatch, track: Track) -> Iterator[_
     for line, row in track(table.rows, f"epoch: {table.path.name}", len(table.rows)):
         try:
             if "\x00fields" in row:
-                raise _Bad(None, row["\x00fields"])
+                raise BadRow(None, row["\x00fields"])
             name = _cell(row, cols["model"])
             if not name:
-                raise _Bad(cols["model"], "empty: every row needs the model's name")
+                raise BadRow(cols["model"], "empty: every row needs the model's name")
             orgs = _split(_cell(row, cols["organization"]))
             if not orgs:
-                raise _Bad(cols["organization"], "empty: a model needs its developer")
+                raise BadRow(cols["organization"], "empty: a model needs its developer")
             access_text = _cell(row, cols["accessibility"])
             access = None
             if access_text:
                 access = ACCESSIBILITY.get(access_text.casefold())
                 if access is None:
-                    raise _Bad(cols["accessibility"], f"unknown accessibility {access_text!r}")
+                    raise BadRow(cols["accessibility"], f"unknown accessibility {access_text!r}")
             elif _cell(row, cols["open_weights"]).casefold() in {"yes", "true"}:
                 access = str(AIKG.OpenWeights)
             params = _number(_cell(row, cols["parameters"]), cols["parameters"] or "Parameters")
             if params is not None and round(params) < 1:
-                raise _Bad(cols["parameters"], f"{params!r} is less than one parameter")
+                raise BadRow(cols["parameters"], f"{params!r} is less than one parameter")
             modalities: list[str] = []
             for field in ("domain", "task"):
                 for value in _split(_cell(row, cols[field])):
@@ -491,7 +462,7 @@ def _parse_models(table: _Table, batch: ImportBatch, track: Track) -> Iterator[_
                 bases=_split(_cell(row, cols["base"])),
                 links=[u if u.startswith("http") else "https://" + u for u in _URLS.findall(_cell(row, cols["link"]))],
             )
-        except _Bad as bad:
+        except BadRow as bad:
             batch.skip(table.path.name, line, bad.column, bad.reason)
 
 
@@ -630,24 +601,24 @@ def _emit_runs(
     for line, row in track(table.rows, f"epoch: {table.path.name}", len(table.rows)):
         try:
             if "\x00fields" in row:
-                raise _Bad(None, row["\x00fields"])
+                raise BadRow(None, row["\x00fields"])
             run_id = _cell(row, cols["run_id"])
             if not run_id:
-                raise _Bad(cols["run_id"], "empty: every run needs its id")
+                raise BadRow(cols["run_id"], "empty: every run needs its id")
             task = _cell(row, cols["run_task"])
             if not task:
-                raise _Bad(cols["run_task"], "empty: every run names its benchmark")
+                raise BadRow(cols["run_task"], "empty: every run names its benchmark")
             version = _cell(row, cols["run_model"])
             if not version:
-                raise _Bad(cols["run_model"], "empty: every run names the model version")
+                raise BadRow(cols["run_model"], "empty: every run names the model version")
             raw = _cell(row, cols["run_score"])
             try:
                 score = Decimal(raw) * 100 if raw else None
             except InvalidOperation:
-                raise _Bad(cols["run_score"], f"{raw!r} is not a number") from None
+                raise BadRow(cols["run_score"], f"{raw!r} is not a number") from None
             if score is not None and not (Decimal(0) <= score <= Decimal(100)):
-                raise _Bad(cols["run_score"], f"{raw!r} is not a score between 0 and 1")
-        except _Bad as bad:
+                raise BadRow(cols["run_score"], f"{raw!r} is not a score between 0 and 1")
+        except BadRow as bad:
             batch.skip(table.path.name, line, bad.column, bad.reason)
             continue
         model_name, _hf_owner = versions.get(version, ("", ""))

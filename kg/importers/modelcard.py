@@ -30,15 +30,15 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.errors import LoadError
 from kg.importers.batch import (
     DCT_SOURCE,
-    FileRead,
+    BadRow,
     ImportBatch,
     SourceInfo,
     Track,
     boolean,
     decimal,
+    input_files,
     iri,
     no_progress,
     text,
@@ -144,26 +144,8 @@ def repo_id_of(path: Path) -> str | None:
     return candidate if _REPO.match(candidate) else None
 
 
-def _files(paths: Sequence[Path]) -> list[Path]:
-    out: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            out.extend(sorted(p for p in path.rglob("*.md") if p.name.lower() == "readme.md" or "__" in p.stem))
-        elif path.exists():
-            out.append(path)
-        else:
-            raise LoadError(path.name, "file not found")
-    if not out:
-        raise LoadError(", ".join(p.name for p in paths), "no model card (README.md) to import")
-    return out
-
-
-class _Bad(ValueError):
-    def __init__(self, column: str | None, reason: str, line: int | None = None) -> None:
-        super().__init__(reason)
-        self.column = column
-        self.reason = reason
-        self.line = line
+def _cards(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*.md") if p.name.lower() == "readme.md" or "__" in p.stem)
 
 
 def read(paths: Sequence[Path], resolver: Resolver, track: Track = no_progress) -> ImportBatch:
@@ -193,45 +175,36 @@ def read(paths: Sequence[Path], resolver: Resolver, track: Track = no_progress) 
     from huggingface_hub import ModelCard
 
     batch = ImportBatch(SOURCE)
-    files = _files(paths)
+    files = input_files(paths, _cards, "model card (README.md)")
     for path in track(files, "modelcard: cards", len(files)):
-        record = FileRead.of(path, "card")
-        record.rows = 1
-        batch.files.append(record)
-        batch.counts["rows_read"] += 1
+        batch.read_file(path, "card")
         name = _display(path)
         try:
             repo = repo_id_of(path)
             if repo is None:
-                raise _Bad(
+                raise BadRow(
                     None, "no repository id: put the card at {owner}/{name}/README.md or name it {owner}__{name}.md"
                 )
             content = path.read_bytes().decode("utf-8-sig")
             if not _FRONT.match(content):
-                raise _Bad(None, "no YAML front matter (the card must start with a '---' line)", 1)
+                raise BadRow(None, "no YAML front matter (the card must start with a '---' line)", 1)
             try:
                 card = ModelCard(content, ignore_metadata_errors=False)
             except Exception as exc:  # the Hub's parser raises ValueError or yaml errors
                 problem = (
                     getattr(exc, "problem", None) or getattr(exc.__cause__, "problem", None) or str(exc).splitlines()[0]
                 )
-                raise _Bad(None, f"front matter does not parse: {problem}", _yaml_line(exc)) from None
+                raise BadRow(None, f"front matter does not parse: {problem}", _yaml_line(exc)) from None
             data = card.data.to_dict()
             results = _results(card.data)
         except UnicodeDecodeError as exc:
             batch.skip(name, None, None, f"not UTF-8 text: {exc.reason}")
             continue
-        except _Bad as bad:
+        except BadRow as bad:
             batch.skip(name, bad.line, bad.column, bad.reason)
             continue
         _emit(repo, name, data, results, batch, resolver)
-    models = batch.subjects_of_type(str(AIKG.AIModel))
-    batch.counts["models"] = len(models)
-    batch.counts["organizations"] = len(batch.subjects_of_type(str(SCHEMA.Organization)))
-    batch.counts["benchmark_results"] = len(batch.subjects_of_type(str(AIKG.BenchmarkResult)))
-    batch.counts["new_models"] = len({m.iri for m in resolver.matches if m.kind == "model" and m.new} & models)
-    batch.matches = list(resolver.matches)
-    return batch
+    return batch.finish(resolver, benchmark_results=str(AIKG.BenchmarkResult))
 
 
 def _display(path: Path) -> str:
@@ -251,14 +224,14 @@ def _results(data: Any) -> list[dict[str, Any]]:
         column = f"model-index.results[{i}].metrics.value"
         raw = result.metric_value
         if isinstance(raw, bool) or raw is None:
-            raise _Bad(column, f"{raw!r} is not a number")
+            raise BadRow(column, f"{raw!r} is not a number")
         try:
             value = Decimal(str(raw).strip().rstrip("%"))
         except InvalidOperation:
-            raise _Bad(column, f"{raw!r} is not a number") from None
+            raise BadRow(column, f"{raw!r} is not a number") from None
         benchmark = result.dataset_name or result.dataset_type
         if not benchmark:
-            raise _Bad(f"model-index.results[{i}].dataset.name", "empty: a result names its benchmark")
+            raise BadRow(f"model-index.results[{i}].dataset.name", "empty: a result names its benchmark")
         out.append(
             {
                 "benchmark": str(benchmark),

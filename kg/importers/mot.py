@@ -32,6 +32,7 @@ release date), and one ``aikg:ComponentRelease`` per released component. The mod
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -47,15 +48,16 @@ import pyoxigraph as ox
 from kg.errors import LoadError
 from kg.importers.batch import (
     DCT_SOURCE,
+    BadRow,
     FileRead,
     ImportBatch,
     SourceInfo,
     Track,
     boolean,
     iri,
-    line_of,
     load_yaml,
     no_progress,
+    read_yaml,
     text,
 )
 from kg.importers.resolve import Resolver, hf_repo_id, slugify
@@ -333,13 +335,6 @@ def _is_license_name(value: str) -> bool:
     )
 
 
-class _Bad(ValueError):
-    def __init__(self, column: str, reason: str) -> None:
-        super().__init__(reason)
-        self.column = column
-        self.reason = reason
-
-
 def read(paths: Sequence[Path], resolver: Resolver, track: Track = no_progress) -> ImportBatch:
     """Read MOT model YAML files into an import batch, with their MOF class.
 
@@ -369,30 +364,11 @@ def read(paths: Sequence[Path], resolver: Resolver, track: Track = no_progress) 
     for rule_file, role in ((components_file, "rules"), (licenses_file, "rules")):
         batch.files.append(FileRead.of(rule_file, role))
     for path in track(models, "mot: model files", len(models)):
-        record = FileRead.of(path, "model")
-        record.rows = 1
-        batch.files.append(record)
-        batch.counts["rows_read"] += 1
-        try:
-            data, lines = load_yaml(path)
-        except LoadError as exc:
-            batch.skip(path.name, exc.line, None, exc.reason)
-            continue
-        try:
-            parsed = _parse(data, components)
-        except _Bad as bad:
-            path_keys = [int(k) if k.isdigit() else k for k in re.split(r"[.\[\]]+", bad.column) if k]
-            batch.skip(path.name, line_of(lines, *path_keys), bad.column, bad.reason)
-            continue
-        _emit(path, parsed, components, open_licenses, batch, resolver)
-    models_typed = batch.subjects_of_type(str(AIKG.AIModel))
-    batch.counts["models"] = len(models_typed)
-    batch.counts["organizations"] = len(batch.subjects_of_type(str(SCHEMA.Organization)))
-    batch.counts["mof_assessments"] = len(batch.subjects_of_type(str(AIKG.MOFAssessment)))
-    batch.counts["components"] = len(batch.subjects_of_type(str(AIKG.ComponentRelease)))
-    batch.counts["new_models"] = len({m.iri for m in resolver.matches if m.kind == "model" and m.new} & models_typed)
-    batch.matches = list(resolver.matches)
-    return batch
+        batch.read_file(path, "model")
+        parsed = read_yaml(batch, path, functools.partial(_parse, components=components))
+        if parsed is not None:
+            _emit(path, parsed, components, open_licenses, batch, resolver)
+    return batch.finish(resolver, mof_assessments=str(AIKG.MOFAssessment), components=str(AIKG.ComponentRelease))
 
 
 @dataclass(slots=True)
@@ -408,26 +384,26 @@ class _Entry:
 
 def _parse(data: Any, components: dict[str, Component]) -> _Entry:
     if not isinstance(data, dict) or not isinstance(data.get("release"), dict):
-        raise _Bad("release", "missing: a MOT file has a 'release' mapping")
+        raise BadRow("release", "missing: a MOT file has a 'release' mapping")
     release = data["release"]
     name = release.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise _Bad("release.name", "empty: every model needs its name")
+        raise BadRow("release.name", "empty: every model needs its name")
     producer = release.get("producer") or ""
     if not isinstance(producer, str):
-        raise _Bad("release.producer", f"{producer!r} is not text")
+        raise BadRow("release.producer", f"{producer!r} is not text")
     items = release.get("components") or []
     if not isinstance(items, list):
-        raise _Bad("release.components", "not a list")
+        raise BadRow("release.components", "not a list")
     released: dict[int, str] = {}
     for i, item in enumerate(items):
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-            raise _Bad(f"release.components[{i}].name", "missing: a component needs its name")
+            raise BadRow(f"release.components[{i}].name", "missing: a component needs its name")
         component = components.get(item["name"].strip().casefold())
         if component is None:
-            raise _Bad(f"release.components[{i}].name", f"{item['name']!r} is not a MOF component")
+            raise BadRow(f"release.components[{i}].name", f"{item['name']!r} is not a MOF component")
         if item.get("license") is not None and not isinstance(item["license"], str):
-            raise _Bad(f"release.components[{i}].license", f"{item['license']!r} is not text")
+            raise BadRow(f"release.components[{i}].license", f"{item['license']!r} is not text")
         license_text = effective_license(item, component.content_type, release.get("license"))
         if _NOT_INCLUDED.search(license_text):
             continue
@@ -443,7 +419,7 @@ def _parse(data: Any, components: dict[str, Component]) -> _Entry:
         try:
             entry_date = date.fromisoformat(entry_date.strip()).isoformat()
         except ValueError:
-            raise _Bad("release.date", f"{entry_date!r} is not a date (YYYY-MM-DD)") from None
+            raise BadRow("release.date", f"{entry_date!r} is not a date (YYYY-MM-DD)") from None
     else:
         entry_date = None
     return _Entry(

@@ -25,17 +25,16 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.errors import LoadError
 from kg.importers.batch import (
     DCT_SOURCE,
-    FileRead,
+    BadRow,
     ImportBatch,
     SourceInfo,
     Track,
+    input_files,
     iri,
-    line_of,
-    load_yaml,
     no_progress,
+    read_yaml,
     text,
 )
 from kg.importers.resolve import Resolver, hf_repo_id, slugify
@@ -82,27 +81,9 @@ GRADES: dict[str, str] = {
 }
 
 
-class _Bad(ValueError):
-    def __init__(self, column: str, reason: str, kind: str = "malformed") -> None:
-        super().__init__(reason)
-        self.column = column
-        self.reason = reason
-        self.kind = kind
-
-
-def _files(paths: Sequence[Path]) -> list[Path]:
-    out: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            folder = path / "projects" if (path / "projects").is_dir() else path
-            out.extend(sorted(p for p in folder.iterdir() if p.suffix.lower() in {".yaml", ".yml"}))
-        elif path.exists():
-            out.append(path)
-        else:
-            raise LoadError(path.name, "file not found")
-    if not out:
-        raise LoadError(", ".join(p.name for p in paths), "no openness-index YAML file to import")
-    return out
+def _yaml_files(path: Path) -> list[Path]:
+    folder = path / "projects" if (path / "projects").is_dir() else path
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in {".yaml", ".yml"})
 
 
 def read(paths: Sequence[Path], resolver: Resolver, track: Track = no_progress) -> ImportBatch:
@@ -129,30 +110,12 @@ def read(paths: Sequence[Path], resolver: Resolver, track: Track = no_progress) 
         If a path is missing or no YAML file is given.
     """
     batch = ImportBatch(SOURCE)
-    for path in track(_files(paths), "osai: projects", None):
-        record = FileRead.of(path, "project")
-        record.rows = 1
-        batch.files.append(record)
-        batch.counts["rows_read"] += 1
-        try:
-            data, lines = load_yaml(path)
-        except LoadError as exc:
-            batch.skip(path.name, exc.line, None, exc.reason)
-            continue
-        try:
-            project, org, grades = _parse(data)
-        except _Bad as bad:
-            keys = bad.column.split(".")
-            batch.skip(path.name, line_of(lines, *keys), bad.column, bad.reason, bad.kind)
-            continue
-        _emit(path, project, org, grades, batch, resolver)
-    models = batch.subjects_of_type(str(AIKG.AIModel))
-    batch.counts["models"] = len(models)
-    batch.counts["organizations"] = len(batch.subjects_of_type(str(SCHEMA.Organization)))
-    batch.counts["openness_grades"] = len(batch.subjects_of_type(str(AIKG.OpennessGrade)))
-    batch.counts["new_models"] = len({m.iri for m in resolver.matches if m.kind == "model" and m.new} & models)
-    batch.matches = list(resolver.matches)
-    return batch
+    for path in track(input_files(paths, _yaml_files, "openness-index YAML file"), "osai: projects", None):
+        batch.read_file(path, "project")
+        parsed = read_yaml(batch, path, _parse)
+        if parsed is not None:
+            _emit(path, *parsed, batch, resolver)
+    return batch.finish(resolver, openness_grades=str(AIKG.OpennessGrade))
 
 
 def _text(value: Any) -> str:
@@ -161,21 +124,21 @@ def _text(value: Any) -> str:
 
 def _parse(data: Any) -> tuple[dict[str, str], dict[str, str], list[tuple[str, str, str, str]]]:
     if not isinstance(data, dict) or not isinstance(data.get("project"), dict):
-        raise _Bad("project", "missing: an index file has a 'project' mapping")
+        raise BadRow("project", "missing: an index file has a 'project' mapping")
     project = {k: _text(v) for k, v in data["project"].items()}
     if not project.get("name"):
-        raise _Bad("project.name", "empty: the file grades no named model (a template or a tool)", "unresolved")
+        raise BadRow("project.name", "empty: the file grades no named model (a template or a tool)", kind="unresolved")
     org = {k: _text(v) for k, v in (data.get("org") or {}).items()} if isinstance(data.get("org"), dict) else {}
     grades = []
     for dimension in DIMENSIONS:
         entry = data.get(dimension)
         if entry is None:
-            raise _Bad(dimension, "missing: every model is graded on all 14 dimensions")
+            raise BadRow(dimension, "missing: every model is graded on all 14 dimensions")
         if not isinstance(entry, dict):
-            raise _Bad(dimension, f"{entry!r} is not a mapping with class, link and notes")
+            raise BadRow(dimension, f"{entry!r} is not a mapping with class, link and notes")
         grade = _text(entry.get("class")).casefold()
         if grade not in GRADES:
-            raise _Bad(f"{dimension}.class", f"{entry.get('class')!r} is not open, partial or closed")
+            raise BadRow(f"{dimension}.class", f"{entry.get('class')!r} is not open, partial or closed")
         grades.append((dimension, grade, _text(entry.get("link")), _text(entry.get("notes"))))
     return project, org, grades
 
