@@ -88,8 +88,10 @@ class Server:
 
     def __init__(self, args: list[str], ready_url: str, log: Path, env: dict[str, str] | None = None) -> None:
         self.log = log
+        # cwd=ROOT: `python -m kg.cli` imports the package from the working directory first, so a
+        # bench started elsewhere (another checkout) would measure that checkout's code.
         self.process = subprocess.Popen(
-            args, stdout=subprocess.DEVNULL, stderr=log.open("w"), env={**os.environ, **(env or {})}
+            args, stdout=subprocess.DEVNULL, stderr=log.open("w"), env={**os.environ, **(env or {})}, cwd=ROOT
         )
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline:
