@@ -811,13 +811,17 @@ def run_import(
             current_meta += [
                 ox.Triple(ox.NamedNode(graph), ox.NamedNode(str(AIKG.importIssue)), ox.Literal(n)) for n in key_notes
             ]
+            # Only engine-serialized terms go into the update text: the graph IRI as pyoxigraph writes
+            # a NamedNode (validated), the triples as N-Triples; SPARQL Update has no bound values.
+            target = ox.NamedNode(graph)
             parts.append(
-                f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{ {_nt_body(triples + current_meta)} }} }}"
+                f"DROP SILENT GRAPH {target} ;\nINSERT DATA {{ GRAPH {target} {{ {_nt_body(triples + current_meta)} }} }}"
             )
         snapshot_meta = _metadata(batch, snap, version, started, ended, len(raw), seconds)
         catalog = _catalog(batch, own, snap, version, started, len(raw))
         parts.append(
-            f"INSERT DATA {{ GRAPH <{snap}> {{ {_nt_body(raw + snapshot_meta)} }} GRAPH <{HISTORY_GRAPH}> {{ {_nt_body(catalog)} }} }}"
+            f"INSERT DATA {{ GRAPH {ox.NamedNode(snap)} {{ {_nt_body(raw + snapshot_meta)} }} "
+            f"GRAPH {ox.NamedNode(HISTORY_GRAPH)} {{ {_nt_body(catalog)} }} }}"
         )
         if on_write is not None:
             on_write(f"writing {len(kept)} triples to {own} and snapshot {version} ({len(raw)} triples)")

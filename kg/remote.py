@@ -274,12 +274,13 @@ class RemoteStore:
             if term is not None
         }
         if isinstance(graph_name, ox.NamedNode):
-            where = f"GRAPH {graph_name} {{ ?s ?p ?o }}"
+            bound[ox.Variable("g")] = graph_name
+            where = "GRAPH ?g { ?s ?p ?o }"
         elif isinstance(graph_name, ox.DefaultGraph):
             where = "?s ?p ?o"
         else:
             where = "{ GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o }"
-        text = f"SELECT ?s ?p ?o ?g WHERE {{ {where} }}"
+        text = "SELECT ?s ?p ?o ?g WHERE { " + where + " }"
         page, offset = 16, 0
         while True:
             rows = self.query(f"{text} LIMIT {page} OFFSET {offset}", substitutions=bound)
@@ -297,8 +298,13 @@ class RemoteStore:
     def dump(self, output: Any = None, format: Any = None, *, from_graph: Any = None, **_: Any) -> bytes | None:
         """Serialize one graph (``from_graph``) or all quads, like :meth:`pyoxigraph.Store.dump`."""
         if from_graph is not None:
-            where = "?s ?p ?o" if isinstance(from_graph, ox.DefaultGraph) else f"GRAPH {from_graph} {{ ?s ?p ?o }}"
-            triples = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}")
+            if isinstance(from_graph, ox.DefaultGraph):
+                triples = self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+            else:
+                triples = self.query(
+                    "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }",
+                    substitutions={ox.Variable("g"): from_graph},
+                )
             data = ox.serialize(triples, format=format or ox.RdfFormat.N_TRIPLES)
         else:
             data = ox.serialize(self.quads_for_pattern(None, None, None), format=format or ox.RdfFormat.N_QUADS)

@@ -225,7 +225,10 @@ class KnowledgeGraph:
         cached = self.cache.get(key)
         if cached is not None:
             return cached
-        response: QueryResponse = self.read(execute, request)
+        return self._keep(key, self.read(execute, request))
+
+    def _keep(self, key: tuple[str, QueryRequest], response: QueryResponse) -> QueryResponse:
+        # Kept only if no write happened while it was computed: its version is still current.
         if self.version == key[0]:
             self.cache.put(key, response)
         return response
@@ -247,9 +250,7 @@ class KnowledgeGraph:
             response: QueryResponse = await asyncio.to_thread(execute, self.store.inner, request)
         else:
             response = await self.pool.arun(execute, request)
-        if self.version == key[0]:
-            self.cache.put(key, response)
-        return response
+        return self._keep(key, response)
 
     def named_graphs(self) -> list[dict[str, Any]]:
         """Describe the named graphs of the dataset (for the SPARQL service description).

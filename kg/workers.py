@@ -316,20 +316,26 @@ class QueryPool:
                 raise QueryTimeoutError(
                     f"query stopped after the {limit:g} s time limit; narrow it (LIMIT, more selective patterns)"
                 )
-            try:
-                ok, value = worker.conn.recv()
-            except (EOFError, OSError) as exc:
-                worker.process.join(timeout=1)
-                if worker.process.exitcode == -signal.SIGABRT and self.memory_bytes:
-                    # The engine aborts when an allocation fails under RLIMIT_AS.
-                    raise QueryMemoryError(_memory_message(self.memory_bytes)) from exc
-                raise RuntimeError(f"query worker died (exit code {worker.process.exitcode})") from exc
+            ok, value = self._receive(worker)
             reusable = not disposable and (ok or not isinstance(value, QueryMemoryError))
         finally:
             self._release(worker, reusable)
         if ok:
             return value
         raise value
+
+    def _receive(self, worker: _Worker) -> tuple[bool, Any]:
+        # The reply to a call: (True, result) or (False, exception); a worker that died instead
+        # is reported as the memory cap (the engine aborts when an allocation fails under
+        # RLIMIT_AS) or as a crash.
+        try:
+            reply: tuple[bool, Any] = worker.conn.recv()
+        except (EOFError, OSError) as exc:
+            worker.process.join(timeout=1)
+            if worker.process.exitcode == -signal.SIGABRT and self.memory_bytes:
+                raise QueryMemoryError(_memory_message(self.memory_bytes)) from exc
+            raise RuntimeError(f"query worker died (exit code {worker.process.exitcode})") from exc
+        return reply
 
     def _try_acquire(self) -> _Worker | None:
         # An idle, current worker or None: never waits and never forks (both would block).
@@ -375,13 +381,7 @@ class QueryPool:
                 loop.remove_reader(fd)
                 # uvloop leaves the fd non-blocking; recv must wait for the whole message.
                 os.set_blocking(fd, True)
-            try:
-                ok, value = worker.conn.recv()
-            except (EOFError, OSError) as exc:
-                worker.process.join(timeout=1)
-                if worker.process.exitcode == -signal.SIGABRT and self.memory_bytes:
-                    raise QueryMemoryError(_memory_message(self.memory_bytes)) from exc
-                raise RuntimeError(f"query worker died (exit code {worker.process.exitcode})") from exc
+            ok, value = self._receive(worker)
             reusable = ok or not isinstance(value, QueryMemoryError)
         finally:
             # SIGKILL and join of a retired worker take about a millisecond: done here, so the

@@ -238,6 +238,13 @@ def test_remote_store_reads_quads_and_graphs(remote_graph: KnowledgeGraph) -> No
     quads = list(inner.quads_for_pattern(glm, None, None))
     assert {q.graph_name.value for q in quads} == {"https://w3id.org/aikg/graph/landscape"}
     assert ox.NamedNode("https://w3id.org/aikg/graph/ontology") in set(inner.named_graphs())
+    # A graph named in the pattern is bound as a value, like the subject.
+    landscape = ox.NamedNode("https://w3id.org/aikg/graph/landscape")
+    in_graph = list(inner.quads_for_pattern(glm, None, None, landscape))
+    assert sorted(map(str, in_graph)) == sorted(map(str, quads))
+    assert list(inner.quads_for_pattern(glm, None, None, ox.NamedNode("https://w3id.org/aikg/graph/ontology"))) == []
+    dumped = ox.parse(inner.dump(from_graph=landscape), format=ox.RdfFormat.N_TRIPLES)
+    assert {str(t) for t in dumped if t.subject == glm} == {str(q.triple) for q in quads}
 
 
 MODELS = "SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a aikg:AIModel }"
