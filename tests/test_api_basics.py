@@ -81,6 +81,12 @@ def test_health_and_docs(client: TestClient) -> None:
     assert "/sparql" in client.get("/openapi.json").json()["paths"]
 
 
+def test_favicon_is_no_content_not_a_404(client: TestClient) -> None:
+    # Chromium asks for /favicon.ico on every origin; a 404 showed up in each page's console.
+    r = client.get("/favicon.ico")
+    assert (r.status_code, r.content) == (204, b"")
+
+
 def test_ego_graph_page_is_self_contained(client: TestClient) -> None:
     r = client.get("/graphs/ego/model/glm-4.5")
     assert r.status_code == 200
