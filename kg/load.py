@@ -164,12 +164,20 @@ def default_sources(data_dir: Path | None = None) -> list[tuple[Path, str]]:
     -------
     list of (pathlib.Path, str)
         The ontology header and modules (one graph, ``graph/ontology``), then each data file
-        (graph ``graph/{stem}``), sorted by name.
+        (graph ``graph/{stem}``) and each file of a data folder (graph ``graph/{folder}``: a
+        large curated graph such as the landscape is kept as one file per organization), sorted
+        by name.
     """
     data_dir = data_dir or ONTOLOGY_DIR / "data"
     modules = [ONTOLOGY_DIR / "aikg.ttl", *sorted((ONTOLOGY_DIR / "modules").glob("*.ttl"))]
-    data: Iterable[Path] = sorted(p for p in data_dir.glob("*") if p.suffix.lstrip(".") in FORMATS_BY_EXTENSION)
-    return [(p, ONTOLOGY_GRAPH) for p in modules] + [(p, str(GRAPH[p.stem])) for p in data]
+
+    def readable(path: Path) -> bool:
+        return path.is_file() and path.suffix.lstrip(".") in FORMATS_BY_EXTENSION
+
+    data: list[tuple[Path, str]] = [(p, str(GRAPH[p.stem])) for p in sorted(data_dir.glob("*")) if readable(p)]
+    for folder in sorted(p for p in data_dir.glob("*") if p.is_dir()):
+        data += [(p, str(GRAPH[folder.name])) for p in sorted(folder.glob("*")) if readable(p)]
+    return [(p, ONTOLOGY_GRAPH) for p in modules] + data
 
 
 def load_default_graph(store: KnowledgeStore, data_dir: Path | None = None) -> dict[str, int]:
