@@ -19,7 +19,7 @@ from typing import Any
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kg.sparql import QueryResponse
+from kg.engine.sparql import QueryResponse
 
 __all__ = ["CACHED_PREFIXES", "ETagMiddleware", "etag_for"]
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
 
-from kg import history
+from kg.engine import dataset
 from kg.errors import AuthenticationRequiredError, ForbiddenError
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
@@ -84,7 +84,7 @@ def read_view(
         A read taking the store first, as for :meth:`KnowledgeGraph.read`.
     *args, **kwargs
         Passed on (a ``version`` keyword is extended with the view, see
-        :func:`kg.history.read_as_of`).
+        :func:`kg.engine.dataset.read_as_of`).
 
     Returns
     -------
@@ -98,6 +98,6 @@ def read_view(
     """
     if as_of is None:
         return None, graph.read(fn, *args, **kwargs)
-    day = history.parse_as_of(as_of).isoformat()
-    graphs, result = graph.read(history.read_as_of, day, fn, *args, **kwargs)
+    day = dataset.parse_as_of(as_of).isoformat()
+    graphs, result = graph.read(dataset.read_as_of, day, fn, *args, **kwargs)
     return {"date": day, "graphs": graphs}, result

@@ -28,11 +28,14 @@ from typing import Any
 import networkx as nx
 import pyoxigraph as ox
 
+from kg.engine.dataset import union_dataset
+from kg.engine.sparql import check_query, select
 from kg.errors import InvalidParameterError, NotFoundError, QueryFormError, QuerySyntaxError
-from kg.history import union_dataset
-from kg.lookup import kind_of, resolve, search
+from kg.find.resolve import resolve
+from kg.find.search import search
 from kg.namespaces import PREFIXES
-from kg.sparql import check_query, named_query, select
+from kg.queries import named_query
+from kg.terms import kind_of
 
 __all__ = [
     "CHARTS",
@@ -275,7 +278,7 @@ def resolve_ref(store: ox.Store, ref: str, parameter: str = "entity", version: s
     parameter : str, optional
         The caller's parameter name, for the error message.
     version : str, optional
-        Dataset version (label-index cache key of :func:`kg.lookup.resolve`).
+        Dataset version (label-index cache key of :func:`kg.find.resolve.resolve`).
 
     Returns
     -------
@@ -315,7 +318,7 @@ def resolve_ref(store: ox.Store, ref: str, parameter: str = "entity", version: s
     try:
         return resolve(store, kind, slug, version=version)
     except ValueError:
-        # kg.lookup.resolve first tries the text as an IRI, which a name with a space is not
+        # kg.find.resolve.resolve first tries the text as an IRI, which a name with a space is not
         found = search(store, slug, kind=kind, limit=5, version=version)["results"]
         hits = [h for h in found if h["match"] == "exact" and not h["loose"]]
         if hits:

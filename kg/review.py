@@ -35,12 +35,13 @@ from typing import Any
 import networkx as nx
 import pyoxigraph as ox
 
+from kg.analysis.licenses import license_findings
+from kg.engine.dataset import union_dataset
+from kg.engine.sparql import select
+from kg.engine.store import DEFAULT_GRAPH, KnowledgeStore
 from kg.errors import InvalidParameterError, NotFoundError
-from kg.history import union_dataset
-from kg.license_check import license_findings
 from kg.namespaces import AIKG, GRAPH, ID, PREFIXES
-from kg.sparql import named_query, select
-from kg.store import DEFAULT_GRAPH, KnowledgeStore
+from kg.queries import named_query
 
 __all__ = [
     "CLAIM_KINDS",
@@ -294,7 +295,7 @@ def snapshot(
     ----------
     store : KnowledgeStore
         The store; :data:`REVIEWS_GRAPH` is left out. The default graph is listed as
-        :data:`kg.store.DEFAULT_GRAPH` when it holds triples (queries read it as part of the union).
+        :data:`kg.engine.store.DEFAULT_GRAPH` when it holds triples (queries read it as part of the union).
     known : dict, optional
         Graph IRI -> ``(triple count, digest)`` of an earlier snapshot of the same store.
     changed : set of str, optional
@@ -322,7 +323,7 @@ def snapshot(
         for q in inner.quads_for_pattern(node, ox.NamedNode("http://www.w3.org/ns/prov#generatedAtTime"), None, node):
             generated[g] = q.object.value
     graphs = []
-    # A remote engine is queried over the union of its named graphs only (kg.remote), never its
+    # A remote engine is queried over the union of its named graphs only (kg.engine.remote), never its
     # default graph, which some engines make the union of everything.
     for g in names if getattr(store, "remote", False) else [*names, DEFAULT_GRAPH]:
         if g == REVIEWS_GRAPH:
@@ -1486,7 +1487,7 @@ def review_claim(store: ox.Store, claim: str) -> Review:
 
     Examples
     --------
-    >>> from kg.load import load_default_graph
+    >>> from kg.engine.load import load_default_graph
     >>> store = KnowledgeStore(); _ = load_default_graph(store)
     >>> review_claim(store.inner, "https://w3id.org/aikg/id/claim/scmp-meta-open-sourced-llama").rating
     'misleading'
@@ -1664,7 +1665,7 @@ class ReviewKeeper:
     Notes
     -----
     On an engine that refuses updates (a read-only remote engine, see
-    :attr:`kg.store.KnowledgeStore.writable`) the reviews are computed and served from memory
+    :attr:`kg.engine.store.KnowledgeStore.writable`) the reviews are computed and served from memory
     and the reviews graph is left as the engine has it (:attr:`in_memory` is True).
     Generation reads the data graphs only, so its own write is recognised (the snapshot
     fingerprint is unchanged) and does not trigger a second round. If generation fails, the

@@ -9,31 +9,34 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import inspect
 import logging
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from kg import lookup
-from kg.errors import ForbiddenError, LoadError, QueryEvaluationError
-from kg.load import load_default_graph
-from kg.settings import Settings
-from kg.sparql import (
+from kg.engine.dataset import read_as_of, within_read
+from kg.engine.load import load_default_graph
+from kg.engine.sparql import (
     QueryRequest,
     QueryResponse,
     check_update,
     execute,
-    named_query,
     rehearse_update,
     select,
     to_syntax_error,
 )
-from kg.store import KnowledgeStore
-from kg.workers import QueryPool
+from kg.engine.store import KnowledgeStore
+from kg.engine.workers import QueryPool
+from kg.errors import ForbiddenError, LoadError, QueryEvaluationError
+from kg.find.search import warm_index
+from kg.queries import named_query
+from kg.settings import Settings
 
 __all__ = ["KnowledgeGraph", "ResultCache"]
 
@@ -143,7 +146,7 @@ class KnowledgeGraph:
         # since the last write are still freed.
         gc.unfreeze()
         try:
-            lookup.warm_index(self.store.inner, self.store.version)
+            warm_index(self.store.inner, self.store.version)
         except Exception:  # the write itself succeeded; workers build the index lazily instead
             log.exception("building the label index failed")
             return
@@ -172,7 +175,7 @@ class KnowledgeGraph:
         """
         store: KnowledgeStore
         if settings.store and settings.store.startswith(("http://", "https://")):
-            from kg.remote import RemoteKnowledgeStore
+            from kg.engine.remote import RemoteKnowledgeStore
 
             store = RemoteKnowledgeStore(
                 settings.store,
@@ -202,14 +205,38 @@ class KnowledgeGraph:
     def read(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run ``fn(store, *args, **kwargs)`` under the time limit and return its result.
 
+        One call is one worker round trip, and the named graphs are listed once for the whole
+        read (:func:`kg.engine.dataset.within_read`). A read that takes a ``version`` keyword
+        (the per-version cache key, :func:`kg.engine.memo.cached`) gets the dataset version
+        supplied here unless the caller gives one, so no caller can forget it and silently
+        disable caching; for :func:`kg.engine.dataset.read_as_of` the read it wraps decides.
+
+        Parameters
+        ----------
+        fn : callable
+            A read taking the pyoxigraph store first; a module-level function (it is sent to a
+            worker process by reference).
+        *args, **kwargs
+            Passed on to `fn`.
+
+        Returns
+        -------
+        object
+            What `fn` returned.
+
         Raises
         ------
         QueryTimeoutError
             If it ran past ``settings.query_timeout_s``.
+        KGError
+            Whatever `fn` raises (not found, invalid parameter, ...).
         """
+        inner = args[1] if fn is read_as_of and len(args) > 1 else fn
+        if "version" not in kwargs and _takes_version(inner):
+            kwargs["version"] = self.version
         if self.pool is None:
-            return fn(self.store.inner, *args, **kwargs)
-        return self.pool.run(fn, *args, **kwargs)
+            return within_read(self.store.inner, fn, *args, **kwargs)
+        return self.pool.run(within_read, fn, *args, **kwargs)
 
     def query(self, request: QueryRequest) -> QueryResponse:
         """Answer a SPARQL query operation, from the cache when the same request was answered
@@ -219,7 +246,7 @@ class KnowledgeGraph:
         ------
         QuerySyntaxError, ForbiddenError, NotAcceptableError, ResultTooLargeError,
         QueryTimeoutError
-            See :func:`kg.sparql.execute`.
+            See :func:`kg.engine.sparql.execute`.
         """
         key = (self.version, request)
         cached = self.cache.get(key)
@@ -240,7 +267,7 @@ class KnowledgeGraph:
         ------
         QuerySyntaxError, ForbiddenError, NotAcceptableError, ResultTooLargeError,
         QueryTimeoutError
-            See :func:`kg.sparql.execute`.
+            See :func:`kg.engine.sparql.execute`.
         """
         key = (self.version, request)
         cached = self.cache.get(key)
@@ -297,7 +324,7 @@ class KnowledgeGraph:
         implementation apply a request atomically; this one always does), so readers and a crash
         see all of it or none. On disk the store is flushed before this returns. With query
         workers, the update is first rehearsed on a worker's copy under the time and memory limits
-        (:func:`kg.sparql.rehearse_update`), so a runaway update cannot occupy the server.
+        (:func:`kg.engine.sparql.rehearse_update`), so a runaway update cannot occupy the server.
         """
         check_update(text, allow_service=self.settings.allow_service)
         if not self.store.writable:
@@ -339,3 +366,12 @@ def _bulk_load(store: KnowledgeStore, path: Path) -> dict[str, Any]:
     triples = len(store) - before
     log.info("loaded %s: %d triples in %.2f s", path, triples, seconds)
     return {"path": str(path), "triples": triples, "seconds": seconds}
+
+
+@cache
+def _takes_version(fn: Callable[..., Any]) -> bool:
+    """Return whether `fn` takes a ``version`` keyword (the per-version cache key)."""
+    try:
+        return "version" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False

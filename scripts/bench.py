@@ -88,7 +88,7 @@ class Server:
 
     def __init__(self, args: list[str], ready_url: str, log: Path, env: dict[str, str] | None = None) -> None:
         self.log = log
-        # cwd=ROOT: `python -m kg.cli` imports the package from the working directory first, so a
+        # cwd=ROOT: `python -m cli.main` imports the package from the working directory first, so a
         # bench started elsewhere (another checkout) would measure that checkout's code.
         self.process = subprocess.Popen(
             args, stdout=subprocess.DEVNULL, stderr=log.open("w"), env={**os.environ, **(env or {})}, cwd=ROOT
@@ -131,7 +131,7 @@ def generate(bench: Path, scale: str) -> Path:
 def start_kg(data: Path, workers: int, extra: list[str] | None = None) -> tuple[Server, float]:
     port = free_port()
     log = WORK / f"kg-{data.stem}.log"
-    args = [str(PY), "-m", "kg.cli", "serve", "--port", str(port), "--workers", str(workers), "--load", str(data)]
+    args = [str(PY), "-m", "cli.main", "serve", "--port", str(port), "--workers", str(workers), "--load", str(data)]
     server = Server(args + (extra or []), f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D", log)
     match = re.search(r"loaded \d+ triples from .* in ([0-9.]+) s", log.read_text())
     server.url = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
@@ -528,7 +528,7 @@ def main() -> None:
                 [
                     str(PY),
                     "-m",
-                    "kg.cli",
+                    "cli.main",
                     "serve",
                     "--port",
                     str(kg_port),

@@ -112,7 +112,7 @@ class LiveServer(ServerProcess):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         super().__init__(
-            [sys.executable, "-m", "kg.cli", "serve", "--port", str(self.port), *args],
+            [sys.executable, "-m", "cli.main", "serve", "--port", str(self.port), *args],
             lambda: httpx.get(self.url + "/health", timeout=1).status_code == 200,
             name="kg serve",
             env={**os.environ, "KG_UPDATE_TOKEN": TOKEN, **(env or {})},

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from kg.load import load_default_graph
-from kg.sparql import select
-from kg.store import KnowledgeStore
+from kg.engine.load import load_default_graph
+from kg.engine.sparql import select
+from kg.engine.store import KnowledgeStore
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"

@@ -25,9 +25,9 @@ import pyoxigraph as ox
 import pytest
 
 from kg import analytics
+from kg.engine.load import load_default_graph, load_files
+from kg.engine.store import KnowledgeStore
 from kg.errors import InvalidParameterError, NotFoundError, QueryFormError, QuerySyntaxError
-from kg.load import load_default_graph, load_files
-from kg.store import KnowledgeStore
 
 DATA = Path(__file__).resolve().parent / "data"
 ID = "https://w3id.org/aikg/id/"

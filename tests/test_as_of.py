@@ -13,11 +13,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from kg.collections import list_collection
-from kg.history import SNAPSHOT_PREFIX, graphs_as_of, read_as_of, run_import
-from kg.lookup import read_entity
+from kg.engine.dataset import SNAPSHOT_PREFIX, graphs_as_of, read_as_of
+from kg.ingest.run import run_import
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
+from kg.views.entity import read_entity
+from kg.views.listing import list_collection
 from tests.importing import EPOCH, ROOT, edited_epoch_copy, embedded_store, need_shared_data
 
 pytestmark = pytest.mark.realdata

@@ -13,7 +13,7 @@ from kg.settings import Settings
 
 def kg(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True, input=stdin, timeout=120
+        [sys.executable, "-m", "cli.main", *args], capture_output=True, text=True, input=stdin, timeout=120
     )
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from kg.engine.sparql import select
 from kg.service import KnowledgeGraph
-from kg.sparql import select
 
 
 def ask(graph: KnowledgeGraph, text: str) -> list[dict]:

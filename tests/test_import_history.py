@@ -15,10 +15,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.history import changes_since, diff, graphs_as_of, run_import, snapshots
-from kg.load import load_default_graph
-from kg.sparql import QueryRequest, execute, select
-from kg.store import KnowledgeStore
+from kg.engine.dataset import graphs_as_of, snapshots
+from kg.engine.load import load_default_graph
+from kg.engine.sparql import QueryRequest, execute, select
+from kg.engine.store import KnowledgeStore
+from kg.ingest.history import changes_since, diff
+from kg.ingest.run import run_import
 from tests.importing import EPOCH, ROOT, need_shared_data, ontology_store, rows
 
 pytestmark = pytest.mark.realdata
@@ -192,13 +194,13 @@ def test_killing_an_import_leaves_the_store_as_it_was(tmp_path: Path) -> None:
 
 
 def test_no_query_reads_the_raw_union_that_would_include_snapshots() -> None:
-    # Every default-graph read must go through kg.history.union_dataset, which leaves snapshots out.
+    # Every default-graph read must go through kg.engine.dataset.union_dataset, which leaves snapshots out.
     offenders = [
         str(path.relative_to(ROOT))
         for folder in ("kg", "api", "viz")
         for path in (ROOT / folder).rglob("*.py")
-        # kg/remote.py implements the Store interface (it receives the option, never chooses it).
-        if path.name not in ("history.py", "remote.py")
+        # kg/engine/remote.py implements the Store interface (it receives the option, never chooses it).
+        if path.relative_to(ROOT).as_posix() not in ("kg/engine/dataset.py", "kg/engine/remote.py")
         and "use_default_graph_as_union" in path.read_text(encoding="utf-8")
     ]
     assert offenders == []

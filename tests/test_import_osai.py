@@ -7,8 +7,8 @@ from collections import Counter
 import pytest
 import yaml
 
-from kg.history import run_import
-from kg.importers.osai import DIMENSIONS
+from kg.ingest.importers.osai import DIMENSIONS
+from kg.ingest.run import run_import
 from tests.importing import OSAI, embedded_store, need_shared_data, ontology_store, rows
 
 pytestmark = pytest.mark.realdata

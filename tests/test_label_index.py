@@ -1,4 +1,4 @@
-"""The label index (kg/label_index.py): exact answers on a hand-built label set, and the same
+"""The label index (kg/find/label_index.py): exact answers on a hand-built label set, and the same
 answers as the straightforward scan it replaces on the embedded graph, for every kind of needle.
 """
 
@@ -13,10 +13,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from kg import label_index, lookup
-from kg.label_index import LabelIndex, compact, normalize
+from kg.find import label_index
+from kg.find.label_index import LabelIndex, compact, normalize
+from kg.find.search import label_index as index_of_version
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
+from kg.terms import slug_of
 from tests.conftest import TOKEN
 
 M = "https://example.org/model/"
@@ -177,7 +179,7 @@ def test_items_in_first_seen_order(small: LabelIndex) -> None:
 
 
 def reference_search(index: LabelIndex, q: str, kind: str | None, limit: int) -> dict[str, Any]:
-    """The scan the index replaces (kg/lookup.py before the index): every key, in Python."""
+    """The scan the index replaces (kg/find/search.py before the index): every key, in Python."""
     entries = dict(index.items())
     keys = sorted(entries)
     needle = normalize(q)
@@ -212,7 +214,7 @@ def reference_search(index: LabelIndex, q: str, kind: str | None, limit: int) ->
         "results": [
             {
                 "iri": iri,
-                "slug": lookup.slug_of(iri),
+                "slug": slug_of(iri),
                 "kind": index.kinds.get(iri, "other"),
                 "name": index.names[iri],
                 "matched": label,
@@ -232,7 +234,7 @@ def test_small_set_agrees_with_the_scan(small: LabelIndex) -> None:
 
 
 def test_embedded_graph_agrees_with_the_scan(graph: KnowledgeGraph) -> None:
-    index = lookup._label_index(graph.store.inner, graph.version)
+    index = index_of_version(graph.store.inner, graph.version)
     keys = [k for k, _ in index.items()]
     rng = random.Random(11)
     needles = {"智谱", "glm-4.5", "glm45", "GLM 4.5", "qwen", "mixture of experts", "Zhìpú", "e", "-", "4", " "}

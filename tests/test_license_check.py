@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from kg.analysis.licenses import all_license_findings, license_check, license_findings, naming_prefix, offending_edges
+from kg.engine.load import load_default_graph
+from kg.engine.store import KnowledgeStore
 from kg.errors import NotFoundError
-from kg.license_check import all_license_findings, license_check, license_findings, naming_prefix, offending_edges
-from kg.load import load_default_graph
-from kg.store import KnowledgeStore
 
 DATA = Path(__file__).resolve().parent / "data"
 M = "https://w3id.org/aikg/id/model/"

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from kg.engine.load import load_files
+from kg.engine.sparql import select
+from kg.engine.store import KnowledgeStore
 from kg.errors import LoadError
-from kg.load import load_files
-from kg.sparql import select
-from kg.store import KnowledgeStore
 
 
 def _write(tmp_path: Path, name: str, text: str) -> Path:

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from rdflib import OWL, RDF, RDFS, Graph, Namespace
 
-from kg.load import default_sources, load_default_graph
+from kg.engine.load import default_sources, load_default_graph
+from kg.engine.store import KnowledgeStore
+from kg.engine.validate import validate_store
 from kg.namespaces import AIKG
-from kg.store import KnowledgeStore
-from kg.validate import validate_store
 
 ROOT = Path(__file__).resolve().parent.parent
 ONTOLOGY = ROOT / "ontology"

@@ -22,11 +22,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from kg.engine.remote import RemoteStore, _where_brace
+from kg.engine.sparql import select
 from kg.errors import RemoteEngineError
-from kg.remote import RemoteStore, _where_brace
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
-from kg.sparql import select
 from tests import test_api_basics as core
 from tests.conftest import TOKEN, LiveServer, ServerProcess, free_port
 

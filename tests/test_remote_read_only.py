@@ -17,11 +17,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from kg.load import load_default_graph
+from kg.engine.load import load_default_graph
+from kg.engine.store import KnowledgeStore
 from kg.review import REVIEWS_GRAPH, keeper_for
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
-from kg.store import KnowledgeStore
 from tests.conftest import TOKEN
 from tests.test_remote import OxigraphServer, _oxigraph_binary
 

@@ -8,10 +8,11 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
-from kg import collections
 from kg.errors import InvalidParameterError, NotFoundError
-from kg.lookup import normalize, resolve
+from kg.find.label_index import normalize
+from kg.find.resolve import resolve
 from kg.service import KnowledgeGraph
+from kg.views import listing
 
 HOSTILE = [
     'x" || true) } #',
@@ -48,7 +49,7 @@ def _assert_safe(r, path: str) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("value", HOSTILE)
 def test_every_filter_refuses_or_matches_nothing(client: TestClient, value: str) -> None:
-    for collection, specs in collections.FILTERS.items():
+    for collection, specs in listing.FILTERS.items():
         for name in specs:
             r = client.get(f"/api/{collection}", params={name: value})
             _assert_safe(r, f"/api/{collection}?{name}=")
@@ -125,7 +126,7 @@ def test_core_resolution_binds_values(graph: KnowledgeGraph) -> None:
         with pytest.raises(NotFoundError):
             resolve(store, "model", value, version=graph.version)
         with pytest.raises(InvalidParameterError):
-            collections.list_collection(store, "models", {"organization": value}, version=graph.version)
+            listing.list_collection(store, "models", {"organization": value}, version=graph.version)
     # An IRI that is not ours and not in the graph is not found, even if well-formed.
     with pytest.raises(NotFoundError):
         resolve(store, "model", ENTITY_IRI + "model/glm-4.5x", version=graph.version)

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from kg.cli import main
+from cli.main import main
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
 from tests.conftest import TOKEN, BrowserPage, LiveServer, screenshot

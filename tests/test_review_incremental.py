@@ -1,6 +1,6 @@
 """Reviews stay current at a cost that follows the write, not the data: only changed graphs are digested.
 
-A write tells the store which graphs it may change (:func:`kg.store.written_graphs` for SPARQL
+A write tells the store which graphs it may change (:func:`kg.engine.store.written_graphs` for SPARQL
 Update); the review keeper digests those graphs only and reuses the other digests. These tests
 pin what each update form touches, that the reused digests equal a full snapshot, and that a
 review-relevant write (into any graph, the default graph included) still flips the review.
@@ -11,9 +11,9 @@ from __future__ import annotations
 import pytest
 
 from kg import review as review_module
-from kg.load import load_default_graph
+from kg.engine.load import load_default_graph
+from kg.engine.store import DEFAULT_GRAPH, KnowledgeStore, written_graphs
 from kg.review import ReviewKeeper, keeper_for, snapshot
-from kg.store import DEFAULT_GRAPH, KnowledgeStore, written_graphs
 
 G = "https://w3id.org/aikg/graph/"
 WAN = "https://w3id.org/aikg/id/claim/alibaba-wan-2.2-first-moe-video"

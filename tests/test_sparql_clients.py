@@ -18,8 +18,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
 from SPARQLWrapper import CSV, JSON, JSONLD, POST, POSTDIRECTLY, RDFXML, TURTLE, XML, SPARQLWrapper
 
+from kg.engine.sparql import QueryRequest
 from kg.service import KnowledgeGraph
-from kg.sparql import QueryRequest
 
 TOKEN = "test-token-123"  # what conftest's LiveServer configures
 SCHEMA = "https://schema.org/"

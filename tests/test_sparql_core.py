@@ -7,8 +7,8 @@ import json
 import pyoxigraph as ox
 import pytest
 
+from kg.engine.sparql import QueryRequest, check_query, check_update, execute
 from kg.errors import ForbiddenError, NotAcceptableError, QuerySyntaxError, ResultTooLargeError
-from kg.sparql import QueryRequest, check_query, check_update, execute
 
 
 def _store(turtle: str) -> ox.Store:

@@ -20,9 +20,9 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.pages import EXAMPLE_QUERIES, prefix_block
+from kg.engine.sparql import QueryRequest
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
-from kg.sparql import QueryRequest
 
 TOKEN = "test-token-123"  # what conftest's LiveServer configures
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

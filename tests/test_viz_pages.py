@@ -12,8 +12,8 @@ import pyoxigraph as ox
 import pytest
 
 from kg import analytics
-from kg.load import load_default_graph, load_files
-from kg.store import KnowledgeStore
+from kg.engine.load import load_default_graph, load_files
+from kg.engine.store import KnowledgeStore
 from tests.conftest import ARTIFACTS, BrowserPage, LiveServer, screenshot
 from tests.test_viz_render import EVIL_MODEL, EVIL_ORG, EVIL_PROPERTY, synthetic
 from viz import render_html

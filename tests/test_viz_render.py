@@ -13,8 +13,8 @@ import pyoxigraph as ox
 import pytest
 
 from kg import analytics
-from kg.load import load_default_graph, load_files
-from kg.store import KnowledgeStore
+from kg.engine.load import load_default_graph, load_files
+from kg.engine.store import KnowledgeStore
 from viz import render_html
 from viz.render import COUNTRY_COLOR, KIND_STYLE, cap_graph, node_id
 

@@ -70,7 +70,7 @@ FLAG_STYLE: dict[str, dict[str, str]] = {
     },
     "license inconsistency": {
         "edge": "#b30000",
-        "legend": "license inconsistency: the derived model's license breaks the terms of its base (kg.license_check)",
+        "legend": "license inconsistency: the derived model's license breaks the terms of its base (kg.analysis.licenses)",
     },
 }
 """Flag -> node border / edge colour and legend: marks drawn over the kind's style."""

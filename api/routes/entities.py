@@ -17,13 +17,19 @@ from fastapi.responses import JSONResponse, Response
 
 from api.deps import AsOfParam, GraphDep, read_view
 from api.negotiation import best_media_type
-from kg import collections, license_check, linked_data, lookup
 from kg.errors import NotAcceptableError
+from kg.find.search import search as search_labels
 from kg.namespaces import ID
+from kg.terms import ENTITY_KINDS
+from kg.views import documents, listing
+from kg.views.compare import compare as compare_models
+from kg.views.entity import entity_record
+from kg.views.lineage import lineage
+from kg.views.listing import COLLECTIONS, collection_kind
 
 router = APIRouter(prefix="/api", tags=["lookups"])
 
-ENTITY_MEDIA_TYPES = ["application/json", *linked_data.RDF_MEDIA_TYPES]
+ENTITY_MEDIA_TYPES = ["application/json", *documents.RDF_MEDIA_TYPES]
 """What ``/api/{collection}/{slug}`` offers; JSON first (the default for ``*/*``)."""
 
 FORMATS = {
@@ -81,7 +87,7 @@ def entity_links(
     """
     links = {"iri": iri}
     when = f"?as_of={view['date']}" if view else ""
-    collection = next((c for c, k in lookup.COLLECTIONS.items() if k == kind), None)
+    collection = next((c for c, k in COLLECTIONS.items() if k == kind), None)
     if collection:
         links["api"] = _abs(request, f"/api/{collection}/{slug}{when}")
     if iri.startswith(str(ID)):
@@ -93,7 +99,7 @@ def entity_links(
 
 # -- search ------------------------------------------------------------------------------------
 
-KindParam = enum.Enum("Kind", {k: k for k in lookup.ENTITY_KINDS}, type=str)  # type: ignore[misc]
+KindParam = enum.Enum("Kind", {k: k for k in ENTITY_KINDS}, type=str)  # type: ignore[misc]
 
 
 @router.get(
@@ -155,7 +161,7 @@ def search(
     limit: Annotated[int, Query(ge=1, le=100, description="Maximum number of hits (1 to 100)")] = 20,
 ) -> dict[str, Any]:
     kind_value = kind.value if kind is not None else None
-    found = graph.read(lookup.search, q, kind=kind_value, limit=limit, version=graph.version)
+    found = graph.read(search_labels, q, kind=kind_value, limit=limit)
     for hit in found["results"]:
         hit["links"] = entity_links(request, hit["kind"], hit["iri"], hit["slug"])
     return {"query": q, "kind": kind_value, **found}
@@ -238,7 +244,7 @@ def compare(
         ),
     ],
 ) -> dict[str, Any]:
-    return graph.read(lookup.compare, models.split(","), version=graph.version)  # type: ignore[no-any-return]
+    return graph.read(compare_models, models.split(","))  # type: ignore[no-any-return]
 
 
 @router.get(
@@ -312,7 +318,7 @@ def read_lineage(
         int | None, Query(ge=1, le=50, description="Keep relatives at most this many steps away (default: all)")
     ] = None,
 ) -> dict[str, Any]:
-    return graph.read(lookup.lineage, slug, max_depth=max_depth, version=graph.version)  # type: ignore[no-any-return]
+    return graph.read(lineage, slug, max_depth=max_depth)  # type: ignore[no-any-return]
 
 
 # -- collections -------------------------------------------------------------------------------
@@ -371,8 +377,8 @@ def _link_header(links: dict[str, str | None]) -> str:
 
 
 def _collection_endpoint(collection: str) -> Any:
-    specs = collections.FILTERS[collection]
-    sorts = list(collections.SORTS[collection])
+    specs = listing.FILTERS[collection]
+    sorts = list(listing.SORTS[collection])
     sort_enum = enum.Enum(f"{collection.title()}Sort", {s: s for s in sorts}, type=str)  # type: ignore[misc]
 
     def endpoint(
@@ -388,14 +394,13 @@ def _collection_endpoint(collection: str) -> Any:
         view, page = read_view(
             graph,
             as_of,
-            collections.list_collection,
+            listing.list_collection,
             collection,
             filters,
             sort=sort.value if isinstance(sort, enum.Enum) else sort,
             order=order,
             cursor=cursor,
             limit=limit,
-            version=graph.version,
         )
         for record in page["results"]:
             record["links"] = entity_links(request, record["kind"], record["iri"], record["slug"], view)
@@ -512,7 +517,7 @@ def _collection_example(collection: str) -> dict[str, Any]:
     }
 
 
-for _collection in collections.FILTERS:
+for _collection in listing.FILTERS:
     _summary, _example = _SUMMARIES[_collection]
     router.add_api_route(
         f"/{_collection}",
@@ -541,7 +546,7 @@ for _collection in collections.FILTERS:
     "/{collection}/{slug}",
     summary="One entity: every property with labels, incoming links, claims and sources",
     description=(
-        "`collection` is one of " + ", ".join(lookup.COLLECTIONS) + ". `slug` may be the slug, a name or alternate "
+        "`collection` is one of " + ", ".join(COLLECTIONS) + ". `slug` may be the slug, a name or alternate "
         "name, or the IRI. Formats by `Accept` (or `?format=`): `application/json` (default: the record below), "
         "`application/ld+json` (JSON-LD compacted with the context published at `/context.jsonld`, embedded), "
         "`text/turtle`, `application/n-triples`, `application/rdf+xml` (the entity's Concise Bounded Description plus "
@@ -623,7 +628,7 @@ def read_entity(
         str,
         Path(
             max_length=40,
-            description="Collection: " + ", ".join(lookup.COLLECTIONS),
+            description="Collection: " + ", ".join(COLLECTIONS),
             openapi_examples={"models": {"summary": "AI models", "value": "models"}},
         ),
     ],
@@ -645,23 +650,21 @@ def read_entity(
     accept: Annotated[str | None, Header(include_in_schema=False)] = None,
     as_of: AsOfParam = None,
 ) -> Response:
-    kind = lookup.collection_kind(collection)
+    kind = collection_kind(collection)
     media_type = FORMATS[format] if format else best_media_type(ENTITY_MEDIA_TYPES, accept)
     if media_type is None:
         raise NotAcceptableError("entities are available as " + ", ".join(ENTITY_MEDIA_TYPES))
     if media_type != "application/json":
-        _view, (_iri, body) = read_view(
-            graph, as_of, linked_data.entity_document, kind, slug, media_type, version=graph.version
-        )
+        _view, (_iri, body) = read_view(graph, as_of, documents.entity_document, kind, slug, media_type)
         return Response(
             body,
             media_type=media_type + ("; charset=utf-8" if media_type.startswith("text/") else ""),
             headers={"Vary": "Accept"},
         )
-    view, record = read_view(graph, as_of, license_check.entity_record, kind, slug, version=graph.version)
+    view, record = read_view(graph, as_of, entity_record, kind, slug)
     record["links"] = entity_links(
         request,
-        record["kind"] if record["kind"] in lookup.COLLECTIONS.values() else kind,
+        record["kind"] if record["kind"] in COLLECTIONS.values() else kind,
         record["iri"],
         record["slug"],
         view,

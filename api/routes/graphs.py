@@ -11,7 +11,8 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import GraphDep
 from api.pages import render
-from kg import analytics, license_check
+from kg import analytics
+from kg.analysis import licenses
 from kg.errors import InvalidParameterError
 from kg.namespaces import AIKG
 from kg.service import KnowledgeGraph
@@ -63,8 +64,8 @@ def read_lineage(
 ) -> HTMLResponse:
     iri = graph.read(analytics.resolve_ref, f"model/{slug}", "slug", version=graph.version)
     G = graph.read(analytics.lineage_graph, iri, max_nodes=max_nodes)
-    # Edges where a derived model's license breaks its base's terms are drawn red (kg.license_check).
-    for derived, base, reason in graph.read(license_check.offending_edges, iri):
+    # Edges where a derived model's license breaks its base's terms are drawn red (kg.analysis.licenses).
+    for derived, base, reason in graph.read(licenses.offending_edges, iri):
         if G.has_edge(derived, base, key=str(AIKG.basedOn)):
             data = G.edges[derived, base, str(AIKG.basedOn)]
             data["flags"] = [*(data.get("flags") or []), "license inconsistency"]

@@ -14,9 +14,9 @@ from starlette.datastructures import UploadFile
 
 from api.deps import GraphDep, SettingsDep, require_update_token
 from api.errors import problem
-from kg import history
 from kg.errors import ForbiddenError, InvalidParameterError
-from kg.importers import IMPORTERS, importer
+from kg.ingest import history, run
+from kg.ingest.importers import IMPORTERS, importer
 
 router = APIRouter(prefix="/api", tags=["imports"])
 
@@ -94,7 +94,7 @@ async def post_import(
                     )
                 target.write_bytes(data)
             outcome = await run_in_threadpool(
-                history.run_import, graph.store, source, [root], strict=strict, dry_run=dry_run
+                run.run_import, graph.store, source, [root], strict=strict, dry_run=dry_run
             )
         return outcome.report(limit=500)
     finally:

@@ -25,14 +25,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.deps import AsOfParam, GraphDep, read_view
 from api.negotiation import best_media_type
 from api.pages import render
-from kg import license_check, linked_data, lookup
+from kg.analysis import licenses
 from kg.errors import NotAcceptableError, NotFoundError
 from kg.namespaces import ID, KINDS
+from kg.terms import slug_of
+from kg.views import documents
+from kg.views.listing import COLLECTIONS
 from viz import render_html
 
 router = APIRouter(tags=["linked data"])
 
-OFFERED = ["text/html", *linked_data.RDF_MEDIA_TYPES, "application/json"]
+OFFERED = ["text/html", *documents.RDF_MEDIA_TYPES, "application/json"]
 """Media types of ``/id/{kind}/{slug}``, HTML first (the default for ``*/*``)."""
 
 _FORMAT_OF = {
@@ -69,7 +72,7 @@ _COLLECTION_OF = {kind: collection for collection, kind in KINDS.items()}
     },
 )
 def read_context() -> Response:
-    return Response(linked_data.CONTEXT_PATH.read_bytes(), media_type="application/ld+json")
+    return Response(documents.CONTEXT_PATH.read_bytes(), media_type="application/ld+json")
 
 
 def _href(value: dict[str, Any]) -> str | None:
@@ -77,7 +80,7 @@ def _href(value: dict[str, Any]) -> str | None:
     iri = value.get("iri") or ""
     if iri.startswith(str(ID)):
         return "/id/" + quote(iri[len(str(ID)) :], safe="/")
-    collection = next((c for c, k in lookup.COLLECTIONS.items() if k == value.get("kind")), None)
+    collection = next((c for c, k in COLLECTIONS.items() if k == value.get("kind")), None)
     if collection:
         return f"/api/{collection}/{quote(value.get('slug') or '', safe='')}"
     return iri if iri.startswith(("http://", "https://")) else None
@@ -158,16 +161,14 @@ def dereference(
         raise NotAcceptableError("offered: " + ", ".join(OFFERED))
     collection = _COLLECTION_OF[kind]
     if media_type == "application/json":
-        view, iri = read_view(graph, as_of, linked_data.exact_iri, kind, slug, version=graph.version)
+        view, iri = read_view(graph, as_of, documents.exact_iri, kind, slug)
         return RedirectResponse(
-            f"/api/{collection}/{quote(lookup.slug_of(iri), safe='')}" + (f"?as_of={view['date']}" if view else ""),
+            f"/api/{collection}/{quote(slug_of(iri), safe='')}" + (f"?as_of={view['date']}" if view else ""),
             status_code=303,
             headers={"Vary": "Accept"},
         )
     if media_type != "text/html":
-        view, (iri, body) = read_view(
-            graph, as_of, linked_data.entity_document, kind, slug, media_type, version=graph.version, exact=True
-        )
+        view, (iri, body) = read_view(graph, as_of, documents.entity_document, kind, slug, media_type, exact=True)
         headers = {
             "Vary": "Accept",
             "Content-Location": f"/api/{collection}/{quote(slug, safe='')}?format={_FORMAT_OF[media_type]}"
@@ -175,7 +176,7 @@ def dereference(
         }
         charset = "; charset=utf-8" if media_type.startswith("text/") else ""
         return Response(body, media_type=media_type + charset, headers=headers)
-    view, (record, G) = read_view(graph, as_of, linked_data.entity_page, kind, slug, version=graph.version)
+    view, (record, G) = read_view(graph, as_of, documents.entity_page, kind, slug)
     notice = f"{G.graph['truncated']} more neighbours are not drawn." if G.graph.get("truncated") else None
     picture = render_html(G, title=f"{record['name']} and its neighbours", notice=notice, height_px=420)
     page = render(
@@ -189,7 +190,7 @@ def dereference(
         api_path=f"/api/{collection}/{quote(slug, safe='')}",
         ego_path=f"/graphs/ego/{kind}/{quote(slug, safe='')}",
         as_of=view,
-        finding_kinds=license_check.FINDING_KINDS,
+        finding_kinds=licenses.FINDING_KINDS,
         license_check_path=f"/api/models/{quote(slug, safe='')}/license-check",
         lineage_path=f"/graphs/lineage/{quote(slug, safe='')}",
     )

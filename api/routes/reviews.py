@@ -25,10 +25,10 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import GraphDep
 from api.pages import render
-from kg import lookup
-from kg.license_check import license_check
+from kg.analysis.licenses import license_check
+from kg.find.resolve import resolve
+from kg.queries import named_query
 from kg.review import RATINGS, REVIEWS_GRAPH, evidence_graph, keeper_for
-from kg.sparql import named_query
 from viz import render_html
 
 __all__ = ["install", "router"]
@@ -46,7 +46,7 @@ def install(app: FastAPI) -> None:
 
 
 def _claim(graph: GraphDep, slug: str) -> str:
-    return graph.read(lookup.resolve, "claim", slug, version=graph.version)  # type: ignore[no-any-return]
+    return graph.read(resolve, "claim", slug)  # type: ignore[no-any-return]
 
 
 @router.get(
@@ -76,11 +76,7 @@ def list_reviews(
     keeper = keeper_for(graph.store)
     reviews = keeper.list(rating=rating, kind=kind)
     if about:
-        iri = (
-            about
-            if about.startswith(("http://", "https://"))
-            else graph.read(lookup.resolve, "model", about, version=graph.version)
-        )
+        iri = about if about.startswith(("http://", "https://")) else graph.read(resolve, "model", about)
         reviews = [r for r in reviews if any(s["iri"] == iri for s in r.info["about"] + r.info["comparedWith"])]
     counts = {name: sum(1 for r in reviews if r.rating == name) for name in RATINGS}
     return {
@@ -103,7 +99,7 @@ def read_license_check(
     graph: GraphDep,
     slug: Annotated[str, Path(description="Model slug, name or IRI", examples=["deepseek-r1-distill-llama-70b"])],
 ) -> dict[str, Any]:
-    iri = graph.read(lookup.resolve, "model", slug, version=graph.version)
+    iri = graph.read(resolve, "model", slug)
     return graph.read(license_check, iri)  # type: ignore[no-any-return]
 
 

@@ -22,9 +22,9 @@ from api.deps import GraphDep, SettingsDep, require_update_token
 from api.errors import problem
 from api.negotiation import best_media_type
 from api.pages import SERVICE_DESCRIPTION_TYPES, query_page, service_description
+from kg.engine.sparql import GRAPH_MEDIA_TYPES, RESULT_MEDIA_TYPES, QueryRequest, QueryResponse, check_query
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
-from kg.sparql import GRAPH_MEDIA_TYPES, RESULT_MEDIA_TYPES, QueryRequest, QueryResponse, check_query
 
 router = APIRouter(tags=["sparql"])
 
@@ -115,7 +115,7 @@ def query_request(settings: Settings, params: dict[str, list[str]], accept: str 
     _BadRequest
         If the query parameter is missing or repeated.
     QuerySyntaxError, ForbiddenError
-        From :func:`kg.sparql.check_query`, before a worker is used.
+        From :func:`kg.engine.sparql.check_query`, before a worker is used.
     """
     text = _one(params, "query")
     form = check_query(text, allow_service=settings.allow_service)  # 400/403 before a worker is used

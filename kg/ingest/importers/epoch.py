@@ -48,7 +48,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import LoadError
-from kg.importers.batch import (
+from kg.ingest.importers.batch import (
     DCT_SOURCE,
     BadRow,
     ImportBatch,
@@ -64,7 +64,7 @@ from kg.importers.batch import (
     read_text,
     text,
 )
-from kg.importers.resolve import Resolver, name_size
+from kg.ingest.importers.matching import Resolver, name_size
 from kg.namespaces import AIKG, ID, PREFIXES, SCHEMA, WD
 
 __all__ = ["ACCESSIBILITY", "COLUMNS", "COUNTRIES", "MODALITY", "SOURCE", "read"]

@@ -9,9 +9,9 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import SH
 
-from kg.history import union_dataset
+from kg.engine.dataset import union_dataset
+from kg.engine.store import KnowledgeStore
 from kg.settings import ONTOLOGY_DIR
-from kg.store import KnowledgeStore
 
 __all__ = ["ValidationReport", "validate_store"]
 
@@ -63,7 +63,7 @@ def validate_store(store: KnowledgeStore, shapes_dir: Path | None = None) -> Val
     from pyshacl import validate
 
     data = Graph()
-    # Today's graph only: import snapshots (kg.history) are history, not current data.
+    # Today's graph only: import snapshots (kg.engine.dataset) are history, not current data.
     nt = store.inner.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", **union_dataset(store.inner))
     data.parse(data=ox.serialize(nt, format=ox.RdfFormat.N_TRIPLES), format="nt")
     conforms, report_graph, text = validate(

@@ -13,13 +13,13 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 
 import pyoxigraph as ox
 from pyparsing import ParseException
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
+from kg.engine.dataset import union_dataset
 from kg.errors import (
     ForbiddenError,
     NotAcceptableError,
@@ -27,8 +27,8 @@ from kg.errors import (
     QuerySyntaxError,
     ResultTooLargeError,
 )
-from kg.history import union_dataset
 from kg.namespaces import PREFIXES
+from kg.terms import python_value, to_term
 
 __all__ = [
     "GRAPH_MEDIA_TYPES",
@@ -38,8 +38,6 @@ __all__ = [
     "check_query",
     "check_update",
     "execute",
-    "named_query",
-    "python_value",
     "rehearse_update",
     "select",
     "to_syntax_error",
@@ -355,7 +353,7 @@ def _engine_query(store: ox.Store, request: QueryRequest) -> Any:
         options["named_graphs"] = _graph_iris(request.named_graphs, "named-graph-uri")
     elif "FROM" not in _keywords(request.text):
         # No dataset anywhere: the default dataset, today's graphs with import snapshots left out
-        # (kg.history), their union the default graph. With FROM / FROM NAMED the query's own
+        # (kg.engine.dataset), their union the default graph. With FROM / FROM NAMED the query's own
         # dataset holds (SPARQL 1.1 Query §13.2), e.g. a snapshot; the engine's union switch would
         # override it. FROM names graphs of this store only: the engine never fetches them.
         options.update(union_dataset(store))
@@ -491,88 +489,6 @@ def _triples(result: ox.QueryTriples, form: str, request: QueryRequest) -> Query
     return QueryResponse(media, body, form, sink.lines)
 
 
-def named_query(name: str) -> str:
-    """Return the text of a named query shipped in ``kg/queries/{name}.rq``.
-
-    Parameters
-    ----------
-    name : str
-        File stem, e.g. ``"lineage"``.
-
-    Returns
-    -------
-    str
-
-    Raises
-    ------
-    FileNotFoundError
-        If no such query ships with the package.
-    """
-    return _NAMED.get(name) or _NAMED.setdefault(
-        name, resources.files("kg.queries").joinpath(f"{name}.rq").read_text("utf-8")
-    )
-
-
-_NAMED: dict[str, str] = {}
-
-
-def python_value(term: Any) -> Any:
-    """Convert a pyoxigraph term to a plain Python value.
-
-    Parameters
-    ----------
-    term : pyoxigraph.NamedNode or pyoxigraph.Literal or pyoxigraph.BlankNode or None
-
-    Returns
-    -------
-    str or int or float or bool or None
-        IRIs and plain literals as ``str``; xsd:integer/decimal/double as numbers; xsd:boolean
-        as ``bool``; blank nodes as ``"_:label"``.
-
-    Examples
-    --------
-    >>> python_value(ox.Literal("7", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")))
-    7
-    """
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return term.value
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    if isinstance(term, ox.Literal):
-        dt = term.datatype.value.rsplit("#", 1)[-1]
-        value = term.value
-        try:
-            if dt in {"integer", "int", "long", "nonNegativeInteger", "positiveInteger", "short"}:
-                return int(value)
-            if dt in {"decimal", "double", "float"}:
-                number = float(value)
-                return int(number) if number.is_integer() and dt == "decimal" and "." not in value else number
-            if dt == "boolean":
-                return value in {"true", "1"}
-        except ValueError:
-            return value
-        return value
-    return str(term)
-
-
-def _term(value: Any) -> Any:
-    if isinstance(value, ox.NamedNode | ox.Literal | ox.BlankNode):
-        return value
-    if isinstance(value, bool):
-        return ox.Literal(
-            "true" if value else "false", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
-        )
-    if isinstance(value, int):
-        return ox.Literal(str(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
-    if isinstance(value, float):
-        return ox.Literal(repr(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#double"))
-    if hasattr(value, "n3") and type(value).__name__ == "URIRef":
-        return ox.NamedNode(str(value))
-    return ox.Literal(str(value))
-
-
 def rehearse_update(store: ox.Store, text: str) -> None:
     """Apply a SPARQL Update to a throw-away copy of the data, to learn whether it can be applied.
 
@@ -623,7 +539,7 @@ def select(
         as typed literals, anything else as a plain string literal.
     graphs : sequence of str, optional
         Named graphs to query instead of today's default dataset, e.g.
-        :func:`kg.history.graphs_as_of` for the graph as it was on a date.
+        :func:`kg.engine.dataset.graphs_as_of` for the graph as it was on a date.
 
     Returns
     -------
@@ -642,7 +558,7 @@ def select(
     >>> select(s, "SELECT ?in ?x WHERE { BIND(STRLEN(?in) AS ?x) }", {"in": 'x" } #'})
     [{'in': 'x" } #', 'x': 6}]
     """
-    substitutions = {ox.Variable(k): _term(v) for k, v in (bindings or {}).items()}
+    substitutions = {ox.Variable(k): to_term(v) for k, v in (bindings or {}).items()}
     try:
         solutions = store.query(text, prefixes=PREFIXES, substitutions=substitutions, **union_dataset(store, graphs))
     except SyntaxError as exc:

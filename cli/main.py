@@ -7,7 +7,6 @@ It reaches the HTTP and rendering layers only by import string (uvicorn's app fa
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 from pathlib import Path
@@ -117,7 +116,9 @@ def serve(  # type: ignore[no-untyped-def]
             f"loaded {item['triples']} triples from {item['path']} in {item['seconds']:.2f} s ({rate:,.0f} triples/s)",
             err=True,
         )
-    app = importlib.import_module("api.app").create_app(settings, graph)
+    from api.app import create_app
+
+    app = create_app(settings, graph)
     click.echo(f"AI Landscape KG on http://{settings.host}:{settings.port}  (SPARQL: /sparql, docs: /docs)", err=True)
     try:
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
@@ -136,7 +137,7 @@ def serve(  # type: ignore[no-untyped-def]
 )
 def query(sparql: str, store: str | None, fmt: str | None) -> None:
     """Run one SPARQL query and print the result (``-`` reads it from stdin)."""
-    from kg.sparql import GRAPH_MEDIA_TYPES, RESULT_MEDIA_TYPES, QueryRequest
+    from kg.engine.sparql import GRAPH_MEDIA_TYPES, RESULT_MEDIA_TYPES, QueryRequest
 
     short = {
         "json": "application/sparql-results+json",
@@ -176,7 +177,7 @@ def query(sparql: str, store: str | None, fmt: str | None) -> None:
 @click.option("--graph", help="Named graph IRI for the files' triples (default: graph/{file stem}).")
 def load(files: tuple[Path, ...], store: str | None, graph: str | None) -> None:
     """Load RDF files (any syntax) into named graphs: all of them or none."""
-    from kg.load import load_files
+    from kg.engine.load import load_files
 
     try:
         service = _open(store)
@@ -204,7 +205,7 @@ def import_(source: str, paths: tuple[Path, ...], store: str | None, dry_run: bo
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from kg.history import run_import
+    from kg.ingest.run import run_import
 
     console = Console(stderr=True)
     with Progress(
@@ -266,7 +267,7 @@ def diff(source: str, from_version: int | None, to_version: int | None, store: s
     """Facts added (+), removed (-) and changed (~) between two imports of a source."""
     import json
 
-    from kg import history
+    from kg.ingest import history
 
     try:
         result = history.diff(_open(store).store.inner, source, from_version, to_version)
@@ -289,9 +290,9 @@ def diff(source: str, from_version: int | None, to_version: int | None, store: s
 @click.option("--store", required=True, help="Persistent store directory holding the imports.")
 def history(store: str) -> None:
     """List the kept imports (snapshots) of every source."""
-    from kg import history as hist
+    from kg.engine import dataset
 
-    for snap in hist.snapshots(_open(store).store.inner):
+    for snap in dataset.snapshots(_open(store).store.inner):
         click.echo(
             f"{snap.source:<10} v{snap.version:<3} {snap.time:%Y-%m-%d %H:%M:%S}Z  {snap.triples:>7} triples  {snap.graph}"
         )
@@ -301,7 +302,7 @@ def history(store: str) -> None:
 @click.option("--store", help="Persistent store directory (default: the embedded graph).")
 def validate(store: str | None) -> None:
     """Check the graph against the SHACL shapes; exit 1 on violations."""
-    from kg.validate import validate_store
+    from kg.engine.validate import validate_store
 
     report = validate_store(_open(store).store)
     if report.conforms:
@@ -330,7 +331,8 @@ _MAX_NODES = click.option(
 
 def _write_page(output: Path, build, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
     """Build a graph with ``build(store, *args, **kwargs)``, render it and write `output`."""
-    render_html = importlib.import_module("viz").render_html
+    from viz import render_html
+
     max_nodes = kwargs.pop("render_max_nodes", None)
     extra = {"max_nodes": max_nodes} if max_nodes else {}
     query = kwargs.pop("shown_query", None)
@@ -458,8 +460,8 @@ def viz_query(sparql: str, output: Path, max_nodes: int | None, store: str | Non
 def viz_charts(output: Path, since: int, store: str | None) -> None:
     """The charts page: releases per quarter by country, MoE share, license openness mix."""
     from kg import analytics
+    from viz.charts import render_charts
 
-    render_charts = importlib.import_module("viz.charts").render_charts
     try:
         inner = _open(store).store.inner
         charts = [analytics.chart_data(inner, name, since=since) for name in analytics.CHARTS]
@@ -640,8 +642,8 @@ def review(
     """Review CLAIM (slug, name or IRI) against the graph, or list every claim's rating."""
     import json
 
-    from kg import lookup
-    from kg.license_check import all_license_findings
+    from kg.analysis.licenses import all_license_findings
+    from kg.find.resolve import resolve
     from kg.review import keeper_for
 
     try:
@@ -656,7 +658,7 @@ def review(
         keeper = keeper_for(graph.store)
         graph.store.flush()
         if claim:
-            result = keeper.get(lookup.resolve(graph.store.inner, "claim", claim, version=graph.version)).to_dict()
+            result = keeper.get(resolve(graph.store.inner, "claim", claim, version=graph.version)).to_dict()
             if as_json:
                 click.echo(json.dumps(result, indent=2, ensure_ascii=False))
                 return

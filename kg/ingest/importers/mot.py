@@ -46,7 +46,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from kg.errors import LoadError
-from kg.importers.batch import (
+from kg.ingest.importers.batch import (
     DCT_SOURCE,
     BadRow,
     FileRead,
@@ -60,7 +60,7 @@ from kg.importers.batch import (
     read_yaml,
     text,
 )
-from kg.importers.resolve import Resolver, hf_repo_id, slugify
+from kg.ingest.importers.matching import Resolver, hf_repo_id, slugify
 from kg.namespaces import AIKG, ID, PREFIXES, SCHEMA
 
 __all__ = ["COMPONENT_CONCEPTS", "SOURCE", "Component", "effective_license", "mof_class", "read"]

@@ -1,7 +1,7 @@
 """What an importer produces: the triples of one import, its counts and the rows it skipped.
 
 An importer reads its files into an :class:`ImportBatch` without touching the store;
-:mod:`kg.history` then settles conflicts with the rest of the graph and writes the batch in one
+:mod:`kg.ingest.run` then settles conflicts with the rest of the graph and writes the batch in one
 transaction. Triples are pyoxigraph terms with IRIs only (no blank nodes), so two imports of the
 same input give the same triples and diffs between snapshots are exact.
 """
@@ -244,7 +244,7 @@ class ImportBatch:
     issues : list of RowIssue
         Skipped rows and warnings, in reading order.
     matches : list
-        Entity-resolution decisions (:class:`kg.importers.resolve.Match`).
+        Entity-resolution decisions (:class:`kg.ingest.importers.matching.Match`).
     """
 
     source: SourceInfo
@@ -299,7 +299,7 @@ class ImportBatch:
 
         Parameters
         ----------
-        resolver : kg.importers.resolve.Resolver
+        resolver : kg.ingest.importers.matching.Resolver
             The resolver the importer used.
         **typed : str
             Count name -> class IRI, for the importer's own kinds of node

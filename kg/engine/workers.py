@@ -31,8 +31,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.engine.store import KnowledgeStore
 from kg.errors import KGError, QueryMemoryError, QueryTimeoutError
-from kg.store import KnowledgeStore
 
 __all__ = ["QueryPool"]
 

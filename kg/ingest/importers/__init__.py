@@ -1,14 +1,14 @@
 """Importers of external sources, one module per format.
 
 =============  =========================================================================
-``epoch``      Epoch AI model tables and Benchmarking Hub CSVs (:mod:`kg.importers.epoch`)
-``mot``        LF AI & Data Model Openness Tool YAML (:mod:`kg.importers.mot`)
-``osai``       Opening up ChatGPT / openness index YAML (:mod:`kg.importers.osai`)
-``modelcard``  Hugging Face model card front matter (:mod:`kg.importers.modelcard`)
+``epoch``      Epoch AI model tables and Benchmarking Hub CSVs (:mod:`kg.ingest.importers.epoch`)
+``mot``        LF AI & Data Model Openness Tool YAML (:mod:`kg.ingest.importers.mot`)
+``osai``       Opening up ChatGPT / openness index YAML (:mod:`kg.ingest.importers.osai`)
+``modelcard``  Hugging Face model card front matter (:mod:`kg.ingest.importers.modelcard`)
 =============  =========================================================================
 
-Each module has ``SOURCE`` (a :class:`~kg.importers.batch.SourceInfo`) and
-``read(paths, resolver, track) -> ImportBatch``; :func:`kg.history.run_import` resolves, settles
+Each module has ``SOURCE`` (a :class:`~kg.ingest.importers.batch.SourceInfo`) and
+``read(paths, resolver, track) -> ImportBatch``; :func:`kg.ingest.run.run_import` resolves, settles
 and writes the batch.
 """
 
@@ -22,10 +22,10 @@ from kg.errors import InvalidParameterError
 __all__ = ["IMPORTERS", "importer"]
 
 IMPORTERS: dict[str, str] = {
-    "epoch": "kg.importers.epoch",
-    "mot": "kg.importers.mot",
-    "osai": "kg.importers.osai",
-    "modelcard": "kg.importers.modelcard",
+    "epoch": "kg.ingest.importers.epoch",
+    "mot": "kg.ingest.importers.mot",
+    "osai": "kg.ingest.importers.osai",
+    "modelcard": "kg.ingest.importers.modelcard",
 }
 """Source key -> importer module."""
 

@@ -12,12 +12,13 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from kg.analytics import ego_graph
+from kg.engine.dataset import union_dataset
 from kg.errors import NotAcceptableError, NotFoundError
-from kg.history import union_dataset
-from kg.license_check import entity_record
-from kg.lookup import is_described, resolve, slug_of
+from kg.find.resolve import is_described, resolve
 from kg.namespaces import ID, PREFIXES
 from kg.settings import ONTOLOGY_DIR
+from kg.terms import slug_of
+from kg.views.entity import entity_record
 
 __all__ = [
     "CONTEXT_PATH",
@@ -82,7 +83,7 @@ def entity_triples(store: ox.Store, iri: str) -> bytes:
         raise NotFoundError(f"not an IRI: {iri[:200]!r}") from exc
     options: dict[str, Any] = {
         "prefixes": PREFIXES,
-        **union_dataset(store),  # today's graphs: import snapshots stay out (kg.history)
+        **union_dataset(store),  # today's graphs: import snapshots stay out (kg.engine.dataset)
         "substitutions": {ox.Variable("s"): node},
     }
     triples = set(store.query(_DESCRIBE, **options))  # type: ignore[arg-type]
@@ -152,7 +153,7 @@ def entity_document(
     store : pyoxigraph.Store
         The engine.
     kind : str
-        Entity kind (see :data:`kg.lookup.ENTITY_KINDS`).
+        Entity kind (see :data:`kg.terms.ENTITY_KINDS`).
     ref : str
         Slug, name or IRI; with `exact`, only the slug of ``https://w3id.org/aikg/id/{kind}/``.
     media_type : str
@@ -219,7 +220,7 @@ def entity_page(
     Returns
     -------
     (dict, networkx.MultiDiGraph)
-        :func:`kg.license_check.entity_record` (the entity record; a model's carries its
+        :func:`kg.views.entity.entity_record` (the entity record; a model's carries its
         ``licenseFindings``) and :func:`kg.analytics.ego_graph` at depth 1.
 
     Raises

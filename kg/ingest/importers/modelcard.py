@@ -30,7 +30,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.importers.batch import (
+from kg.ingest.importers.batch import (
     DCT_SOURCE,
     BadRow,
     ImportBatch,
@@ -43,8 +43,8 @@ from kg.importers.batch import (
     no_progress,
     text,
 )
-from kg.importers.mot import describe_license
-from kg.importers.resolve import Resolver, slugify
+from kg.ingest.importers.matching import Resolver, slugify
+from kg.ingest.importers.mot import describe_license
 from kg.namespaces import AIKG, ID, SCHEMA
 
 __all__ = ["HUB_LICENSES", "PIPELINE_MODALITIES", "RELATIONS", "SOURCE", "read", "repo_id_of"]

@@ -24,16 +24,15 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.errors import InvalidParameterError
-from kg.lookup import (
-    cached,
-    claim_records,
-    kind_of,
-    normalize,
-    resolve_value,
-    slug_of,
-)
-from kg.sparql import named_query, select
+from kg.engine.memo import cached
+from kg.engine.sparql import select
+from kg.errors import InvalidParameterError, NotFoundError
+from kg.find.label_index import normalize
+from kg.find.resolve import resolve_value
+from kg.namespaces import KINDS
+from kg.queries import named_query
+from kg.terms import kind_of, slug_of
+from kg.views.entity import claim_records
 
 __all__ = ["FILTERS", "SORTS", "list_collection", "parse_date", "records"]
 
@@ -49,7 +48,7 @@ class Filter:
     ----------
     value : str
         How the value is read: an entity kind (``organization``…), a scheme key of
-        :data:`kg.lookup.SCHEMES`, ``claimant`` (person or organization), ``subject`` (any
+        :data:`kg.find.resolve.SCHEMES`, ``claimant`` (person or organization), ``subject`` (any
         entity), ``source`` (where a claim appeared), ``bool``, ``int`` (>= 0) or ``date``
         (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``).
     fragment : str
@@ -763,3 +762,21 @@ def list_collection(
     page = _page(items, sort, SORTS[collection][sort], order, cursor, limit)
     page["filters"] = applied
     return page
+
+
+COLLECTIONS: dict[str, str] = {**KINDS, "architectures": "architecture", "countries": "country"}
+"""REST collection name -> entity kind."""
+
+
+def collection_kind(collection: str) -> str:
+    """Return the singular kind of a REST collection name (``models`` -> ``model``).
+
+    Raises
+    ------
+    NotFoundError
+        If the collection does not exist.
+    """
+    try:
+        return COLLECTIONS[collection]
+    except KeyError as exc:
+        raise NotFoundError(f"no collection {collection[:100]!r}", suggestions=sorted(COLLECTIONS)) from exc

@@ -41,8 +41,8 @@ from typing import Any
 import httpx
 import pyoxigraph as ox
 
+from kg.engine.store import KnowledgeStore
 from kg.errors import QueryTimeoutError, RemoteEngineError
-from kg.store import KnowledgeStore
 
 __all__ = ["RemoteKnowledgeStore", "RemoteStore"]
 
@@ -355,7 +355,7 @@ class RemoteStore:
 
 
 class RemoteKnowledgeStore(KnowledgeStore):
-    """A :class:`~kg.store.KnowledgeStore` whose engine is a remote SPARQL 1.1 server.
+    """A :class:`~kg.engine.store.KnowledgeStore` whose engine is a remote SPARQL 1.1 server.
 
     Parameters
     ----------

@@ -36,16 +36,15 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.engine.sparql import select
 from kg.errors import NotFoundError
-from kg.lookup import read_entity
 from kg.namespaces import AIKG, PREFIXES
-from kg.sparql import named_query, select
+from kg.queries import named_query
 
 __all__ = [
     "FINDING_KINDS",
     "LicenseFinding",
     "all_license_findings",
-    "entity_record",
     "license_check",
     "license_findings",
     "naming_prefix",
@@ -460,8 +459,8 @@ def license_findings(store: ox.Store, iri: str) -> list[LicenseFinding]:
 
     Examples
     --------
-    >>> from kg.store import KnowledgeStore
-    >>> from kg.load import load_default_graph
+    >>> from kg.engine.store import KnowledgeStore
+    >>> from kg.engine.load import load_default_graph
     >>> store = KnowledgeStore(); _ = load_default_graph(store)
     >>> sorted({f.kind for f in license_findings(store.inner,
     ...     "https://w3id.org/aikg/id/model/deepseek-r1-distill-llama-70b")})
@@ -551,8 +550,8 @@ def offending_edges(store: ox.Store, iri: str) -> list[tuple[str, str, str]]:
 
     Examples
     --------
-    >>> from kg.store import KnowledgeStore
-    >>> from kg.load import load_default_graph
+    >>> from kg.engine.store import KnowledgeStore
+    >>> from kg.engine.load import load_default_graph
     >>> store = KnowledgeStore(); _ = load_default_graph(store)
     >>> [(d.rsplit("/", 1)[1], b.rsplit("/", 1)[1]) for d, b, _ in
     ...  offending_edges(store.inner, "https://w3id.org/aikg/id/model/llama-3.3-70b")]
@@ -586,46 +585,3 @@ def all_license_findings(store: ox.Store) -> list[LicenseFinding]:
     for row in select(store, named_query("license_derived")):
         out.extend(license_findings(store, row["model"]))
     return out
-
-
-def entity_record(store: ox.Store, kind: str, ref: str, version: str = "") -> dict[str, Any]:
-    """Return :func:`kg.lookup.read_entity`'s record, with a model's license findings.
-
-    The record of an AI model carries ``licenseFindings``: :func:`license_findings` as
-    :meth:`LicenseFinding.to_dict` (an empty list when its lineage is consistent), which the
-    model's JSON record and HTML page show as a flag. Other records are returned unchanged.
-
-    Parameters
-    ----------
-    store : pyoxigraph.Store
-        The engine.
-    kind : str
-        Entity kind (``model``, ``organization``…).
-    ref : str
-        Slug, name or IRI.
-    version : str, optional
-        Dataset version (cache key).
-
-    Returns
-    -------
-    dict
-
-    Raises
-    ------
-    NotFoundError
-        If `ref` names no entity of `kind` (with suggestions).
-
-    Examples
-    --------
-    >>> from kg.store import KnowledgeStore
-    >>> from kg.load import load_default_graph
-    >>> store = KnowledgeStore(); _ = load_default_graph(store)
-    >>> [f["baseName"] for f in entity_record(store.inner, "model", "deepseek-r1-distill-llama-70b")["licenseFindings"]]
-    ['Llama 3.3 70B', 'Llama 3.3 70B']
-    >>> entity_record(store.inner, "model", "glm-4.5")["licenseFindings"]
-    []
-    """
-    record = read_entity(store, kind, ref, version=version)
-    if record.get("kind") == "model":
-        record["licenseFindings"] = [f.to_dict() for f in license_findings(store, record["iri"])]
-    return record

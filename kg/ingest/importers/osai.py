@@ -25,7 +25,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.importers.batch import (
+from kg.ingest.importers.batch import (
     DCT_SOURCE,
     BadRow,
     ImportBatch,
@@ -37,7 +37,7 @@ from kg.importers.batch import (
     read_yaml,
     text,
 )
-from kg.importers.resolve import Resolver, hf_repo_id, slugify
+from kg.ingest.importers.matching import Resolver, hf_repo_id, slugify
 from kg.namespaces import AIKG, ID, PREFIXES, SCHEMA
 
 __all__ = ["DIMENSIONS", "GRADES", "SOURCE", "read"]

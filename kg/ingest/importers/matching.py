@@ -37,7 +37,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.namespaces import ID, PREFIXES
-from kg.sparql import named_query, python_value
+from kg.queries import named_query
+from kg.terms import python_value
 
 __all__ = [
     "Match",

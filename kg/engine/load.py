@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.engine.store import KnowledgeStore
 from kg.errors import LoadError
 from kg.namespaces import GRAPH
 from kg.settings import ONTOLOGY_DIR
-from kg.store import KnowledgeStore
 
 __all__ = [
     "FORMATS_BY_EXTENSION",

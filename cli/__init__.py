@@ -1,0 +1,1 @@
+"""The ``kg`` command line: the one edge that may import kg, api and viz."""

@@ -1,0 +1,1 @@
+"""The storage and query engine: store, remote engines, workers, loading, validation, SPARQL, and what a read sees."""

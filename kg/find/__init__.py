@@ -1,0 +1,1 @@
+"""Finding entities: the label index, names to IRIs (resolve), and search."""

@@ -1,0 +1,272 @@
+"""One home for RDF terms in Python: term conversion both ways, the JSON shape of a literal, the display-name order, slugs, prefixed names and entity kinds.
+
+Everything that shows an entity (REST records, graph pictures, reviews, the change log) takes its
+names and values from here, so one entity carries one name and one literal one spelling
+everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.namespaces import ID, KINDS, PREFIXES
+
+ENTITY_KINDS: tuple[str, ...] = (*KINDS.values(), "architecture", "country", "concept")
+"""Kinds an entity can have: the IRI path kinds plus architectures, countries and other concepts."""
+
+
+TYPE_KIND = {
+    PREFIXES["aikg"] + "AIModel": "model",
+    "https://schema.org/Organization": "organization",
+    "https://schema.org/NewsMediaOrganization": "organization",
+    "https://schema.org/Person": "person",
+    "https://schema.org/Claim": "claim",
+    "https://schema.org/NewsArticle": "article",
+    "https://schema.org/ScholarlyArticle": "article",
+    "https://schema.org/Article": "article",
+    PREFIXES["aikg"] + "ModelFamily": "family",
+    PREFIXES["aikg"] + "CustomLicense": "license",
+    PREFIXES["aikg"] + "ProprietaryTerms": "license",
+    PREFIXES["spdx"] + "ListedLicense": "license",
+    PREFIXES["spdx"] + "License": "license",
+    "https://schema.org/Country": "country",
+    PREFIXES["skos"] + "Concept": "concept",
+}
+
+
+NAME_PROPERTIES = (
+    "https://schema.org/name",
+    PREFIXES["skos"] + "prefLabel",
+    PREFIXES["rdfs"] + "label",
+    "https://schema.org/headline",
+    PREFIXES["spdx"] + "name",
+)
+"""Label properties, best first: a name beats a preferred label beats rdfs:label."""
+
+
+_CURIE_PREFIXES = sorted(((ns, p) for p, ns in PREFIXES.items()), key=lambda t: -len(t[0]))
+
+
+_XSD = PREFIXES["xsd"]
+
+
+def curie(iri: str) -> str:
+    """Return the prefixed name of `iri` under the shared prefixes, or the IRI itself.
+
+    Examples
+    --------
+    >>> curie("https://schema.org/creator")
+    'schema:creator'
+    >>> curie("urn:x")
+    'urn:x'
+    """
+    for namespace, prefix in _CURIE_PREFIXES:
+        if iri.startswith(namespace) and "/" not in iri[len(namespace) :] and "#" not in iri[len(namespace) :]:
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return iri
+
+
+def slug_of(iri: str) -> str:
+    """Return the last segment of an IRI: the slug of ``…/id/model/glm-4.5``, ``MIT`` of an SPDX IRI.
+
+    Examples
+    --------
+    >>> slug_of("https://w3id.org/aikg/id/model/glm-4.5")
+    'glm-4.5'
+    >>> slug_of("https://w3id.org/aikg/ontology#MixtureOfExperts")
+    'MixtureOfExperts'
+    """
+    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def kind_of(iri: str, types: Iterable[str] | None = None) -> str | None:
+    """Return the entity kind of an IRI (``model``, ``organization``…) or ``None``.
+
+    Parameters
+    ----------
+    iri : str
+        An instance IRI.
+    types : iterable of str, optional
+        Its rdf:type IRIs, used when the IRI is not under ``https://w3id.org/aikg/id/``.
+
+    Returns
+    -------
+    str or None
+        A kind of :data:`ENTITY_KINDS`; ``architecture`` for concepts of the architecture scheme
+        is decided by the caller (a concept is ``concept`` here).
+
+    Examples
+    --------
+    >>> kind_of("https://w3id.org/aikg/id/model/glm-4.5")
+    'model'
+    >>> kind_of("http://www.wikidata.org/entity/Q148", ["https://schema.org/Country"])
+    'country'
+    """
+    if iri.startswith(str(ID)):
+        return iri[len(str(ID)) :].split("/", 1)[0]
+    found = [TYPE_KIND[t] for t in types or () if t in TYPE_KIND]
+    # A concept typed also as something specific is that specific thing.
+    specific = [k for k in found if k != "concept"]
+    return (specific or found or [None])[0]
+
+
+def humanize(iri: str) -> str:
+    """A readable label from a camelCase local name: ``alternateName`` -> ``alternate name``."""
+    local = slug_of(iri)
+    return (
+        re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local).lower()
+        if re.fullmatch(r"[a-z]+(?:[A-Z][a-z]+)+|[a-z]+", local)
+        else local
+    )
+
+
+def entity_ref(iri: str, name: str | None = None, kind: str | None = None) -> dict[str, Any]:
+    return {"iri": iri, "slug": slug_of(iri), "kind": kind, "name": name or slug_of(iri)}
+
+
+def named_node(iri: str) -> ox.NamedNode | None:
+    try:
+        return ox.NamedNode(iri)
+    except ValueError:
+        return None
+
+
+def is_iri(ref: str) -> bool:
+    return ref.startswith(("http://", "https://", "urn:"))
+
+
+def best_label(candidates: list[tuple[str, str]]) -> str | None:
+    """Pick a label from (property, value-with-language) pairs: name first, English first."""
+    if not candidates:
+        return None
+
+    def score(item: tuple[str, Any]) -> tuple[int, int]:
+        prop, value = item
+        rank = NAME_PROPERTIES.index(prop) if prop in NAME_PROPERTIES else len(NAME_PROPERTIES)
+        lang = value[1] if isinstance(value, tuple) else ""
+        return rank, 0 if lang in ("", "en") or lang.startswith("en-") else 1
+
+    _prop, value = min(candidates, key=score)
+    return value[0] if isinstance(value, tuple) else str(value)
+
+
+def literal_json(term: ox.Literal) -> dict[str, Any]:
+    value: dict[str, Any] = {"type": "literal", "value": python_value(term)}
+    if term.language:
+        value["lang"] = term.language
+    elif term.datatype.value != _XSD + "string":
+        value["datatype"] = curie(term.datatype.value)
+    return value
+
+
+def python_value(term: Any) -> Any:
+    """Convert a pyoxigraph term to a plain Python value.
+
+    Parameters
+    ----------
+    term : pyoxigraph.NamedNode or pyoxigraph.Literal or pyoxigraph.BlankNode or None
+
+    Returns
+    -------
+    str or int or float or bool or None
+        IRIs and plain literals as ``str``; xsd:integer/decimal/double as numbers; xsd:boolean
+        as ``bool``; blank nodes as ``"_:label"``.
+
+    Examples
+    --------
+    >>> python_value(ox.Literal("7", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")))
+    7
+    """
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Literal):
+        dt = term.datatype.value.rsplit("#", 1)[-1]
+        value = term.value
+        try:
+            if dt in {"integer", "int", "long", "nonNegativeInteger", "positiveInteger", "short"}:
+                return int(value)
+            if dt in {"decimal", "double", "float"}:
+                number = float(value)
+                return int(number) if number.is_integer() and dt == "decimal" and "." not in value else number
+            if dt == "boolean":
+                return value in {"true", "1"}
+        except ValueError:
+            return value
+        return value
+    return str(term)
+
+
+def to_term(value: Any) -> Any:
+    if isinstance(value, ox.NamedNode | ox.Literal | ox.BlankNode):
+        return value
+    if isinstance(value, bool):
+        return ox.Literal(
+            "true" if value else "false", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+        )
+    if isinstance(value, int):
+        return ox.Literal(str(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    if isinstance(value, float):
+        return ox.Literal(repr(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#double"))
+    if hasattr(value, "n3") and type(value).__name__ == "URIRef":
+        return ox.NamedNode(str(value))
+    return ox.Literal(str(value))
+
+
+def term_json(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> dict[str, Any]:
+    """Return the JSON shape of an RDF term, the one every answer uses.
+
+    Parameters
+    ----------
+    term : pyoxigraph.NamedNode or pyoxigraph.Literal or pyoxigraph.BlankNode
+        The term.
+
+    Returns
+    -------
+    dict
+        ``{"type": "iri", "value": IRI}``, ``{"type": "bnode", "value": "_:label"}``, or for a literal
+        :func:`literal_json` (typed value, ``lang`` or prefixed ``datatype``).
+
+    Examples
+    --------
+    >>> term_json(ox.Literal("7", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")))
+    {'type': 'literal', 'value': 7, 'datatype': 'xsd:integer'}
+    """
+    if isinstance(term, ox.NamedNode):
+        return {"type": "iri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": f"_:{term.value}"}
+    return literal_json(term)
+
+
+def term_text(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> str:
+    """Return a term as short text: an IRI as its prefixed name (:func:`curie`), else N-Triples.
+
+    Parameters
+    ----------
+    term : pyoxigraph.NamedNode or pyoxigraph.Literal or pyoxigraph.BlankNode
+        The term.
+
+    Returns
+    -------
+    str
+    """
+    return curie(term.value) if isinstance(term, ox.NamedNode) else str(term)
+
+
+SCHEMES: dict[str, str] = {
+    "architecture": PREFIXES["aikg"] + "ArchitectureScheme",
+    "modality": PREFIXES["aikg"] + "ModalityScheme",
+    "accessibility": PREFIXES["aikg"] + "AccessibilityScheme",
+    "stance": PREFIXES["aikg"] + "StanceScheme",
+    "claim_kind": PREFIXES["aikg"] + "ClaimKindScheme",
+    "derivation": PREFIXES["aikg"] + "DerivationTypeScheme",
+}
+"""Filter name -> the SKOS concept scheme its values come from."""
