@@ -642,7 +642,7 @@ def review(
 
     from kg import lookup
     from kg.license_check import all_license_findings
-    from kg.review import keeper_for
+    from kg.analysis.review import keeper_for
 
     try:
         graph = _open(store)

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from kg.load import load_default_graph
-from kg.review import REVIEWS_GRAPH, keeper_for
+from kg.analysis.review import REVIEWS_GRAPH, keeper_for
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
 from kg.store import KnowledgeStore

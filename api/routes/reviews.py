@@ -13,7 +13,7 @@ Paths:
   review rests on (pyvis).
 
 Reviews are kept in the store's named graph ``https://w3id.org/aikg/graph/reviews`` and regenerated
-on every write that changes the data (see :mod:`kg.review`), so ``/sparql`` sees the same reviews.
+on every write that changes the data (see :mod:`kg.analysis.review`), so ``/sparql`` sees the same reviews.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from api.deps import GraphDep
 from api.pages import render
 from kg import lookup
 from kg.license_check import license_check
-from kg.review import RATINGS, REVIEWS_GRAPH, evidence_graph, keeper_for
+from kg.analysis.review import RATINGS, REVIEWS_GRAPH, evidence_graph, keeper_for
 from kg.sparql import named_query
 from viz import render_html
 
