@@ -67,14 +67,31 @@ class ReviewKeeper:
 
     @property
     def store(self) -> KnowledgeStore:
-        """The store reviewed."""
+        """The store reviewed.
+
+        Raises
+        ------
+        RuntimeError
+            If the store no longer exists (the keeper holds it weakly).
+        """
         store = self._store()
         if store is None:
             raise RuntimeError("the reviewed store no longer exists")
         return store
 
     def install(self) -> ReviewKeeper:
-        """Register the store listener (once) and compute the reviews now."""
+        """Register the store listener (once) and compute the reviews now.
+
+        Returns
+        -------
+        ReviewKeeper
+            This keeper.
+
+        Raises
+        ------
+        Exception
+            Whatever a rule raised while computing the reviews (see :meth:`refresh`).
+        """
         with self._lock:
             if not self._installed:
                 self.store.add_listener(self._on_write)
@@ -104,10 +121,20 @@ class ReviewKeeper:
     def refresh(self, force: bool = False) -> bool:
         """Regenerate the reviews when the data changed since the last run (or when forced).
 
+        Parameters
+        ----------
+        force : bool, optional
+            Regenerate even when the data snapshot is unchanged (default False).
+
         Returns
         -------
         bool
             True when the reviews were regenerated.
+
+        Raises
+        ------
+        Exception
+            Whatever a rule raised; the reviews graph is dropped first and :attr:`error` says why.
         """
         # Lock order: the store's write lock first (a listener already holds it), then ours.
         with self.store.lock, self._lock:
@@ -165,6 +192,16 @@ class ReviewKeeper:
     def get(self, claim: str) -> Review:
         """Return the current review of a claim.
 
+        Parameters
+        ----------
+        claim : str
+            IRI of the claim.
+
+        Returns
+        -------
+        Review
+            Its review, computed from the store's current data.
+
         Raises
         ------
         NotFoundError
@@ -185,6 +222,11 @@ class ReviewKeeper:
             One of :data:`RATINGS`.
         kind : str, optional
             One of :data:`CLAIM_KINDS`, or ``"none"`` for untagged claims.
+
+        Returns
+        -------
+        list of Review
+            The matching reviews, ordered by claim IRI.
 
         Raises
         ------
@@ -221,6 +263,7 @@ def keeper_for(store: KnowledgeStore, install: bool = True) -> ReviewKeeper:
     Returns
     -------
     ReviewKeeper
+        The store's keeper (the same object on every call while the store lives).
     """
     with _KEEPERS_LOCK:
         keeper = _KEEPERS.get(store)

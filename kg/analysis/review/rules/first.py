@@ -66,6 +66,114 @@ def _date_order(a: str, b: str) -> str:
     return "same" if len(a) == len(b) else "overlap"
 
 
+def _split(rows: list[dict[str, Any]]) -> tuple[_Models, _Models, _Models]:
+    """Sort the query's model rows by role: the subjects, the matches of the scope, and the near peers."""
+    subjects, matches, peers = _Models(), _Models(), _Models()
+    for row in rows:
+        if row["role"] == "subject":
+            subjects.add(row)["meets"] = row.get("meets")
+        elif row["role"] == "match":
+            matches.add(row)
+        elif row["role"] == "peer":
+            peers.add(row)["value"] = row.get("value")
+    return subjects, matches, peers
+
+
+def _subject_evidence(subjects: _Models, scope: str) -> list[Evidence]:
+    """State for each subject whether it meets the claimed scope itself."""
+    out = []
+    for s in sorted(subjects.data.values(), key=lambda s: s["name"] or ""):
+        meets = "meets" if s["meets"] else "does not meet"
+        out.append(
+            _fact(
+                s,
+                f"{s['name']} (released {s['date'] or 'on an unknown date'}) {meets} the scope ({scope}).",
+                "for" if s["meets"] else "against",
+                _S + "datePublished",
+                s["date"],
+            )
+        )
+    return out
+
+
+def _order_matches(
+    matches: _Models, start: str, evidence: list[Evidence]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Place each model meeting the scope against the subject's date `start`, oldest first.
+
+    Returns the models released strictly before `start` and those whose order the recorded dates
+    cannot tell (same-day releases are context, not earlier); adds a fact for each.
+    """
+    before, unsure = [], []
+    for m in sorted(matches.data.values(), key=lambda m: (m["date"] or "9999", m["name"] or "")):
+        order = _date_order(m["date"], start) if m["date"] else "unknown"
+        when = f"released {m['date']}" if m["date"] else "release date not recorded"
+        if order == "before":
+            before.append(m)
+            statement, bearing = f"{m['name']} ({when}) meets the same scope and came earlier.", "against"
+        elif order == "same":
+            statement = f"{m['name']} ({when}) meets the same scope, released the same day as the subject: not earlier."
+            bearing = "context"
+        elif order in ("overlap", "unknown"):
+            unsure.append(m)
+            statement = (
+                f"{m['name']} ({when}) meets the same scope; its order against {start} cannot "
+                "be told from the recorded dates."
+            )
+            bearing = "context"
+        else:
+            continue
+        evidence.append(_fact(m, statement, bearing, _S + "datePublished", m["date"]))
+    return before, unsure
+
+
+def _peer_evidence(
+    peers: _Models, start: str, about: str | None, names: dict[str, str], evidence: list[Evidence]
+) -> int:
+    """Add the latest earlier models that meet the scope except the claimed property; return how many there are."""
+    earlier = [p for p in peers.data.values() if p["date"] and _date_order(p["date"], start) == "before"]
+    # The latest earlier models are the closest competitors for a 'first'; older ones add nothing.
+    for p in sorted(earlier, key=lambda p: (p["date"], p["name"] or ""))[-_MAX_PEERS:]:
+        evidence.append(
+            _fact(
+                p,
+                f"{p['name']} (released {p['date']}) meets the scope except {_name(names, about)}: "
+                f"it has {_name(names, p.get('value')) if p.get('value') else 'no recorded value'}.",
+                "context",
+                about,
+                p.get("value"),
+            )
+        )
+    return len(earlier)
+
+
+def _decide_earlier(before: list[dict[str, Any]], qualifiers: list[str], scope: str, start: str) -> tuple[str, str]:
+    """Rate a claim that an earlier model contradicts, unless the scope has qualifiers the graph lacks."""
+    names_before = _join([f"{m['name']} ({m['date']})" for m in before])
+    if qualifiers:
+        it = "it is" if len(before) == 1 else "they are"
+        return (
+            "unverifiable",
+            f"{names_before} came earlier with the recorded properties ({scope}), but whether {it} "
+            f"also {' and '.join(qualifiers)} is not recorded in the graph.",
+        )
+    return ("contradicted", f"An earlier model meets the same scope ({scope}): {names_before}, before {start}.")
+
+
+def _decide_unsure(unsure: list[dict[str, Any]], qualifiers: list[str], scope: str, start: str) -> tuple[str, str]:
+    """Rate a claim whose matches cannot be ordered against the subject: unverifiable."""
+    unchecked = (
+        f" The claim's scope also says {' and '.join(qualifiers)}, which the graph does not record."
+        if qualifiers
+        else ""
+    )
+    return (
+        "unverifiable",
+        f"{_join([m['name'] for m in unsure])} also meets the scope ({scope}), but the recorded "
+        f"release dates cannot tell whether it came before {start}.{unchecked}",
+    )
+
+
 def decide(rows: list[dict[str, Any]], claim: dict[str, Any], names: dict[str, str], store: ox.Store) -> Decision:
     """Decide a claim from the rows of ``review_first.rq``.
 
@@ -95,27 +203,9 @@ def decide(rows: list[dict[str, Any]], claim: dict[str, Any], names: dict[str, s
             [],
         )
     scope = "; ".join(f"{_name(names, p)}: {_name(names, v)}" for p, v in constraints)
-    subjects, matches, peers = _Models(), _Models(), _Models()
-    for row in rows:
-        if row["role"] == "subject":
-            subjects.add(row)["meets"] = row.get("meets")
-        elif row["role"] == "match":
-            matches.add(row)
-        elif row["role"] == "peer":
-            peers.add(row)["value"] = row.get("value")
-    evidence: list[Evidence] = []
+    subjects, matches, peers = _split(rows)
+    evidence = _subject_evidence(subjects, scope)
     failing = [s for s in subjects.data.values() if not s["meets"]]
-    for s in sorted(subjects.data.values(), key=lambda s: s["name"] or ""):
-        meets = "meets" if s["meets"] else "does not meet"
-        evidence.append(
-            _fact(
-                s,
-                f"{s['name']} (released {s['date'] or 'on an unknown date'}) {meets} the scope ({scope}).",
-                "for" if s["meets"] else "against",
-                _S + "datePublished",
-                s["date"],
-            )
-        )
     if failing:
         return (
             "contradicted",
@@ -131,87 +221,16 @@ def decide(rows: list[dict[str, Any]], claim: dict[str, Any], names: dict[str, s
             evidence,
         )
     start = min(s["date"] for s in subjects.data.values())
-    before, unsure = [], []
-    for m in sorted(matches.data.values(), key=lambda m: (m["date"] or "9999", m["name"] or "")):
-        order = _date_order(m["date"], start) if m["date"] else "unknown"
-        when = f"released {m['date']}" if m["date"] else "release date not recorded"
-        if order == "before":
-            before.append(m)
-            evidence.append(
-                _fact(
-                    m,
-                    f"{m['name']} ({when}) meets the same scope and came earlier.",
-                    "against",
-                    _S + "datePublished",
-                    m["date"],
-                )
-            )
-        elif order == "same":
-            evidence.append(
-                _fact(
-                    m,
-                    f"{m['name']} ({when}) meets the same scope, released the same day as the subject: not earlier.",
-                    "context",
-                    _S + "datePublished",
-                    m["date"],
-                )
-            )
-        elif order in ("overlap", "unknown"):
-            unsure.append(m)
-            evidence.append(
-                _fact(
-                    m,
-                    f"{m['name']} ({when}) meets the same scope; its order against {start} cannot "
-                    "be told from the recorded dates.",
-                    "context",
-                    _S + "datePublished",
-                    m["date"],
-                )
-            )
+    before, unsure = _order_matches(matches, start, evidence)
     about = claim.get("property")
-    earlier_peers = [p for p in peers.data.values() if p["date"] and _date_order(p["date"], start) == "before"]
-    # The latest earlier models are the closest competitors for a 'first'; older ones add nothing.
-    for p in sorted(earlier_peers, key=lambda p: (p["date"], p["name"] or ""))[-_MAX_PEERS:]:
-        evidence.append(
-            _fact(
-                p,
-                f"{p['name']} (released {p['date']}) meets the scope except {_name(names, about)}: "
-                f"it has {_name(names, p.get('value')) if p.get('value') else 'no recorded value'}.",
-                "context",
-                about,
-                p.get("value"),
-            )
-        )
+    earlier_peers = _peer_evidence(peers, start, about, names, evidence)
     if before:
-        names_before = _join([f"{m['name']} ({m['date']})" for m in before])
-        if qualifiers:
-            it = "it is" if len(before) == 1 else "they are"
-            return (
-                "unverifiable",
-                f"{names_before} came earlier with the recorded properties ({scope}), but whether {it} "
-                f"also {' and '.join(qualifiers)} is not recorded in the graph.",
-                evidence,
-            )
-        return (
-            "contradicted",
-            f"An earlier model meets the same scope ({scope}): {names_before}, before {start}.",
-            evidence,
-        )
+        return (*_decide_earlier(before, qualifiers, scope, start), evidence)
     if unsure:
-        unchecked = (
-            f" The claim's scope also says {' and '.join(qualifiers)}, which the graph does not record."
-            if qualifiers
-            else ""
-        )
-        return (
-            "unverifiable",
-            f"{_join([m['name'] for m in unsure])} also meets the scope ({scope}), but the recorded "
-            f"release dates cannot tell whether it came before {start}.{unchecked}",
-            evidence,
-        )
+        return (*_decide_unsure(unsure, qualifiers, scope, start), evidence)
     return (
         "supported",
         f"No model in the graph released before {start} meets the scope ({scope}); "
-        f"{len(earlier_peers)} earlier model(s) meet it except {_name(names, about)}.",
+        f"{earlier_peers} earlier model(s) meet it except {_name(names, about)}.",
         evidence,
     )
