@@ -13,6 +13,89 @@ from kg.analysis.review.wording import _name
 __all__ = ["evidence_graph"]
 
 
+_RATING_COLORS = {"supported": "#2e7d32", "misleading": "#ef6c00", "contradicted": "#c62828"}
+_BEARING_COLORS = {"for": "#2e7d32", "against": "#c62828", "context": "#9e9e9e"}
+_BEARING_FILLS = {"for": "#c8e6c9", "against": "#ffcdd2", "context": "#eeeeee"}
+
+
+def _node(
+    G: nx.MultiDiGraph,
+    names: dict[str, str],
+    iri: str,
+    kind: str,
+    label: str | None = None,
+    title: str | None = None,
+    **extra: Any,
+) -> None:
+    """Add a node once: the first call for an IRI sets its label, kind and title."""
+    if iri not in G:
+        G.add_node(iri, label=label or _name(names, iri), kind=kind, title=title or iri, **extra)
+
+
+def _draw_claim(G: nx.MultiDiGraph, review: Review) -> None:
+    """Draw the claim, its claimant, subjects, compared models, and where it appeared."""
+    names, info = review.names, review.info
+    _node(
+        G,
+        names,
+        review.claim,
+        "claim",
+        info.get("label") or _slug(review.claim),
+        info.get("text") or info.get("paraphrase"),
+        borderColor=_RATING_COLORS.get(review.rating, "#616161"),
+    )
+    if info.get("claimant"):
+        iri = info["claimant"]["iri"]
+        _node(G, names, iri, "person" if "/person/" in iri else "organization", info["claimant"]["name"])
+        G.add_edge(review.claim, iri, label="claimant")
+    for s in info["about"]:
+        _node(G, names, s["iri"], _kind(s["iri"]), s["name"])
+        G.add_edge(review.claim, s["iri"], label="about")
+    for s in info["comparedWith"]:
+        _node(G, names, s["iri"], _kind(s["iri"]), s["name"])
+        G.add_edge(review.claim, s["iri"], label="compared with")
+    for a in info["appearances"]:
+        _node(G, names, a["iri"], "article", a.get("name"))
+        G.add_edge(review.claim, a["iri"], label="appeared in")
+        if a.get("publisher"):
+            _node(G, names, a["publisher"], "organization", a.get("publisherName"))
+            G.add_edge(a["iri"], a["publisher"], label="publisher")
+
+
+def _draw_evidence(G: nx.MultiDiGraph, review: Review) -> None:
+    """Draw each evidence item, coloured by its bearing, with its subject, value and sources."""
+    names = review.names
+    for i, e in enumerate(review.evidence):
+        ev = f"{review.iri}#e{i}"
+        label = f"{e.bearing}: {e.statement[:60]}{'…' if len(e.statement) > 60 else ''}"
+        _node(G, names, ev, "literal", label, e.statement, color=_BEARING_FILLS[e.bearing])
+        G.add_edge(review.claim, ev, label=e.bearing, color=_BEARING_COLORS[e.bearing])
+        if e.subject and e.subject.startswith("http"):
+            _node(G, names, e.subject, _kind(e.subject))
+            G.add_edge(ev, e.subject, label=_name(names, e.property) if e.property else "about")
+        if isinstance(e.value, str) and e.value.startswith("http") and e.value != e.subject:
+            _node(G, names, e.value, _kind(e.value))
+            G.add_edge(ev, e.value, label="value")
+        for s in e.sources:
+            _node(G, names, s, "article", _local(s) or s)
+            G.add_edge(ev, s, label="source", dashes=True)
+
+
+def _draw_interests(G: nx.MultiDiGraph, review: Review) -> None:
+    """Draw the claimant's interests: the entities on each path, and an edge to its first."""
+    for interest in review.interests:
+        for v in interest.via:
+            _node(G, review.names, v, _kind(v))
+        if interest.via:
+            G.add_edge(
+                review.claim,
+                interest.via[0],
+                label=f"interest: {interest.kind}",
+                color="#6a1b9a",
+                title=interest.statement,
+            )
+
+
 def evidence_graph(review: Review) -> nx.MultiDiGraph:
     """Return what a review rests on as a graph: claim, claimant, subjects, sources, evidence facts.
 
@@ -28,71 +111,8 @@ def evidence_graph(review: Review) -> nx.MultiDiGraph:
         ``title``; edges with ``label``. Evidence against the claim is coloured red
         (``color``), evidence for it green.
     """
-    names = review.names
     G = nx.MultiDiGraph()
-    info = review.info
-
-    def node(iri: str, kind: str, label: str | None = None, title: str | None = None, **extra: Any) -> None:
-        if iri not in G:
-            G.add_node(iri, label=label or _name(names, iri), kind=kind, title=title or iri, **extra)
-
-    node(
-        review.claim,
-        "claim",
-        info.get("label") or _slug(review.claim),
-        info.get("text") or info.get("paraphrase"),
-        borderColor={"supported": "#2e7d32", "misleading": "#ef6c00", "contradicted": "#c62828"}.get(
-            review.rating, "#616161"
-        ),
-    )
-    if info.get("claimant"):
-        node(
-            info["claimant"]["iri"],
-            "person" if "/person/" in info["claimant"]["iri"] else "organization",
-            info["claimant"]["name"],
-        )
-        G.add_edge(review.claim, info["claimant"]["iri"], label="claimant")
-    for s in info["about"]:
-        node(s["iri"], _kind(s["iri"]), s["name"])
-        G.add_edge(review.claim, s["iri"], label="about")
-    for s in info["comparedWith"]:
-        node(s["iri"], _kind(s["iri"]), s["name"])
-        G.add_edge(review.claim, s["iri"], label="compared with")
-    for a in info["appearances"]:
-        node(a["iri"], "article", a.get("name"))
-        G.add_edge(review.claim, a["iri"], label="appeared in")
-        if a.get("publisher"):
-            node(a["publisher"], "organization", a.get("publisherName"))
-            G.add_edge(a["iri"], a["publisher"], label="publisher")
-    colors = {"for": "#2e7d32", "against": "#c62828", "context": "#9e9e9e"}
-    for i, e in enumerate(review.evidence):
-        ev = f"{review.iri}#e{i}"
-        node(
-            ev,
-            "literal",
-            f"{e.bearing}: {e.statement[:60]}{'…' if len(e.statement) > 60 else ''}",
-            e.statement,
-            color={"for": "#c8e6c9", "against": "#ffcdd2", "context": "#eeeeee"}[e.bearing],
-        )
-        G.add_edge(review.claim, ev, label=e.bearing, color=colors[e.bearing])
-        if e.subject and e.subject.startswith("http"):
-            node(e.subject, _kind(e.subject))
-            G.add_edge(ev, e.subject, label=_name(names, e.property) if e.property else "about")
-        if isinstance(e.value, str) and e.value.startswith("http") and e.value != e.subject:
-            node(e.value, _kind(e.value))
-            G.add_edge(ev, e.value, label="value")
-        for s in e.sources:
-            node(s, "article", _local(s) or s)
-            G.add_edge(ev, s, label="source", dashes=True)
-    for interest in review.interests:
-        for v in interest.via:
-            node(v, _kind(v))
-        if interest.via:
-            G.add_edge(
-                review.claim,
-                interest.via[0],
-                label=f"interest: {interest.kind}",
-                color="#6a1b9a",
-                title=interest.statement,
-            )
+    _draw_claim(G, review)
+    _draw_evidence(G, review)
+    _draw_interests(G, review)
     return G
