@@ -641,8 +641,8 @@ def review(
     import json
 
     from kg import lookup
-    from kg.license_check import all_license_findings
     from kg.analysis.review import keeper_for
+    from kg.license_check import all_license_findings
 
     try:
         graph = _open(store)

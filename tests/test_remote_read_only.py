@@ -17,8 +17,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from kg.load import load_default_graph
 from kg.analysis.review import REVIEWS_GRAPH, keeper_for
+from kg.load import load_default_graph
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
 from kg.store import KnowledgeStore

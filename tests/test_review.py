@@ -8,8 +8,8 @@ import pyoxigraph as ox
 import pytest
 
 import kg.analysis.review.keeper as review_module
-from kg.load import load_default_graph
 from kg.analysis.review import REVIEWS_GRAPH, Review, ReviewKeeper, keeper_for, review_all, review_claim, snapshot
+from kg.load import load_default_graph
 from kg.sparql import select
 from kg.store import KnowledgeStore
 

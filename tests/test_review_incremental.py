@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
+from kg.analysis.review import ReviewKeeper, keeper_for, snapshot
 from kg.analysis.review import data_snapshot as review_module
 from kg.load import load_default_graph
-from kg.analysis.review import ReviewKeeper, keeper_for, snapshot
 from kg.store import DEFAULT_GRAPH, KnowledgeStore, written_graphs
 
 G = "https://w3id.org/aikg/graph/"

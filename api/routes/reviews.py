@@ -26,8 +26,8 @@ from fastapi.responses import HTMLResponse
 from api.deps import GraphDep
 from api.pages import render
 from kg import lookup
-from kg.license_check import license_check
 from kg.analysis.review import RATINGS, REVIEWS_GRAPH, evidence_graph, keeper_for
+from kg.license_check import license_check
 from kg.sparql import named_query
 from viz import render_html
 
