@@ -643,8 +643,8 @@ def review(
     import json
 
     from kg.analysis.licenses import all_license_findings
+    from kg.analysis.review import keeper_for
     from kg.find.resolve import resolve
-    from kg.review import keeper_for
 
     try:
         graph = _open(store)

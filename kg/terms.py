@@ -204,20 +204,96 @@ def python_value(term: Any) -> Any:
     return str(term)
 
 
-def to_term(value: Any) -> Any:
+def to_term(value: Any, *, iris: bool = False, dates: bool = False) -> ox.NamedNode | ox.Literal | ox.BlankNode:
+    """Convert a Python value to an RDF term: the one conversion every writer and binder uses.
+
+    Parameters
+    ----------
+    value : object
+        A pyoxigraph term (returned as is), an rdflib ``URIRef``, ``bool``, ``int``, ``float``
+        or anything else (its ``str``).
+    iris : bool, optional
+        Read a string that starts with ``http://``, ``https://`` or ``urn:`` as an IRI and one
+        that starts with ``_:`` as a blank node (values read back with :func:`python_value`).
+    dates : bool, optional
+        Read a string of the form ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` as ``xsd:date``,
+        ``xsd:gYearMonth`` or ``xsd:gYear`` (XML Schema 1.1 Part 2, section 3.3).
+
+    Returns
+    -------
+    pyoxigraph.NamedNode or pyoxigraph.Literal or pyoxigraph.BlankNode
+        ``bool`` -> ``xsd:boolean``, ``int`` -> ``xsd:integer``, ``float`` -> ``xsd:double`` (an
+        IEEE 754 double, as Python's float is), otherwise a plain ``xsd:string`` literal.
+
+    Raises
+    ------
+    ValueError
+        If `iris` is set and an IRI-looking string is not a valid IRI.
+
+    Examples
+    --------
+    >>> to_term(0.5)
+    <Literal value=0.5 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#double>>
+    >>> to_term("2025-07", dates=True).datatype.value
+    'http://www.w3.org/2001/XMLSchema#gYearMonth'
+    """
     if isinstance(value, ox.NamedNode | ox.Literal | ox.BlankNode):
         return value
     if isinstance(value, bool):
-        return ox.Literal(
-            "true" if value else "false", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
-        )
+        return boolean(value)
     if isinstance(value, int):
-        return ox.Literal(str(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+        return integer(value)
     if isinstance(value, float):
-        return ox.Literal(repr(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#double"))
+        return double(value)
     if hasattr(value, "n3") and type(value).__name__ == "URIRef":
         return ox.NamedNode(str(value))
-    return ox.Literal(str(value))
+    found = str(value)
+    if iris and is_iri(found):
+        return ox.NamedNode(found)
+    if iris and found.startswith("_:"):
+        return ox.BlankNode(found[2:])
+    if dates:
+        for pattern, datatype in _DATE_PATTERNS:
+            if pattern.fullmatch(found):
+                return ox.Literal(found, datatype=ox.NamedNode(_XSD + datatype))
+    return ox.Literal(found)
+
+
+_DATE_PATTERNS = (
+    (re.compile(r"\d{4}-\d{2}-\d{2}"), "date"),
+    (re.compile(r"\d{4}-\d{2}"), "gYearMonth"),
+    (re.compile(r"\d{4}"), "gYear"),
+)
+
+
+def iri(value: str) -> ox.NamedNode:
+    """Return a pyoxigraph IRI (raises ValueError when `value` is not a valid IRI)."""
+    return ox.NamedNode(str(value))
+
+
+def text(value: str) -> ox.Literal:
+    """Return a plain ``xsd:string`` literal."""
+    return ox.Literal(value)
+
+
+def integer(value: int) -> ox.Literal:
+    """Return an ``xsd:integer`` literal."""
+    return ox.Literal(str(int(value)), datatype=ox.NamedNode(_XSD + "integer"))
+
+
+def decimal(value: Any) -> ox.Literal:
+    """Return an ``xsd:decimal`` literal from a Decimal, int or numeric string."""
+    return ox.Literal(str(value), datatype=ox.NamedNode(_XSD + "decimal"))
+
+
+def double(value: float) -> ox.Literal:
+    """Return an ``xsd:double`` literal (e.g. training compute in FLOP)."""
+    return ox.Literal(repr(float(value)), datatype=ox.NamedNode(_XSD + "double"))
+
+
+def boolean(value: bool) -> ox.Literal:
+    """Return an ``xsd:boolean`` literal."""
+    return ox.Literal("true" if value else "false", datatype=ox.NamedNode(_XSD + "boolean"))
 
 
 def term_json(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> dict[str, Any]:

@@ -17,9 +17,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from kg.analysis.review import REVIEWS_GRAPH, keeper_for
 from kg.engine.load import load_default_graph
 from kg.engine.store import KnowledgeStore
-from kg.review import REVIEWS_GRAPH, keeper_for
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
 from tests.conftest import TOKEN

@@ -7,11 +7,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-import kg.review as review_module
+import kg.analysis.review.keeper as review_module
+from kg.analysis.review import REVIEWS_GRAPH, Review, ReviewKeeper, keeper_for, review_all, review_claim, snapshot
 from kg.engine.load import load_default_graph
 from kg.engine.sparql import select
 from kg.engine.store import KnowledgeStore
-from kg.review import REVIEWS_GRAPH, Review, ReviewKeeper, keeper_for, review_all, review_claim, snapshot
 
 DATA = Path(__file__).resolve().parent / "data"
 C = "https://w3id.org/aikg/id/claim/"

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import pytest
 
-from kg import review as review_module
+from kg.analysis.review import ReviewKeeper, keeper_for, snapshot
+from kg.analysis.review import data_snapshot as review_module
 from kg.engine.load import load_default_graph
 from kg.engine.store import DEFAULT_GRAPH, KnowledgeStore, written_graphs
-from kg.review import ReviewKeeper, keeper_for, snapshot
 
 G = "https://w3id.org/aikg/graph/"
 WAN = "https://w3id.org/aikg/id/claim/alibaba-wan-2.2-first-moe-video"

@@ -13,7 +13,7 @@ Paths:
   review rests on (pyvis).
 
 Reviews are kept in the store's named graph ``https://w3id.org/aikg/graph/reviews`` and regenerated
-on every write that changes the data (see :mod:`kg.review`), so ``/sparql`` sees the same reviews.
+on every write that changes the data (see :mod:`kg.analysis.review`), so ``/sparql`` sees the same reviews.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from fastapi.responses import HTMLResponse
 from api.deps import GraphDep
 from api.pages import render
 from kg.analysis.licenses import license_check
+from kg.analysis.review import RATINGS, REVIEWS_GRAPH, evidence_graph, keeper_for
 from kg.find.resolve import resolve
 from kg.queries import named_query
-from kg.review import RATINGS, REVIEWS_GRAPH, evidence_graph, keeper_for
 from viz import render_html
 
 __all__ = ["install", "router"]

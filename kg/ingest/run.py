@@ -345,7 +345,7 @@ def _metadata(
     batch: Any, snap: str, version: int, started: datetime, ended: datetime, triples: int, seconds: float
 ) -> list[ox.Triple]:
     from kg import __version__
-    from kg.ingest.importers.batch import integer, iri, text
+    from kg.terms import integer, iri, text
 
     g = iri(snap)
     activity = iri(snap + "#import")
@@ -406,7 +406,7 @@ def _metadata(
 
 
 def _catalog(batch: Any, graph: str, snap: str, version: int, started: datetime, triples: int) -> list[ox.Triple]:
-    from kg.ingest.importers.batch import integer, iri, text
+    from kg.terms import integer, iri, text
 
     s = iri(snap)
     h = iri(HISTORY_GRAPH)

@@ -20,6 +20,7 @@ import pyoxigraph as ox
 
 from kg.errors import LoadError
 from kg.namespaces import AIKG, PREFIXES, SCHEMA
+from kg.terms import iri, text
 
 __all__ = [
     "FUNCTIONAL",
@@ -29,18 +30,12 @@ __all__ = [
     "RowIssue",
     "SourceInfo",
     "Track",
-    "boolean",
-    "decimal",
-    "double",
     "input_files",
-    "integer",
-    "iri",
     "line_of",
     "load_yaml",
     "no_progress",
     "read_text",
     "read_yaml",
-    "text",
 ]
 
 T = TypeVar("T")
@@ -48,36 +43,6 @@ T = TypeVar("T")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 DCT_SOURCE = ox.NamedNode(PREFIXES["dcterms"] + "source")
-
-
-def iri(value: str) -> ox.NamedNode:
-    """Return a pyoxigraph IRI (raises ValueError when `value` is not a valid IRI)."""
-    return ox.NamedNode(str(value))
-
-
-def text(value: str) -> ox.Literal:
-    """Return a plain ``xsd:string`` literal."""
-    return ox.Literal(value)
-
-
-def integer(value: int) -> ox.Literal:
-    """Return an ``xsd:integer`` literal."""
-    return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))
-
-
-def decimal(value: Any) -> ox.Literal:
-    """Return an ``xsd:decimal`` literal from a Decimal, int or numeric string."""
-    return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "decimal"))
-
-
-def double(value: float) -> ox.Literal:
-    """Return an ``xsd:double`` literal (e.g. training compute in FLOP)."""
-    return ox.Literal(repr(float(value)), datatype=ox.NamedNode(XSD + "double"))
-
-
-def boolean(value: bool) -> ox.Literal:
-    """Return an ``xsd:boolean`` literal."""
-    return ox.Literal("true" if value else "false", datatype=ox.NamedNode(XSD + "boolean"))
 
 
 FUNCTIONAL: frozenset[str] = frozenset(

@@ -54,18 +54,13 @@ from kg.ingest.importers.batch import (
     ImportBatch,
     SourceInfo,
     Track,
-    boolean,
-    decimal,
-    double,
     input_files,
-    integer,
-    iri,
     no_progress,
     read_text,
-    text,
 )
 from kg.ingest.importers.matching import Resolver, name_size
 from kg.namespaces import AIKG, ID, PREFIXES, SCHEMA, WD
+from kg.terms import boolean, decimal, double, integer, iri, text
 
 __all__ = ["ACCESSIBILITY", "COLUMNS", "COUNTRIES", "MODALITY", "SOURCE", "read"]
 

@@ -36,16 +36,13 @@ from kg.ingest.importers.batch import (
     ImportBatch,
     SourceInfo,
     Track,
-    boolean,
-    decimal,
     input_files,
-    iri,
     no_progress,
-    text,
 )
 from kg.ingest.importers.matching import Resolver, slugify
 from kg.ingest.importers.mot import describe_license
 from kg.namespaces import AIKG, ID, SCHEMA
+from kg.terms import boolean, decimal, iri, text
 
 __all__ = ["HUB_LICENSES", "PIPELINE_MODALITIES", "RELATIONS", "SOURCE", "read", "repo_id_of"]
 

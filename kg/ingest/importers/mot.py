@@ -53,15 +53,13 @@ from kg.ingest.importers.batch import (
     ImportBatch,
     SourceInfo,
     Track,
-    boolean,
-    iri,
     load_yaml,
     no_progress,
     read_yaml,
-    text,
 )
 from kg.ingest.importers.matching import Resolver, hf_repo_id, slugify
 from kg.namespaces import AIKG, ID, PREFIXES, SCHEMA
+from kg.terms import boolean, iri, text
 
 __all__ = ["COMPONENT_CONCEPTS", "SOURCE", "Component", "effective_license", "mof_class", "read"]
 

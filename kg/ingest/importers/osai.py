@@ -32,13 +32,12 @@ from kg.ingest.importers.batch import (
     SourceInfo,
     Track,
     input_files,
-    iri,
     no_progress,
     read_yaml,
-    text,
 )
 from kg.ingest.importers.matching import Resolver, hf_repo_id, slugify
 from kg.namespaces import AIKG, ID, PREFIXES, SCHEMA
+from kg.terms import iri, text
 
 __all__ = ["DIMENSIONS", "GRADES", "SOURCE", "read"]
 

@@ -1,0 +1,274 @@
+"""Keeping the reviews current: regenerate them inside every write that changes the data they rest on.
+
+:class:`ReviewKeeper` regenerates the reviews whenever the data they rest on changes (a store
+listener compares graph digests after every write) and replaces :data:`REVIEWS_GRAPH` in the same
+write lock, so a stale review is never served. :func:`keeper_for` gives each store its one keeper.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import weakref
+from datetime import UTC, datetime
+
+from kg.analysis.review.data_snapshot import Snapshot, snapshot
+from kg.analysis.review.model import CLAIM_KINDS, RATINGS, REVIEWS_GRAPH, Review
+from kg.analysis.review.reviewing import review_all
+from kg.analysis.review.reviews_graph import _triples
+from kg.engine.store import DEFAULT_GRAPH, KnowledgeStore
+from kg.errors import InvalidParameterError, NotFoundError
+
+__all__ = ["ReviewKeeper", "keeper_for"]
+
+log = logging.getLogger(__name__)
+
+
+class ReviewKeeper:
+    """Keeps the reviews of one store current, in memory and in :data:`REVIEWS_GRAPH`.
+
+    Parameters
+    ----------
+    store : KnowledgeStore
+        The store to review. :meth:`install` registers a listener so that every write whose data
+        changes a graph digest regenerates all reviews inside the same write lock: once a write
+        returns, the reviews graph matches the data, and no stale review is served.
+
+    Notes
+    -----
+    On an engine that refuses updates (a read-only remote engine, see
+    :attr:`kg.engine.store.KnowledgeStore.writable`) the reviews are computed and served from memory
+    and the reviews graph is left as the engine has it (:attr:`in_memory` is True).
+    Generation reads the data graphs only, so its own write is recognised (the snapshot
+    fingerprint is unchanged) and does not trigger a second round. If generation fails, the
+    reviews graph is dropped rather than left stale, and :meth:`get` raises until a later write
+    succeeds.
+    """
+
+    def __init__(self, store: KnowledgeStore) -> None:
+        # Weakly: the keeper must not keep its store (and an on-disk store's lock) alive.
+        self._store = weakref.ref(store)
+        self.reviews: dict[str, Review] = {}
+        self.snapshot: Snapshot | None = None
+        self.published = ""
+        self.generations = 0
+        self.error: str | None = None
+        self.in_memory = False
+        """True when the engine refuses updates: reviews are kept in memory only, not in :data:`REVIEWS_GRAPH`."""
+        # Digests of the last snapshot, and the graphs written since (None: any graph may have
+        # changed), as of store version _tracked_version; see _note_write.
+        self._digests: dict[str, tuple[int, str]] = {}
+        self._changed: set[str] | None = None
+        self._tracked_version: str | None = None
+        self._lock = threading.RLock()
+        self._busy = False
+        self._installed = False
+        self._clean_version = ""
+
+    @property
+    def store(self) -> KnowledgeStore:
+        """The store reviewed.
+
+        Raises
+        ------
+        RuntimeError
+            If the store no longer exists (the keeper holds it weakly).
+        """
+        store = self._store()
+        if store is None:
+            raise RuntimeError("the reviewed store no longer exists")
+        return store
+
+    def install(self) -> ReviewKeeper:
+        """Register the store listener (once) and compute the reviews now.
+
+        Returns
+        -------
+        ReviewKeeper
+            This keeper.
+
+        Raises
+        ------
+        Exception
+            Whatever a rule raised while computing the reviews (see :meth:`refresh`).
+        """
+        with self._lock:
+            if not self._installed:
+                self.store.add_listener(self._on_write)
+                self._installed = True
+        self.refresh()
+        return self
+
+    def _note_write(self) -> None:
+        # Called after every write (under the store's write lock): remember which graphs it may
+        # have changed, so the next snapshot digests those only.
+        touched = self.store.touched
+        if touched is None or self._changed is None:
+            self._changed = None
+        else:
+            self._changed |= touched
+        self._tracked_version = self.store.version
+
+    def _on_write(self) -> None:
+        self._note_write()
+        if self._busy:
+            return
+        try:
+            self.refresh()
+        except Exception:  # a listener must not break the writer; the stale graph is dropped instead
+            log.exception("review regeneration failed; the reviews graph was dropped")
+
+    def refresh(self, force: bool = False) -> bool:
+        """Regenerate the reviews when the data changed since the last run (or when forced).
+
+        Parameters
+        ----------
+        force : bool, optional
+            Regenerate even when the data snapshot is unchanged (default False).
+
+        Returns
+        -------
+        bool
+            True when the reviews were regenerated.
+
+        Raises
+        ------
+        Exception
+            Whatever a rule raised; the reviews graph is dropped first and :attr:`error` says why.
+        """
+        # Lock order: the store's write lock first (a listener already holds it), then ours.
+        with self.store.lock, self._lock:
+            # Only a listener that saw every write since the last snapshot can tell what changed; a
+            # version it did not see (no listener yet, a remote engine's TTL) means anything may have.
+            followed = self._installed and self._tracked_version == self.store.version
+            snap = snapshot(self.store, self._digests, self._changed if followed else None)
+            self._digests = {g: (n, d) for g, n, d, _ in snap.graphs}
+            self._digests.setdefault(DEFAULT_GRAPH, (0, ""))  # left out of the snapshot when empty
+            self._changed, self._tracked_version = set(), self.store.version
+            if (
+                not force
+                and self.snapshot is not None
+                and snap.fingerprint == self.snapshot.fingerprint
+                and self.error is None
+            ):
+                self._clean_version = self.store.version
+                return False
+            writable = self.store.writable
+            if not writable and not self.in_memory:
+                log.warning(
+                    "the engine refuses updates: reviews are computed in memory and served by the API, "
+                    "but not written to %s (SPARQL does not see them)",
+                    REVIEWS_GRAPH,
+                )
+            self.in_memory = not writable
+            self._busy = True
+            try:
+                try:
+                    reviews = review_all(self.store.inner)
+                except Exception as exc:
+                    self.error = f"{type(exc).__name__}: {exc}"
+                    self.reviews, self.snapshot = {}, None
+                    if writable:
+                        self.store.replace_graph(REVIEWS_GRAPH, [])
+                    raise
+                published = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+                for r in reviews:
+                    r.published, r.snapshot = published, snap
+                if writable:
+                    self.store.replace_graph(REVIEWS_GRAPH, _triples(reviews, snap, published))
+                self.reviews = {r.claim: r for r in reviews}
+                self.snapshot, self.published, self.error = snap, published, None
+                self.generations += 1
+                self._clean_version = self.store.version
+            finally:
+                self._busy = False
+            return True
+
+    def _current(self) -> None:
+        # Without the listener (or after a failure) the data may have moved on: compare digests.
+        if self.snapshot is None or self.error is not None or self.store.version != self._clean_version:
+            self.refresh()
+
+    def get(self, claim: str) -> Review:
+        """Return the current review of a claim.
+
+        Parameters
+        ----------
+        claim : str
+            IRI of the claim.
+
+        Returns
+        -------
+        Review
+            Its review, computed from the store's current data.
+
+        Raises
+        ------
+        NotFoundError
+            If `claim` is not a reviewed claim.
+        """
+        self._current()
+        try:
+            return self.reviews[claim]
+        except KeyError as exc:
+            raise NotFoundError(f"no review for {claim}: it is not a claim of the graph") from exc
+
+    def list(self, rating: str | None = None, kind: str | None = None) -> list[Review]:
+        """Return the current reviews, optionally filtered.
+
+        Parameters
+        ----------
+        rating : str, optional
+            One of :data:`RATINGS`.
+        kind : str, optional
+            One of :data:`CLAIM_KINDS`, or ``"none"`` for untagged claims.
+
+        Returns
+        -------
+        list of Review
+            The matching reviews, ordered by claim IRI.
+
+        Raises
+        ------
+        InvalidParameterError
+            If `rating` or `kind` is not a known value.
+        """
+        if rating is not None and rating not in RATINGS:
+            raise InvalidParameterError("rating", f"must be one of {', '.join(RATINGS)}")
+        if kind is not None and kind not in CLAIM_KINDS and kind != "none":
+            raise InvalidParameterError("kind", f"must be one of {', '.join(CLAIM_KINDS)} or none")
+        self._current()
+        out = list(self.reviews.values())
+        if rating:
+            out = [r for r in out if r.rating == rating]
+        if kind:
+            out = [r for r in out if (r.kind or "none") == kind]
+        return sorted(out, key=lambda r: r.claim)
+
+
+_KEEPERS: weakref.WeakKeyDictionary[KnowledgeStore, ReviewKeeper] = weakref.WeakKeyDictionary()
+_KEEPERS_LOCK = threading.Lock()
+
+
+def keeper_for(store: KnowledgeStore, install: bool = True) -> ReviewKeeper:
+    """Return the one :class:`ReviewKeeper` of a store, creating (and installing) it on first use.
+
+    Parameters
+    ----------
+    store : KnowledgeStore
+        The store.
+    install : bool, optional
+        Register the write listener and compute the reviews now (default True).
+
+    Returns
+    -------
+    ReviewKeeper
+        The store's keeper (the same object on every call while the store lives).
+    """
+    with _KEEPERS_LOCK:
+        keeper = _KEEPERS.get(store)
+        if keeper is None:
+            keeper = _KEEPERS[store] = ReviewKeeper(store)
+    if install and not keeper._installed:
+        keeper.install()
+    return keeper
