@@ -11,7 +11,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Graph
 
-from kg.analytics import ego_graph
+from kg.analysis.analytics import ego_graph
 from kg.errors import NotAcceptableError, NotFoundError
 from kg.history import union_dataset
 from kg.license_check import entity_record
@@ -220,7 +220,7 @@ def entity_page(
     -------
     (dict, networkx.MultiDiGraph)
         :func:`kg.license_check.entity_record` (the entity record; a model's carries its
-        ``licenseFindings``) and :func:`kg.analytics.ego_graph` at depth 1.
+        ``licenseFindings``) and :func:`kg.analysis.analytics.ego_graph` at depth 1.
 
     Raises
     ------

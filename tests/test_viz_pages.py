@@ -11,7 +11,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 import pytest
 
-from kg import analytics
+from kg.analysis import analytics
 from kg.load import load_default_graph, load_files
 from kg.store import KnowledgeStore
 from tests.conftest import ARTIFACTS, BrowserPage, LiveServer, screenshot

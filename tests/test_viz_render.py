@@ -12,7 +12,7 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 
-from kg import analytics
+from kg.analysis import analytics
 from kg.load import load_default_graph, load_files
 from kg.store import KnowledgeStore
 from viz import render_html

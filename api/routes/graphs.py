@@ -11,7 +11,8 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import GraphDep
 from api.pages import render
-from kg import analytics, license_check
+from kg import license_check
+from kg.analysis import analytics
 from kg.errors import InvalidParameterError
 from kg.namespaces import AIKG
 from kg.service import KnowledgeGraph
