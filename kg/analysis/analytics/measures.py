@@ -217,6 +217,8 @@ def shortest_path(store: ox.Store, source: str, target: str, projection_name: st
 
     Raises
     ------
+    InvalidParameterError
+        If `projection_name` is not a projection.
     NotFoundError
         If `source` or `target` is not a node of the projection.
 

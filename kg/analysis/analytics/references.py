@@ -25,6 +25,7 @@ def resolve_ref(store: ox.Store, ref: str, parameter: str = "entity", version: s
     Returns
     -------
     str
+        The entity's IRI.
 
     Raises
     ------
