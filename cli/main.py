@@ -369,7 +369,7 @@ def viz() -> None:
 @_STORE
 def viz_ego(entity: str, output: Path, depth: int, types: str | None, max_nodes: int | None, store: str | None) -> None:
     """The neighbourhood of KIND/SLUG (e.g. model/glm-4.5)."""
-    from kg import analytics
+    from kg.analysis import analytics
 
     if "/" not in entity and not entity.startswith(("http://", "https://")):
         raise click.BadParameter("give KIND/SLUG, e.g. model/glm-4.5", param_hint="ENTITY")
@@ -389,7 +389,7 @@ def viz_ego(entity: str, output: Path, depth: int, types: str | None, max_nodes:
 @_STORE
 def viz_lineage(model: str, output: Path, max_nodes: int | None, store: str | None) -> None:
     """Ancestors and descendants of a model (slug, name or IRI), as a hierarchy."""
-    from kg import analytics
+    from kg.analysis import analytics
 
     def build(inner, ref):  # type: ignore[no-untyped-def]
         iri = analytics.resolve_ref(inner, ref if ref.startswith(("http://", "https://")) else f"model/{ref}", "MODEL")
@@ -409,7 +409,7 @@ def viz_landscape(  # type: ignore[no-untyped-def]
     output: Path, year, modality, openness, max_nodes, store
 ) -> None:
     """Organizations and their models: coloured by country, sized by parameters, MoE as stars."""
-    from kg import analytics
+    from kg.analysis import analytics
 
     cap = {"max_nodes": max_nodes} if max_nodes else {}
     _write_page(
@@ -431,7 +431,7 @@ def viz_landscape(  # type: ignore[no-untyped-def]
 @_STORE
 def viz_claims(output: Path, about: str | None, max_nodes: int | None, store: str | None) -> None:
     """Who claims what about whom; self-claims and conflicts of interest marked."""
-    from kg import analytics
+    from kg.analysis import analytics
 
     def build(inner):  # type: ignore[no-untyped-def]
         subject = analytics.resolve_ref(inner, about, "--about") if about else None
@@ -447,7 +447,7 @@ def viz_claims(output: Path, about: str | None, max_nodes: int | None, store: st
 @_STORE
 def viz_query(sparql: str, output: Path, max_nodes: int | None, store: str | None) -> None:
     """The result of a CONSTRUCT query (``-`` reads it from stdin)."""
-    from kg import analytics
+    from kg.analysis import analytics
 
     text = sys.stdin.read() if sparql == "-" else sparql
     _write_page(output, analytics.construct_graph, text, store=store, render_max_nodes=max_nodes, shown_query=text)
@@ -459,7 +459,7 @@ def viz_query(sparql: str, output: Path, max_nodes: int | None, store: str | Non
 @_STORE
 def viz_charts(output: Path, since: int, store: str | None) -> None:
     """The charts page: releases per quarter by country, MoE share, license openness mix."""
-    from kg import analytics
+    from kg.analysis import analytics
     from viz.charts import render_charts
 
     try:
@@ -518,7 +518,7 @@ def _run_analytics(fn, *args, as_json: bool, show, **kwargs) -> None:  # type: i
 @_STORE
 def analytics_centrality(projection, measure, limit, kind, as_json, store) -> None:  # type: ignore[no-untyped-def]
     """Rank entities by degree, PageRank or betweenness centrality."""
-    from kg import analytics
+    from kg.analysis import analytics
 
     def show(result):  # type: ignore[no-untyped-def]
         for row in result["results"]:
@@ -535,7 +535,7 @@ def analytics_centrality(projection, measure, limit, kind, as_json, store) -> No
 @_STORE
 def analytics_chains(limit, as_json, store) -> None:  # type: ignore[no-untyped-def]
     """The longest lineage chains, model -> base -> … -> root."""
-    from kg import analytics
+    from kg.analysis import analytics
 
     def show(result):  # type: ignore[no-untyped-def]
         for chain in result["chains"]:
@@ -562,7 +562,7 @@ def analytics_chains(limit, as_json, store) -> None:  # type: ignore[no-untyped-
 @_STORE
 def analytics_path(source, target, projection, as_json, store) -> None:  # type: ignore[no-untyped-def]
     """A shortest path between two entities (KIND/SLUG or IRI), with the properties on the way."""
-    from kg import analytics
+    from kg.analysis import analytics
 
     def build(inner, a, b):  # type: ignore[no-untyped-def]
         return analytics.shortest_path(
@@ -591,7 +591,7 @@ def analytics_path(source, target, projection, as_json, store) -> None:  # type:
 @_STORE
 def analytics_communities(projection, seed, resolution, as_json, store) -> None:  # type: ignore[no-untyped-def]
     """Communities of a projection (Louvain, seeded)."""
-    from kg import analytics
+    from kg.analysis import analytics
 
     def show(result):  # type: ignore[no-untyped-def]
         click.echo(f"modularity {result['modularity']:.4f} (louvain, seed {result['seed']})")
@@ -611,7 +611,7 @@ def analytics_communities(projection, seed, resolution, as_json, store) -> None:
 @_STORE
 def analytics_chart(name, since, as_json, store) -> None:  # type: ignore[no-untyped-def]
     """The numbers behind one chart, as the SPARQL query gives them."""
-    from kg import analytics
+    from kg.analysis import analytics
 
     def show(result):  # type: ignore[no-untyped-def]
         rows = result["rows"]

@@ -15,8 +15,9 @@ import pyoxigraph as ox
 
 from kg.namespaces import ID, KINDS, PREFIXES
 
-ENTITY_KINDS: tuple[str, ...] = (*KINDS.values(), "architecture", "country", "concept")
-"""Kinds an entity can have: the IRI path kinds plus architectures, countries and other concepts."""
+ENTITY_KINDS: tuple[str, ...] = (*KINDS.values(), "architecture", "country", "concept", "benchmark-result", "other")
+"""Kinds an entity or a picture's node can have: the IRI path kinds, architectures, countries, other
+concepts, benchmark results, and ``other`` for anything else."""
 
 
 TYPE_KIND = {
@@ -346,3 +347,27 @@ SCHEMES: dict[str, str] = {
     "derivation": PREFIXES["aikg"] + "DerivationTypeScheme",
 }
 """Filter name -> the SKOS concept scheme its values come from."""
+
+
+def display_name(store: ox.Store, iri: str) -> str:
+    """Return the display name of an IRI: the best of its names (:func:`best_label`), else its slug.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine (every graph is read, as a picture of any graph needs).
+    iri : str
+        The IRI.
+
+    Returns
+    -------
+    str
+    """
+    node = ox.NamedNode(iri)
+    candidates = [
+        (prop, (quad.object.value, getattr(quad.object, "language", None) or ""))
+        for prop in NAME_PROPERTIES
+        for quad in store.quads_for_pattern(node, ox.NamedNode(prop), None)
+        if isinstance(quad.object, ox.Literal)
+    ]
+    return best_label(candidates) or slug_of(iri)

@@ -1,4 +1,4 @@
-"""kg.analytics on a small fixture graph (tests/data/analytics.ttl) with values computed by hand,
+"""kg.analysis.analytics on a small fixture graph (tests/data/analytics.ttl) with values computed by hand,
 and on the embedded default graph where the curated data fixes the answer.
 
 Hand computations for the fixture (n nodes, m edges of each projection):
@@ -24,7 +24,7 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 
-from kg import analytics
+from kg.analysis import analytics
 from kg.engine.load import load_default_graph, load_files
 from kg.engine.store import KnowledgeStore
 from kg.errors import InvalidParameterError, NotFoundError, QueryFormError, QuerySyntaxError

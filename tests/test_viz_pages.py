@@ -11,7 +11,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 import pytest
 
-from kg import analytics
+from kg.analysis import analytics
 from kg.engine.load import load_default_graph, load_files
 from kg.engine.store import KnowledgeStore
 from tests.conftest import ARTIFACTS, BrowserPage, LiveServer, screenshot

@@ -12,7 +12,7 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 
-from kg import analytics
+from kg.analysis import analytics
 from kg.engine.load import load_default_graph, load_files
 from kg.engine.store import KnowledgeStore
 from viz import render_html

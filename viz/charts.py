@@ -1,6 +1,6 @@
 """Charts of the race as inline SVG, drawn here from the numbers (no script, no request to any host).
 
-Each ``figure_*`` function turns one :func:`kg.analytics.chart_data` result into a *figure*: a
+Each ``figure_*`` function turns one :func:`kg.analysis.analytics.chart_data` result into a *figure*: a
 dict of plain shapes (``rects``, ``lines``, ``texts``) in SVG user units, which the template
 ``charts.html`` writes out with autoescaping. Geometry lives here; data comes from ``kg``.
 """
@@ -85,7 +85,7 @@ def figure_releases(data: dict[str, Any]) -> dict[str, Any]:
     Parameters
     ----------
     data : dict
-        A ``releases-by-country`` result of :func:`kg.analytics.chart_data`.
+        A ``releases-by-country`` result of :func:`kg.analysis.analytics.chart_data`.
 
     Returns
     -------
@@ -162,7 +162,7 @@ def figure_moe_share(data: dict[str, Any]) -> dict[str, Any]:
     Parameters
     ----------
     data : dict
-        A ``moe-share`` result of :func:`kg.analytics.chart_data`.
+        A ``moe-share`` result of :func:`kg.analysis.analytics.chart_data`.
 
     Returns
     -------
@@ -223,7 +223,7 @@ def figure_license_mix(data: dict[str, Any]) -> dict[str, Any]:
     Parameters
     ----------
     data : dict
-        A ``license-mix`` result of :func:`kg.analytics.chart_data`.
+        A ``license-mix`` result of :func:`kg.analysis.analytics.chart_data`.
 
     Returns
     -------
@@ -282,11 +282,11 @@ def render_charts(charts: list[dict[str, Any]], *, since: int, openness: dict[st
     Parameters
     ----------
     charts : list of dict
-        Results of :func:`kg.analytics.chart_data`, in page order.
+        Results of :func:`kg.analysis.analytics.chart_data`, in page order.
     since : int
         First year of the per-quarter charts (shown in the text).
     openness : dict of str to str
-        License-openness category -> meaning (``kg.analytics.OPENNESS``), for the legend.
+        License-openness category -> meaning (``kg.analysis.analytics.OPENNESS``), for the legend.
 
     Returns
     -------

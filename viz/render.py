@@ -1,6 +1,6 @@
 """networkx graph -> one self-contained HTML page (vis-network inlined, no request to any host).
 
-The graphs come from :mod:`kg.analytics` and carry meaning only (``kind``, ``variant``,
+The graphs come from :mod:`kg.analysis.analytics` and carry meaning only (``kind``, ``variant``,
 ``country``, ``flags``); every colour and shape is decided here, from the style tables below.
 """
 
@@ -98,7 +98,7 @@ def node_id(term: Any) -> str:
     Parameters
     ----------
     term : str or pyoxigraph/rdflib term
-        A node key of a :mod:`kg.analytics` graph (an IRI string, or the N-Triples form of a
+        A node key of a :mod:`kg.analysis.analytics` graph (an IRI string, or the N-Triples form of a
         literal or blank node), or an rdflib/pyoxigraph term.
 
     Returns
@@ -220,7 +220,7 @@ def render_html(
     Parameters
     ----------
     G : networkx.MultiDiGraph
-        A graph from :mod:`kg.analytics` (or any multigraph with the same attributes): nodes
+        A graph from :mod:`kg.analysis.analytics` (or any multigraph with the same attributes): nodes
         with ``label``, ``kind`` (a key of :data:`KIND_STYLE`), optional ``variant``,
         ``country`` (ISO 3166 code), ``flags`` (keys of :data:`FLAG_STYLE`), ``title``
         (tooltip text, shown as text), ``value`` (size) and ``level`` (hierarchy); edges keyed

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse
 
 from api.deps import GraphDep
-from kg import analytics
+from kg.analysis import analytics
 from viz.charts import render_charts
 
 router = APIRouter(tags=["analytics"])

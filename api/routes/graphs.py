@@ -11,8 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import GraphDep
 from api.pages import render
-from kg import analytics
-from kg.analysis import licenses
+from kg.analysis import analytics, licenses
 from kg.errors import InvalidParameterError
 from kg.namespaces import AIKG
 from kg.service import KnowledgeGraph

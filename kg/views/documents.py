@@ -11,7 +11,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Graph
 
-from kg.analytics import ego_graph
+from kg.analysis.analytics import ego_graph
 from kg.engine.dataset import union_dataset
 from kg.errors import NotAcceptableError, NotFoundError
 from kg.find.resolve import is_described, resolve
@@ -221,7 +221,7 @@ def entity_page(
     -------
     (dict, networkx.MultiDiGraph)
         :func:`kg.views.entity.entity_record` (the entity record; a model's carries its
-        ``licenseFindings``) and :func:`kg.analytics.ego_graph` at depth 1.
+        ``licenseFindings``) and :func:`kg.analysis.analytics.ego_graph` at depth 1.
 
     Raises
     ------
