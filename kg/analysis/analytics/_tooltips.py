@@ -8,8 +8,9 @@ from typing import Any
 import networkx as nx
 import pyoxigraph as ox
 
-from kg.engine.sparql import named_query, select
+from kg.engine.sparql import select
 from kg.namespaces import PREFIXES
+from kg.queries import named_query
 from kg.terms import NAME_PROPERTIES, best_label, kind_of, slug_of
 
 _RDF_TYPE = PREFIXES["rdf"] + "type"

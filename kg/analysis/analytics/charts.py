@@ -7,8 +7,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.analysis.analytics.landscape import OPENNESS
-from kg.engine.sparql import named_query, select
+from kg.engine.sparql import select
 from kg.errors import InvalidParameterError
+from kg.queries import named_query
 
 CHARTS: dict[str, str] = {
     "releases-by-country": "Model releases per quarter: China, United States, others (all and open-weight)",

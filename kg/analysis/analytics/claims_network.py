@@ -11,8 +11,9 @@ import pyoxigraph as ox
 from kg.analysis.analytics._nodes import _add_entity, _add_link
 from kg.analysis.analytics._tooltips import _annotate, _shorten
 from kg.analysis.analytics.references import _require_entity
-from kg.engine.sparql import named_query, select
+from kg.engine.sparql import select
 from kg.namespaces import PREFIXES
+from kg.queries import named_query
 from kg.terms import display_name, slug_of
 
 

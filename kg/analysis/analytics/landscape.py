@@ -11,9 +11,10 @@ import pyoxigraph as ox
 
 from kg.analysis.analytics._nodes import _add_link
 from kg.analysis.analytics._tooltips import _parameters_line
-from kg.engine.sparql import named_query, select
+from kg.engine.sparql import select
 from kg.errors import InvalidParameterError
 from kg.namespaces import PREFIXES
+from kg.queries import named_query
 from kg.terms import slug_of
 
 OPENNESS: dict[str, str] = {

@@ -18,9 +18,10 @@ from kg.analysis.analytics._nodes import _add_link, _merge_node
 from kg.analysis.analytics._tooltips import _RDF_TYPE, _SOURCE_PROPS, _annotate
 from kg.analysis.analytics.projections import _lineage_digraph
 from kg.analysis.analytics.references import _require_entity
-from kg.engine.sparql import named_query, select
+from kg.engine.sparql import select
 from kg.errors import InvalidParameterError
 from kg.namespaces import PREFIXES
+from kg.queries import named_query
 from kg.terms import ENTITY_KINDS, curie, display_name, humanize, kind_of, slug_of
 
 _BASED_ON = PREFIXES["aikg"] + "basedOn"

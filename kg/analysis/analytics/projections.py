@@ -9,9 +9,10 @@ import pyoxigraph as ox
 
 from kg.analysis.analytics._nodes import _merge_node
 from kg.analysis.analytics._tooltips import _shorten
-from kg.engine.sparql import named_query, select
+from kg.engine.sparql import select
 from kg.errors import InvalidParameterError
 from kg.namespaces import PREFIXES
+from kg.queries import named_query
 from kg.terms import humanize, kind_of, slug_of
 
 PROJECTIONS: dict[str, str] = {

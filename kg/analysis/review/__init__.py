@@ -20,7 +20,7 @@ rule), :mod:`.reviewing` (running the rules), :mod:`.data_snapshot` (the data a 
 
 from __future__ import annotations
 
-from kg.analysis.review.data_snapshot import Snapshot, snapshot
+from kg.analysis.review.data_snapshot import DataSnapshot, snapshot
 from kg.analysis.review.evidence import Evidence, Interest
 from kg.analysis.review.keeper import ReviewKeeper, keeper_for
 from kg.analysis.review.model import CLAIM_KINDS, RATINGS, REVIEWS_GRAPH, Review
@@ -33,11 +33,11 @@ __all__ = [
     "RATINGS",
     "REVIEWS_GRAPH",
     "RULE_DECISIONS",
+    "DataSnapshot",
     "Evidence",
     "Interest",
     "Review",
     "ReviewKeeper",
-    "Snapshot",
     "evidence_graph",
     "keeper_for",
     "review_all",

@@ -8,15 +8,17 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.analysis.review.model import REVIEWS_GRAPH
 from kg.engine.store import DEFAULT_GRAPH, KnowledgeStore
-from kg.namespaces import ID
+from kg.namespaces import GRAPH, ID
 
-__all__ = ["Snapshot", "snapshot"]
+REVIEWS_GRAPH = str(GRAPH["reviews"])
+"""Named graph holding the generated reviews; never an input of a review."""
+
+__all__ = ["DataSnapshot", "snapshot"]
 
 
 @dataclass(frozen=True, slots=True)
-class Snapshot:
+class DataSnapshot:
     """The data reviews are computed from: every named graph but the reviews graph, with digests.
 
     Attributes
@@ -61,7 +63,7 @@ def snapshot(
     store: KnowledgeStore,
     known: dict[str, tuple[int, str]] | None = None,
     changed: set[str] | frozenset[str] | None = None,
-) -> Snapshot:
+) -> DataSnapshot:
     """Take the data snapshot of a store: each named graph's triple count and content digest.
 
     Parameters
@@ -77,7 +79,7 @@ def snapshot(
 
     Returns
     -------
-    Snapshot
+    DataSnapshot
         The store's version and, per graph, its triple count, digest and generation time.
 
     Notes
@@ -109,7 +111,7 @@ def snapshot(
         if g == DEFAULT_GRAPH and count == 0:
             continue
         graphs.append((g, count, digest, generated.get(g)))
-    return Snapshot(store.version, tuple(graphs))
+    return DataSnapshot(store.version, tuple(graphs))
 
 
 def _digest(inner: ox.Store, graph: str) -> tuple[int, str]:

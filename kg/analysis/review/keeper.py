@@ -12,7 +12,7 @@ import threading
 import weakref
 from datetime import UTC, datetime
 
-from kg.analysis.review.data_snapshot import Snapshot, snapshot
+from kg.analysis.review.data_snapshot import DataSnapshot, snapshot
 from kg.analysis.review.model import CLAIM_KINDS, RATINGS, REVIEWS_GRAPH, Review
 from kg.analysis.review.reviewing import review_all
 from kg.analysis.review.reviews_graph import _triples
@@ -49,7 +49,7 @@ class ReviewKeeper:
         # Weakly: the keeper must not keep its store (and an on-disk store's lock) alive.
         self._store = weakref.ref(store)
         self.reviews: dict[str, Review] = {}
-        self.snapshot: Snapshot | None = None
+        self.snapshot: DataSnapshot | None = None
         self.published = ""
         self.generations = 0
         self.error: str | None = None

@@ -12,21 +12,17 @@ Ratings (``aikg:RatingScheme``, ontology/modules/reviews.ttl):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from kg.analysis.review.data_snapshot import REVIEWS_GRAPH, DataSnapshot
 from kg.analysis.review.evidence import Evidence, Interest
 from kg.analysis.review.rules import RULE_DECISIONS
-from kg.engine.sparql import named_query
-from kg.namespaces import AIKG, GRAPH, ID
+from kg.namespaces import AIKG, ID
+from kg.queries import named_query
 from kg.terms import slug_of
-
-if TYPE_CHECKING:
-    from kg.analysis.review.data_snapshot import Snapshot
 
 __all__ = ["CLAIM_KINDS", "RATINGS", "REVIEWS_GRAPH", "Review"]
 
-REVIEWS_GRAPH = str(GRAPH["reviews"])
-"""Named graph holding the generated reviews; never an input of a review."""
 
 RATINGS: dict[str, dict[str, Any]] = {
     "supported": {"iri": str(AIKG.Supported), "ratingValue": 3},
@@ -81,7 +77,7 @@ class Review:
         Display names of the IRIs the review mentions.
     published : str
         ``xsd:dateTime`` the review was stored at; empty until :class:`ReviewKeeper` stores it.
-    snapshot : Snapshot or None
+    snapshot : DataSnapshot or None
         The data it was computed from; None until :class:`ReviewKeeper` stores it.
     """
 
@@ -96,7 +92,7 @@ class Review:
     info: dict[str, Any]
     names: dict[str, str] = field(repr=False, default_factory=dict)
     published: str = ""
-    snapshot: Snapshot | None = None
+    snapshot: DataSnapshot | None = None
 
     @property
     def iri(self) -> str:

@@ -13,8 +13,9 @@ from kg.analysis.review.model import _KIND_BY_IRI, Review
 from kg.analysis.review.names import Names
 from kg.analysis.review.rules import RULES, none
 from kg.analysis.review.rules.interest import interests
-from kg.engine.sparql import named_query, select
+from kg.engine.sparql import select
 from kg.errors import NotFoundError
+from kg.queries import named_query
 
 __all__ = ["review_all", "review_claim"]
 

@@ -7,12 +7,12 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.analysis.review._vocabulary import _S, _XSD
-from kg.analysis.review.data_snapshot import Snapshot
+from kg.analysis.review.data_snapshot import DataSnapshot
 from kg.analysis.review.evidence import _BEARINGS, _INTEREST_KINDS, Evidence, Interest
 from kg.analysis.review.model import CLAIM_KINDS, RATINGS, REVIEWS_GRAPH, Review, _rule_iri
 from kg.analysis.review.rules import RULE_DECISIONS
-from kg.engine.sparql import named_query
 from kg.namespaces import AIKG, PREFIXES
+from kg.queries import named_query
 from kg.terms import to_term
 
 _RDF_TYPE = PREFIXES["rdf"] + "type"
@@ -34,7 +34,7 @@ class _Triples(list[ox.Triple]):
             )
         )
 
-    def graph_record(self, snap: Snapshot, when: ox.Literal) -> None:
+    def graph_record(self, snap: DataSnapshot, when: ox.Literal) -> None:
         """Describe the reviews graph itself: a dataset, its license, time and the snapshot it comes from."""
         add = self.add
         add(REVIEWS_GRAPH, _RDF_TYPE, _n(_PROV + "Entity"))
@@ -53,7 +53,7 @@ class _Triples(list[ox.Triple]):
         add(REVIEWS_GRAPH, _PROV + "generatedAtTime", when)
         add(REVIEWS_GRAPH, str(AIKG.computedFrom), _n(snap.iri))
 
-    def snapshot(self, snap: Snapshot) -> None:
+    def snapshot(self, snap: DataSnapshot) -> None:
         """Describe the data snapshot: each input graph with its triple count, digest and time."""
         add = self.add
         snap_iri = snap.iri
@@ -81,7 +81,7 @@ class _Triples(list[ox.Triple]):
             add(iri, _S + "url", ox.Literal(f"kg/queries/{rule}.rq"))
             add(iri, _S + "description", ox.Literal(RULE_DECISIONS[rule], language="en"))
 
-    def review(self, r: Review, snap: Snapshot, when: ox.Literal) -> None:
+    def review(self, r: Review, snap: DataSnapshot, when: ox.Literal) -> None:
         """Describe one ``schema:ClaimReview``: rating, reason, rules, bindings, evidence and interests."""
         add = self.add
         rv = r.iri
@@ -143,7 +143,7 @@ class _Triples(list[ox.Triple]):
             add(it, str(AIKG.via), _n(v))
 
 
-def _triples(reviews: list[Review], snap: Snapshot, published: str) -> list[ox.Triple]:
+def _triples(reviews: list[Review], snap: DataSnapshot, published: str) -> list[ox.Triple]:
     """Return the whole reviews graph for `reviews`, computed from `snap` and published at `published`."""
     t = _Triples()
     when = ox.Literal(published, datatype=_n(_XSD + "dateTime"))
