@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +14,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
-from tests.importing import BAD_CARDS, CARDS
+from tests.importing import BAD_CARDS, CARDS, EPOCH, need_shared_data
 
 TOKEN = "import-token-1"
 
@@ -94,3 +96,39 @@ def test_strict_upload_of_bad_cards_stores_nothing(client: TestClient) -> None:
         == "acme/bad-metric/README.md, column 'model-index.results[0].metrics.value': 'eighty' is not a number"
     )
     assert client.get("/api/imports").json()["count"] == before
+
+
+def test_a_literal_reads_the_same_in_changes_and_in_the_record(client: TestClient) -> None:
+    # One literal, one spelling (issue 12): a typed fact in /api/changes is written as the entity
+    # record writes it (typed value, prefixed datatype), not as raw text with the full datatype IRI.
+    need_shared_data()
+    with (EPOCH / "notable_ai_models.csv").open(encoding="utf-8", newline="") as f:
+        header = next(csv.reader(f))
+    row = dict.fromkeys(header, "")
+    row |= {
+        "Model": "Literal Test Model 9B",
+        "Organization": "Zhipu AI",
+        "Publication date": "2030-01-02",
+        "Parameters": "9000000000",
+        "Domain": "Language",
+        "Country (of organization)": "China",
+    }
+    body = io.StringIO()
+    writer = csv.DictWriter(body, fieldnames=header)
+    writer.writeheader()
+    writer.writerow(row)
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    files = [("files", ("notable_ai_models.csv", body.getvalue().encode(), "text/csv"))]
+    assert client.post("/api/imports/epoch", files=files, headers=auth).status_code == 200
+    changes = client.get("/api/changes", params={"since": "2000-01-01", "source": "epoch"}).json()
+    [epoch] = [c for c in changes["results"] if c["source"] == "epoch"]
+    typed = [f for f in epoch["added"] if f["subject"].endswith("/literal-test-model-9b") and "datatype" in f["object"]]
+    assert {f["object"]["datatype"] for f in typed} >= {"xsd:date", "xsd:integer"}
+    record = client.get("/api/models/literal-test-model-9b").json()
+    for fact in typed:
+        [prop] = [p for p in record["properties"].values() if p["iri"] == fact["predicate"]]
+        shapes = [
+            {k: v for k, v in value.items() if k in ("type", "value", "datatype", "lang")} for value in prop["values"]
+        ]
+        assert fact["object"] in shapes
+    assert {"type": "literal", "value": 9000000000, "datatype": "xsd:integer"} in [f["object"] for f in typed]
