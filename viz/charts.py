@@ -101,9 +101,19 @@ def _mark_incomplete(fig: dict[str, Any], data: dict[str, Any], x: float, width:
             "title": f"{quarter}: incomplete, curated releases through {through}",
         }
     )
-    fig["texts"].append(
-        {"x": x + width / 2, "y": _TOP + 12, "text": "incomplete", "anchor": "middle", "cls": "incomplete-label"}
-    )
+    runs = fig.setdefault("incomplete_runs", [])
+    if runs and abs(runs[-1][1] - x) < 3:  # adjacent quarter: one run, one label
+        runs[-1][1] = x + width
+    else:
+        runs.append([x, x + width])
+
+
+def _label_incomplete(fig: dict[str, Any]) -> None:
+    """One label per run of adjacent incomplete quarters (a label per quarter would overlap)."""
+    for x0, x1 in fig.pop("incomplete_runs", []):
+        fig["texts"].append(
+            {"x": (x0 + x1) / 2, "y": _TOP + 12, "text": "incomplete", "anchor": "middle", "cls": "incomplete-label"}
+        )
 
 
 def figure_releases(data: dict[str, Any]) -> dict[str, Any]:
@@ -181,7 +191,10 @@ def figure_releases(data: dict[str, Any]) -> dict[str, Any]:
         {"color": REGION_COLOR[r][1], "text": f"{r}: other releases"} for r in REGION_COLOR
     ]
     if incomplete:
-        fig["legend"].append({"color": "#bbb", "text": "hatched: incomplete quarter (not curated yet)", "hatch": True})
+        fig["legend"].append(
+            {"color": "#bbb", "text": f"hatched: incomplete quarter ({_through(data)})", "hatch": True}
+        )
+    _label_incomplete(fig)
     fig["y_label"] = "models released"
     return fig
 
@@ -270,7 +283,10 @@ def figure_moe_share(data: dict[str, Any]) -> dict[str, Any]:
             {"color": "#cdc3e3", "text": f"pale, *: low sample (fewer than {_low_below(data)} models in the quarter)"}
         )
     if incomplete:
-        fig["legend"].append({"color": "#bbb", "text": "hatched: incomplete quarter (not curated yet)", "hatch": True})
+        fig["legend"].append(
+            {"color": "#bbb", "text": f"hatched: incomplete quarter ({_through(data)})", "hatch": True}
+        )
+    _label_incomplete(fig)
     fig["y_label"] = "share of releases"
     return fig
 
@@ -336,6 +352,10 @@ def figure_license_mix(data: dict[str, Any]) -> dict[str, Any]:
         )
     fig["legend"] = [{"color": OPENNESS_COLOR[c], "text": c} for c in series["categories"]]
     return fig
+
+
+def _through(data: dict[str, Any]) -> str:
+    return f"curated releases through {(data.get('gaps') or {}).get('curated_through')}"
 
 
 def _low_below(data: dict[str, Any]) -> int:
