@@ -78,6 +78,9 @@ def test_coverage_numbers_pinned(report: dict) -> None:
     landscape = next(p for p in report["periods"] if p["graph"] == LANDSCAPE_GRAPH)
     assert (landscape["start"], landscape["end"]) == EXPECTED["declared_period"]
     assert landscape["curated_through"] == report["curated_through"]
+    # the declared period must end with the curated data: when releases are added, move
+    # dcterms:temporal / dcat:endDate in ontology/data/landscape/00-common.ttl with them
+    assert landscape["end"][:7] == report["curated_through"], "update dcat:endDate in landscape/00-common.ttl"
 
 
 def _count(store: ox.Store, where: str) -> int:
