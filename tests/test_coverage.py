@@ -7,6 +7,8 @@ checks the same numbers with pyoxigraph SPARQL COUNTs written here, so it holds 
 
 from __future__ import annotations
 
+import json
+
 import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
@@ -176,3 +178,19 @@ def test_charts_state_what_they_leave_out(client: TestClient) -> None:
     assert f"{undated} with no release date" in html
     assert html.count('class="incomplete"') >= 2 * 3  # hatched quarters on both per-quarter charts
     assert 'class="bar low-sample"' in html and "low sample" in html
+
+
+def test_kg_coverage_command() -> None:
+    from tests.test_cli import kg
+
+    out = kg("coverage", "--json")
+    assert out.returncode == 0, out.stderr
+    body = json.loads(out.stdout)
+    assert body["curated_through"] == EXPECTED["curated_through"]
+    assert body["overall"]["models"] == EXPECTED["models"]
+    text = kg("coverage")
+    assert text.returncode == 0, text.stderr
+    assert text.stdout.startswith(f"curated releases through {EXPECTED['curated_through']}")
+    assert "models without a release date" in text.stdout and "GLM-4.6" in text.stdout
+    chart = kg("analytics", "chart", "moe-share")
+    assert chart.returncode == 0 and "# counts " in chart.stdout and "left out:" in chart.stdout
