@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from api.caching import ETagMiddleware
 from api.errors import install_error_handlers
 from api.fastpath import SparqlFastPath
-from api.routes import analytics, entities, graphs, imports, linked_data, pages, reviews, sparql
+from api.routes import analytics, coverage, entities, graphs, imports, linked_data, pages, reviews, sparql
 from kg import __version__
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = 
     app.add_middleware(SparqlFastPath)
     install_error_handlers(app)
     # analytics, reviews and imports before entities: /api/analytics/…, /api/reviews, /api/imports,
-    # /api/changes, /api/claims/{slug}/review must not be taken for /api/{collection}/{slug}
-    for module in (pages, sparql, analytics, reviews, imports, entities, linked_data, graphs):
+    # /api/changes, /api/coverage, /api/claims/{slug}/review must not be taken for /api/{collection}/{slug}
+    for module in (pages, sparql, analytics, coverage, reviews, imports, entities, linked_data, graphs):
         app.include_router(module.router)
     return app

@@ -460,11 +460,12 @@ def viz_query(sparql: str, output: Path, max_nodes: int | None, store: str | Non
 def viz_charts(output: Path, since: int, store: str | None) -> None:
     """The charts page: releases per quarter by country, MoE share, license openness mix."""
     from kg.analysis import analytics
+    from kg.analysis.chart_gaps import chart_with_gaps
     from viz.charts import render_charts
 
     try:
         inner = _open(store).store.inner
-        charts = [analytics.chart_data(inner, name, since=since) for name in analytics.CHARTS]
+        charts = [chart_with_gaps(inner, name, since=since) for name in analytics.CHARTS]
     except KGError as exc:
         _fail(exc)
         return
@@ -610,8 +611,8 @@ def analytics_communities(projection, seed, resolution, as_json, store) -> None:
 @_JSON
 @_STORE
 def analytics_chart(name, since, as_json, store) -> None:  # type: ignore[no-untyped-def]
-    """The numbers behind one chart, as the SPARQL query gives them."""
-    from kg.analysis import analytics
+    """The numbers behind one chart, as the SPARQL query gives them, and what it leaves out."""
+    from kg.analysis.chart_gaps import chart_with_gaps
 
     def show(result):  # type: ignore[no-untyped-def]
         rows = result["rows"]
@@ -619,8 +620,49 @@ def analytics_chart(name, since, as_json, store) -> None:  # type: ignore[no-unt
         click.echo("\t".join(columns))
         for row in rows:
             click.echo("\t".join(str(row.get(c, "")) for c in columns))
+        gaps = result["gaps"]
+        left = ", ".join(f"{g['models']} with {g['reason']}" for g in gaps["left_out"]) or "none"
+        click.echo(f"# counts {gaps['counted']} of {gaps['models']} models; left out: {left}")
+        if gaps["incomplete_quarters"]:
+            through = gaps["curated_through"]
+            click.echo(f"# incomplete (curated releases through {through}): {', '.join(gaps['incomplete_quarters'])}")
 
-    _run_analytics(analytics.chart_data, name, since=since, as_json=as_json, show=show, store=store)
+    _run_analytics(chart_with_gaps, name, since=since, as_json=as_json, show=show, store=store)
+
+
+@main.command("coverage")
+@_JSON
+@_STORE
+def coverage_command(as_json: bool, store: str | None) -> None:
+    """What the graph covers: completeness per field, newest release per organization, gaps."""
+    from kg.analysis.coverage import FIELDS, coverage
+
+    def pct(cell):  # type: ignore[no-untyped-def]
+        return "-" if cell["share"] is None else f"{cell['share']:.0%} ({cell['have']}/{cell['of']})"
+
+    def show(result):  # type: ignore[no-untyped-def]
+        click.echo(f"curated releases through {result['curated_through'] or 'unknown'}")
+        for p in result["periods"]:
+            declared = f"{p['start'] or '?'} to {p['end'] or '?'}" if p["start"] or p["end"] else "not declared"
+            click.echo(f"  {p['graph']}: period {declared}; {p['models']} models; data through {p['curated_through']}")
+        o = result["overall"]
+        click.echo(f"\n{o['models']} models, {o['open_weight_models']} open-weight")
+        click.echo(f"{'field':<20}{'all models':>18}{'open-weight':>18}")
+        for field in FIELDS:
+            click.echo(f"{field:<20}{pct(o['all'][field]):>18}{pct(o['open_weight'][field]):>18}")
+        click.echo("\nper release year (all models):")
+        click.echo(f"{'year':<10}{'models':>7}" + "".join(f"{f[:14]:>16}" for f in FIELDS))
+        for year, y in result["by_year"].items():
+            click.echo(f"{year:<10}{y['models']:>7}" + "".join(f"{pct(y['all'][f]):>16}" for f in FIELDS))
+        click.echo("\nnewest release per organization:")
+        for n in result["newest_by_organization"]:
+            tag = "" if n["open_weight"] is None else (" (open-weight)" if n["open_weight"] else " (closed)")
+            click.echo(f"  {n['name']:<32} {n['date'] or 'no dated model':<14} {n['model_name'] or ''}{tag}")
+        click.echo(f"\nmodels without a release date ({len(result['undated'])}):")
+        for u in result["undated"]:
+            click.echo(f"  {u['name']}  [{', '.join(u['organizations'])}]  {u['model']}")
+
+    _run_analytics(coverage, as_json=as_json, show=show, store=store)
 
 
 @main.command()

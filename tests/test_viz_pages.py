@@ -146,6 +146,30 @@ def test_charts_page(live_server: LiveServer, browser_page: BrowserPage) -> None
     screenshot(browser_page, "charts")
 
 
+def test_charts_notices_at_desktop_and_phone_width(live_server: LiveServer, browser_page: BrowserPage) -> None:
+    """Every chart says what it leaves out; incomplete quarters are hatched; thin shares are marked."""
+    page = browser_page.page
+    for name, width, height in (("charts-desktop", 1280, 900), ("charts-phone", 390, 844)):
+        page.set_viewport_size({"width": width, "height": height})  # type: ignore[attr-defined]
+        assert page.goto(live_server.url + "/charts").status == 200  # type: ignore[attr-defined]
+        through = page.inner_text("#curated-through")  # type: ignore[attr-defined]
+        assert "Curated releases through 20" in through and page.is_visible("#curated-through")  # type: ignore[attr-defined]
+        notices = page.evaluate(  # type: ignore[attr-defined]
+            "[...document.querySelectorAll('section[data-chart] p.chart-gaps')].map(p => [p.innerText, p.dataset.leftOut, p.getBoundingClientRect().width])"
+        )
+        assert len(notices) == 3
+        for text, left_out, shown_width in notices:
+            assert text.startswith("Counts ") and int(left_out) >= 0 and 0 < shown_width <= width
+        assert "with no release date" in notices[0][0] and "Incomplete" in notices[0][0]
+        hatched = page.evaluate("document.querySelectorAll('svg.chart rect.incomplete').length")  # type: ignore[attr-defined]
+        assert hatched >= 2
+        assert page.evaluate("document.querySelectorAll('svg.chart rect.low-sample').length") >= 1  # type: ignore[attr-defined]
+        # the page fits the phone: no sideways scrolling
+        assert page.evaluate("document.documentElement.scrollWidth") <= width + 1  # type: ignore[attr-defined]
+        screenshot(browser_page, name)
+    assert browser_page.console_errors == [] and browser_page.external_requests == []
+
+
 # ------------------------------------------------------------------ pages made without a server
 
 

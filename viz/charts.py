@@ -79,6 +79,43 @@ def _figure(title: str) -> dict[str, Any]:
     return {"width": _W, "height": _H, "title": title, "rects": [], "lines": [], "texts": []}
 
 
+def _gap_quarters(data: dict[str, Any]) -> tuple[list[str], set[str]]:
+    """Quarters to draw (the data's, then the uncurated ones) and the incomplete ones among them."""
+    gaps = data.get("gaps") or {}
+    quarters = list(data["series"]["quarters"]) + list(gaps.get("uncurated_quarters", []))
+    return quarters, set(gaps.get("incomplete_quarters", []))
+
+
+def _mark_incomplete(fig: dict[str, Any], data: dict[str, Any], x: float, width: float, quarter: str) -> None:
+    """Hatch a quarter the curated data does not (fully) reach, so it is not read as few releases."""
+    plot_h = _H - _TOP - _BOTTOM
+    through = (data.get("gaps") or {}).get("curated_through")
+    fig["rects"].append(
+        {
+            "x": x,
+            "y": _TOP,
+            "w": width,
+            "h": plot_h,
+            "fill": f"url(#hatch-{data['name']})",
+            "cls": "incomplete",
+            "title": f"{quarter}: incomplete, curated releases through {through}",
+        }
+    )
+    runs = fig.setdefault("incomplete_runs", [])
+    if runs and abs(runs[-1][1] - x) < 3:  # adjacent quarter: one run, one label
+        runs[-1][1] = x + width
+    else:
+        runs.append([x, x + width])
+
+
+def _label_incomplete(fig: dict[str, Any]) -> None:
+    """One label per run of adjacent incomplete quarters (a label per quarter would overlap)."""
+    for x0, x1 in fig.pop("incomplete_runs", []):
+        fig["texts"].append(
+            {"x": (x0 + x1) / 2, "y": _TOP + 12, "text": "incomplete", "anchor": "middle", "cls": "incomplete-label"}
+        )
+
+
 def figure_releases(data: dict[str, Any]) -> dict[str, Any]:
     """Grouped bars: per quarter one bar per region, solid = open-weight, pale = other releases.
 
@@ -93,7 +130,9 @@ def figure_releases(data: dict[str, Any]) -> dict[str, Any]:
         A figure (``width``, ``height``, ``title``, ``rects``, ``lines``, ``texts``, ``legend``).
     """
     series = data["series"]
-    quarters, regions = series["quarters"], series["regions"]
+    regions = series["regions"]
+    quarters, incomplete = _gap_quarters(data)
+    n_data = len(series["quarters"])
     fig = _figure(data["title"])
     top = _nice_max(max((max(r["releases"], default=0) for r in regions.values()), default=0))
     _axis(fig, top, [(v, str(v)) for v in _ticks(top)])
@@ -102,7 +141,11 @@ def figure_releases(data: dict[str, Any]) -> dict[str, Any]:
     bar = min(slot * 0.8 / 3, 22)
     for qi, quarter in enumerate(quarters):
         x0 = _LEFT + qi * slot + (slot - 3 * bar) / 2
+        if quarter in incomplete:
+            _mark_incomplete(fig, data, _LEFT + qi * slot + 1, slot - 2, quarter)
         for ri, region in enumerate(REGION_COLOR):
+            if qi >= n_data:
+                break
             total = regions[region]["releases"][qi]
             open_ = regions[region]["openWeights"][qi]
             solid, pale = REGION_COLOR[region]
@@ -147,6 +190,11 @@ def figure_releases(data: dict[str, Any]) -> dict[str, Any]:
     fig["legend"] = [{"color": REGION_COLOR[r][0], "text": f"{r}: open-weight"} for r in REGION_COLOR] + [
         {"color": REGION_COLOR[r][1], "text": f"{r}: other releases"} for r in REGION_COLOR
     ]
+    if incomplete:
+        fig["legend"].append(
+            {"color": "#bbb", "text": f"hatched: incomplete quarter ({_through(data)})", "hatch": True}
+        )
+    _label_incomplete(fig)
     fig["y_label"] = "models released"
     return fig
 
@@ -170,14 +218,29 @@ def figure_moe_share(data: dict[str, Any]) -> dict[str, Any]:
         A figure; each bar is labelled ``moe/releases``; quarters without releases show ``–``.
     """
     series = data["series"]
+    quarters, incomplete = _gap_quarters(data)
+    low = series.get("low_sample") or [False] * len(series["quarters"])
     fig = _figure(data["title"])
     _axis(fig, 1.0, [(v / 100, f"{v} %") for v in (0, 25, 50, 75, 100)])
     plot_w, plot_h = _W - _LEFT - _RIGHT, _H - _TOP - _BOTTOM
-    slot = plot_w / max(len(series["quarters"]), 1)
+    slot = plot_w / max(len(quarters), 1)
     bar = min(slot * 0.7, 40)
-    for i, quarter in enumerate(series["quarters"]):
-        share, moe, total = series["share"][i], series["moe"][i], series["releases"][i]
+    for i, quarter in enumerate(quarters):
         x = _LEFT + i * slot + (slot - bar) / 2
+        if quarter in incomplete:
+            _mark_incomplete(fig, data, _LEFT + i * slot + 1, slot - 2, quarter)
+        if i >= len(series["quarters"]):
+            fig["texts"].append(
+                {
+                    "x": _LEFT + i * slot + slot / 2,
+                    "y": _H - _BOTTOM + 16,
+                    "text": quarter,
+                    "anchor": "middle",
+                    "cls": "tick",
+                }
+            )
+            continue
+        share, moe, total = series["share"][i], series["moe"][i], series["releases"][i]
         if share is None:
             fig["texts"].append(
                 {"x": x + bar / 2, "y": _TOP + plot_h - 4, "text": "–", "anchor": "middle", "cls": "value"}
@@ -190,15 +253,17 @@ def figure_moe_share(data: dict[str, Any]) -> dict[str, Any]:
                     "y": _TOP + plot_h - h,
                     "w": bar,
                     "h": h,
-                    "fill": "#6a51a3",
-                    "title": f"{quarter}: {moe} of {total} releases are Mixture-of-Experts ({share:.0%})",
+                    "fill": "#cdc3e3" if low[i] else "#6a51a3",
+                    "cls": "bar low-sample" if low[i] else "bar",
+                    "title": f"{quarter}: {moe} of {total} releases are Mixture-of-Experts ({share:.0%})"
+                    + (f"; low sample (fewer than {_low_below(data)} models)" if low[i] else ""),
                 }
             )
             fig["texts"].append(
                 {
                     "x": x + bar / 2,
                     "y": _TOP + plot_h - h - 3,
-                    "text": f"{moe}/{total}",
+                    "text": f"{moe}/{total}" + ("*" if low[i] else ""),
                     "anchor": "middle",
                     "cls": "value",
                 }
@@ -213,6 +278,15 @@ def figure_moe_share(data: dict[str, Any]) -> dict[str, Any]:
             }
         )
     fig["legend"] = [{"color": "#6a51a3", "text": "Mixture-of-Experts share (label: MoE models / all models)"}]
+    if any(low):
+        fig["legend"].append(
+            {"color": "#cdc3e3", "text": f"pale, *: low sample (fewer than {_low_below(data)} models in the quarter)"}
+        )
+    if incomplete:
+        fig["legend"].append(
+            {"color": "#bbb", "text": f"hatched: incomplete quarter ({_through(data)})", "hatch": True}
+        )
+    _label_incomplete(fig)
     fig["y_label"] = "share of releases"
     return fig
 
@@ -234,6 +308,7 @@ def figure_license_mix(data: dict[str, Any]) -> dict[str, Any]:
     fig = _figure(data["title"])
     fig["height"] = 40 + 56 * len(series["regions"]) + 20
     left, width = 130, _W - 130 - 70
+    low = series.get("low_sample") or {}
     for i, region in enumerate(series["regions"]):
         counts = series["counts"][region]
         total = sum(counts.values())
@@ -267,16 +342,32 @@ def figure_license_mix(data: dict[str, Any]) -> dict[str, Any]:
                 )
             x += w
         fig["texts"].append(
-            {"x": left + width + 8, "y": y + 24, "text": f"{total} models", "anchor": "start", "cls": "tick"}
+            {
+                "x": left + width + 8,
+                "y": y + 24,
+                "text": f"{total} models" + (" (low sample)" if low.get(region) else ""),
+                "anchor": "start",
+                "cls": "tick low-sample" if low.get(region) else "tick",
+            }
         )
     fig["legend"] = [{"color": OPENNESS_COLOR[c], "text": c} for c in series["categories"]]
     return fig
 
 
+def _through(data: dict[str, Any]) -> str:
+    return f"curated releases through {(data.get('gaps') or {}).get('curated_through')}"
+
+
+def _low_below(data: dict[str, Any]) -> int:
+    return int((data.get("gaps") or {}).get("low_sample_below", 5))
+
+
 _FIGURES = {"releases-by-country": figure_releases, "moe-share": figure_moe_share, "license-mix": figure_license_mix}
 
 
-def render_charts(charts: list[dict[str, Any]], *, since: int, openness: dict[str, str]) -> str:
+def render_charts(
+    charts: list[dict[str, Any]], *, since: int, openness: dict[str, str], curated_through: str | None = None
+) -> str:
     """Return the self-contained charts page.
 
     Parameters
@@ -287,12 +378,23 @@ def render_charts(charts: list[dict[str, Any]], *, since: int, openness: dict[st
         First year of the per-quarter charts (shown in the text).
     openness : dict of str to str
         License-openness category -> meaning (``kg.analysis.analytics.OPENNESS``), for the legend.
+    curated_through : str, optional
+        ``YYYY-MM`` the curated data reaches; default the ``gaps`` of the charts
+        (``kg.analysis.chart_gaps.chart_with_gaps``), if they carry it.
 
     Returns
     -------
     str
-        One HTML document with inline SVG, a data table and the SPARQL query under each chart;
-        no script and no request to any other host.
+        One HTML document with inline SVG, a data table and the SPARQL query under each chart,
+        and, where the charts carry ``gaps``, what each leaves out, the incomplete quarters
+        (hatched) and the low-sample shares; no script and no request to any other host.
     """
     items = [{"data": c, "figure": _FIGURES[c["name"]](c)} for c in charts]
-    return _TEMPLATES.get_template("charts.html").render(charts=items, since=since, openness=openness)
+    gaps = next((c["gaps"] for c in charts if c.get("gaps")), {})
+    return _TEMPLATES.get_template("charts.html").render(
+        charts=items,
+        since=since,
+        openness=openness,
+        curated_through=curated_through or gaps.get("curated_through"),
+        low_sample_below=gaps.get("low_sample_below", 5),
+    )

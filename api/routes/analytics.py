@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import GraphDep
 from kg.analysis import analytics
+from kg.analysis.chart_gaps import chart_with_gaps
 from viz.charts import render_charts
 
 router = APIRouter(tags=["analytics"])
@@ -96,13 +97,18 @@ def read_communities(
 @router.get(
     "/api/analytics/charts/{name}",
     summary="The numbers behind one chart of /charts, with the SPARQL that computed them",
+    description=(
+        "`gaps` says what the chart leaves out and why (`left_out`), the month the curated data reaches "
+        "(`curated_through`), the quarters after it (`incomplete_quarters`, `uncurated_quarters`: drawn "
+        "as incomplete, not as zero) and `series.low_sample`: shares from fewer than `low_sample_below` models."
+    ),
 )
 def read_chart(
     graph: GraphDep,
     name: Annotated[Literal["releases-by-country", "moe-share", "license-mix"], Path()],
     since: Since = 2023,
 ) -> dict[str, Any]:
-    return graph.read(analytics.chart_data, name, since=since)  # type: ignore[no-any-return]
+    return graph.read(chart_with_gaps, name, since=since)  # type: ignore[no-any-return]
 
 
 @router.get(
@@ -112,5 +118,5 @@ def read_chart(
     response_class=HTMLResponse,
 )
 def read_charts(graph: GraphDep, since: Since = 2023) -> HTMLResponse:
-    charts = [graph.read(analytics.chart_data, name, since=since) for name in analytics.CHARTS]
+    charts = [graph.read(chart_with_gaps, name, since=since) for name in analytics.CHARTS]
     return HTMLResponse(render_charts(charts, since=since, openness=analytics.OPENNESS))

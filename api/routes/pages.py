@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.deps import GraphDep
 from api.pages import render
+from kg.analysis.coverage import curated_through
 
 router = APIRouter(tags=["pages"])
 
@@ -20,7 +21,8 @@ def health(graph: GraphDep) -> dict[str, Any]:
 
 @router.get("/", summary="Home page", response_class=HTMLResponse)
 def home(graph: GraphDep) -> HTMLResponse:
-    return HTMLResponse(render("home.html", version=graph.version, triples=len(graph.store)))
+    through = graph.read(curated_through)
+    return HTMLResponse(render("home.html", version=graph.version, triples=len(graph.store), curated_through=through))
 
 
 @router.get("/favicon.ico", include_in_schema=False)

@@ -1,0 +1,30 @@
+"""What the graph covers (/api/coverage): completeness per field, period per source, what to add."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from api.deps import GraphDep
+from kg.analysis.coverage import coverage
+
+router = APIRouter(tags=["coverage"])
+
+
+@router.get(
+    "/api/coverage",
+    summary="What the graph covers: completeness per field, period per source, newest release per organization",
+    description=(
+        "`curated_through`: the latest month (YYYY-MM) with a curated release in the landscape graph, "
+        "derived from the data. `overall`, `by_year` (release year, `undated`) and `by_organization` "
+        "(organization IRI): for all models (`all`) and for open-weight models (`open_weight`), per field "
+        "(`release-date`, `architecture`, `total-parameters`, `active-parameters` (Mixture-of-Experts "
+        "models only), `weights-license`, `code-license`, `base-model`) the count that has it, the count "
+        "it applies to and the share 0..1. `newest_by_organization`: each organization's latest dated "
+        "release. `periods`: per source graph the period it declares (`dcterms:temporal`) and the month "
+        "its data reaches. `undated`: the models without a release date, for a maintainer to complete."
+    ),
+)
+def read_coverage(graph: GraphDep) -> dict[str, Any]:
+    return graph.read(coverage)  # type: ignore[no-any-return]

@@ -1,0 +1,229 @@
+"""What the graph covers: completeness per field, the period of each source, what to add next.
+
+A maintainer reads this to see where the knowledge ends: which share of the models has a release
+date, an architecture, parameter counts, licenses and a base model (over all models and over the
+open-weight ones, overall, per release year and per organization), the newest release of each
+organization, the period each source graph declares it covers (``dcterms:temporal``) next to the
+latest month the data actually reaches, and the models without a release date.
+
+Every number comes from the named queries ``coverage_*.rq`` (one row per model, aggregated here, so
+the per-model facts behind a percentage can be read in the query's result).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.engine.sparql import select
+from kg.namespaces import AIKG, GRAPH
+from kg.queries import named_query
+
+__all__ = ["FIELDS", "LANDSCAPE_GRAPH", "coverage", "curated_through", "source_periods"]
+
+LANDSCAPE_GRAPH = str(GRAPH["landscape"])
+"""The curated landscape graph: its latest dated release is "curated releases through"."""
+
+FIELDS: dict[str, str] = {
+    "release-date": "schema:datePublished (a date, a month or a year)",
+    "architecture": "aikg:architecture",
+    "total-parameters": "aikg:totalParameters",
+    "active-parameters": "aikg:activeParameters (counted over Mixture-of-Experts models only)",
+    "weights-license": "aikg:weightsLicense",
+    "code-license": "aikg:codeLicense",
+    "base-model": "aikg:basedOn (foundation models have none: 100 % is not the goal)",
+}
+"""Field key -> the property whose presence it counts."""
+
+# Field key -> the boolean column of coverage_models.rq.
+_COLUMN = {
+    "architecture": "architecture",
+    "total-parameters": "totalParameters",
+    "active-parameters": "activeParameters",
+    "weights-license": "weightsLicense",
+    "code-license": "codeLicense",
+    "base-model": "baseModel",
+}
+_NO_CREATOR = "(no creator)"
+_UNDATED = "undated"
+
+
+def _model_rows(store: ox.Store) -> list[dict[str, Any]]:
+    rows = select(
+        store,
+        named_query("coverage_models"),
+        {"moeConcept": AIKG.MixtureOfExperts, "openConcept": AIKG.OpenWeights},
+    )
+    for row in rows:
+        row.pop("moeConcept", None)
+        row.pop("openConcept", None)
+    return rows
+
+
+def _has(row: dict[str, Any], field: str) -> bool:
+    return bool(row.get("date")) if field == "release-date" else bool(row[_COLUMN[field]])
+
+
+def _applies(row: dict[str, Any], field: str) -> bool:
+    return bool(row["moe"]) if field == "active-parameters" else True
+
+
+def _completeness(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Field -> ``{"have", "of", "share"}`` over `rows` (share None when no model applies)."""
+    out = {}
+    for field in FIELDS:
+        applicable = [r for r in rows if _applies(r, field)]
+        have = sum(_has(r, field) for r in applicable)
+        out[field] = {
+            "have": have,
+            "of": len(applicable),
+            "share": round(have / len(applicable), 4) if applicable else None,
+        }
+    return out
+
+
+def _both(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    open_rows = [r for r in rows if r["openWeights"]]
+    return {
+        "models": len(rows),
+        "open_weight_models": len(open_rows),
+        "all": _completeness(rows),
+        "open_weight": _completeness(open_rows),
+    }
+
+
+def curated_through(store: ox.Store, graph: str = LANDSCAPE_GRAPH) -> str | None:
+    """Return the latest month with a curated release in `graph`, as ``YYYY-MM``.
+
+    Derived from the data (the maximum ``schema:datePublished`` given to the month or the day),
+    so it stays true as releases are added; the declared period is :func:`source_periods`.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+    graph : str, optional
+        Named-graph IRI; default the curated landscape graph.
+
+    Returns
+    -------
+    str or None
+        ``"2026-04"``, or None when the graph has no dated release.
+    """
+    rows = select(store, named_query("coverage_curated_through"), {"graph": ox.NamedNode(graph)})
+    return str(rows[0]["month"]) if rows and rows[0].get("month") else None
+
+
+def source_periods(store: ox.Store) -> list[dict[str, Any]]:
+    """Return, per source graph, the period it declares and the month its data reaches.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+
+    Returns
+    -------
+    list of dict
+        One per named graph with a ``dcat:Dataset`` node: ``graph``, ``title``, ``start`` and
+        ``end`` (``dcterms:temporal`` / ``dcat:startDate``, ``dcat:endDate``; None where not
+        declared), ``generated`` (``prov:generatedAtTime``), ``models`` (its AI models) and
+        ``curated_through`` (latest month with a dated release, None without one).
+    """
+    latest = {r["graph"]: r for r in select(store, named_query("coverage_curated_through"))}
+    out = []
+    for row in select(store, named_query("coverage_periods")):
+        graph = row["graph"]
+        out.append(
+            {
+                "graph": graph,
+                "title": row.get("title"),
+                "start": row.get("start"),
+                "end": row.get("end"),
+                "generated": row.get("generated"),
+                "models": int(row.get("models", 0)),
+                "curated_through": latest[graph]["month"] if graph in latest else None,
+            }
+        )
+    return out
+
+
+def coverage(store: ox.Store) -> dict[str, Any]:
+    """Report what the graph covers and what is missing, for a maintainer.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine; every ``aikg:AIModel`` of every graph is counted.
+
+    Returns
+    -------
+    dict
+        ``curated_through`` (``YYYY-MM`` of the landscape graph, see :func:`curated_through`);
+        ``fields`` (:data:`FIELDS`); ``overall``: ``{"models", "open_weight_models", "all",
+        "open_weight"}`` where ``all`` and ``open_weight`` map each field to ``{"have", "of",
+        "share"}`` (share 0..1, 4 decimals; ``active-parameters`` counts Mixture-of-Experts
+        models only); ``by_year``: release year (``"undated"`` for none) -> the same shape;
+        ``by_organization``: organization IRI -> the same shape plus ``name`` (a model of two
+        creators counts for each); ``newest_by_organization``: per organization its latest
+        dated release (``organization``, ``name``, ``model``, ``model_name``, ``date``,
+        ``open_weight``; None values where it has no dated model), newest first;
+        ``periods`` (:func:`source_periods`); ``undated``: the models without a release date
+        (``model``, ``name``, ``organizations``), by name.
+
+    Notes
+    -----
+    Open-weight means what the charts mean: accessibility under ``aikg:OpenWeights`` or weights
+    under an OSI-approved license.
+    """
+    rows = _model_rows(store)
+    creators: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for c in select(store, named_query("coverage_creators")):
+        creators[c["model"]].append((c["organization"], c.get("organizationName") or c["organization"]))
+
+    by_year: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_org: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    org_names: dict[str, str] = {}
+    for row in rows:
+        by_year[str(row["date"])[:4] if row.get("date") else _UNDATED].append(row)
+        for org, name in creators.get(row["model"]) or [(_NO_CREATOR, _NO_CREATOR)]:
+            by_org[org].append(row)
+            org_names[org] = name
+
+    newest = []
+    for org, org_rows in by_org.items():
+        dated = [r for r in org_rows if r.get("date")]
+        top = max(dated, key=lambda r: (str(r["date"]), r["model"])) if dated else None
+        newest.append(
+            {
+                "organization": org,
+                "name": org_names[org],
+                "model": top["model"] if top else None,
+                "model_name": top.get("name") if top else None,
+                "date": str(top["date"]) if top else None,
+                "open_weight": bool(top["openWeights"]) if top else None,
+            }
+        )
+    newest.sort(key=lambda n: (n["date"] or "", n["name"].lower()), reverse=True)
+
+    undated = [
+        {"model": r["model"], "name": r.get("name"), "organizations": [n for _, n in creators.get(r["model"], [])]}
+        for r in rows
+        if not r.get("date")
+    ]
+    undated.sort(key=lambda u: ((u["name"] or u["model"]).lower(), u["model"]))
+    return {
+        "curated_through": curated_through(store),
+        "fields": FIELDS,
+        "overall": _both(rows),
+        "by_year": {year: _both(by_year[year]) for year in sorted(by_year)},
+        "by_organization": {
+            org: {"name": org_names[org], **_both(by_org[org])}
+            for org in sorted(by_org, key=lambda o: org_names[o].lower())
+        },
+        "newest_by_organization": newest,
+        "periods": source_periods(store),
+        "undated": undated,
+    }
