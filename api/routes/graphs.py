@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import GraphDep
-from api.pages import render
+from api.rendering import render
 from kg import analytics
 from kg.errors import InvalidParameterError
 from kg.service import KnowledgeGraph

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import GraphDep
-from api.pages import render
+from api.rendering import render
 
 router = APIRouter(tags=["pages"])
 
