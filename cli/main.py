@@ -1,8 +1,11 @@
 """The ``kg`` command line: serve, query, load, import, diff, history, validate, viz, analytics, review.
 
-The CLI is an edge, like the app factory: it builds settings from flags and ``KG_*`` variables.
-It reaches the HTTP and rendering layers only by import string (uvicorn's app factory, the
-``viz`` renderer), so the core never imports them.
+The CLI is the top tier (``tests/test_layers.py``): it builds settings from flags and ``KG_*``
+variables and may import ``kg``, ``api`` and ``viz``; nothing imports it. Every command opens the
+graph as the server does (:meth:`kg.service.KnowledgeGraph.open`: default graph, ``--load`` files,
+reviews graph) and reads through the same functions the server's routes read with
+(:meth:`kg.service.KnowledgeGraph.read`, ``kg.views.pictures``), so both answer alike
+(``tests/test_edges_agree.py``).
 """
 
 from __future__ import annotations
