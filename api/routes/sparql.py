@@ -21,7 +21,8 @@ from api import sparql_protocol as protocol
 from api.deps import GraphDep, SettingsDep, require_update_token
 from api.errors import problem
 from api.negotiation import best_media_type
-from api.rendering import SERVICE_DESCRIPTION_TYPES, query_page, service_description
+from api.rendering import query_page
+from api.service_description import SERVICE_DESCRIPTION_TYPES, service_description
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
 
