@@ -54,10 +54,16 @@ def server_csv(server: TestClient, query: str) -> list[tuple[str, ...]]:
     return csv_rows(response.text)
 
 
-def picture(html: str) -> tuple[set[str], set[tuple[str, str, str]]]:
-    """Return the node ids and the (from, to, label) edges of a rendered graph page."""
+def picture(html: str) -> tuple[set[tuple[str, str]], set[tuple[str, str, str, str]]]:
+    """Return the (id, label) nodes and the (from, to, label, title) edges of a rendered graph page.
+
+    The edge title carries a lineage edge's license flag, so flags are compared too.
+    """
     nodes, edges = (json.loads(m) for m in re.findall(r"new vis\.DataSet\((.*?)\);\n", html)[:2])
-    return {n["id"] for n in nodes}, {(e["from"], e["to"], e.get("label", "")) for e in edges}
+    return (
+        {(n["id"], n.get("label", "")) for n in nodes},
+        {(e["from"], e["to"], e.get("label", ""), e.get("title", "")) for e in edges},
+    )
 
 
 def test_same_named_graphs_and_triple_counts(server: TestClient) -> None:
@@ -85,15 +91,17 @@ def test_ego_graph_same_nodes_and_edges(server: TestClient, tmp_path: Path) -> N
     assert response.status_code == 200
     nodes, edges = picture(response.text)
     assert cli_nodes == nodes and cli_edges == edges
-    assert len(nodes) >= 25 and "<https://w3id.org/aikg/id/model/glm-4.5>" in nodes
+    assert len(nodes) >= 25 and ("<https://w3id.org/aikg/id/model/glm-4.5>", "GLM-4.5") in nodes
     assert f"({len(nodes)} nodes, {len(edges)} edges)" in out.stdout
 
 
 def test_lineage_graph_same_nodes_and_edges(server: TestClient, tmp_path: Path) -> None:
-    out = kg("viz", "lineage", "deepseek-r1", "-o", str(tmp_path / "lineage.html"))
+    out = kg("viz", "lineage", "llama-3.1-8b", "-o", str(tmp_path / "lineage.html"))
     assert out.returncode == 0, out.stderr
     cli = picture((tmp_path / "lineage.html").read_text(encoding="utf-8"))
-    response = server.get("/graphs/lineage/deepseek-r1")
+    response = server.get("/graphs/lineage/llama-3.1-8b")
     assert response.status_code == 200
     assert cli == picture(response.text)
-    assert len(cli[0]) > 10
+    assert len(cli[0]) >= 4
+    # The license check marks the same edges on both (it was missing on the command line).
+    assert sum("\nlicense: " in title for *_, title in cli[1]) == 1
