@@ -8,9 +8,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api.caching import ETagMiddleware
 from api.errors import install_error_handlers
-from api.fastpath import SparqlFastPath
+from api.middleware.etag import ETagMiddleware
+from api.middleware.sparql_fastpath import SparqlFastPath
 from api.routes import analytics, coverage, entities, graphs, imports, linked_data, pages, reviews, sparql
 from kg import __version__
 from kg.service import KnowledgeGraph
@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = 
             # paging, revalidation and result counts, readable from scripts
             expose_headers=["ETag", "Link", "X-Total-Count", "X-Result-Count"],
         )
-    # Outermost: plain SPARQL queries skip routing and dependency solving (api/fastpath.py).
+    # Outermost: plain SPARQL queries skip routing and dependency solving (api/middleware/sparql_fastpath.py).
     app.add_middleware(SparqlFastPath)
     install_error_handlers(app)
     # analytics, reviews and imports before entities: /api/analytics/…, /api/reviews, /api/imports,

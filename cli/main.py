@@ -1,8 +1,11 @@
 """The ``kg`` command line: serve, query, load, import, diff, history, validate, viz, analytics, review.
 
-The CLI is an edge, like the app factory: it builds settings from flags and ``KG_*`` variables.
-It reaches the HTTP and rendering layers only by import string (uvicorn's app factory, the
-``viz`` renderer), so the core never imports them.
+The CLI is the top tier (``tests/test_layers.py``): it builds settings from flags and ``KG_*``
+variables and may import ``kg``, ``api`` and ``viz``; nothing imports it. Every command opens the
+graph as the server does (:meth:`kg.service.KnowledgeGraph.open`: default graph, ``--load`` files,
+reviews graph) and reads through the same functions the server's routes read with
+(:meth:`kg.service.KnowledgeGraph.read`, ``kg.views.pictures``), so both answer alike
+(``tests/test_edges_agree.py``).
 """
 
 from __future__ import annotations
@@ -330,7 +333,11 @@ _MAX_NODES = click.option(
 
 
 def _write_page(output: Path, build, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-    """Build a graph with ``build(store, *args, **kwargs)``, render it and write `output`."""
+    """Build a graph with ``graph.read(build, *args, **kwargs)``, render it and write `output`.
+
+    `build` is the function the server's ``/graphs/...`` route reads with (``kg.views.pictures``
+    or ``kg.analysis.analytics``), so the page shows the nodes and edges the server's page shows.
+    """
     from viz import render_html
 
     max_nodes = kwargs.pop("render_max_nodes", None)
@@ -338,7 +345,7 @@ def _write_page(output: Path, build, *args, **kwargs) -> None:  # type: ignore[n
     query = kwargs.pop("shown_query", None)
     try:
         graph = _open(kwargs.pop("store", None))
-        G = build(graph.store.inner, *args, **kwargs)
+        G = graph.read(build, *args, **kwargs)
     except KGError as exc:
         _fail(exc)
         return
@@ -369,17 +376,21 @@ def viz() -> None:
 @_STORE
 def viz_ego(entity: str, output: Path, depth: int, types: str | None, max_nodes: int | None, store: str | None) -> None:
     """The neighbourhood of KIND/SLUG (e.g. model/glm-4.5)."""
-    from kg.analysis import analytics
+    from kg.views import pictures
 
     if "/" not in entity and not entity.startswith(("http://", "https://")):
         raise click.BadParameter("give KIND/SLUG, e.g. model/glm-4.5", param_hint="ENTITY")
-
-    def build(inner, ref):  # type: ignore[no-untyped-def]
-        iri = analytics.resolve_ref(inner, ref, "ENTITY")
-        cap = {"max_nodes": max_nodes} if max_nodes else {}
-        return analytics.ego_graph(inner, iri, depth=depth, types=types.split(",") if types else None, **cap)
-
-    _write_page(output, build, entity, store=store, render_max_nodes=max_nodes)
+    _write_page(
+        output,
+        pictures.ego_picture,
+        entity,
+        "ENTITY",
+        depth=depth,
+        types=types.split(",") if types else None,
+        store=store,
+        render_max_nodes=max_nodes,
+        **({"max_nodes": max_nodes} if max_nodes else {}),
+    )
 
 
 @viz.command("lineage")
@@ -389,13 +400,11 @@ def viz_ego(entity: str, output: Path, depth: int, types: str | None, max_nodes:
 @_STORE
 def viz_lineage(model: str, output: Path, max_nodes: int | None, store: str | None) -> None:
     """Ancestors and descendants of a model (slug, name or IRI), as a hierarchy."""
-    from kg.analysis import analytics
+    from kg.views import pictures
 
-    def build(inner, ref):  # type: ignore[no-untyped-def]
-        iri = analytics.resolve_ref(inner, ref if ref.startswith(("http://", "https://")) else f"model/{ref}", "MODEL")
-        return analytics.lineage_graph(inner, iri, **({"max_nodes": max_nodes} if max_nodes else {}))
-
-    _write_page(output, build, model, store=store, render_max_nodes=max_nodes)
+    ref = model if model.startswith(("http://", "https://")) else f"model/{model}"
+    cap = {"max_nodes": max_nodes} if max_nodes else {}
+    _write_page(output, pictures.lineage_picture, ref, "MODEL", store=store, render_max_nodes=max_nodes, **cap)
 
 
 @viz.command("landscape")
@@ -431,13 +440,10 @@ def viz_landscape(  # type: ignore[no-untyped-def]
 @_STORE
 def viz_claims(output: Path, about: str | None, max_nodes: int | None, store: str | None) -> None:
     """Who claims what about whom; self-claims and conflicts of interest marked."""
-    from kg.analysis import analytics
+    from kg.views import pictures
 
-    def build(inner):  # type: ignore[no-untyped-def]
-        subject = analytics.resolve_ref(inner, about, "--about") if about else None
-        return analytics.claims_graph(inner, about=subject, **({"max_nodes": max_nodes} if max_nodes else {}))
-
-    _write_page(output, build, store=store, render_max_nodes=max_nodes)
+    cap = {"max_nodes": max_nodes} if max_nodes else {}
+    _write_page(output, pictures.claims_picture, about, "--about", store=store, render_max_nodes=max_nodes, **cap)
 
 
 @viz.command("query")
@@ -464,8 +470,8 @@ def viz_charts(output: Path, since: int, store: str | None) -> None:
     from viz.charts import render_charts
 
     try:
-        inner = _open(store).store.inner
-        charts = [chart_with_gaps(inner, name, since=since) for name in analytics.CHARTS]
+        graph = _open(store)
+        charts = [graph.read(chart_with_gaps, name, since=since) for name in analytics.CHARTS]
     except KGError as exc:
         _fail(exc)
         return
@@ -495,7 +501,7 @@ def _run_analytics(fn, *args, as_json: bool, show, **kwargs) -> None:  # type: i
     import json
 
     try:
-        result = fn(_open(kwargs.pop("store", None)).store.inner, *args, **kwargs)
+        result = _open(kwargs.pop("store", None)).read(fn, *args, **kwargs)
     except KGError as exc:
         _fail(exc)
         return
@@ -566,6 +572,7 @@ def analytics_path(source, target, projection, as_json, store) -> None:  # type:
     from kg.analysis import analytics
 
     def build(inner, a, b):  # type: ignore[no-untyped-def]
+        # The reads the server's /api/analytics/path makes, in one in-process read (no workers here).
         return analytics.shortest_path(
             inner, analytics.resolve_ref(inner, a, "SOURCE"), analytics.resolve_ref(inner, b, "TARGET"), projection
         )

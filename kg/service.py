@@ -36,6 +36,7 @@ from kg.engine.workers import QueryPool
 from kg.errors import ForbiddenError, LoadError, QueryEvaluationError
 from kg.find.search import warm_index
 from kg.queries import named_query
+from kg.review import keeper_for
 from kg.settings import Settings
 
 __all__ = ["KnowledgeGraph", "ResultCache"]
@@ -157,7 +158,12 @@ class KnowledgeGraph:
 
     @classmethod
     def open(cls, settings: Settings) -> KnowledgeGraph:
-        """Open the store the settings name and load the embedded default graph if it is new.
+        """Open the store the settings name, load the embedded default graph if it is new, and
+        keep its reviews.
+
+        Every edge (``kg serve`` and the app's lifespan, every other ``kg`` command) opens the
+        graph here, so they all answer from the same dataset: the default graph, the ``--load``
+        files, and the reviews graph (:func:`kg.review.keeper_for`, regenerated on every write).
 
         Parameters
         ----------
@@ -195,6 +201,8 @@ class KnowledgeGraph:
         loaded = [_bulk_load(store, Path(name)) for name in settings.load]
         graph = cls(store, settings)
         graph.loaded = loaded
+        # After the service's own listeners (cache, label index), as the app's lifespan did.
+        keeper_for(store)
         return graph
 
     @property

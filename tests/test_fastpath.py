@@ -1,7 +1,7 @@
 """The ASGI shortcut for SPARQL queries answers exactly as the FastAPI route does.
 
 Requests carrying ``Origin`` take the full stack (CORS, routing, the route); the same request
-without it takes the shortcut (api/fastpath.py). Status, media type, body and protocol
+without it takes the shortcut (api/middleware/sparql_fastpath.py). Status, media type, body and protocol
 headers must agree, errors included.
 """
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from api.pages import EXAMPLE_QUERIES
+from api.rendering import EXAMPLE_QUERIES
 from kg.namespaces import PREFIXES
 from tests.conftest import BrowserPage, LiveServer, screenshot
 

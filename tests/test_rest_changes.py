@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.caching import etag_for
+from api.middleware.etag import etag_for
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
 from tests.conftest import TOKEN

@@ -19,7 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.pages import EXAMPLE_QUERIES, prefix_block
+from api.rendering import EXAMPLE_QUERIES, prefix_block
 from kg.engine.sparql import QueryRequest
 from kg.service import KnowledgeGraph
 from kg.settings import Settings

@@ -498,7 +498,7 @@ def test_wrong_media_type_is_415(http: TestClient, headers: dict[str, str]) -> N
 
 
 def test_oversized_body_is_413_before_it_is_read(http: TestClient) -> None:
-    from api.routes.sparql import MAX_BODY_BYTES
+    from api.sparql_protocol import MAX_BODY_BYTES
 
     body = b"ASK {} #" + b"x" * MAX_BODY_BYTES
     response = http.post("/sparql", content=body, headers={"Content-Type": "application/sparql-query"})

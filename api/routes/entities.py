@@ -3,7 +3,7 @@ Turtle, lineage and side-by-side comparison.
 
 Every route answers RFC 9457 problem+json on errors: 404 with suggestions for an unknown entity,
 422 naming the parameter for a bad filter value. Answers carry an ETag derived from the dataset
-version (see ``api/caching.py``).
+version (see ``api/middleware/etag.py``).
 """
 
 from __future__ import annotations

@@ -10,11 +10,11 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import GraphDep
-from api.pages import render
-from kg.analysis import analytics, licenses
+from api.rendering import render
+from kg.analysis import analytics
 from kg.errors import InvalidParameterError
-from kg.namespaces import AIKG
 from kg.service import KnowledgeGraph
+from kg.views import pictures
 from viz import render_html
 
 router = APIRouter(prefix="/graphs", tags=["graphs"])
@@ -41,9 +41,8 @@ def read_ego(
     types: Annotated[str | None, Query(description="Comma list of kinds to keep, e.g. model,organization")] = None,
     max_nodes: MaxNodes = 400,
 ) -> HTMLResponse:
-    iri = graph.read(analytics.resolve_ref, f"{kind}/{slug}", "slug", version=graph.version)
     kinds = types.split(",") if types else None
-    G = graph.read(analytics.ego_graph, iri, depth=depth, types=kinds, max_nodes=max_nodes)
+    G = graph.read(pictures.ego_picture, f"{kind}/{slug}", "slug", depth=depth, types=kinds, max_nodes=max_nodes)
     return HTMLResponse(render_html(G, max_nodes=max_nodes))
 
 
@@ -61,14 +60,8 @@ def read_lineage(
     slug: Annotated[str, Path(description="Model slug, name or IRI", examples=["deepseek-r1"])],
     max_nodes: MaxNodes = 400,
 ) -> HTMLResponse:
-    iri = graph.read(analytics.resolve_ref, f"model/{slug}", "slug", version=graph.version)
-    G = graph.read(analytics.lineage_graph, iri, max_nodes=max_nodes)
     # Edges where a derived model's license breaks its base's terms are drawn red (kg.analysis.licenses).
-    for derived, base, reason in graph.read(licenses.offending_edges, iri):
-        if G.has_edge(derived, base, key=str(AIKG.basedOn)):
-            data = G.edges[derived, base, str(AIKG.basedOn)]
-            data["flags"] = [*(data.get("flags") or []), "license inconsistency"]
-            data["title"] = f"{data.get('title', '')}\nlicense: {reason}".strip()
+    G = graph.read(pictures.lineage_picture, f"model/{slug}", "slug", max_nodes=max_nodes)
     return HTMLResponse(render_html(G, max_nodes=max_nodes))
 
 
@@ -116,8 +109,7 @@ def read_claims(
     about: Annotated[str | None, Query(description="KIND/SLUG or IRI of a subject, e.g. model/glm-4.5")] = None,
     max_nodes: MaxNodes = 400,
 ) -> HTMLResponse:
-    subject = graph.read(analytics.resolve_ref, about, "about", version=graph.version) if about else None
-    G = graph.read(analytics.claims_graph, about=subject, max_nodes=max_nodes)
+    G = graph.read(pictures.claims_picture, about, "about", max_nodes=max_nodes)
     return HTMLResponse(render_html(G, max_nodes=max_nodes))
 
 

@@ -24,7 +24,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import AsOfParam, GraphDep, read_view
 from api.negotiation import best_media_type
-from api.pages import render
+from api.rendering import render
 from kg.analysis import licenses
 from kg.errors import NotAcceptableError, NotFoundError
 from kg.namespaces import ID, KINDS

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import GraphDep
-from api.pages import render
+from api.rendering import render
 from kg.analysis.coverage import curated_through
 
 router = APIRouter(tags=["pages"])

@@ -24,7 +24,7 @@ from fastapi import APIRouter, FastAPI, Path, Query
 from fastapi.responses import HTMLResponse
 
 from api.deps import GraphDep
-from api.pages import render
+from api.rendering import render
 from kg.analysis.licenses import license_check
 from kg.analysis.review import RATINGS, REVIEWS_GRAPH, evidence_graph, keeper_for
 from kg.find.resolve import resolve

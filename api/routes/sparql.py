@@ -12,161 +12,38 @@ full before the status line is sent.
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Header, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from api import sparql_protocol as protocol
 from api.deps import GraphDep, SettingsDep, require_update_token
 from api.errors import problem
 from api.negotiation import best_media_type
-from api.pages import SERVICE_DESCRIPTION_TYPES, query_page, service_description
-from kg.engine.sparql import GRAPH_MEDIA_TYPES, RESULT_MEDIA_TYPES, QueryRequest, QueryResponse, check_query
+from api.rendering import query_page
+from api.service_description import SERVICE_DESCRIPTION_TYPES, service_description
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
 
 router = APIRouter(tags=["sparql"])
 
-_RESULT_TYPES = list(RESULT_MEDIA_TYPES)
-_GRAPH_TYPES = list(GRAPH_MEDIA_TYPES)
-_FORM = "application/x-www-form-urlencoded"
-_QUERY = "application/sparql-query"
-_UPDATE = "application/sparql-update"
-_DATASET_PARAMS = ("default-graph-uri", "named-graph-uri")
 _USING_PARAMS = ("using-graph-uri", "using-named-graph-uri")
-_TEXT_SUFFIXES = ("+json", "+xml", "/json", "/xml", "turtle", "trig", "n-triples", "n-quads")
-
-MAX_BODY_BYTES = 32 * 2**20
-"""Largest POST body accepted (a query or an update, in bytes); bulk data goes through ``kg load``."""
-
 _SPARQL_EXAMPLE = "SELECT ?name WHERE { ?m a aikg:AIModel ; schema:name ?name } LIMIT 5"
-
-
-async def _read_body(request: Request) -> bytes:
-    # Read at most MAX_BODY_BYTES: a huge body must not fill the server's memory first.
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise _BadRequest(_too_large(), 413)
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            raise _BadRequest(_too_large(), 413)
-    return bytes(body)
-
-
-def _too_large() -> str:
-    return f"the request body is larger than {MAX_BODY_BYTES // 2**20} MiB: load big data files with `kg load`"
-
-
-class _BadRequest(Exception):
-    """A malformed protocol request; becomes a 400 (or the given status) problem response."""
-
-    def __init__(self, detail: str, status: int = 400) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.status = status
-
-
-def _parse(text: str) -> dict[str, list[str]]:
-    # Strict: a percent-escape that is not UTF-8 is the client's mistake, not U+FFFD in a query.
-    try:
-        return parse_qs(text, keep_blank_values=True, encoding="utf-8", errors="strict")
-    except UnicodeDecodeError as exc:
-        raise _BadRequest("a parameter is not UTF-8 after percent-decoding") from exc
-
-
-def _one(params: dict[str, list[str]], name: str) -> str:
-    values = params.get(name, [])
-    if not values:
-        raise _BadRequest(f"missing '{name}' parameter")
-    if len(values) > 1:
-        raise _BadRequest(f"exactly one '{name}' parameter is allowed, got {len(values)}")
-    return values[0]
-
-
-def _prefers_html(accept: str | None) -> bool:
-    # Browsers navigating to /sparql?query=... list text/html first, and also application/xml
-    # (q=0.9) and */* (q=0.8): they get the page, SPARQL clients get results.
-    return best_media_type(["text/html", *_RESULT_TYPES], accept) == "text/html" and "html" in (accept or "")
-
-
-def _with_charset(media_type: str) -> str:
-    textual = media_type.startswith("text/") or media_type.endswith(_TEXT_SUFFIXES)
-    return media_type + "; charset=utf-8" if textual else media_type
-
-
-def _charset(parameters: str) -> str:
-    for parameter in parameters.split(";"):
-        name, _, value = parameter.partition("=")
-        if name.strip().lower() == "charset":
-            return value.strip().strip('"').lower()
-    return "utf-8"
-
-
-def query_request(settings: Settings, params: dict[str, list[str]], accept: str | None) -> QueryRequest | Response:
-    """Turn protocol parameters into a :class:`QueryRequest`, or the problem response to send.
-
-    Shared by the routes below and the ASGI shortcut in ``api/fastpath.py``.
-
-    Raises
-    ------
-    _BadRequest
-        If the query parameter is missing or repeated.
-    QuerySyntaxError, ForbiddenError
-        From :func:`kg.engine.sparql.check_query`, before a worker is used.
-    """
-    text = _one(params, "query")
-    form = check_query(text, allow_service=settings.allow_service)  # 400/403 before a worker is used
-    result_type = best_media_type(_RESULT_TYPES, accept)
-    graph_type = best_media_type(_GRAPH_TYPES, accept)
-    offered = {"SELECT": _RESULT_TYPES, "ASK": _RESULT_TYPES, "CONSTRUCT": _GRAPH_TYPES, "DESCRIBE": _GRAPH_TYPES}
-    chosen = {"SELECT": result_type, "ASK": result_type, "CONSTRUCT": graph_type, "DESCRIBE": graph_type}
-    if (form and chosen[form] is None) or (result_type is None and graph_type is None):
-        types = offered.get(form, _RESULT_TYPES + _GRAPH_TYPES)
-        return problem(406, "Not Acceptable", f"{form or 'this'} results are available as " + ", ".join(types))
-    return QueryRequest(
-        text=text,
-        result_media_type=result_type,
-        graph_media_type=graph_type,
-        default_graphs=tuple(params.get("default-graph-uri", [])),
-        named_graphs=tuple(params.get("named-graph-uri", [])),
-        max_rows=settings.max_rows,
-        max_bytes=settings.max_result_bytes,
-        allow_service=settings.allow_service,
-    )
-
-
-def result_response(result: QueryResponse) -> Response:
-    """Return the HTTP response carrying a serialized query result."""
-    headers = {"X-Result-Count": str(result.count), "Vary": "Accept", "Cache-Control": "no-cache"}
-    return Response(result.body, media_type=_with_charset(result.media_type), headers=headers)
-
-
-def _answer(graph: KnowledgeGraph, settings: Settings, params: dict[str, list[str]], accept: str | None) -> Response:
-    request = query_request(settings, params, accept)
-    if isinstance(request, Response):
-        return request
-    return result_response(graph.query(request))
 
 
 def _update(
     graph: KnowledgeGraph, settings: Settings, params: dict[str, list[str]], authorization: str | None
 ) -> Response:
     require_update_token(settings, authorization)  # 401/403 before the text is even looked at
-    text = _one(params, "update")
+    text = protocol.one(params, "update")
     used = [name for name in _USING_PARAMS if params.get(name)]
     if used:
-        raise _BadRequest(
+        raise protocol.BadRequest(
             f"{', '.join(used)} is not supported here: put USING / USING NAMED (or WITH) into the update text"
         )
     graph.update(text)
     return Response(status_code=204)
-
-
-def _problem_for(exc: _BadRequest) -> JSONResponse:
-    return problem(exc.status, "Bad SPARQL request" if exc.status == 400 else "Request too large", exc.detail)
 
 
 @router.get(
@@ -196,7 +73,7 @@ def sparql_get(
     accept: Annotated[str | None, Header()] = None,
 ) -> Response:
     try:
-        params = _parse(request.url.query)
+        params = protocol.parse_params(request.url.query)
         if "update" in params:
             response = problem(
                 405, "Method Not Allowed", "SPARQL Update must be sent with POST (SPARQL 1.1 Protocol §2.2)"
@@ -205,11 +82,11 @@ def sparql_get(
             return response
         if "query" not in params:
             return _page_or_description(request, graph, settings, accept)
-        if _prefers_html(accept):
-            return HTMLResponse(query_page(settings, query=_one(params, "query")), headers={"Vary": "Accept"})
-        return _answer(graph, settings, params, accept)
-    except _BadRequest as exc:
-        return _problem_for(exc)
+        if protocol.prefers_html(accept):
+            return HTMLResponse(query_page(settings, query=protocol.one(params, "query")), headers={"Vary": "Accept"})
+        return protocol.answer(graph, settings, params, accept)
+    except protocol.BadRequest as exc:
+        return protocol.problem_for(exc)
 
 
 def _page_or_description(request: Request, graph: KnowledgeGraph, settings: Settings, accept: str | None) -> Response:
@@ -229,7 +106,7 @@ def _page_or_description(request: Request, graph: KnowledgeGraph, settings: Sett
         graphs=graph.named_graphs(),
         update_enabled=bool(settings.update_token),
     )
-    return Response(body, media_type=_with_charset(wanted), headers={"Vary": "Accept"})
+    return Response(body, media_type=protocol.with_charset(wanted), headers={"Vary": "Accept"})
 
 
 @router.post(
@@ -260,43 +137,29 @@ async def sparql_post(
 ) -> Response:
     content_type, _, parameters = request.headers.get("content-type", "").partition(";")
     content_type = content_type.strip().lower()
-    charset = _charset(parameters)
-    if content_type not in (_FORM, _QUERY, _UPDATE):
+    charset = protocol.charset_of(parameters)
+    if content_type not in (protocol.FORM, protocol.QUERY, protocol.UPDATE):
         return problem(
             415,
             "Unsupported Media Type",
-            f"POST a body of type {_FORM} (query= or update=), {_QUERY} or {_UPDATE}; got {content_type or 'none'}",
+            f"POST a body of type {protocol.FORM} (query= or update=), {protocol.QUERY} or {protocol.UPDATE}; "
+            f"got {content_type or 'none'}",
         )
     if charset not in ("utf-8", "utf8", "us-ascii"):
         return problem(415, "Unsupported Media Type", f"send the body as UTF-8, not {charset}")
     try:
-        url_params = _parse(request.url.query)
-        raw = await _read_body(request)
+        url_params = protocol.parse_params(request.url.query)
+        raw = await protocol.read_body(request)
         try:
             body = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise _BadRequest("the body is not UTF-8") from exc
-        if content_type == _FORM:
-            params = _parse(body)
-            # Dataset parameters may come in the body (§2.1.2) or, as some clients send them,
-            # in the URL; a query or update text given twice is refused by _one().
-            for key, values in url_params.items():
-                params.setdefault(key, [])
-                params[key] = params[key] + values
-            if "update" in params and "query" in params:
-                raise _BadRequest("send either 'query' or 'update', not both")
-            if "update" in params:
-                return await run_in_threadpool(_update, graph, settings, params, authorization)
-            return await run_in_threadpool(_answer, graph, settings, params, accept)
-        if content_type == _QUERY:
-            if "query" in url_params or "update" in url_params:
-                raise _BadRequest("the query is the request body: do not also send a 'query' or 'update' parameter")
-            return await run_in_threadpool(_answer, graph, settings, {**url_params, "query": [body]}, accept)
-        if "update" in url_params or "query" in url_params:
-            raise _BadRequest("the update is the request body: do not also send an 'update' or 'query' parameter")
-        return await run_in_threadpool(_update, graph, settings, {**url_params, "update": [body]}, authorization)
-    except _BadRequest as exc:
-        return _problem_for(exc)
+            raise protocol.BadRequest("the body is not UTF-8") from exc
+        operation, params = protocol.body_params(content_type, body, url_params)
+        if operation == "update":
+            return await run_in_threadpool(_update, graph, settings, params, authorization)
+        return await run_in_threadpool(protocol.answer, graph, settings, params, accept)
+    except protocol.BadRequest as exc:
+        return protocol.problem_for(exc)
 
 
 @router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)

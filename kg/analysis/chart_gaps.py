@@ -2,7 +2,7 @@
 
 A chart that silently drops undated models, draws a quarter the curators have not reached as a
 zero, or shows a share of "1/1" as a 100 % bar misleads its reader. :func:`chart_with_gaps`
-computes a chart (:func:`kg.analytics.chart_data`, unchanged) and adds ``gaps``: the models it
+computes a chart (:func:`kg.analysis.analytics.chart_data`, unchanged) and adds ``gaps``: the models it
 left out and why (classified with the chart queries' own rules, by ``chart_gaps.rq``), the
 quarters after the month the curated data reaches (``curated releases through YYYY-MM``), and
 the low-sample marks of shares computed from fewer than :data:`LOW_SAMPLE` models.
@@ -59,14 +59,14 @@ def chart_with_gaps(store: ox.Store, name: str, since: int = 2023) -> dict[str, 
     store : pyoxigraph.Store
         The engine.
     name : str
-        A key of :data:`kg.analytics.CHARTS`.
+        A key of :data:`kg.analysis.analytics.CHARTS`.
     since : int, optional
         First year of the per-quarter charts.
 
     Returns
     -------
     dict
-        The result of :func:`kg.analytics.chart_data` (its ``series`` unchanged, plus
+        The result of :func:`kg.analysis.analytics.chart_data` (its ``series`` unchanged, plus
         ``series["low_sample"]``: per quarter for ``moe-share``, per region for ``license-mix``,
         True where the share rests on fewer than :data:`LOW_SAMPLE` models; and for the
         per-quarter charts ``series["incomplete"]``, per quarter, True after the curated month)

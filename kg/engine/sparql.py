@@ -190,6 +190,10 @@ class QueryRequest:
         Cap on the serialized body, in bytes.
     allow_service : bool
         Whether ``SERVICE`` is allowed.
+    form : str or None
+        What :func:`check_query` returned for `text` with `allow_service`, when the caller
+        already ran it (the HTTP edge does, before a worker is used); None: :func:`execute`
+        runs it. Set it only from that call, never by hand.
     """
 
     text: str
@@ -200,6 +204,7 @@ class QueryRequest:
     max_rows: int = 100_000
     max_bytes: int = 64 * 1024 * 1024
     allow_service: bool = False
+    form: str | None = None
 
 
 @dataclass(slots=True)
@@ -422,7 +427,8 @@ def execute(store: ox.Store, request: QueryRequest) -> QueryResponse:
     >>> r.body
     b'?o\\n"x"\\n'
     """
-    form = check_query(request.text, allow_service=request.allow_service)
+    # One check per request: the HTTP edge ran it already and recorded the form.
+    form = request.form if request.form is not None else check_query(request.text, allow_service=request.allow_service)
     result = _engine_query(store, request)
     try:
         if isinstance(result, ox.QueryBoolean):

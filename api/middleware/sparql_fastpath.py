@@ -4,9 +4,10 @@ A SPARQL query through FastAPI's full stack pays for routing, dependency solving
 a worker thread (about 1 ms of Python per request, measured with py-spy); the engine answers a
 point lookup in about 0.1 ms. This middleware answers the plain query operations of the SPARQL
 1.1 Protocol (§2.1: GET with ``query``, POST ``application/sparql-query``, POST form with
-``query``) itself, awaiting the query worker's pipe on the event loop. It builds the request
-and the response with the same functions as the routes in ``api/routes/sparql.py`` and maps
-core errors with the same table (``api/errors.py``), so the answers are identical.
+``query``) itself, awaiting the query worker's pipe on the event loop. It reads the request,
+checks the query and builds the response through the same funnel as the routes in
+``api/routes/sparql.py`` (``api/sparql_protocol.py``) and maps core errors with the same table
+(``api/errors.py``), so the answers are identical.
 
 Everything else goes down the normal stack unchanged: updates, the query page and service
 description, cross-origin requests (they carry ``Origin`` and need the CORS middleware),
@@ -16,25 +17,16 @@ content types.
 
 from __future__ import annotations
 
-from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api import sparql_protocol as protocol
 from api.errors import error_response
-from api.routes.sparql import (
-    MAX_BODY_BYTES,
-    _BadRequest,
-    _parse,
-    _prefers_html,
-    _problem_for,
-    query_request,
-    result_response,
-)
 from kg.errors import KGError
 
 __all__ = ["SparqlFastPath"]
 
-_QUERY = b"application/sparql-query"
-_FORM = b"application/x-www-form-urlencoded"
+_QUERY = protocol.QUERY.encode()
+_FORM = protocol.FORM.encode()
 _UTF8 = (b"", b"charset=utf-8", b"charset=utf8", b'charset="utf-8"')
 
 
@@ -75,10 +67,10 @@ class SparqlFastPath:
         accept = accept_raw.decode("latin-1") if accept_raw is not None else None
         try:
             if method == "GET":
-                if b"query=" not in query_string or b"update=" in query_string or _prefers_html(accept):
+                if b"query=" not in query_string or b"update=" in query_string or protocol.prefers_html(accept):
                     await self.app(scope, receive, send)
                     return
-                params = _parse(query_string.decode("latin-1"))
+                params = protocol.parse_params(query_string.decode("latin-1"))
             elif method == "POST" and not query_string:
                 media, _, parameters = headers.get(b"content-type", b"").partition(b";")
                 media = media.strip().lower()
@@ -87,7 +79,7 @@ class SparqlFastPath:
                     media not in (_QUERY, _FORM)
                     or parameters.strip().lower() not in _UTF8
                     or not declared.isdigit()
-                    or int(declared) > MAX_BODY_BYTES
+                    or int(declared) > protocol.MAX_BODY_BYTES
                 ):
                     await self.app(scope, receive, send)
                     return
@@ -96,22 +88,19 @@ class SparqlFastPath:
                     body = raw.decode("utf-8")
                 except UnicodeDecodeError:
                     body = None
-                params = {}
+                operation = "update"
                 if body is not None:
-                    params = _parse(body) if media == _FORM else {"query": [body]}
-                if body is None or disconnected or "update" in params:
+                    operation, params = protocol.body_params(media.decode("latin-1"), body, {})
+                if body is None or disconnected or operation == "update":
                     await self.app(scope, _replay(raw, disconnected, receive), send)
                     return
             else:
                 await self.app(scope, receive, send)
                 return
             state = scope["app"].state
-            request = query_request(state.settings, params, accept)
-            if not isinstance(request, Response):
-                request = result_response(await state.graph.aquery(request))
-            response = request
-        except _BadRequest as exc:
-            response = _problem_for(exc)
+            response = await protocol.answer_async(state.graph, state.settings, params, accept)
+        except protocol.BadRequest as exc:
+            response = protocol.problem_for(exc)
         except KGError as exc:
             response = error_response(exc)
         await response(scope, receive, send)

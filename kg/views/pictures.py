@@ -1,0 +1,134 @@
+"""The graphs behind the pictures: what ``/graphs/...`` and ``kg viz ...`` both draw.
+
+One function per picture that needs more than one analytics call (resolve the reference, build
+the graph, mark it), so the server and the command line run the same code in one read
+(:meth:`kg.service.KnowledgeGraph.read`) and draw the same nodes and edges.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import pyoxigraph as ox
+
+from kg.analysis import analytics, licenses
+from kg.namespaces import AIKG
+
+__all__ = ["claims_picture", "ego_picture", "lineage_picture"]
+
+
+def ego_picture(
+    store: ox.Store,
+    ref: str,
+    parameter: str = "entity",
+    depth: int = 1,
+    types: list[str] | None = None,
+    max_nodes: int = 400,
+    version: str = "",
+) -> nx.MultiDiGraph:
+    """Return the ego graph of the entity `ref` names.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+    ref : str
+        ``KIND/SLUG`` (slug, name or IRI after the slash) or an IRI.
+    parameter : str, optional
+        The request parameter `ref` came from, named in errors.
+    depth : int, optional
+        Hops from the entity (1 to 3).
+    types : list of str, optional
+        Kinds to keep (model, organization, ...); default all.
+    max_nodes : int, optional
+        Node cap; what is cut is listed in the graph's ``notice``.
+    version : str, optional
+        Dataset version, the cache key of the name resolution.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        As :func:`kg.analysis.analytics.ego_graph`.
+
+    Raises
+    ------
+    NotFoundError
+        If `ref` names no entity.
+    InvalidParameterError
+        Naming `parameter`, if `ref` is malformed.
+    """
+    iri = analytics.resolve_ref(store, ref, parameter, version=version)
+    return analytics.ego_graph(store, iri, depth=depth, types=types, max_nodes=max_nodes)
+
+
+def lineage_picture(
+    store: ox.Store, ref: str, parameter: str = "model", max_nodes: int = 400, version: str = ""
+) -> nx.MultiDiGraph:
+    """Return the lineage graph of a model, license-breaking edges flagged.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+    ref : str
+        ``model/SLUG`` or an IRI.
+    parameter : str, optional
+        The request parameter `ref` came from, named in errors.
+    max_nodes : int, optional
+        Node cap.
+    version : str, optional
+        Dataset version, the cache key of the name resolution.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        As :func:`kg.analysis.analytics.lineage_graph`; an ``aikg:basedOn`` edge where the derived model's
+        license breaks its base's terms carries ``flags`` with "license inconsistency" and the
+        reason in its ``title`` (:func:`kg.analysis.licenses.offending_edges`).
+
+    Raises
+    ------
+    NotFoundError
+        If `ref` names no model.
+    InvalidParameterError
+        Naming `parameter`, if `ref` is malformed.
+    """
+    iri = analytics.resolve_ref(store, ref, parameter, version=version)
+    G = analytics.lineage_graph(store, iri, max_nodes=max_nodes)
+    for derived, base, reason in licenses.offending_edges(store, iri):
+        if G.has_edge(derived, base, key=str(AIKG.basedOn)):
+            data = G.edges[derived, base, str(AIKG.basedOn)]
+            data["flags"] = [*(data.get("flags") or []), "license inconsistency"]
+            data["title"] = f"{data.get('title', '')}\nlicense: {reason}".strip()
+    return G
+
+
+def claims_picture(
+    store: ox.Store, about: str | None = None, parameter: str = "about", max_nodes: int = 400, version: str = ""
+) -> nx.MultiDiGraph:
+    """Return the claims network, or the claims about one entity.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+    about : str, optional
+        ``KIND/SLUG`` or IRI of a subject; default every claim.
+    parameter : str, optional
+        The request parameter `about` came from, named in errors.
+    max_nodes : int, optional
+        Node cap.
+    version : str, optional
+        Dataset version, the cache key of the name resolution.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        As :func:`kg.analysis.analytics.claims_graph`.
+
+    Raises
+    ------
+    NotFoundError
+        If `about` names no entity.
+    """
+    subject = analytics.resolve_ref(store, about, parameter, version=version) if about else None
+    return analytics.claims_graph(store, about=subject, max_nodes=max_nodes)
