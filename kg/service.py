@@ -20,6 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from kg.analysis.review import keeper_for
 from kg.engine.dataset import read_as_of, within_read
 from kg.engine.load import load_default_graph
 from kg.engine.sparql import (
@@ -36,7 +37,6 @@ from kg.engine.workers import QueryPool
 from kg.errors import ForbiddenError, LoadError, QueryEvaluationError
 from kg.find.search import warm_index
 from kg.queries import named_query
-from kg.review import keeper_for
 from kg.settings import Settings
 
 __all__ = ["KnowledgeGraph", "ResultCache"]
@@ -163,7 +163,7 @@ class KnowledgeGraph:
 
         Every edge (``kg serve`` and the app's lifespan, every other ``kg`` command) opens the
         graph here, so they all answer from the same dataset: the default graph, the ``--load``
-        files, and the reviews graph (:func:`kg.review.keeper_for`, regenerated on every write).
+        files, and the reviews graph (:func:`kg.analysis.review.keeper_for`, regenerated on every write).
 
         Parameters
         ----------

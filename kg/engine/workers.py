@@ -352,7 +352,7 @@ class QueryPool:
         """Like :meth:`run`, awaited on the event loop without a thread hop.
 
         The call goes to an idle worker and the event loop watches its pipe, so a small query
-        costs no thread switch (the serving hot path, ``api/fastpath.py``); when no worker is
+        costs no thread switch (the serving hot path, ``api/middleware/sparql_fastpath.py``); when no worker is
         idle it falls back to :meth:`run` in a thread, which waits for a worker or forks one.
 
         Raises
