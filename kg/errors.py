@@ -77,6 +77,7 @@ class LoadError(KGError):
         self.line = line
 
     def __str__(self) -> str:
+        """Return the message a person reads."""
         where = f"{self.path}, line {self.line}" if self.line else self.path
         return f"{where}: {self.reason}"
 
@@ -107,6 +108,7 @@ class MalformedRowsError(LoadError):
         self.reason = f"{len(self.issues)} malformed row(s); strict import stored nothing. First: {self.issues[0]}"
 
     def __str__(self) -> str:
+        """Return the message a person reads."""
         return self.reason
 
 
@@ -130,6 +132,7 @@ class NotFoundError(KGError, LookupError):
         self.suggestions = suggestions or []
 
     def __str__(self) -> str:
+        """Return the message a person reads."""
         return str(self.args[0])
 
 
@@ -150,6 +153,7 @@ class InvalidParameterError(KGError, ValueError):
         self.message = message
 
     def __str__(self) -> str:
+        """Return the message a person reads."""
         return f"{self.parameter}: {self.message}"
 
     @property
@@ -178,6 +182,7 @@ class AuthenticationRequiredError(ForbiddenError):
         self.scheme = scheme
 
     def __str__(self) -> str:
+        """Return the message a person reads."""
         return str(self.args[0])
 
 
@@ -206,6 +211,7 @@ class QuerySyntaxError(QueryError, ValueError):
         self.column = column
 
     def __str__(self) -> str:
+        """Return the message a person reads."""
         return str(self.args[0])
 
 
@@ -214,8 +220,11 @@ class QueryEvaluationError(QueryError):
 
 
 class QueryFormError(QuerySyntaxError):
-    """The query is of a form this operation does not take (e.g. a SELECT where a graph picture
-    needs a CONSTRUCT); a bad request like a syntax error, so it shares that status."""
+    """The query is of a form this operation does not take.
+
+    E.g. a SELECT where a graph picture needs a CONSTRUCT: a bad request like a syntax error, so it
+    shares that status.
+    """
 
 
 class QueryTimeoutError(QueryError):

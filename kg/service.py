@@ -158,8 +158,7 @@ class KnowledgeGraph:
 
     @classmethod
     def open(cls, settings: Settings) -> KnowledgeGraph:
-        """Open the store the settings name, load the embedded default graph if it is new, and
-        keep its reviews.
+        """Open the store the settings name, load the embedded graph if it is new, keep its reviews.
 
         Every edge (``kg serve`` and the app's lifespan, every other ``kg`` command) opens the
         graph here, so they all answer from the same dataset: the default graph, the ``--load``
@@ -247,8 +246,7 @@ class KnowledgeGraph:
         return self.pool.run(within_read, fn, *args, **kwargs)
 
     def query(self, request: QueryRequest) -> QueryResponse:
-        """Answer a SPARQL query operation, from the cache when the same request was answered
-        at the same dataset version.
+        """Answer a SPARQL query operation, from the cache for a request answered at this version.
 
         Raises
         ------

@@ -116,7 +116,24 @@ def kind_of(iri: str, types: Iterable[str] | None = None) -> str | None:
 
 
 def humanize(iri: str) -> str:
-    """A readable label from a camelCase local name: ``alternateName`` -> ``alternate name``."""
+    """Return a readable label from an IRI's camelCase local name.
+
+    Parameters
+    ----------
+    iri : str
+        A property or class IRI.
+
+    Returns
+    -------
+    str
+        ``alternate name`` for ``schema:alternateName``; a local name that is not plain camelCase
+        (``MixtureOfExperts``, ``Q148``) is returned as it is.
+
+    Examples
+    --------
+    >>> humanize("https://schema.org/alternateName")
+    'alternate name'
+    """
     local = slug_of(iri)
     return (
         re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local).lower()
@@ -126,10 +143,37 @@ def humanize(iri: str) -> str:
 
 
 def entity_ref(iri: str, name: str | None = None, kind: str | None = None) -> dict[str, Any]:
+    """Return the JSON reference to an entity that every answer uses.
+
+    Parameters
+    ----------
+    iri : str
+        The entity's IRI.
+    name : str, optional
+        Its display name (:func:`best_label`); default its slug.
+    kind : str, optional
+        Its kind (:data:`ENTITY_KINDS`).
+
+    Returns
+    -------
+    dict
+        ``iri``, ``slug``, ``kind`` and ``name``.
+    """
     return {"iri": iri, "slug": slug_of(iri), "kind": kind, "name": name or slug_of(iri)}
 
 
 def named_node(iri: str) -> ox.NamedNode | None:
+    """Return `iri` as a pyoxigraph IRI, or None when it is not a valid IRI (RFC 3987).
+
+    Parameters
+    ----------
+    iri : str
+        Text that may be an IRI (user input).
+
+    Returns
+    -------
+    pyoxigraph.NamedNode or None
+    """
     try:
         return ox.NamedNode(iri)
     except ValueError:
@@ -137,11 +181,40 @@ def named_node(iri: str) -> ox.NamedNode | None:
 
 
 def is_iri(ref: str) -> bool:
+    """Return whether a reference is written as an absolute IRI (``http``, ``https`` or ``urn``).
+
+    Parameters
+    ----------
+    ref : str
+        A slug, a name or an IRI.
+
+    Returns
+    -------
+    bool
+    """
     return ref.startswith(("http://", "https://", "urn:"))
 
 
-def best_label(candidates: list[tuple[str, str]]) -> str | None:
-    """Pick a label from (property, value-with-language) pairs: name first, English first."""
+def best_label(candidates: list[tuple[str, Any]]) -> str | None:
+    """Return the display name among an entity's labels: the one display-name order of the graph.
+
+    Parameters
+    ----------
+    candidates : list of (str, (str, str))
+        (label property IRI, (value, language tag or "")) pairs; a bare value counts as untagged.
+
+    Returns
+    -------
+    str or None
+        The value of the first property of :data:`NAME_PROPERTIES` that has one (schema:name,
+        skos:prefLabel, rdfs:label, schema:headline, spdx:name), English or untagged before other
+        languages; None when there is no candidate.
+
+    Examples
+    --------
+    >>> best_label([(PREFIXES["rdfs"] + "label", ("智谱", "zh")), ("https://schema.org/name", ("Zhipu AI", ""))])
+    'Zhipu AI'
+    """
     if not candidates:
         return None
 
@@ -156,6 +229,19 @@ def best_label(candidates: list[tuple[str, str]]) -> str | None:
 
 
 def literal_json(term: ox.Literal) -> dict[str, Any]:
+    """Return the JSON shape of a literal, the one every answer uses.
+
+    Parameters
+    ----------
+    term : pyoxigraph.Literal
+        The literal.
+
+    Returns
+    -------
+    dict
+        ``type`` ("literal"), ``value`` (typed: :func:`python_value`) and either ``lang`` or, for
+        a datatype other than ``xsd:string``, ``datatype`` as a prefixed name (:func:`curie`).
+    """
     value: dict[str, Any] = {"type": "literal", "value": python_value(term)}
     if term.language:
         value["lang"] = term.language

@@ -1,4 +1,4 @@
-"""Licenses along the lineage: does a derived model's license keep the terms of what it is based on?
+"""Licenses along the lineage: whether a derived model's license keeps the terms of its bases.
 
 For every model, the check walks ``aikg:basedOn+`` to each ancestor and compares each license the
 graph gives for the model's weights (``aikg:weightsLicense``, and ``aikg:declaredLicense`` as a
@@ -246,7 +246,7 @@ class _Lineage:
         return bool(self.owners.get(a, set()) & self.owners.get(b, set()))
 
     def governing(self, node: str) -> list[dict[str, Any]]:
-        """The node's weights-license statements (the terms that bind its derivatives)."""
+        """Return the node's weights-license statements (the terms that bind its derivatives)."""
         return [d for d in self.declarations.get(node, []) if d["property"] == "weightsLicense"]
 
     def clause_sources(self, license_iri: str, key: str) -> dict[str, Any]:
@@ -269,7 +269,7 @@ def _declaration_source(decl: dict[str, Any]) -> dict[str, Any]:
 
 
 def _breaks(lineage: _Lineage, kind: str, node: str, base_license: str, prefix: str | None) -> bool:
-    """Does `node` itself break the clause of `kind` that `base_license` sets?"""
+    """Return whether `node` itself breaks the clause of `kind` that `base_license` sets."""
     if kind == "naming-rule":
         return prefix is not None and not _fold(lineage.name(node)).startswith(_fold(prefix))
     for decl in lineage.declarations.get(node, []):

@@ -349,7 +349,7 @@ def _parse_time(value: str) -> datetime:
 
 
 def to_instant(when: date | datetime | str, parameter: str = "as_of") -> datetime:
-    """An instant from a date (its end, UTC), a datetime or an ISO 8601 string."""
+    """Return the instant of a date (its end, UTC), a datetime or an ISO 8601 string."""
     if isinstance(when, str):
         text = when.strip()
         try:

@@ -314,6 +314,7 @@ class RemoteStore:
         return None
 
     def __len__(self) -> int:
+        """Return the number of items."""
         rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } }")
         assert isinstance(rows, ox.QuerySolutions)
         return int(next(iter(rows))["n"].value)

@@ -92,7 +92,7 @@ def _keywords(text: str) -> list[str]:
 
 
 def check_query(text: str, *, allow_service: bool = False) -> str:
-    """Classify a query and refuse what the endpoint must not run.
+    r"""Classify a query and refuse what the endpoint must not run.
 
     Parameters
     ----------
@@ -387,7 +387,7 @@ def _unwrap(exc: BaseException) -> BaseException:
 
 
 def execute(store: ox.Store, request: QueryRequest) -> QueryResponse:
-    """Evaluate one query and serialize its complete result.
+    r"""Evaluate one query and serialize its complete result.
 
     Parameters
     ----------

@@ -173,6 +173,7 @@ class KnowledgeStore:
         return f"{self._instance}-{self._counter}"
 
     def __len__(self) -> int:
+        """Return the number of items."""
         return len(self.inner)
 
     def is_empty(self) -> bool:

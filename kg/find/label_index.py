@@ -1,5 +1,6 @@
-"""The name index behind search and name resolution: every searchable label of every entity,
-folded for matching, with exact, prefix and substring ("contains") lookups that stay fast at
+"""The name index behind search and name resolution.
+
+Every searchable label of every entity, folded for matching, with exact, prefix and substring ("contains") lookups that stay fast at
 hundreds of thousands of labels.
 
 Layout (all built once per dataset version, then read-only, so forked query workers share it
@@ -280,7 +281,7 @@ class LabelIndex:
         self._gram_start = np.r_[first, size].astype(np.int64)
 
     def _code_range(self, lo: int, hi: int) -> tuple[int, int]:
-        """Posting positions of the window codes in [lo, hi)."""
+        """Return the posting positions of the window codes in [lo, hi)."""
         a, b = np.searchsorted(self._gram_codes, np.array([lo, hi], dtype=np.uint64))
         return int(self._gram_start[a]), int(self._gram_start[b])
 
@@ -414,7 +415,7 @@ class LabelIndex:
         return {"total": total, "results": [self._hit(e, s) for e, s in top]}
 
     def _top(self, score: np.ndarray, iris: np.ndarray, entries: np.ndarray, limit: int) -> list[tuple[int, int]]:
-        """The best (entry, score) of each of the `limit` best entities."""
+        """Return the best (entry, score) of each of the `limit` best entities."""
         k = limit * 4
         while True:
             if k >= len(score):

@@ -43,6 +43,24 @@ def is_described(store: ox.Store, iri: str) -> bool:
 
 
 def entity_kind(store: ox.Store, iri: str, types: list[str], version: str) -> str | None:
+    """Return the kind of an entity, telling architectures from other concepts.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+    iri : str
+        The entity.
+    types : list of str
+        Its rdf:type IRIs.
+    version : str
+        Dataset version (cache key of the label index).
+
+    Returns
+    -------
+    str or None
+        A kind of :data:`kg.terms.ENTITY_KINDS`.
+    """
     kind = kind_of(iri, types)
     if kind == "concept" and label_index(store, version).kinds.get(iri) == "architecture":
         return "architecture"

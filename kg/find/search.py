@@ -63,6 +63,20 @@ def warm_index(store: ox.Store, version: str) -> None:
 
 
 def label_index(store: ox.Store, version: str) -> LabelIndex:
+    """Return the label index of the dataset version, built once per version in this process.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+    version : str
+        Dataset version (cache key; empty builds afresh).
+
+    Returns
+    -------
+    LabelIndex
+    """
+
     def build() -> LabelIndex:
         schemes: dict[str, set[str]] = defaultdict(set)
         for row in select(store, "SELECT ?c ?scheme WHERE { ?c skos:inScheme ?scheme }"):

@@ -32,7 +32,8 @@ e.g. ``schema:datePublished``, ``aikg:totalParameters``, ``aikg:weightsLicense``
 second, different value in the union: the value of the curated data, else of the earlier source,
 is kept; the other is held back from the current graph (it stays in the snapshot) and recorded
 as an ``aikg:qualityWarning`` on the subject and an ``aikg:importIssue`` of the import. A
-differing ``schema:name`` becomes a ``schema:alternateName``. So the union meets the SHACL shapes."""
+differing ``schema:name`` becomes a ``schema:alternateName``. So the union meets the SHACL shapes.
+"""
 
 from __future__ import annotations
 
@@ -333,7 +334,7 @@ def _rename(triples: list[ox.Triple], old: str, new: str) -> list[ox.Triple]:
 
 
 def _metadata_of(store: ox.Store, snap: str) -> list[ox.Triple]:
-    """The metadata triples of a snapshot (about the snapshot, its import activity, its files)."""
+    """Return the metadata triples of a snapshot (about the snapshot, its import activity, its files)."""
     out = []
     for q in store.quads_for_pattern(None, None, None, ox.NamedNode(snap)):
         if isinstance(q.subject, ox.NamedNode) and is_snapshot_metadata(q.subject.value, snap):

@@ -1,5 +1,6 @@
-"""RDF documents about one entity: its Concise Bounded Description plus the labels of what it
-points to, serialized as Turtle, N-Triples, RDF/XML or JSON-LD with the published context.
+"""RDF documents about one entity.
+
+Its Concise Bounded Description plus the labels of what it points to, serialized as Turtle, N-Triples, RDF/XML or JSON-LD with the published context.
 """
 
 from __future__ import annotations

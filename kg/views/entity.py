@@ -108,6 +108,17 @@ def _raw_select(store: ox.Store, text: str, bindings: dict[str, ox.NamedNode]) -
 
 
 def property_sort_key(item: tuple[str, dict[str, Any]]) -> tuple[int, str]:
+    """Return the sort key of a record's property: the fixed reading order, then the label.
+
+    Parameters
+    ----------
+    item : (str, dict)
+        Prefixed property name and its record (with ``label``).
+
+    Returns
+    -------
+    (int, str)
+    """
     key, prop = item
     return (_PROPERTY_ORDER.index(key) if key in _PROPERTY_ORDER else len(_PROPERTY_ORDER), prop["label"].casefold())
 

@@ -1,5 +1,6 @@
-"""Collections: models, organizations, people, licenses, architectures, claims, articles,
-families and countries, filtered, sorted and paged.
+"""Collections, filtered, sorted and paged.
+
+Models, organizations, people, licenses, architectures, claims, articles, families and countries.
 
 A filter value names an entity (slug, name or IRI; a country also by ISO 3166 code; a concept
 by notation or label) and is resolved to an IRI first. Graph conditions are then evaluated by
@@ -31,7 +32,7 @@ from kg.find.label_index import normalize
 from kg.find.resolve import resolve_value
 from kg.namespaces import KINDS
 from kg.queries import named_query
-from kg.terms import kind_of, slug_of
+from kg.terms import entity_ref, kind_of, slug_of
 from kg.views.entity import claim_records
 
 __all__ = ["FILTERS", "SORTS", "list_collection", "parse_date", "records"]
@@ -68,7 +69,7 @@ class Filter:
 
 
 def _flag(pattern: str, description: str) -> Filter:
-    """A boolean filter: true keeps the rows where the fixed `pattern` holds, false the others."""
+    """Return a boolean filter: true keeps the rows where the fixed `pattern` holds, false the others."""
     return Filter(
         "bool", when_true=f"{pattern} .", when_false=f"FILTER NOT EXISTS {{ {pattern} }}", description=description
     )
@@ -83,8 +84,11 @@ _COMPARISONS = {
 
 
 def _bounds(var: str, rows: tuple[tuple[str, str, str, str, str], ...]) -> dict[str, Filter]:
-    """Range filters on a property of ``?{var}``, one per ``(parameter, value, property, operator,
-    description)`` row. Only these fixed names reach the query text; the value is bound."""
+    """Return range filters on a property of ``?{var}``.
+
+    One per ``(parameter, value, property, operator, description)`` row. Only these fixed names
+    reach the query text; the value is bound.
+    """
     return {
         parameter: Filter(
             value,
@@ -430,15 +434,10 @@ def _merge(
     return out
 
 
-def _head(iri: str, kind: str | None, name: str | None = None) -> dict[str, Any]:
-    """The fields every record and every reference to one starts with, in this order."""
-    return {"iri": iri, "slug": slug_of(iri), "kind": kind, "name": name or slug_of(iri)}
-
-
 def _ref(iri: str | None, name: str | None = None, kind: str | None = None, **extra: Any) -> dict[str, Any] | None:
     if not iri:
         return None
-    return {**_head(iri, kind, name), **extra}
+    return {**entity_ref(iri, name, kind=kind), **extra}
 
 
 def _license(row: dict[str, Any], prefix: str) -> dict[str, Any] | None:
@@ -458,7 +457,7 @@ def _model_records(store: ox.Store) -> dict[str, dict[str, Any]]:
     def build(row: dict[str, Any]) -> dict[str, Any]:
         country = _ref(row.get("country"), row.get("countryName"), "country", code=row.get("countryCode"))
         return {
-            **_head(row["model"], "model", row.get("name")),
+            **entity_ref(row["model"], row.get("name"), kind="model"),
             "creator": _ref(row.get("creator"), row.get("creatorName"), "organization"),
             "country": country,
             "datePublished": row.get("date"),
@@ -508,7 +507,7 @@ _BUILDERS: dict[str, Callable[[ox.Store], dict[str, dict[str, Any]]]] = {
         "organizations",
         "org",
         lambda r: {
-            **_head(r["org"], "organization", r.get("name")),
+            **entity_ref(r["org"], r.get("name"), kind="organization"),
             "country": _ref(r.get("country"), r.get("countryName"), "country", code=r.get("countryCode")),
             "parentOrganization": _ref(r.get("parent"), r.get("parentName"), "organization"),
             "category": r.get("category"),
@@ -520,7 +519,7 @@ _BUILDERS: dict[str, Callable[[ox.Store], dict[str, dict[str, Any]]]] = {
         "people",
         "person",
         lambda r: {
-            **_head(r["person"], "person", r.get("name")),
+            **entity_ref(r["person"], r.get("name"), kind="person"),
             "jobTitle": r.get("jobTitle"),
             "affiliations": [],
             "claimCount": r.get("claims", 0),
@@ -531,7 +530,7 @@ _BUILDERS: dict[str, Callable[[ox.Store], dict[str, dict[str, Any]]]] = {
         "licenses",
         "license",
         lambda r: {
-            **_head(r["license"], "license", r.get("name") or r.get("label") or r.get("id")),
+            **entity_ref(r["license"], r.get("name") or r.get("label") or r.get("id"), kind="license"),
             "id": r.get("id"),
             "licenseClass": {"ListedLicense": "spdx", "CustomLicense": "custom", "ProprietaryTerms": "proprietary"}.get(
                 slug_of(r["type"])
@@ -547,7 +546,7 @@ _BUILDERS: dict[str, Callable[[ox.Store], dict[str, dict[str, Any]]]] = {
         "architectures",
         "concept",
         lambda r: {
-            **_head(r["concept"], "architecture", r.get("label")),
+            **entity_ref(r["concept"], r.get("label"), kind="architecture"),
             "notation": r.get("notation"),
             "definition": r.get("definition"),
             "broader": [],
@@ -559,7 +558,7 @@ _BUILDERS: dict[str, Callable[[ox.Store], dict[str, dict[str, Any]]]] = {
         "articles",
         "article",
         lambda r: {
-            **_head(r["article"], "article", r.get("headline")),
+            **entity_ref(r["article"], r.get("headline"), kind="article"),
             "publisher": _ref(r.get("publisher"), r.get("publisherName"), "organization"),
             "datePublished": r.get("date"),
             "url": r.get("url"),
@@ -572,7 +571,7 @@ _BUILDERS: dict[str, Callable[[ox.Store], dict[str, dict[str, Any]]]] = {
         "families",
         "family",
         lambda r: {
-            **_head(r["family"], "family", r.get("name")),
+            **entity_ref(r["family"], r.get("name"), kind="family"),
             "creator": _ref(r.get("creator"), r.get("creatorName"), "organization"),
             "modelCount": r.get("models", 0),
         },
@@ -581,7 +580,7 @@ _BUILDERS: dict[str, Callable[[ox.Store], dict[str, dict[str, Any]]]] = {
         "countries",
         "country",
         lambda r: {
-            **_head(r["country"], "country", r.get("name")),
+            **entity_ref(r["country"], r.get("name"), kind="country"),
             "code": r.get("code"),
             "organizationCount": r.get("organizations", 0),
         },

@@ -119,8 +119,11 @@ def evidence_graph(review: Review) -> nx.MultiDiGraph:
 
 
 def _picture_kind(iri: str) -> str:
-    """The node kind of an IRI in an evidence picture: its entity kind, "other" for an instance of
-    another kind (a review, a benchmark result), "article" for a source document."""
+    """Return the node kind of an IRI in an evidence picture.
+
+    Its entity kind; "other" for an instance of another kind (a review, a benchmark result);
+    "article" for a source document.
+    """
     kind = kind_of(iri) or (
         "country"
         if iri.startswith("http://www.wikidata.org/entity/")

@@ -99,6 +99,7 @@ class RowIssue:
     kind: str = "malformed"
 
     def __str__(self) -> str:
+        """Return the message a person reads."""
         where = self.file
         if self.line is not None:
             where += f", line {self.line}"
@@ -316,6 +317,7 @@ class ImportBatch:
         return list(self._triples)
 
     def __len__(self) -> int:
+        """Return the number of items."""
         return len(self._triples)
 
     def subjects_of_type(self, cls: str) -> set[str]:

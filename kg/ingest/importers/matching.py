@@ -175,6 +175,7 @@ class Match:
     candidates: int = 1
 
     def __str__(self) -> str:
+        """Return the message a person reads."""
         slug = self.iri.removeprefix(str(ID))
         if self.key == "new":
             return f"NEW   {self.kind:<12} {self.name!r} -> {slug}"

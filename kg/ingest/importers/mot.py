@@ -555,9 +555,11 @@ def describe_license(
     batch: ImportBatch,
     source: ox.NamedNode,
 ) -> None:
-    """Describe a license the graph did not know: an SPDX-listed one from the SPDX License List,
-    or a new ``LicenseRef-`` custom license named as the source names it (not OSI-approved: every
-    OSI-approved license is on the SPDX License List)."""
+    """Describe a license the graph did not know.
+
+    An SPDX-listed one from the SPDX License List, or a new ``LicenseRef-`` custom license named as the source names it (not OSI-approved: every
+    OSI-approved license is on the SPDX License List).
+    """
     spdx = PREFIXES["spdx"]
     if described is not None:
         lid, name, osi = described
