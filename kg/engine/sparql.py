@@ -41,6 +41,8 @@ __all__ = [
     "rehearse_update",
     "select",
     "to_syntax_error",
+    "too_many_bytes",
+    "too_many_rows",
 ]
 
 RESULT_MEDIA_TYPES: dict[str, ox.QueryResultsFormat] = {
@@ -231,13 +233,20 @@ class QueryResponse:
 
 
 class _CappedBuffer(io.RawIOBase):
-    """A write-only buffer that counts lines and stops the writer past its caps."""
+    """A write-only buffer that counts lines and stops the writer past its caps.
 
-    def __init__(self, max_bytes: int, max_lines: int | None = None) -> None:
+    `max_rows` is the cap as configured (``KG_MAX_ROWS``); `header_lines` lines the format writes
+    before its first row (TSV's variable line) are not rows. Every cap is reported with
+    :func:`too_many_rows` / :func:`too_many_bytes`, so one limit reads as one number everywhere.
+    """
+
+    def __init__(self, max_bytes: int, max_rows: int | None = None, header_lines: int = 0, unit: str = "rows") -> None:
         self.buffer = bytearray()
         self.lines = 0
         self.max_bytes = max_bytes
-        self.max_lines = max_lines
+        self.max_rows = max_rows
+        self.header_lines = header_lines
+        self.unit = unit
 
     def writable(self) -> bool:
         return True
@@ -247,10 +256,32 @@ class _CappedBuffer(io.RawIOBase):
         self.buffer += chunk
         self.lines += chunk.count(b"\n")
         if len(self.buffer) > self.max_bytes:
-            raise ResultTooLargeError(f"result larger than {self.max_bytes} bytes: add LIMIT or narrow the query")
-        if self.max_lines is not None and self.lines > self.max_lines:
-            raise ResultTooLargeError(f"result has more than {self.max_lines - 1} rows: add LIMIT or narrow the query")
+            raise ResultTooLargeError(too_many_bytes(self.max_bytes))
+        if self.max_rows is not None and self.lines - self.header_lines > self.max_rows:
+            raise ResultTooLargeError(too_many_rows(self.max_rows, self.unit))
         return len(chunk)
+
+
+def too_many_rows(max_rows: int, unit: str = "rows") -> str:
+    """Return the one message of a result over the row cap.
+
+    Parameters
+    ----------
+    max_rows : int
+        The cap as configured (``KG_MAX_ROWS``, ``--max-rows``): that many rows are allowed.
+    unit : str, optional
+        ``"rows"`` (SELECT) or ``"triples"`` (CONSTRUCT, DESCRIBE).
+
+    Returns
+    -------
+    str
+    """
+    return f"result has more than {max_rows} {unit} (the server's cap): add LIMIT or narrow the query"
+
+
+def too_many_bytes(max_bytes: int) -> str:
+    """Return the one message of a result over the byte cap (`max_bytes` bytes are allowed)."""
+    return f"result larger than {max_bytes} bytes (the server's cap): add LIMIT or narrow the query"
 
 
 _XML_ILLEGAL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
@@ -455,7 +486,7 @@ def _solutions(result: ox.QuerySolutions, form: str, request: QueryRequest) -> Q
         raise NotAcceptableError("SELECT results are available as " + ", ".join(RESULT_MEDIA_TYPES))
     # TSV writes one line per row (tabs and newlines in terms are escaped), so counting lines
     # counts rows while the engine streams; the TSV is then re-serialized natively.
-    sink = _CappedBuffer(request.max_bytes, request.max_rows + 1)
+    sink = _CappedBuffer(request.max_bytes, request.max_rows, header_lines=1)
     result.serialize(sink, format=ox.QueryResultsFormat.TSV)
     tsv = bytes(sink.buffer)
     rows = max(sink.lines - 1, 0)
@@ -465,7 +496,7 @@ def _solutions(result: ox.QuerySolutions, form: str, request: QueryRequest) -> Q
     else:
         body = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=fmt) or b""
         if len(body) > request.max_bytes:
-            raise ResultTooLargeError(f"result larger than {request.max_bytes} bytes: add LIMIT or narrow the query")
+            raise ResultTooLargeError(too_many_bytes(request.max_bytes))
     if fmt == ox.QueryResultsFormat.XML:
         body = _xml_safe(
             body,
@@ -479,7 +510,7 @@ def _triples(result: ox.QueryTriples, form: str, request: QueryRequest) -> Query
     media = request.graph_media_type
     if media is None:
         raise NotAcceptableError(f"{form} results are available as " + ", ".join(GRAPH_MEDIA_TYPES))
-    sink = _CappedBuffer(request.max_bytes, request.max_rows)
+    sink = _CappedBuffer(request.max_bytes, request.max_rows, unit="triples")
     ox.serialize(result, sink, format=ox.RdfFormat.N_TRIPLES)
     nt = bytes(sink.buffer)
     fmt = GRAPH_MEDIA_TYPES[media]
