@@ -3,6 +3,9 @@ person can act on, and the texts of 401/403/413."""
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import quote, urlencode
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -26,6 +29,65 @@ def test_query_string_without_query_is_a_400(client: TestClient, accept: str | N
 def test_bare_sparql_is_still_the_description_or_page(client: TestClient) -> None:
     assert client.get("/sparql", headers={"Accept": "text/turtle"}).status_code == 200
     assert client.get("/sparql", headers={"Accept": "text/html"}).headers["content-type"].startswith("text/html")
+
+
+# -- item 8: HEAD on every GET route is GET without the body ----------------------------------------
+
+_FALLBACK = {"kind": "model", "query": "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 5"}
+"""Values for required parameters the schema gives no example of."""
+
+
+def _example(parameter: dict[str, Any]) -> str:
+    schema = parameter.get("schema", {})
+    if "example" in parameter:
+        return str(parameter["example"])
+    if parameter.get("examples"):
+        return str(next(iter(parameter["examples"].values()))["value"])
+    if schema.get("examples"):
+        return str(schema["examples"][0])
+    if schema.get("enum"):
+        return str(schema["enum"][0])
+    return _FALLBACK[parameter["name"]]
+
+
+def _get_urls(client: TestClient) -> list[str]:
+    urls = []
+    for path, operations in client.get("/openapi.json").json()["paths"].items():
+        if "get" not in operations:
+            continue
+        query = {}
+        for parameter in operations["get"].get("parameters", []):
+            if not parameter.get("required"):
+                continue
+            if parameter["in"] == "path":
+                path = path.replace("{" + parameter["name"] + "}", quote(_example(parameter), safe=""))
+            elif parameter["in"] == "query":
+                query[parameter["name"]] = _example(parameter)
+        urls.append(path + ("?" + urlencode(query) if query else ""))
+    return urls
+
+
+_VOLATILE = {"date", "content-length", "etag", "x-total-count", "x-result-count"}
+
+
+def test_head_answers_every_get_route_like_get_without_a_body(client: TestClient) -> None:
+    urls = _get_urls(client)
+    assert len(urls) > 30 and any(u.startswith("/api/search?q=") for u in urls)
+    for url in urls:
+        get = client.get(url)
+        head = client.head(url)
+        assert head.status_code == get.status_code, url
+        assert head.content == b"", url
+        assert head.headers.get("etag") == get.headers.get("etag"), url
+        assert head.headers.get("content-length") == get.headers.get("content-length"), url
+        same = {k: v for k, v in get.headers.items() if k not in _VOLATILE}
+        assert {k: v for k, v in head.headers.items() if k not in _VOLATILE} == same, url
+    # The query operation and a conditional HEAD too.
+    sparql = client.head("/sparql", params={"query": "ASK {}"})
+    assert sparql.status_code == 200 and sparql.content == b""
+    assert sparql.headers["content-type"].startswith("application/sparql-results+json")
+    etag = client.get("/api/models").headers["etag"]
+    assert client.head("/api/models", headers={"If-None-Match": etag}).status_code == 304
 
 
 # -- item 13: a missing and a wrong token say which; one row cap, one number -----------------------
