@@ -127,3 +127,58 @@ def test_row_cap_reads_as_the_configured_number(query: str, unit: str) -> None:
     with pytest.raises(ResultTooLargeError) as caught:
         execute(store, QueryRequest(query, max_rows=5))
     assert f"more than 5 {unit}" in caught.value.detail
+
+
+# -- item 10: a URL the HTTP parser refuses still gets a problem document --------------------------
+
+
+def _raw(url: str, request: bytes, head: bool = False) -> bytes:
+    """Send raw bytes; read one response (its headers, then Content-Length bytes unless `head`)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=60) as sock:
+        sock.sendall(request)
+        data = b""
+        while b"\r\n\r\n" not in data and (chunk := sock.recv(65536)):
+            data += chunk
+        top, _, body = data.partition(b"\r\n\r\n")
+        length = 0
+        for line in top.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length" and not head:
+                length = int(value)
+        while len(body) < length and (chunk := sock.recv(65536)):
+            body += chunk
+    return top + b"\r\n\r\n" + body
+
+
+def test_raw_utf8_url_is_a_problem_from_a_real_server(live_server: Any) -> None:
+    import json
+
+    answer = _raw(live_server.url, "GET /api/search?q=智谱 HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    assert lines[0] == "HTTP/1.1 400 Bad Request"
+    assert headers["content-type"] == PROBLEM
+    assert int(headers["content-length"]) == len(body)
+    problem = json.loads(body)
+    assert problem["status"] == 400
+    assert "percent-encode" in problem["detail"] and "--data-urlencode" in problem["detail"]
+    # The encoded URL, as the README now writes it, is answered.
+    ok = _raw(live_server.url, f"GET /api/search?q={quote('智谱')} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    assert ok.startswith(b"HTTP/1.1 200")
+    # HEAD over the real server: headers only (uvicorn sends no body after the headers).
+    head_answer = _raw(live_server.url, b"HEAD /api/models HTTP/1.1\r\nHost: x\r\n\r\n", head=True)
+    assert head_answer.startswith(b"HTTP/1.1 200") and head_answer.endswith(b"\r\n\r\n")
+    assert b"etag:" in head_answer.lower()
+
+
+def test_readme_example_encodes_the_url() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "curl -s 'http://127.0.0.1:8000/api/search?q=智谱'" not in readme
+    assert "--data-urlencode q=智谱" in readme
