@@ -182,3 +182,69 @@ def test_readme_example_encodes_the_url() -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     assert "curl -s 'http://127.0.0.1:8000/api/search?q=智谱'" not in readme
     assert "--data-urlencode q=智谱" in readme
+
+
+# -- item 11: syntax errors a person can act on ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "position", "says"),
+    [
+        ("SELECT * WHERE { ?s foo:bar ?o }", (1, 21), "unknown prefix foo: (declared: aikg, article,"),
+        ("SELECT * WHERE { ?s schma:name ?o }", (1, 21), "did you mean schema:?"),
+        ("SELECT * WHERE { ?s ?p ?o } LIMT 3", (1, 29), "unknown keyword LIMT (did you mean LIMIT?)"),
+        ("SELECT * WHERE {\n  <rel> ?p ?o }", (2, 3), "relative IRI <rel> needs a BASE"),
+    ],
+)
+def test_query_syntax_errors_name_the_mistake(
+    client: TestClient, query: str, position: tuple[int, int], says: str
+) -> None:
+    r = client.get("/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"})
+    assert r.status_code == 400
+    problem = r.json()
+    assert (problem["line"], problem["column"]) == position
+    first, source, caret = problem["detail"].split("\n")
+    assert says in first
+    assert "\\u{" not in problem["detail"] and "OPTIONAL" not in problem["detail"]
+    assert source == "  " + query.splitlines()[position[0] - 1]
+    assert caret == " " * (2 + position[1] - 1) + "^"  # under the token, after the two-space indent
+
+
+@pytest.mark.parametrize(
+    ("update", "position", "says"),
+    [
+        ("INSERT DATA {\n  GRAPH <urn:x:g> { <urn:x:a> <urn:x:b> }\n}", (2, 41), "expected one of"),
+        (
+            "INSRT DATA { GRAPH <urn:x:g> { <urn:x:a> <urn:x:b> 1 } }",
+            (1, 1),
+            "unknown keyword INSRT (did you mean INSERT?)",
+        ),
+        ("DELETE DATA { GRAPH <urn:x:g> { <urn:x:a> foo:b 1 } }", (1, 43), "unknown prefix foo:"),
+    ],
+)
+def test_update_syntax_errors_are_where_they_are(
+    client: TestClient, update: str, position: tuple[int, int], says: str
+) -> None:
+    from tests.conftest import TOKEN
+
+    r = client.post("/sparql", data={"update": update}, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert r.status_code == 400
+    problem = r.json()
+    assert (problem["line"], problem["column"]) == position
+    assert says in problem["detail"]
+    assert problem["detail"].endswith(" " * (position[1] + 1) + "^")
+    assert "\\u{" not in problem["detail"]
+
+
+def test_query_page_shows_the_named_mistake(live_server: Any, browser_page: Any) -> None:
+    page = browser_page.page
+    page.goto(live_server.url + "/sparql")
+    editor = page.locator("#query")
+    editor.fill("SELECT * WHERE { ?s ?p ?o } LIMT 3")
+    editor.press("Control+Enter")
+    page.wait_for_selector("#error")
+    error = page.locator("#error").inner_text()
+    assert "unknown keyword LIMT (did you mean LIMIT?)" in error
+    assert "line 1, column 29" in error
+    assert error.count("^") == 1  # the page draws one caret, under LIMT
+    assert page.evaluate("document.getElementById('query').selectionStart") == 28

@@ -20,6 +20,7 @@ from pyparsing import ParseException
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
 from kg.engine.dataset import union_dataset
+from kg.engine.syntax_errors import diagnose, with_caret
 from kg.errors import (
     ForbiddenError,
     NotAcceptableError,
@@ -341,9 +342,13 @@ def to_syntax_error(exc: Exception, text: str | None = None, update: bool = Fals
     Returns
     -------
     QuerySyntaxError
-        Its message reads ``error at LINE:COLUMN[, near 'TOKEN']: REASON``; `line` and `column`
-        are 1-based, in the text as sent (the predeclared prefixes are passed
-        to the engine separately, so they do not shift positions).
+        Its message reads ``error at LINE:COLUMN[, near 'TOKEN']: REASON``, followed (when `text`
+        is given) by the offending line and a caret under the column; `line` and `column` are
+        1-based, in the text as sent (the predeclared prefixes are passed to the engine
+        separately, so they do not shift positions). REASON names an unknown prefix, an unknown
+        keyword or a relative IRI without BASE (:mod:`kg.engine.syntax_errors`), else it is the
+        engine's expectation with its character classes named ("a name", "a digit"). For an
+        update the engine's position is kept: rdflib backtracks to where the operation starts.
 
     Examples
     --------
@@ -351,23 +356,59 @@ def to_syntax_error(exc: Exception, text: str | None = None, update: bool = Fals
     >>> (e.line, e.column, e.detail)
     (2, 7, "error at 2:7: expected one of '.', '}'")
     >>> e = to_syntax_error(SyntaxError("error at 1:26: expected ..."), "SELECT ?x WHERE { ?x ?p }")
-    >>> (e.line, e.column, e.detail)
-    (1, 19, "error at 1:19, near '?x': expected ...")
+    >>> (e.line, e.column)
+    (1, 19)
+    >>> print(e.detail)
+    error at 1:19, near '?x': expected ...
+      SELECT ?x WHERE { ?x ?p }
+                        ^
+    >>> print(to_syntax_error(SyntaxError("error at 1:29: expected ..."), "ASK { ?s ?p ?o } LIMT 3").detail)
+    error at 1:18, near 'LIMT': unknown keyword LIMT (did you mean LIMIT?)
+      ASK { ?s ?p ?o } LIMT 3
+                       ^
     """
     message = str(exc)
     match = _POSITION.search(message)
-    reason = message[match.end() :] if match else message
-    if len(reason) > 300:  # the engine lists every acceptable character class: keep the start
+    reason = _CHAR_CLASS.sub(_name_class, message[match.end() :] if match else message)
+    if len(reason) > 300:  # the engine lists every acceptable token: keep the start
         reason = reason[:300].rstrip() + " …"
-    located = _locate(text, update) if text is not None else None
-    if located is not None:
-        line, column, near = located
-        where = f"{line}:{column}" + (f", near {near!r}" if near else "")
-        return QuerySyntaxError(f"error at {where}: {reason}", line, column)
-    if match is None:
-        return QuerySyntaxError(message)
-    line, column = int(match.group(1)), int(match.group(2))
-    return QuerySyntaxError(f"error at {line}:{column}: {reason}", line, column)
+    if text is None:
+        if match is None:
+            return QuerySyntaxError(message)
+        line, column = int(match.group(1)), int(match.group(2))
+        return QuerySyntaxError(f"error at {line}:{column}: {reason}", line, column)
+    tokens = [(m.lastgroup or "other", m.group(), m.start()) for m in _TOKEN.finditer(text)]
+    diagnosis = diagnose(text, tokens, PREFIXES, message)
+    if diagnosis is not None:  # a mistake we can name: say it instead of the grammar
+        line, column, near, reason = diagnosis.line, diagnosis.column, diagnosis.near, diagnosis.message
+    else:
+        located = _locate(text, update)
+        engine = (int(match.group(1)), int(match.group(2))) if match else None
+        if update and engine is not None and _before_the_end(text, *engine):
+            # rdflib backtracks an update to the start of the failing operation (often 1:1);
+            # the engine's own position is then the better one, unless it is just the end.
+            located = None
+        if located is not None:
+            line, column, near = located
+        elif engine is not None:
+            (line, column), near = engine, ""
+        else:
+            return QuerySyntaxError(message)
+    where = f"{line}:{column}" + (f", near {near!r}" if near else "")
+    return QuerySyntaxError(f"error at {where}: {reason}\n{with_caret(text, line, column)}", line, column)
+
+
+_CHAR_CLASS = re.compile(r"\[[^\[\]]*\.\.=[^\[\]]*\]")
+
+
+def _name_class(match: re.Match[str]) -> str:
+    # The engine spells character classes as Unicode ranges; a person needs to know the kind.
+    return "a digit" if "'A'" not in match.group() and "'0'" in match.group() else "a name"
+
+
+def _before_the_end(text: str, line: int, column: int) -> bool:
+    lines = text.rstrip().splitlines()
+    return line < len(lines) or (line == len(lines) and column <= len(lines[-1]))
 
 
 def _graph_iris(values: tuple[str, ...], parameter: str) -> list[ox.NamedNode]:
@@ -456,7 +497,7 @@ def execute(store: ox.Store, request: QueryRequest) -> QueryResponse:
     ...               ox.NamedNode("http://e/g")))
     >>> r = execute(s, QueryRequest("SELECT ?o WHERE { ?s ?p ?o }", "text/tab-separated-values"))
     >>> r.body
-    b'?o\\n"x"\\n'
+    b'?o\n"x"\n'
     """
     # One check per request: the HTTP edge ran it already and recorded the form.
     form = request.form if request.form is not None else check_query(request.text, allow_service=request.allow_service)
