@@ -10,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api.errors import install_error_handlers
 from api.middleware.etag import ETagMiddleware
+from api.middleware.head import HeadAsGet
 from api.middleware.sparql_fastpath import SparqlFastPath
 from api.routes import analytics, coverage, entities, graphs, imports, linked_data, pages, reviews, sparql
 from kg import __version__
@@ -71,6 +72,8 @@ def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = 
         )
     # Outermost: plain SPARQL queries skip routing and dependency solving (api/middleware/sparql_fastpath.py).
     app.add_middleware(SparqlFastPath)
+    # Outermost of all: HEAD is answered as the GET of the same URL, without the body (RFC 9110 §9.3.2).
+    app.add_middleware(HeadAsGet)
     install_error_handlers(app)
     # analytics, reviews and imports before entities: /api/analytics/…, /api/reviews, /api/imports,
     # /api/changes, /api/coverage, /api/claims/{slug}/review must not be taken for /api/{collection}/{slug}

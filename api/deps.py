@@ -36,7 +36,8 @@ def require_update_token(settings: Settings, authorization: str | None) -> None:
     Raises
     ------
     ForbiddenError
-        If no token is configured (updates are off: HTTP 403), or a wrong token was sent (403).
+        If no token is configured (updates are off: HTTP 403), or a wrong token or another scheme
+        than Bearer was sent (403, "the token is not valid").
     AuthenticationRequiredError
         If a token is configured and no ``Authorization`` header was sent (HTTP 401 with
         ``WWW-Authenticate: Bearer``, RFC 6750 §3).
@@ -44,10 +45,21 @@ def require_update_token(settings: Settings, authorization: str | None) -> None:
     if not settings.update_token:
         raise ForbiddenError("updates are disabled: start the server with --update-token or KG_UPDATE_TOKEN")
     if not (authorization or "").strip():
-        raise AuthenticationRequiredError("this needs the header 'Authorization: Bearer <update token>'")
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), settings.update_token.encode()):
-        raise ForbiddenError("updates need the header 'Authorization: Bearer <update token>'")
+        raise AuthenticationRequiredError(
+            "the update token is missing: send the header 'Authorization: Bearer <update token>'"
+        )
+    scheme, _, token = (authorization or "").strip().partition(" ")
+    if scheme.lower() != "bearer":
+        # Not a token we could check at all: say what the header must look like (not echoing it:
+        # a header without a scheme may be the bare token).
+        raise ForbiddenError(
+            "the Authorization header is not a Bearer token: send 'Authorization: Bearer <update token>'"
+        )
+    if not hmac.compare_digest(token.strip().encode(), settings.update_token.encode()):
+        raise ForbiddenError(
+            "the token is not valid: send the update token the server was started with "
+            "(--update-token or KG_UPDATE_TOKEN)"
+        )
 
 
 AuthorizationHeader = Annotated[str | None, Header()]

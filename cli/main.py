@@ -120,11 +120,13 @@ def serve(  # type: ignore[no-untyped-def]
             err=True,
         )
     from api.app import create_app
+    from api.http_protocol import ProblemHttpProtocol
 
     app = create_app(settings, graph)
     click.echo(f"AI Landscape KG on http://{settings.host}:{settings.port}  (SPARQL: /sparql, docs: /docs)", err=True)
     try:
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+        # An unparseable request (e.g. a raw non-ASCII URL) is answered as problem+json too.
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", http=ProblemHttpProtocol)
     finally:
         graph.close()
 

@@ -651,9 +651,10 @@ def test_update_syntax_error_has_position(http: TestClient) -> None:
     response = http.post("/sparql", data={"update": "INSERT DATA {\n <http://a> <http://b> \n}"}, headers=AUTH)
     assert response.status_code == 400
     problem = response.json()
-    # The position is where the failing operation starts (rdflib's parser locates it).
-    assert (problem["line"], problem["column"]) == (1, 1)
-    assert problem["detail"].startswith("error at 1:1, near 'INSERT'")
+    # The position is where the update goes wrong (the closing brace where an object is due),
+    # not the start of the operation (issue 18 item 11).
+    assert (problem["line"], problem["column"]) == (3, 1)
+    assert problem["detail"].startswith("error at 3:1")
 
 
 @pytest.mark.parametrize(

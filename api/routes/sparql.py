@@ -54,7 +54,8 @@ def _update(
         "or over `default-graph-uri` / `named-graph-uri` (§2.1.4). Results as SPARQL JSON/XML/CSV/TSV "
         "(SELECT, ASK) or Turtle, N-Triples, JSON-LD, RDF/XML, TriG, N-Quads (CONSTRUCT, DESCRIBE) by "
         "`Accept` with q-values; default SPARQL JSON or Turtle. "
-        "Without `query`: the query page for `Accept: text/html`, else the SPARQL 1.1 Service Description. "
+        "Without parameters: the query page for `Accept: text/html`, else the SPARQL 1.1 Service Description; "
+        "other parameters without `query` are a malformed request (400). "
         f"Example: `/sparql?query={_SPARQL_EXAMPLE}`."
     ),
     responses={
@@ -80,6 +81,13 @@ def sparql_get(
             )
             response.headers["Allow"] = "POST"
             return response
+        if "query" not in params and params:
+            # §2.1.1: a query string without `query` is a malformed query request, whatever the
+            # client accepts; only a bare /sparql is the page or the service description.
+            raise protocol.BadRequest(
+                f"missing 'query' parameter (got {', '.join(sorted(params))}): send ?query=<SPARQL text>, "
+                "or GET /sparql without parameters for the query page or the service description"
+            )
         if "query" not in params:
             return _page_or_description(request, graph, settings, accept)
         if protocol.prefers_html(accept):

@@ -20,6 +20,7 @@ from pyparsing import ParseException
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
 from kg.engine.dataset import union_dataset
+from kg.engine.syntax_errors import diagnose, with_caret
 from kg.errors import (
     ForbiddenError,
     NotAcceptableError,
@@ -41,6 +42,8 @@ __all__ = [
     "rehearse_update",
     "select",
     "to_syntax_error",
+    "too_many_bytes",
+    "too_many_rows",
 ]
 
 RESULT_MEDIA_TYPES: dict[str, ox.QueryResultsFormat] = {
@@ -231,13 +234,20 @@ class QueryResponse:
 
 
 class _CappedBuffer(io.RawIOBase):
-    """A write-only buffer that counts lines and stops the writer past its caps."""
+    """A write-only buffer that counts lines and stops the writer past its caps.
 
-    def __init__(self, max_bytes: int, max_lines: int | None = None) -> None:
+    `max_rows` is the cap as configured (``KG_MAX_ROWS``); `header_lines` lines the format writes
+    before its first row (TSV's variable line) are not rows. Every cap is reported with
+    :func:`too_many_rows` / :func:`too_many_bytes`, so one limit reads as one number everywhere.
+    """
+
+    def __init__(self, max_bytes: int, max_rows: int | None = None, header_lines: int = 0, unit: str = "rows") -> None:
         self.buffer = bytearray()
         self.lines = 0
         self.max_bytes = max_bytes
-        self.max_lines = max_lines
+        self.max_rows = max_rows
+        self.header_lines = header_lines
+        self.unit = unit
 
     def writable(self) -> bool:
         return True
@@ -247,10 +257,32 @@ class _CappedBuffer(io.RawIOBase):
         self.buffer += chunk
         self.lines += chunk.count(b"\n")
         if len(self.buffer) > self.max_bytes:
-            raise ResultTooLargeError(f"result larger than {self.max_bytes} bytes: add LIMIT or narrow the query")
-        if self.max_lines is not None and self.lines > self.max_lines:
-            raise ResultTooLargeError(f"result has more than {self.max_lines - 1} rows: add LIMIT or narrow the query")
+            raise ResultTooLargeError(too_many_bytes(self.max_bytes))
+        if self.max_rows is not None and self.lines - self.header_lines > self.max_rows:
+            raise ResultTooLargeError(too_many_rows(self.max_rows, self.unit))
         return len(chunk)
+
+
+def too_many_rows(max_rows: int, unit: str = "rows") -> str:
+    """Return the one message of a result over the row cap.
+
+    Parameters
+    ----------
+    max_rows : int
+        The cap as configured (``KG_MAX_ROWS``, ``--max-rows``): that many rows are allowed.
+    unit : str, optional
+        ``"rows"`` (SELECT) or ``"triples"`` (CONSTRUCT, DESCRIBE).
+
+    Returns
+    -------
+    str
+    """
+    return f"result has more than {max_rows} {unit} (the server's cap): add LIMIT or narrow the query"
+
+
+def too_many_bytes(max_bytes: int) -> str:
+    """Return the one message of a result over the byte cap (`max_bytes` bytes are allowed)."""
+    return f"result larger than {max_bytes} bytes (the server's cap): add LIMIT or narrow the query"
 
 
 _XML_ILLEGAL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
@@ -310,9 +342,13 @@ def to_syntax_error(exc: Exception, text: str | None = None, update: bool = Fals
     Returns
     -------
     QuerySyntaxError
-        Its message reads ``error at LINE:COLUMN[, near 'TOKEN']: REASON``; `line` and `column`
-        are 1-based, in the text as sent (the predeclared prefixes are passed
-        to the engine separately, so they do not shift positions).
+        Its message reads ``error at LINE:COLUMN[, near 'TOKEN']: REASON``, followed (when `text`
+        is given) by the offending line and a caret under the column; `line` and `column` are
+        1-based, in the text as sent (the predeclared prefixes are passed to the engine
+        separately, so they do not shift positions). REASON names an unknown prefix, an unknown
+        keyword or a relative IRI without BASE (:mod:`kg.engine.syntax_errors`), else it is the
+        engine's expectation with its character classes named ("a name", "a digit"). For an
+        update the engine's position is kept: rdflib backtracks to where the operation starts.
 
     Examples
     --------
@@ -320,23 +356,59 @@ def to_syntax_error(exc: Exception, text: str | None = None, update: bool = Fals
     >>> (e.line, e.column, e.detail)
     (2, 7, "error at 2:7: expected one of '.', '}'")
     >>> e = to_syntax_error(SyntaxError("error at 1:26: expected ..."), "SELECT ?x WHERE { ?x ?p }")
-    >>> (e.line, e.column, e.detail)
-    (1, 19, "error at 1:19, near '?x': expected ...")
+    >>> (e.line, e.column)
+    (1, 19)
+    >>> print(e.detail)
+    error at 1:19, near '?x': expected ...
+      SELECT ?x WHERE { ?x ?p }
+                        ^
+    >>> print(to_syntax_error(SyntaxError("error at 1:29: expected ..."), "ASK { ?s ?p ?o } LIMT 3").detail)
+    error at 1:18, near 'LIMT': unknown keyword LIMT (did you mean LIMIT?)
+      ASK { ?s ?p ?o } LIMT 3
+                       ^
     """
     message = str(exc)
     match = _POSITION.search(message)
-    reason = message[match.end() :] if match else message
-    if len(reason) > 300:  # the engine lists every acceptable character class: keep the start
+    reason = _CHAR_CLASS.sub(_name_class, message[match.end() :] if match else message)
+    if len(reason) > 300:  # the engine lists every acceptable token: keep the start
         reason = reason[:300].rstrip() + " …"
-    located = _locate(text, update) if text is not None else None
-    if located is not None:
-        line, column, near = located
-        where = f"{line}:{column}" + (f", near {near!r}" if near else "")
-        return QuerySyntaxError(f"error at {where}: {reason}", line, column)
-    if match is None:
-        return QuerySyntaxError(message)
-    line, column = int(match.group(1)), int(match.group(2))
-    return QuerySyntaxError(f"error at {line}:{column}: {reason}", line, column)
+    if text is None:
+        if match is None:
+            return QuerySyntaxError(message)
+        line, column = int(match.group(1)), int(match.group(2))
+        return QuerySyntaxError(f"error at {line}:{column}: {reason}", line, column)
+    tokens = [(m.lastgroup or "other", m.group(), m.start()) for m in _TOKEN.finditer(text)]
+    diagnosis = diagnose(text, tokens, PREFIXES, message)
+    if diagnosis is not None:  # a mistake we can name: say it instead of the grammar
+        line, column, near, reason = diagnosis.line, diagnosis.column, diagnosis.near, diagnosis.message
+    else:
+        located = _locate(text, update)
+        engine = (int(match.group(1)), int(match.group(2))) if match else None
+        if update and engine is not None and _before_the_end(text, *engine):
+            # rdflib backtracks an update to the start of the failing operation (often 1:1);
+            # the engine's own position is then the better one, unless it is just the end.
+            located = None
+        if located is not None:
+            line, column, near = located
+        elif engine is not None:
+            (line, column), near = engine, ""
+        else:
+            return QuerySyntaxError(message)
+    where = f"{line}:{column}" + (f", near {near!r}" if near else "")
+    return QuerySyntaxError(f"error at {where}: {reason}\n{with_caret(text, line, column)}", line, column)
+
+
+_CHAR_CLASS = re.compile(r"\[[^\[\]]*\.\.=[^\[\]]*\]")
+
+
+def _name_class(match: re.Match[str]) -> str:
+    # The engine spells character classes as Unicode ranges; a person needs to know the kind.
+    return "a digit" if "'A'" not in match.group() and "'0'" in match.group() else "a name"
+
+
+def _before_the_end(text: str, line: int, column: int) -> bool:
+    lines = text.rstrip().splitlines()
+    return line < len(lines) or (line == len(lines) and column <= len(lines[-1]))
 
 
 def _graph_iris(values: tuple[str, ...], parameter: str) -> list[ox.NamedNode]:
@@ -425,7 +497,7 @@ def execute(store: ox.Store, request: QueryRequest) -> QueryResponse:
     ...               ox.NamedNode("http://e/g")))
     >>> r = execute(s, QueryRequest("SELECT ?o WHERE { ?s ?p ?o }", "text/tab-separated-values"))
     >>> r.body
-    b'?o\\n"x"\\n'
+    b'?o\n"x"\n'
     """
     # One check per request: the HTTP edge ran it already and recorded the form.
     form = request.form if request.form is not None else check_query(request.text, allow_service=request.allow_service)
@@ -455,7 +527,7 @@ def _solutions(result: ox.QuerySolutions, form: str, request: QueryRequest) -> Q
         raise NotAcceptableError("SELECT results are available as " + ", ".join(RESULT_MEDIA_TYPES))
     # TSV writes one line per row (tabs and newlines in terms are escaped), so counting lines
     # counts rows while the engine streams; the TSV is then re-serialized natively.
-    sink = _CappedBuffer(request.max_bytes, request.max_rows + 1)
+    sink = _CappedBuffer(request.max_bytes, request.max_rows, header_lines=1)
     result.serialize(sink, format=ox.QueryResultsFormat.TSV)
     tsv = bytes(sink.buffer)
     rows = max(sink.lines - 1, 0)
@@ -465,7 +537,7 @@ def _solutions(result: ox.QuerySolutions, form: str, request: QueryRequest) -> Q
     else:
         body = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=fmt) or b""
         if len(body) > request.max_bytes:
-            raise ResultTooLargeError(f"result larger than {request.max_bytes} bytes: add LIMIT or narrow the query")
+            raise ResultTooLargeError(too_many_bytes(request.max_bytes))
     if fmt == ox.QueryResultsFormat.XML:
         body = _xml_safe(
             body,
@@ -479,7 +551,7 @@ def _triples(result: ox.QueryTriples, form: str, request: QueryRequest) -> Query
     media = request.graph_media_type
     if media is None:
         raise NotAcceptableError(f"{form} results are available as " + ", ".join(GRAPH_MEDIA_TYPES))
-    sink = _CappedBuffer(request.max_bytes, request.max_rows)
+    sink = _CappedBuffer(request.max_bytes, request.max_rows, unit="triples")
     ox.serialize(result, sink, format=ox.RdfFormat.N_TRIPLES)
     nt = bytes(sink.buffer)
     fmt = GRAPH_MEDIA_TYPES[media]
