@@ -234,6 +234,23 @@ def test_chart_moe_share(store: ox.Store) -> None:
     assert series["share"] == [0.0, None, 0.0, 0.0, None, 1.0, 0.5, 0.3333, 0.0]
 
 
+def test_charts_leave_out_a_year_only_date() -> None:
+    # a model dated by its year alone (xsd:gYear) has no quarter: it is left out, and the other rows still chart
+    ks = KnowledgeStore()
+    load_default_graph(ks, DATA / "no-such-folder")
+    load_files(ks, [DATA / "analytics.ttl"])
+    ks.inner.load(
+        b"""@prefix aikg: <https://w3id.org/aikg/ontology#> . @prefix schema: <https://schema.org/> .
+        @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        <https://w3id.org/aikg/id/model/year-only> a aikg:AIModel ; schema:name "Year Only" ;
+            schema:datePublished "2025"^^xsd:gYear ; schema:creator <https://w3id.org/aikg/id/organization/a> .""",
+        format=ox.RdfFormat.TURTLE,
+    )
+    assert analytics.chart_data(ks.inner, "moe-share", since=2023)["series"]["releases"] == [1, 0, 1, 1, 0, 1, 2, 3, 1]
+    china = analytics.chart_data(ks.inner, "releases-by-country", since=2023)["series"]["regions"]["China"]
+    assert china["releases"] == [0, 0, 1, 0, 0, 1, 1, 2, 1]
+
+
 def test_chart_license_mix(store: ox.Store) -> None:
     series = analytics.chart_data(store, "license-mix")["series"]
     assert series["counts"] == {
