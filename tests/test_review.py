@@ -645,6 +645,8 @@ EXPECTED: dict[str, tuple[str, str, set[str], list[tuple[str, str]]]] = {
         {"self-claim"},
         [("context", "MiniMax-M2: no benchmark result, self-reported or independent, is recorded in the graph.")],
     ),
+    # The README said MIT on release day (2025-10-27); since 2025-11-13 the LICENSE adds a display duty, and the
+    # graph records today's license: the review judges against it (it keeps no license history), hence contradicted
     "minimax-m2-open-source": (
         "contradicted",
         "openness",
@@ -696,6 +698,8 @@ EXPECTED: dict[str, tuple[str, str, set[str], list[tuple[str, str]]]] = {
         {"self-claim"},
         [("context", "Mistral Large 3: no benchmark result, self-reported or independent, is recorded in the graph.")],
     ),
+    # 'open source' asks for an OSI license: Kimi's Modified MIT is not one, though its only extra term (display
+    # 'Kimi K2' above 100M users or $20M monthly revenue) leaves the weights unrestricted
     "moonshot-kimi-k2-thinking-open-source": (
         "misleading",
         "openness",
