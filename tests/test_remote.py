@@ -156,7 +156,7 @@ def test_update_through_the_api_is_seen_at_once(remote_client: TestClient) -> No
     insert = f"INSERT DATA {{ GRAPH <{graph}> {{ <https://w3id.org/aikg/id/model/remote-probe> a aikg:AIModel }} }}"
     auth = {"Authorization": f"Bearer {TOKEN}"}
     assert remote_client.post("/sparql", data={"update": insert}, headers=auth).status_code == 204
-    assert models() == 106
+    assert models() == 535
     assert remote_client.post("/sparql", data={"update": f"DROP GRAPH <{graph}>"}, headers=auth).status_code == 204
     assert models() == 534
 
