@@ -234,6 +234,23 @@ def test_chart_moe_share(store: ox.Store) -> None:
     assert series["share"] == [0.0, None, 0.0, 0.0, None, 1.0, 0.5, 0.3333, 0.0]
 
 
+def test_charts_leave_out_a_year_only_date() -> None:
+    # a model dated by its year alone (xsd:gYear) has no quarter: it is left out, and the other rows still chart
+    ks = KnowledgeStore()
+    load_default_graph(ks, DATA / "no-such-folder")
+    load_files(ks, [DATA / "analytics.ttl"])
+    ks.inner.load(
+        b"""@prefix aikg: <https://w3id.org/aikg/ontology#> . @prefix schema: <https://schema.org/> .
+        @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        <https://w3id.org/aikg/id/model/year-only> a aikg:AIModel ; schema:name "Year Only" ;
+            schema:datePublished "2025"^^xsd:gYear ; schema:creator <https://w3id.org/aikg/id/organization/a> .""",
+        format=ox.RdfFormat.TURTLE,
+    )
+    assert analytics.chart_data(ks.inner, "moe-share", since=2023)["series"]["releases"] == [1, 0, 1, 1, 0, 1, 2, 3, 1]
+    china = analytics.chart_data(ks.inner, "releases-by-country", since=2023)["series"]["regions"]["China"]
+    assert china["releases"] == [0, 0, 1, 0, 0, 1, 1, 2, 1]
+
+
 def test_chart_license_mix(store: ox.Store) -> None:
     series = analytics.chart_data(store, "license-mix")["series"]
     assert series["counts"] == {
@@ -419,7 +436,10 @@ def test_glm45_ego_graph_on_the_embedded_graph(graph) -> None:  # type: ignore[n
     assert sum(1 for k in labels.values() if k == "claim") >= 4
     title = G.nodes[M + "glm-4.5"]["title"]
     assert "parameters: 355 B total, 32 B active" in title and "creator: Zhipu AI" in title
-    assert "sources: zai-org/GLM-4.5" in title
+    assert (
+        "sources: https://contextqmd.com/libraries/huggingface-transformers/versions/5.8.0/pages/docs/source/en/"
+        "model_doc/glm4_moe; zai-org/GLM-4.5 (GitHub repository and README)\n"
+    ) in title
     edge_labels = {d["label"] for *_, d in G.edges(data=True)}
     assert {"creator", "weights license", "code license", "architecture"} <= edge_labels
     assert not any(label.startswith("http") for label in edge_labels)
@@ -429,8 +449,16 @@ def test_deepseek_r1_lineage_on_the_embedded_graph(graph) -> None:  # type: igno
     G = graph.read(analytics.lineage_graph, M + "deepseek-r1")
     roles = {G.nodes[n]["label"]: G.nodes[n]["role"] for n in G}
     assert roles["DeepSeek-R1"] == "focus" and roles["DeepSeek-V3"] == "ancestor"
-    distills = {label for label, role in roles.items() if role == "descendant"}
-    assert distills == {
+    descendants = {label for label, role in roles.items() if role == "descendant"}
+    # the six R1 distills, the R1-0528 update (a fine-tune of R1) and its own Qwen3-8B distill
+    assert descendants == {
+        "DeepSeek-R1-Distill-Qwen-1.5B", "DeepSeek-R1-Distill-Qwen-7B", "DeepSeek-R1-Distill-Qwen-14B",
+        "DeepSeek-R1-Distill-Qwen-32B", "DeepSeek-R1-Distill-Llama-8B", "DeepSeek-R1-Distill-Llama-70B",
+        "DeepSeek-R1-0528", "DeepSeek-R1-0528-Qwen3-8B",
+    }  # fmt: skip
+    teachers = {(G.nodes[a]["label"], G.nodes[b]["label"]) for a, b, d in G.edges(data=True)
+                if d["label"] == "distilled from (teacher)"}  # fmt: skip
+    assert {child for child, teacher in teachers if teacher == "DeepSeek-R1"} == {
         "DeepSeek-R1-Distill-Qwen-1.5B", "DeepSeek-R1-Distill-Qwen-7B", "DeepSeek-R1-Distill-Qwen-14B",
         "DeepSeek-R1-Distill-Qwen-32B", "DeepSeek-R1-Distill-Llama-8B", "DeepSeek-R1-Distill-Llama-70B",
     }  # fmt: skip
@@ -442,23 +470,31 @@ def test_deepseek_r1_lineage_on_the_embedded_graph(graph) -> None:  # type: igno
         "Qwen2.5-32B",
         "Llama 3.1 8B",
         "Llama 3.3 70B",
+        "Qwen3-8B",
     }
     by_edge = {(G.nodes[a]["label"], G.nodes[b]["label"]): d["label"] for a, b, d in G.edges(data=True)}
     assert by_edge[("DeepSeek-R1-Distill-Llama-8B", "Llama 3.1 8B")] == "distillation"
     assert by_edge[("DeepSeek-R1-Distill-Llama-8B", "DeepSeek-R1")] == "distilled from (teacher)"
+    assert by_edge[("DeepSeek-R1-0528", "DeepSeek-R1")] == "fine-tune"
+    assert by_edge[("DeepSeek-R1-0528-Qwen3-8B", "DeepSeek-R1-0528")] == "distilled from (teacher)"
     assert G.nodes[M + "deepseek-v3"]["level"] == 0 and G.nodes[M + "deepseek-r1"]["level"] == 1
+    assert G.nodes[M + "deepseek-r1-0528-qwen3-8b"]["level"] == 3
 
 
 def test_scmp_conflict_of_interest_on_the_embedded_graph(graph) -> None:  # type: ignore[no-untyped-def]
     G = graph.read(analytics.claims_graph)
     flagged = {n for n in G if "conflict of interest" in (G.nodes[n].get("flags") or [])}
     # the SCMP, owned by Alibaba, reports Alibaba's claims about its Wan 2.2
-    # also Zuckerberg's Llama 3.1 claim in Meta's own newsroom (ontology/data/reviews-input.ttl)
+    # also Zuckerberg's Llama 3.1 claim in Meta's own newsroom (ontology/data/reviews-input.ttl), his 2025
+    # superintelligence letter on meta.com, and Joe Tsai on Qwen in Alibaba's own news site
+    own_publisher = {"zuckerberg-llama-3.1-open-source", "zuckerberg-careful-what-to-open-source",
+                     "zuckerberg-superintelligence-in-sight", "joe-tsai-qwen-open-source"}  # fmt: skip
     assert {n.rsplit("/", 1)[-1] for n in flagged} == {
         "alibaba-wan-2.2-first-moe-video", "alibaba-wan-2.2-film-level", "alibaba-wan-2.2-open-source",
-        "zuckerberg-llama-3.1-open-source",
-    }  # fmt: skip
-    for claim in flagged - {ID + "claim/zuckerberg-llama-3.1-open-source"}:
+    } | own_publisher  # fmt: skip
+    for slug in own_publisher:
+        assert "conflict of interest: the source is published by" in G.nodes[ID + "claim/" + slug]["title"]
+    for claim in flagged - {ID + "claim/" + slug for slug in own_publisher}:
         assert "South China Morning Post, is owned by Alibaba Group" in G.nodes[claim]["title"]
     scmp, alibaba = ORG + "scmp", ORG + "alibaba"
     assert G.edges[scmp, alibaba, "https://schema.org/parentOrganization"]["flags"] == ["conflict of interest"]

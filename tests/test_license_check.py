@@ -63,6 +63,21 @@ def test_embedded_lineage_has_exactly_the_llama_distill_findings(embedded: Knowl
             "MIT",
             "licenseref-llama-3.1-community",
         ),
+        # NVIDIA's Llama-based Nemotrons carry the NVIDIA Open Model License only (their names keep the Llama prefix)
+        (
+            "license-not-carried",
+            "llama-3.1-nemotron-nano-8b",
+            "llama-3.1-8b",
+            "licenseref-nvidia-open-model",
+            "licenseref-llama-3.1-community",
+        ),
+        (
+            "license-not-carried",
+            "llama-3.3-nemotron-super-49b",
+            "llama-3.3-70b",
+            "licenseref-nvidia-open-model",
+            "licenseref-llama-3.3-community",
+        ),
         ("naming-rule", "deepseek-r1-distill-llama-70b", "llama-3.3-70b", None, "licenseref-llama-3.3-community"),
         ("naming-rule", "deepseek-r1-distill-llama-8b", "llama-3.1-8b", None, "licenseref-llama-3.1-community"),
     ]
@@ -124,14 +139,19 @@ def test_qwen_distills_are_consistent_and_unknown_bases_are_listed(embedded: Kno
     assert [(e["derivedName"], e["baseName"], _short(e["derivationType"])) for e in report["lineage"]] == [
         ("DeepSeek-R1-Distill-Qwen-14B", "Qwen2.5-14B", "ontology#Distillation")
     ]
+    # Qwen2.5-Math-7B has its weights license now (Apache-2.0, Qwen2.5 README): MIT over it is consistent
     math = license_check(embedded.inner, M + "deepseek-r1-distill-qwen-7b")
-    assert math["unchecked"] == [
+    assert math["flag"] is False and math["licenseFindings"] == [] and math["unchecked"] == []
+    # a model whose own weights license is unverified is listed, never guessed; its same-licensor base is exempt
+    z1 = license_check(embedded.inner, M + "glm-z1-32b-0414")
+    assert z1["unchecked"] == [
         {
-            "base": M + "qwen2.5-math-7b",
-            "baseName": "Qwen2.5-Math-7B",
-            "reason": "the graph records no weights license for this model",
+            "base": M + "glm-z1-32b-0414",
+            "baseName": "GLM-Z1-32B-0414",
+            "reason": "the graph records no license for this model's weights",
         }
     ]
+    assert [_short(e["base"]) for e in z1["exempt"]] == ["glm-4-32b-0414"]
 
 
 @pytest.mark.parametrize(
@@ -146,7 +166,10 @@ def test_a_licensor_relicensing_its_own_model_is_exempt(embedded: KnowledgeStore
 
 def test_offending_edges_of_the_real_lineage(embedded: KnowledgeStore) -> None:
     edges = offending_edges(embedded.inner, M + "llama-3.1-8b")
-    assert [(_short(d), _short(b)) for d, b, _ in edges] == [("deepseek-r1-distill-llama-8b", "llama-3.1-8b")]
+    assert [(_short(d), _short(b)) for d, b, _ in edges] == [
+        ("deepseek-r1-distill-llama-8b", "llama-3.1-8b"),
+        ("llama-3.1-nemotron-nano-8b", "llama-3.1-8b"),
+    ]
     assert "requires derivatives to keep its terms" in edges[0][2] and "does not begin with 'Llama'" in edges[0][2]
     assert offending_edges(embedded.inner, M + "deepseek-r1-distill-qwen-32b") == []
 

@@ -17,15 +17,58 @@ CHROME_ACCEPT = (
     "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,"
     "application/signed-exchange;v=b3;q=0.7"
 )
+# the first example query's answer, in its order (?date ?name): the 50 models of CQ1 (tests/test_competency.py)
 CHINESE_MOE_2025 = [
     "DeepSeek-R1",
+    "Ling-lite",
+    "Ling-plus",
+    "DeepSeek-V3-0324",
     "Qwen3-235B-A22B",
     "Qwen3-30B-A3B",
+    "BAGEL-7B-MoT",
+    "DeepSeek-R1-0528",
     "MiniMax-M1",
+    "ERNIE-4.5-21B-A3B",
+    "ERNIE-4.5-300B-A47B",
+    "ERNIE-4.5-300B-A47B-Base",
+    "ERNIE-4.5-VL-28B-A3B",
+    "ERNIE-4.5-VL-424B-A47B",
+    "Qwen3-Coder-30B-A3B-Instruct",
+    "Qwen3-Coder-480B-A35B-Instruct",
+    "Qwen3-235B-A22B-Instruct-2507",
+    "Qwen3-235B-A22B-Thinking-2507",
+    "Intern-S1",
     "GLM-4.5",
     "GLM-4.5-Air",
     "Wan2.2-I2V-A14B",
     "Wan2.2-T2V-A14B",
+    "Qwen3-30B-A3B-Instruct-2507",
+    "Qwen3-30B-A3B-Thinking-2507",
+    "Step3",
+    "GLM-4.5V",
+    "DeepSeek-V3.1",
+    "LongCat-Flash-Chat",
+    "Ling-mini-2.0",
+    "Qwen3-Next-80B-A3B-Instruct",
+    "Qwen3-Next-80B-A3B-Thinking",
+    "DeepSeek-V3.1-Terminus",
+    "LongCat-Flash-Thinking",
+    "Qwen3-Omni-30B-A3B",
+    "Qwen3-VL-235B-A22B",
+    "DeepSeek-V3.2-Exp",
+    "GLM-4.6",
+    "Ling-1T",
+    "Ring-1T",
+    "Qwen3-VL-30B-A3B",
+    "Kimi Linear 48B-A3B",
+    "DeepSeekMath-V2",
+    "LongCat-Flash-Omni",
+    "GLM-4.7",
+    "DeepSeek-V3.2",
+    "DeepSeek-V3.2-Speciale",
+    "GLM-4.6V",
+    "MiMo-V2-Flash",
+    "MiMo-V2-Flash-Base",
 ]
 
 
@@ -88,7 +131,7 @@ def test_query_page_in_chromium(live_server: LiveServer, browser_page: BrowserPa
     page.get_by_role("button", name="Run query").click()
     page.wait_for_selector("#result-table tbody tr")
     assert _column(page, "name") == CHINESE_MOE_2025
-    assert page.locator("#status").inner_text().startswith("8 rows")
+    assert page.locator("#status").inner_text().startswith("50 rows")
     glm = page.get_by_role("link", name="model:glm-4.5", exact=True)
     assert glm.get_attribute("href") == "/id/model/glm-4.5"
     entity = httpx.get(live_server.url + "/id/model/glm-4.5", headers={"Accept": "text/html"})

@@ -85,7 +85,7 @@ def test_sparql_answers(read_only_app: tuple[KnowledgeGraph, TestClient]) -> Non
     query = "SELECT (COUNT(?m) AS ?n) WHERE { ?m a aikg:AIModel }"
     r = client.post("/sparql", content=query, headers={"Content-Type": "application/sparql-query"})
     assert r.status_code == 200
-    assert int(r.json()["results"]["bindings"][0]["n"]["value"]) == 105
+    assert int(r.json()["results"]["bindings"][0]["n"]["value"]) == 534
 
 
 def test_reviews_are_computed_in_memory_and_served(read_only_app: tuple[KnowledgeGraph, TestClient]) -> None:

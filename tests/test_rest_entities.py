@@ -33,6 +33,12 @@ def values_of(body: dict, key: str) -> list[dict]:
 # -- one entity ----------------------------------------------------------------------------------
 
 
+GLM45_SOURCES = [
+    "https://contextqmd.com/libraries/huggingface-transformers/versions/5.8.0/pages/docs/source/en/model_doc/glm4_moe",
+    "https://github.com/zai-org/GLM-4.5",
+]
+
+
 def test_model_record_every_property_with_labels_and_sources(client: TestClient, data: Graph) -> None:
     body = client.get("/api/models/glm-4.5").json()
     glm = URIRef(ID + "model/glm-4.5")
@@ -54,19 +60,20 @@ def test_model_record_every_property_with_labels_and_sources(client: TestClient,
         "kind": "organization",
         "label": "Zhipu AI",
         "graphs": [LANDSCAPE],
-        "sources": ["https://github.com/zai-org/GLM-4.5"],
+        "sources": GLM45_SOURCES,
     }
     assert values_of(body, "aikg:architecture")[0]["label"] == "Mixture-of-Experts"
     assert values_of(body, "aikg:weightsLicense")[0]["label"] == "MIT License"
     total = values_of(body, "aikg:totalParameters")[0]
     assert (total["value"], total["datatype"]) == (355_000_000_000, "xsd:integer")
     assert body["properties"]["aikg:totalParameters"]["label"] == "total parameters"
+    # the day (2025-07-28) comes from the Transformers glm4_moe model page, now a second source of GLM-4.5
     assert values_of(body, "schema:datePublished")[0] == {
         "type": "literal",
-        "value": "2025-07",
-        "datatype": "xsd:gYearMonth",
+        "value": "2025-07-28",
+        "datatype": "xsd:date",
         "graphs": [LANDSCAPE],
-        "sources": ["https://github.com/zai-org/GLM-4.5"],
+        "sources": GLM45_SOURCES,
     }
     assert body["types"] == [{"iri": str(AIKG.AIModel), "curie": "aikg:AIModel", "label": "AI model"}]
     landscape = next(s for s in body["sources"] if s["graph"] == LANDSCAPE)
@@ -168,7 +175,7 @@ def test_lineage_edges_carry_derivation_types(client: TestClient) -> None:
     assert depths["deepseek-r1"] == 1 and depths["deepseek-r1-distill-qwen-7b"] == 2
     assert {
         d["slug"] for d in client.get("/api/models/deepseek-v3/lineage", params={"max_depth": 1}).json()["descendants"]
-    } == {"deepseek-r1"}
+    } == {"cogito-v2.1-671b", "deepseek-prover-v2-671b", "deepseek-r1", "deepseek-v3-0324", "deepseek-v3.1"}
 
 
 def test_compare_side_by_side(client: TestClient, data: Graph) -> None:

@@ -217,9 +217,10 @@ def test_update_is_durable_across_a_restart(live_server_factory: Any, tmp_path: 
     # Derived graphs (e.g. the claim reviews) are regenerated after writes; the sources are not.
     sources_before = _source_sizes(endpoint)
     update = 'INSERT DATA { GRAPH <http://ex.org/durable> { <http://ex.org/d> <http://ex.org/p> "kept ✓"@en } }'
-    assert httpx.post(endpoint, data={"update": update}, headers=auth).status_code == 204
+    # a write regenerates the 102 claim reviews before it is acknowledged (about 6 s on a busy 2-core machine)
+    assert httpx.post(endpoint, data={"update": update}, headers=auth, timeout=60).status_code == 204
     failing = "INSERT DATA { GRAPH <http://ex.org/durable> { <http://ex.org/e> <http://ex.org/p> 2 } } ; CREATE GRAPH <http://ex.org/durable>"
-    assert httpx.post(endpoint, data={"update": failing}, headers=auth).status_code == 400
+    assert httpx.post(endpoint, data={"update": failing}, headers=auth, timeout=60).status_code == 400
     children = [c.pid for c in psutil.Process(first.process.pid).children(recursive=True)]
     # SIGKILL, no shutdown at all: what was acknowledged must already be on disk. (A graceful stop
     # is what every other live-server test does at teardown.)

@@ -244,9 +244,17 @@ OWN_QUERIES: dict[str, tuple[str, Any]] = {
     "meta-models": (
         "SELECT ?n WHERE { ?m a aikg:AIModel ; schema:creator organization:meta ; schema:name ?n } ORDER BY ?n",
         [
+            ("Code World Model",),
+            ("LLaMA 13B",),
+            ("LLaMA 33B",),
+            ("LLaMA 65B",),
+            ("LLaMA 7B",),
             ("Llama 2 13B",),
+            ("Llama 2 13B Chat",),
             ("Llama 2 70B",),
+            ("Llama 2 70B Chat",),
             ("Llama 2 7B",),
+            ("Llama 2 7B Chat",),
             ("Llama 3 70B",),
             ("Llama 3 8B",),
             ("Llama 3.1 405B",),
@@ -260,18 +268,32 @@ OWN_QUERIES: dict[str, tuple[str, Any]] = {
             ("Llama 4 Behemoth",),
             ("Llama 4 Maverick",),
             ("Llama 4 Scout",),
+            ("Llama Guard",),
+            ("Muse Spark",),
         ],
     ),
     "open-weights-per-country": (
         """SELECT ?code (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a aikg:AIModel ;
            aikg:accessibility/skos:broader aikg:OpenWeights ;
            schema:creator/schema:addressCountry/schema:identifier ?code } GROUP BY ?code ORDER BY ?code""",
-        [("AE", "2"), ("CN", "35"), ("FR", "5"), ("IL", "1"), ("US", "35")],
+        [
+            ("AE", "15"),
+            ("CA", "2"),
+            ("CH", "2"),
+            ("CN", "199"),
+            ("DE", "5"),
+            ("FR", "32"),
+            ("IL", "6"),
+            ("IN", "3"),
+            ("JP", "1"),
+            ("KR", "8"),
+            ("US", "122"),
+        ],
     ),
     "largest-moe": (
         """SELECT ?n ?total WHERE { ?m aikg:architecture/skos:broader* aikg:MixtureOfExperts ; schema:name ?n ;
            aikg:totalParameters ?total ; aikg:weightsLicense ?l } ORDER BY DESC(?total) LIMIT 1""",
-        [("Kimi K2", "1000000000000")],
+        [("DeepSeek-V4-Pro", "1600000000000")],
     ),
     "glm-45-facts": (
         """SELECT ?arch ?total ?active ?weights ?code WHERE { model:glm-4.5 aikg:architecture/skos:notation ?arch ;

@@ -58,7 +58,12 @@ def test_analytics_commands() -> None:
     assert text.splitlines()[0].startswith("projection: organization-model")
     assert "Alibaba Group" in text.splitlines()[1]
     chains = kg("analytics", "chains", "--limit", "1").stdout
-    assert "-[distilled from]-> DeepSeek-R1 -[fine-tune]-> DeepSeek-V3" in chains
+    # the longest chain of the grown graph: DeepSeek's V3 line, five derivation steps with their types
+    assert chains.splitlines()[1] == (
+        "  5  DeepSeek-V3.2-Speciale -[fine-tune]-> DeepSeek-V3.2 -[fine-tune]-> DeepSeek-V3.2-Exp "
+        "-[continued pre-training]-> DeepSeek-V3.1-Terminus -[fine-tune]-> DeepSeek-V3.1 "
+        "-[continued pre-training]-> DeepSeek-V3"
+    )
     path = kg("analytics", "path", "model/deepseek-r1-distill-llama-8b", "organization/meta").stdout
     assert (
         "DeepSeek-R1-Distill-Llama-8B -[based on]-> Llama 3.1 8B" in path and "Llama 3.1 8B -[creator]-> Meta" in path

@@ -77,6 +77,8 @@ def test_deepseek_r1_lineage(live_server: LiveServer, browser_page: BrowserPage)
         "DeepSeek-R1-Distill-Qwen-1.5B", "DeepSeek-R1-Distill-Qwen-7B", "DeepSeek-R1-Distill-Qwen-14B",
         "DeepSeek-R1-Distill-Qwen-32B", "DeepSeek-R1-Distill-Llama-8B", "DeepSeek-R1-Distill-Llama-70B",
         "Qwen2.5-Math-1.5B", "Qwen2.5-Math-7B", "Qwen2.5-14B", "Qwen2.5-32B", "Llama 3.1 8B", "Llama 3.3 70B",
+        # the R1-0528 update (a fine-tune of R1), its Qwen3-8B distill and that distill's base
+        "DeepSeek-R1-0528", "DeepSeek-R1-0528-Qwen3-8B", "Qwen3-8B",
     }  # fmt: skip
     page = browser_page.page
     # the hierarchy: bases above DeepSeek-R1, the distills below it
@@ -87,7 +89,8 @@ def test_deepseek_r1_lineage(live_server: LiveServer, browser_page: BrowserPage)
     assert y["DeepSeek-V3"] < y["DeepSeek-R1"] < y["DeepSeek-R1-Distill-Llama-8B"]
     assert y["Llama 3.1 8B"] < y["DeepSeek-R1-Distill-Llama-8B"]
     edges = page.evaluate("window.aikgEdges.get().map(e => e.label)")  # type: ignore[attr-defined]
-    assert edges.count("distilled from (teacher)") == 6 and edges.count("distillation") == 6
+    # R1's six distills and R1-0528's Qwen3-8B distill
+    assert edges.count("distilled from (teacher)") == 7 and edges.count("distillation") == 7
     screenshot(browser_page, "graph-lineage-deepseek-r1")
 
 
@@ -101,10 +104,13 @@ def test_claims_network(live_server: LiveServer, browser_page: BrowserPage) -> N
     conflicted = page.evaluate(  # type: ignore[attr-defined]
         "window.aikgNodes.get().filter(n => n.title.includes('conflict of interest:')).map(n => n.label)"
     )
-    # the three Wan 2.2 claims reported by the Alibaba-owned SCMP, and Zuckerberg's Llama 3.1 claim in
-    # Meta's own newsroom (ontology/data/reviews-input.ttl): its publisher created the subject
-    assert len(conflicted) == 4
-    assert sorted(label.split(":")[0] for label in conflicted) == ["Alibaba", "Alibaba", "Alibaba", "Mark Zuckerberg"]
+    # the three Wan 2.2 claims reported by the Alibaba-owned SCMP; Zuckerberg's Llama 3.1 claim in Meta's own
+    # newsroom and his two 2025 superintelligence-letter claims on meta.com, and Joe Tsai on Qwen on Alibaba's
+    # own site: in each the publisher created (or is) the subject
+    assert len(conflicted) == 7
+    assert sorted(label.split(":")[0] for label in conflicted) == [
+        "Alibaba", "Alibaba", "Alibaba", "Joe Tsai", "Mark Zuckerberg", "Mark Zuckerberg", "Mark Zuckerberg",
+    ]  # fmt: skip
     screenshot(browser_page, "graph-claims")
 
 
