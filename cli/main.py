@@ -301,8 +301,19 @@ def load(files: tuple[Path, ...], store: str | None, graph: str | None, replace:
 @click.option(
     "--strict", is_flag=True, help="Fail the whole import on the first malformed row (default: skip and report it)."
 )
-def import_(source: str, paths: tuple[Path, ...], store: str | None, dry_run: bool, strict: bool) -> None:
-    """Import a source's files (a PATH is a file or a folder) into its own named graph, atomically."""
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Write the import even if it drops most entities of the source's current import (default: refuse).",
+)
+def import_(
+    source: str, paths: tuple[Path, ...], store: str | None, dry_run: bool, strict: bool, replace: bool
+) -> None:
+    """Import a source's files (a PATH is a file or a folder) into its own named graph, atomically.
+
+    An import is the source's whole current content: give all of its files at once. An import
+    that would remove most entities of the source's current import is refused unless --replace.
+    """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -331,7 +342,14 @@ def import_(source: str, paths: tuple[Path, ...], store: str | None, dry_run: bo
         try:
             service = _open(store)
             outcome = run_import(
-                service.store, source, list(paths), strict=strict, dry_run=dry_run, track=track, on_write=on_write
+                service.store,
+                source,
+                list(paths),
+                strict=strict,
+                dry_run=dry_run,
+                track=track,
+                on_write=on_write,
+                replace=replace,
             )
         except KGError as exc:
             for issue in getattr(exc, "issues", [])[:50]:

@@ -50,6 +50,8 @@ def _safe_name(filename: str) -> Path:
         "`mof_components.yml` and `mof_open_licenses.json` (`mot`), openness-index YAMLs (`osai`), model cards "
         "uploaded as `owner/name/README.md` or `owner__name.md` (`modelcard`). Server-side paths are refused. "
         "`dry_run=true` resolves and reports without writing; `strict=true` fails on a malformed row. "
+        "An import is the source's whole current content: one that would remove most entities of the source's "
+        "current import is refused with 409 (naming files and counts) unless `replace=true`. "
         "Answers the import report: counts, skipped rows with file, line and column, entity matches."
     ),
 )
@@ -60,6 +62,10 @@ async def post_import(
     source: Annotated[str, PathParam(description="epoch, mot, osai or modelcard", examples=["epoch"])],
     dry_run: Annotated[bool, Query(description="Resolve and count, write nothing")] = False,
     strict: Annotated[bool, Query(description="Fail the whole import on a malformed row")] = False,
+    replace: Annotated[
+        bool,
+        Query(description="Write even if the import drops most entities of the source's current import (else 409)"),
+    ] = False,
     authorization: Annotated[str | None, Header()] = None,
 ) -> Any:
     require_update_token(settings, authorization)
@@ -94,7 +100,7 @@ async def post_import(
                     )
                 target.write_bytes(data)
             outcome = await run_in_threadpool(
-                run.run_import, graph.store, source, [root], strict=strict, dry_run=dry_run
+                run.run_import, graph.store, source, [root], strict=strict, dry_run=dry_run, replace=replace
             )
         return outcome.report(limit=500)
     finally:
