@@ -14,7 +14,7 @@ from starlette.datastructures import UploadFile
 
 from api.deps import GraphDep, SettingsDep, require_update_token
 from api.errors import problem
-from kg.errors import ForbiddenError, InvalidParameterError
+from kg.errors import ForbiddenError, InvalidParameterError, LoadError, MalformedRowsError
 from kg.ingest import history, run
 from kg.ingest.importers import IMPORTERS, importer
 
@@ -40,6 +40,18 @@ def _safe_name(filename: str) -> Path:
     if parts[-1].lower() == "readme.md" and len(parts) >= 3:
         return Path(parts[-3], parts[-2], parts[-1])
     return Path(parts[-1])
+
+
+def _as_uploaded(exc: LoadError, root: Path, names: list[str]) -> LoadError:
+    """The same error, naming the uploaded files instead of the server's temporary folder."""
+    uploaded = "uploaded " + ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+
+    def clean(text: str) -> str:
+        return text.replace(f"{root}/", "").replace(str(root), uploaded).replace(root.name, uploaded)
+
+    if isinstance(exc, MalformedRowsError):
+        return MalformedRowsError(clean(exc.path), [clean(i) for i in exc.issues], exc.line)
+    return LoadError(clean(exc.path), clean(exc.reason), exc.line)
 
 
 @router.post(
@@ -99,9 +111,13 @@ async def post_import(
                         "files", f"uploads larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB in total"
                     )
                 target.write_bytes(data)
-            outcome = await run_in_threadpool(
-                run.run_import, graph.store, source, [root], strict=strict, dry_run=dry_run, replace=replace
-            )
+            try:
+                outcome = await run_in_threadpool(
+                    run.run_import, graph.store, source, [root], strict=strict, dry_run=dry_run, replace=replace
+                )
+            except LoadError as exc:
+                names = [_safe_name(u.filename or "upload").as_posix() for u in uploads if isinstance(u, UploadFile)]
+                raise _as_uploaded(exc, root, names) from None
         return outcome.report(limit=500)
     finally:
         await form.close()
