@@ -11,7 +11,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kg.errors import (
     AuthenticationRequiredError,
+    ConflictError,
     ForbiddenError,
+    ImportShrinkError,
     InvalidParameterError,
     KGError,
     LoadError,
@@ -44,6 +46,7 @@ STATUS_BY_ERROR: dict[type[KGError], int] = {
     QueryTimeoutError: 503,
     QueryMemoryError: 503,
     RemoteEngineError: 502,
+    ConflictError: 409,
 }
 """Core error class -> HTTP status. A user's mistake is 4xx; a stopped query is 503 (a limit of this
 server, not a fault in the request's syntax); a failing remote engine is 502 (bad gateway). The first matching class wins, so subclasses come
@@ -76,6 +79,9 @@ def error_response(exc: KGError) -> JSONResponse:
         extra["issues"] = list(exc.issues)[:500]  # type: ignore[attr-defined]
     if isinstance(exc, QuerySyntaxError) and exc.line is not None:
         extra["line"], extra["column"] = exc.line, exc.column
+    if isinstance(exc, ImportShrinkError):
+        extra["counts"] = {"current": exc.before, "kept": exc.kept, "removed": exc.before - exc.kept, "new": exc.after}
+        extra["files"] = {"current": exc.before_files, "new": exc.after_files}
     response = problem(status, type(exc).__name__, exc.detail, **extra)
     if isinstance(exc, AuthenticationRequiredError):
         # RFC 9110 §11.6.1: a 401 names the scheme to use; RFC 6750 §3 for Bearer.

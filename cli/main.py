@@ -11,6 +11,7 @@ reviews graph) and reads through the same functions the server's routes read wit
 from __future__ import annotations
 
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -23,6 +24,67 @@ from kg.settings import Settings
 __all__ = ["main"]
 
 
+class CLIError(click.ClickException):
+    """A user's mistake: printed as one line ``error: ...`` on stderr, exit status 2."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:  # type: ignore[no-untyped-def]
+        """Print the one line."""
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+def _is_store(path: Path) -> bool:
+    # An Oxigraph store on disk is a RocksDB folder: RocksDB writes CURRENT when it creates one.
+    return (path / "CURRENT").is_file()
+
+
+def _reading_store(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--store`` of a command that only reads: the store must exist; reading never creates one."""
+    if value is None or value.startswith(("http://", "https://")):
+        return value
+    path = Path(value)
+    if not _is_store(path):
+        what = "is not a store folder" if path.exists() else "does not exist"
+        raise CLIError(
+            f"--store {value}: {what}; reading commands never create a store "
+            "(kg load, kg import and kg serve --store create one)"
+        )
+    return value
+
+
+def _writable_output(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """``-o FILE``: its folder must exist, so a page is never computed only to fail at the write."""
+    if value is None:
+        return value
+    folder = value.parent if str(value.parent) else Path(".")
+    if value.is_dir():
+        raise CLIError(f"-o {value}: is a folder; give a file name such as {value / 'graph.html'}")
+    if not folder.is_dir():
+        raise CLIError(f"-o {value}: folder {folder} does not exist")
+    return value
+
+
+def _check_port(host: str, port: int) -> None:
+    """Refuse a port another process listens on before anything is loaded or announced.
+
+    The probe binds as uvicorn does (``SO_REUSEADDR``, so a port in TIME_WAIT counts as free)
+    and lets go at once; the server binds it again a moment later.
+    """
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except OSError as exc:
+        raise CLIError(f"--host {host}: {exc.strerror or exc}") from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise CLIError(
+                f"cannot listen on {host}:{port}: {exc.strerror or exc} (is another server running? choose --port)"
+            ) from None
+
+
 def _open(store: str | None):  # type: ignore[no-untyped-def]
     from kg.service import KnowledgeGraph
 
@@ -30,11 +92,35 @@ def _open(store: str | None):  # type: ignore[no-untyped-def]
 
 
 def _fail(exc: KGError) -> None:
-    click.echo(f"error: {exc.detail}", err=True)
-    sys.exit(2)
+    raise CLIError(exc.detail)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """The ``kg`` group: no traceback reaches a user.
+
+    A core error (:class:`kg.errors.KGError`) or a file-system error is the user's to fix: one
+    line, exit 2. Anything else is a bug of ours: one line, exit 1, and ``KG_DEBUG=1`` shows the
+    traceback.
+    """
+
+    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except KGError as exc:
+            raise CLIError(exc.detail) from None
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise CLIError(f"{where}{exc.strerror or exc}") from None
+        except Exception as exc:
+            if os.environ.get("KG_DEBUG"):
+                raise
+            click.echo(f"error: internal error ({type(exc).__name__}: {exc}); KG_DEBUG=1 shows the traceback", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kg")
 def main() -> None:
     """AI Landscape KG: a sourced knowledge graph of the open-source AI race."""
@@ -108,6 +194,7 @@ def serve(  # type: ignore[no-untyped-def]
         if value is not None:
             os.environ[key] = str(value)
     settings = Settings.from_env()
+    _check_port(settings.host, settings.port)
     try:
         graph = KnowledgeGraph.open(settings)
     except KGError as exc:
@@ -133,7 +220,9 @@ def serve(  # type: ignore[no-untyped-def]
 
 @main.command()
 @click.argument("sparql")
-@click.option("--store", help="Persistent store directory (default: the embedded graph in memory).")
+@click.option(
+    "--store", callback=_reading_store, help="Persistent store directory (default: the embedded graph in memory)."
+)
 @click.option(
     "--format",
     "fmt",
@@ -180,13 +269,22 @@ def query(sparql: str, store: str | None, fmt: str | None) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--store", help="Persistent store directory (default: a throw-away in-memory store, to check files).")
 @click.option("--graph", help="Named graph IRI for the files' triples (default: graph/{file stem}).")
-def load(files: tuple[Path, ...], store: str | None, graph: str | None) -> None:
-    """Load RDF files (any syntax) into named graphs: all of them or none."""
+@click.option("--replace", is_flag=True, help="Replace the triples of target graphs that already hold data.")
+@click.option("--append", is_flag=True, help="Add to target graphs that already hold data.")
+def load(files: tuple[Path, ...], store: str | None, graph: str | None, replace: bool, append: bool) -> None:
+    """Load RDF files (any syntax) into named graphs: all of them or none.
+
+    A graph that already holds triples (the curated landscape, an import, an earlier load) is
+    left alone and the load refused, unless --replace or --append says what to do with it.
+    """
     from kg.engine.load import load_files
 
+    if replace and append:
+        raise CLIError("--replace and --append exclude each other: choose one")
     try:
         service = _open(store)
-        counts = load_files(service.store, list(files), graph=graph)
+        existing = "replace" if replace else "append" if append else "refuse"
+        counts = load_files(service.store, list(files), graph=graph, existing=existing)
         service.store.flush()
     except KGError as exc:
         _fail(exc)
@@ -205,8 +303,19 @@ def load(files: tuple[Path, ...], store: str | None, graph: str | None) -> None:
 @click.option(
     "--strict", is_flag=True, help="Fail the whole import on the first malformed row (default: skip and report it)."
 )
-def import_(source: str, paths: tuple[Path, ...], store: str | None, dry_run: bool, strict: bool) -> None:
-    """Import a source's files (a PATH is a file or a folder) into its own named graph, atomically."""
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Write the import even if it drops most entities of the source's current import (default: refuse).",
+)
+def import_(
+    source: str, paths: tuple[Path, ...], store: str | None, dry_run: bool, strict: bool, replace: bool
+) -> None:
+    """Import a source's files (a PATH is a file or a folder) into its own named graph, atomically.
+
+    An import is the source's whole current content: give all of its files at once. An import
+    that would remove most entities of the source's current import is refused unless --replace.
+    """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -235,7 +344,14 @@ def import_(source: str, paths: tuple[Path, ...], store: str | None, dry_run: bo
         try:
             service = _open(store)
             outcome = run_import(
-                service.store, source, list(paths), strict=strict, dry_run=dry_run, track=track, on_write=on_write
+                service.store,
+                source,
+                list(paths),
+                strict=strict,
+                dry_run=dry_run,
+                track=track,
+                on_write=on_write,
+                replace=replace,
             )
         except KGError as exc:
             for issue in getattr(exc, "issues", [])[:50]:
@@ -266,7 +382,7 @@ def import_(source: str, paths: tuple[Path, ...], store: str | None, dry_run: bo
 @click.argument("source", type=click.Choice(["epoch", "mot", "osai", "modelcard"]))
 @click.option("--from", "from_version", type=int, help="Older import version (default: the one before --to).")
 @click.option("--to", "to_version", type=int, help="Newer import version (default: the latest).")
-@click.option("--store", required=True, help="Persistent store directory holding the imports.")
+@click.option("--store", required=True, callback=_reading_store, help="Persistent store directory holding the imports.")
 @click.option("--json", "as_json", is_flag=True, help="Print the diff as JSON.")
 def diff(source: str, from_version: int | None, to_version: int | None, store: str, as_json: bool) -> None:
     """Facts added (+), removed (-) and changed (~) between two imports of a source."""
@@ -292,7 +408,7 @@ def diff(source: str, from_version: int | None, to_version: int | None, store: s
 
 
 @main.command()
-@click.option("--store", required=True, help="Persistent store directory holding the imports.")
+@click.option("--store", required=True, callback=_reading_store, help="Persistent store directory holding the imports.")
 def history(store: str) -> None:
     """List the kept imports (snapshots) of every source."""
     from kg.engine import dataset
@@ -304,7 +420,7 @@ def history(store: str) -> None:
 
 
 @main.command()
-@click.option("--store", help="Persistent store directory (default: the embedded graph).")
+@click.option("--store", callback=_reading_store, help="Persistent store directory (default: the embedded graph).")
 def validate(store: str | None) -> None:
     """Check the graph against the SHACL shapes; exit 1 on violations."""
     from kg.engine.validate import validate_store
@@ -327,8 +443,17 @@ class _VizGroup(click.Group):
         return super().resolve_command(ctx, args)
 
 
-_OUTPUT = click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="HTML file to write.")
-_STORE = click.option("--store", help="Persistent store directory (default: the embedded graph).")
+_OUTPUT = click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    callback=_writable_output,
+    help="HTML file to write.",
+)
+_STORE = click.option(
+    "--store", callback=_reading_store, help="Persistent store directory (default: the embedded graph)."
+)
 _MAX_NODES = click.option(
     "--max-nodes", type=click.IntRange(10, 5000), help="Node cap; what is cut is listed on the page."
 )
@@ -676,7 +801,11 @@ def coverage_command(as_json: bool, store: str | None) -> None:
 
 @main.command()
 @click.argument("claim", required=False)
-@click.option("--store", help="Persistent store directory (default: the embedded graph); its reviews graph is updated.")
+@click.option(
+    "--store",
+    callback=_reading_store,
+    help="Persistent store directory (default: the embedded graph); its reviews graph is updated.",
+)
 @click.option(
     "--rating", type=click.Choice(["supported", "misleading", "contradicted", "unverifiable"]), help="Keep one rating."
 )

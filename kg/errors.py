@@ -11,6 +11,9 @@ Hierarchy::
     ├── ForbiddenError          the caller may not do this (update without token, SERVICE, LOAD)
     │   └── AuthenticationRequiredError  no credentials were sent where they are needed
     ├── RemoteEngineError       the remote SPARQL engine cannot be reached or failed
+    ├── ConflictError           the request would remove data the caller did not ask to remove
+    │   ├── GraphExistsError    a load targets graphs that already hold triples
+    │   └── ImportShrinkError   an import would drop most of what the source's last import holds
     └── QueryError
         ├── QuerySyntaxError    the SPARQL text does not parse (also a ValueError)
         │   └── QueryFormError  it parses, but this operation takes another query form
@@ -29,7 +32,10 @@ from __future__ import annotations
 
 __all__ = [
     "AuthenticationRequiredError",
+    "ConflictError",
     "ForbiddenError",
+    "GraphExistsError",
+    "ImportShrinkError",
     "InvalidParameterError",
     "KGError",
     "LoadError",
@@ -241,3 +247,74 @@ class ResultTooLargeError(QueryError):
 
 class NotAcceptableError(QueryError):
     """No serialization acceptable to the client exists for this kind of result."""
+
+
+class ConflictError(KGError):
+    """The request would remove data that the caller did not ask to remove; nothing was written."""
+
+    @property
+    def detail(self) -> str:
+        """Return what would be lost and how to ask for it."""
+        return str(self)
+
+
+class GraphExistsError(ConflictError):
+    """A load targets named graphs that already hold triples, and neither replace nor append was asked.
+
+    Parameters
+    ----------
+    graphs : dict of str to int
+        Graph IRI -> number of triples it holds now.
+    curated : list of str, optional
+        Those of `graphs` that hold the shipped curated data.
+    """
+
+    def __init__(self, graphs: dict[str, int], curated: list[str] | None = None) -> None:
+        super().__init__(dict(graphs), list(curated or []))
+        self.graphs = dict(graphs)
+        self.curated = list(curated or [])
+
+    def __str__(self) -> str:
+        """Return the message a person reads."""
+        held = "; ".join(
+            f"graph {name} already holds {n:,} triples" + (" of curated data" if name in self.curated else "")
+            for name, n in self.graphs.items()
+        )
+        return f"{held}: nothing was loaded (--replace replaces the graph, --append adds to it)"
+
+
+class ImportShrinkError(ConflictError):
+    """An import would remove most entities of the source's latest import; nothing was written.
+
+    Parameters
+    ----------
+    source : str
+        Importer key.
+    before_files, after_files : list of str
+        File names of the latest import and of this one.
+    before, kept : int
+        Entities in the latest import, and how many of them this import still holds.
+    after : int
+        Entities in this import.
+    """
+
+    def __init__(
+        self, source: str, before_files: list[str], after_files: list[str], before: int, kept: int, after: int
+    ) -> None:
+        super().__init__(source, list(before_files), list(after_files), before, kept, after)
+        self.source = source
+        self.before_files = list(before_files)
+        self.after_files = list(after_files)
+        self.before = before
+        self.kept = kept
+        self.after = after
+
+    def __str__(self) -> str:
+        """Return the message a person reads."""
+        return (
+            f"{self.source}: this import ({', '.join(self.after_files) or 'no files'}: {self.after:,} entities) would "
+            f"remove {self.before - self.kept:,} of the {self.before:,} entities of the current import "
+            f"({', '.join(self.before_files) or 'no files'}); nothing was written. Import all files together "
+            f"(kg import {self.source} FILE1 FILE2 ...) to keep them, or pass --replace (replace=true over HTTP) "
+            "to replace the current import"
+        )

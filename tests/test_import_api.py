@@ -132,3 +132,13 @@ def test_a_literal_reads_the_same_in_changes_and_in_the_record(client: TestClien
         ]
         assert fact["object"] in shapes
     assert {"type": "literal", "value": 9000000000, "datatype": "xsd:integer"} in [f["object"] for f in typed]
+
+
+def test_an_upload_error_names_the_uploaded_file_not_the_server_temp_folder(client: TestClient) -> None:
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    files = [("files", ("notes.txt", b"hello", "text/plain"))]
+    response = client.post("/api/imports/epoch", files=files, headers=auth)
+    assert response.status_code == 400
+    detail = response.json()["detail"]
+    assert detail == "uploaded notes.txt: no CSV file to import"
+    assert "kg-import-" not in response.text and "/tmp" not in response.text

@@ -9,7 +9,7 @@ import pytest
 from kg.engine.load import load_files
 from kg.engine.sparql import select
 from kg.engine.store import KnowledgeStore
-from kg.errors import LoadError
+from kg.errors import GraphExistsError, InvalidParameterError, LoadError
 
 
 def _write(tmp_path: Path, name: str, text: str) -> Path:
@@ -63,7 +63,7 @@ def test_all_or_nothing_across_files(tmp_path: Path) -> None:
     good2 = _write(tmp_path, "good.ttl", "<http://ex.org/a> <http://ex.org/p> 2 .")
     bad = _write(tmp_path, "bad.ttl", "<http://ex.org/a> <http://ex.org/p> .")
     with pytest.raises(LoadError):
-        load_files(store, [good2, bad])
+        load_files(store, [good2, bad], existing="replace")
     assert len(store) == before
     assert select(store.inner, "SELECT ?o WHERE { ?s ?p ?o }") == [{"o": 1}]
 
@@ -100,6 +100,24 @@ def test_replace_is_atomic_and_bumps_version(tmp_path: Path) -> None:
     f = _write(tmp_path, "g.ttl", "<http://ex.org/a> <http://ex.org/p> 1 .")
     load_files(store, [f])
     f.write_text("<http://ex.org/a> <http://ex.org/p> 2 , 3 .", encoding="utf-8")
-    load_files(store, [f])
+    load_files(store, [f], existing="replace")
     assert store.version != v0
     assert sorted(r["o"] for r in select(store.inner, "SELECT ?o WHERE { ?s ?p ?o }")) == [2, 3]
+
+
+def test_a_graph_that_holds_data_is_refused_unless_replace_or_append(tmp_path: Path) -> None:
+    store = KnowledgeStore()
+    f = _write(tmp_path, "g.ttl", "<http://ex.org/a> <http://ex.org/p> 1 .")
+    load_files(store, [f])
+    f.write_text("<http://ex.org/a> <http://ex.org/p> 2 .", encoding="utf-8")
+    v = store.version
+    with pytest.raises(GraphExistsError) as info:
+        load_files(store, [f])
+    assert info.value.graphs == {"https://w3id.org/aikg/graph/g": 1}
+    assert "graph https://w3id.org/aikg/graph/g already holds 1 triples" in info.value.detail
+    assert store.version == v
+    assert select(store.inner, "SELECT ?o WHERE { ?s ?p ?o }") == [{"o": 1}]
+    load_files(store, [f], existing="append")
+    assert sorted(r["o"] for r in select(store.inner, "SELECT ?o WHERE { ?s ?p ?o }")) == [1, 2]
+    with pytest.raises(InvalidParameterError, match="not an absolute IRI"):
+        load_files(store, [f], graph="not an iri")

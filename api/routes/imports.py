@@ -14,7 +14,7 @@ from starlette.datastructures import UploadFile
 
 from api.deps import GraphDep, SettingsDep, require_update_token
 from api.errors import problem
-from kg.errors import ForbiddenError, InvalidParameterError
+from kg.errors import ForbiddenError, InvalidParameterError, LoadError, MalformedRowsError
 from kg.ingest import history, run
 from kg.ingest.importers import IMPORTERS, importer
 
@@ -42,6 +42,18 @@ def _safe_name(filename: str) -> Path:
     return Path(parts[-1])
 
 
+def _as_uploaded(exc: LoadError, root: Path, names: list[str]) -> LoadError:
+    """The same error, naming the uploaded files instead of the server's temporary folder."""
+    uploaded = "uploaded " + ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+
+    def clean(text: str) -> str:
+        return text.replace(f"{root}/", "").replace(str(root), uploaded).replace(root.name, uploaded)
+
+    if isinstance(exc, MalformedRowsError):
+        return MalformedRowsError(clean(exc.path), [clean(i) for i in exc.issues], exc.line)
+    return LoadError(clean(exc.path), clean(exc.reason), exc.line)
+
+
 @router.post(
     "/imports/{source}",
     summary="Import uploaded files of a source (token required)",
@@ -50,6 +62,8 @@ def _safe_name(filename: str) -> Path:
         "`mof_components.yml` and `mof_open_licenses.json` (`mot`), openness-index YAMLs (`osai`), model cards "
         "uploaded as `owner/name/README.md` or `owner__name.md` (`modelcard`). Server-side paths are refused. "
         "`dry_run=true` resolves and reports without writing; `strict=true` fails on a malformed row. "
+        "An import is the source's whole current content: one that would remove most entities of the source's "
+        "current import is refused with 409 (naming files and counts) unless `replace=true`. "
         "Answers the import report: counts, skipped rows with file, line and column, entity matches."
     ),
 )
@@ -60,6 +74,10 @@ async def post_import(
     source: Annotated[str, PathParam(description="epoch, mot, osai or modelcard", examples=["epoch"])],
     dry_run: Annotated[bool, Query(description="Resolve and count, write nothing")] = False,
     strict: Annotated[bool, Query(description="Fail the whole import on a malformed row")] = False,
+    replace: Annotated[
+        bool,
+        Query(description="Write even if the import drops most entities of the source's current import (else 409)"),
+    ] = False,
     authorization: Annotated[str | None, Header()] = None,
 ) -> Any:
     require_update_token(settings, authorization)
@@ -93,9 +111,13 @@ async def post_import(
                         "files", f"uploads larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB in total"
                     )
                 target.write_bytes(data)
-            outcome = await run_in_threadpool(
-                run.run_import, graph.store, source, [root], strict=strict, dry_run=dry_run
-            )
+            try:
+                outcome = await run_in_threadpool(
+                    run.run_import, graph.store, source, [root], strict=strict, dry_run=dry_run, replace=replace
+                )
+            except LoadError as exc:
+                names = [_safe_name(u.filename or "upload").as_posix() for u in uploads if isinstance(u, UploadFile)]
+                raise _as_uploaded(exc, root, names) from None
         return outcome.report(limit=500)
     finally:
         await form.close()

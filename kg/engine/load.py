@@ -9,14 +9,16 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.engine.store import KnowledgeStore
-from kg.errors import LoadError
+from kg.errors import GraphExistsError, InvalidParameterError, LoadError
 from kg.namespaces import GRAPH
 from kg.settings import ONTOLOGY_DIR
 
 __all__ = [
+    "EXISTING",
     "FORMATS_BY_EXTENSION",
     "ONTOLOGY_GRAPH",
     "default_sources",
+    "graph_size",
     "load_default_graph",
     "load_files",
     "parse_file",
@@ -41,6 +43,20 @@ FORMATS_BY_EXTENSION: dict[str, ox.RdfFormat] = {
 """File extension -> RDF syntax."""
 
 _POSITION = re.compile(r"line (\d+)")
+
+EXISTING = ("refuse", "replace", "append")
+"""What :func:`load_files` does with a target graph that already holds triples."""
+
+
+def _graph_node(name: str, what: str) -> ox.NamedNode:
+    """Return `name` as an IRI node, or say in one line why it is not an absolute IRI."""
+    try:
+        node = ox.NamedNode(name)
+    except ValueError as exc:
+        raise InvalidParameterError(what, f"{name!r} is not an absolute IRI ({exc})") from exc
+    if ":" not in name:
+        raise InvalidParameterError(what, f"{name!r} is not an absolute IRI")
+    return node
 
 
 def parse_file(path: Path, graph: str | None = None, fmt: ox.RdfFormat | None = None) -> dict[str, list[ox.Triple]]:
@@ -69,12 +85,15 @@ def parse_file(path: Path, graph: str | None = None, fmt: ox.RdfFormat | None = 
         If the file is missing, its syntax is unknown, it does not parse (the message names the
         line and column), or it holds relative IRIs (no base IRI is assumed, so the server's own
         paths never leak into the data; RDF 1.1 Concepts §3.2).
+    InvalidParameterError
+        If `graph` (or the graph IRI made from the file's stem) is not an absolute IRI.
     """
     if fmt is None:
         fmt = FORMATS_BY_EXTENSION.get(path.suffix.lower().lstrip("."))
         if fmt is None:
             raise LoadError(str(path), f"unknown RDF syntax for extension {path.suffix!r}")
     target = graph or str(GRAPH[path.stem])
+    _graph_node(target, "--graph" if graph else f"graph name from file name {path.name!r}")
     graphs: dict[str, list[ox.Triple]] = {}
     try:
         with path.open("rb") as handle:
@@ -103,9 +122,13 @@ def _line_of(message: str) -> int | None:
 
 
 def load_files(
-    store: KnowledgeStore, paths: Sequence[Path], graph: str | None = None, fmt: ox.RdfFormat | None = None
+    store: KnowledgeStore,
+    paths: Sequence[Path],
+    graph: str | None = None,
+    fmt: ox.RdfFormat | None = None,
+    existing: str = "refuse",
 ) -> dict[str, int]:
-    """Load files into their named graphs, replacing those graphs; all files or none.
+    """Load files into their named graphs; all files or none, and no graph lost unasked.
 
     Parameters
     ----------
@@ -118,6 +141,10 @@ def load_files(
         ``graph/{stem}``).
     fmt : pyoxigraph.RdfFormat, optional
         Syntax of all files, when extensions do not tell.
+    existing : {"refuse", "replace", "append"}, optional
+        What to do with a target graph that already holds triples: refuse the whole load
+        (default; a file named like a curated graph, e.g. ``landscape.ttl``, would otherwise
+        replace the curated data), replace the graph's triples, or add to them.
 
     Returns
     -------
@@ -128,21 +155,55 @@ def load_files(
     ------
     LoadError
         If any file fails; the store is then exactly as it was.
+    InvalidParameterError
+        If `graph` is not an absolute IRI, or `existing` is not one of :data:`EXISTING`.
+    GraphExistsError
+        If `existing` is ``"refuse"`` and a target graph already holds triples (the message
+        names every such graph and its size); nothing is written.
     """
+    if existing not in EXISTING:
+        raise InvalidParameterError("existing", f"{existing!r} is not one of {', '.join(EXISTING)}")
+    if graph is not None:
+        _graph_node(graph, "--graph")
     merged: dict[str, list[ox.Triple]] = {}
     for path in paths:
         for name, triples in parse_file(Path(path), graph, fmt).items():
             merged.setdefault(name, []).extend(triples)
-    _replace_graphs(store, merged)
+    with store.lock:
+        if existing == "refuse":
+            held = {name: graph_size(store.inner, name) for name in merged}
+            full = {name: n for name, n in held.items() if n}
+            if full:
+                curated = {g for _, g in default_sources()}
+                raise GraphExistsError(full, [name for name in full if name in curated])
+        _replace_graphs(store, merged, drop=existing == "replace")
     return {name: len(triples) for name, triples in merged.items()}
 
 
-def _replace_graphs(store: KnowledgeStore, graphs: dict[str, list[ox.Triple]]) -> None:
+def graph_size(inner: ox.Store, name: str) -> int:
+    """Return the number of triples in named graph `name` of `inner` (0 when it does not exist).
+
+    Parameters
+    ----------
+    inner : pyoxigraph.Store
+        The engine store.
+    name : str
+        Graph IRI.
+
+    Returns
+    -------
+    int
+    """
+    return sum(1 for _ in inner.quads_for_pattern(None, None, None, ox.NamedNode(name)))
+
+
+def _replace_graphs(store: KnowledgeStore, graphs: dict[str, list[ox.Triple]], drop: bool = True) -> None:
     parts = []
     for name, triples in graphs.items():
         node = ox.NamedNode(name)
         body = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode()
-        parts.append(f"DROP SILENT GRAPH {node} ; INSERT DATA {{ GRAPH {node} {{ {body} }} }}")
+        insert = f"INSERT DATA {{ GRAPH {node} {{ {body} }} }}"
+        parts.append(f"DROP SILENT GRAPH {node} ; {insert}" if drop else insert)
     if not parts:
         return
     with store.write() as inner:

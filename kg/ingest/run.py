@@ -56,7 +56,7 @@ from kg.engine.dataset import (
     snapshot_triples,
     snapshots,
 )
-from kg.errors import MalformedRowsError
+from kg.errors import ImportShrinkError, MalformedRowsError
 from kg.namespaces import AIKG, GRAPH, PREFIXES, SCHEMA
 from kg.terms import term_text
 
@@ -143,6 +143,7 @@ def run_import(
     track: Callable[..., Any] | None = None,
     now: datetime | None = None,
     on_write: Callable[[str], None] | None = None,
+    replace: bool = False,
 ) -> ImportOutcome:
     """Import files of one source: read, resolve entities, consolidate, write atomically.
 
@@ -164,6 +165,10 @@ def run_import(
         Import time (default: the current UTC time); the snapshot is dated with it.
     on_write : callable, optional
         Called with a message just before the write transaction starts.
+    replace : bool, optional
+        Write the import even when it drops most entities of the source's latest import (by
+        default that is refused: an import is the source's whole current content, so importing
+        a second file alone would silently drop what the first one brought).
 
     Returns
     -------
@@ -177,6 +182,10 @@ def run_import(
         If a file is missing or is not the source's format (nothing is written).
     MalformedRowsError
         If `strict` and a row is malformed (nothing is written).
+    ImportShrinkError
+        If not `replace` or `dry_run`, and this import holds fewer than half of the entities of
+        the source's latest import (the message names both imports' files and counts; nothing
+        is written).
     """
     from kg.ingest.importers import IMPORTERS, importer
     from kg.ingest.importers.batch import no_progress
@@ -196,6 +205,8 @@ def run_import(
             raise MalformedRowsError(first.file, [str(i) for i in batch.malformed], first.line)
         raw = batch.triples()
         latest = {s.source: s for s in snapshots(inner)}
+        if source in latest and not (replace or dry_run):
+            _refuse_shrink(inner, source, latest[source].graph, batch, raw)
         order = list(IMPORTERS)
         # Sources before this one keep their current graphs (their consolidation does not depend
         # on later sources); this one and the later ones are rebuilt from their snapshots.
@@ -250,6 +261,36 @@ def run_import(
             engine.update(" ;\n".join(parts))
         store.flush()
     return ImportOutcome(source, batch, len(kept), held, version, own, snap, False, started, ended)
+
+
+def _entities(triples: Any) -> set[Any]:
+    """Return the subjects typed in `triples` (pyoxigraph triples or (s, p, o) tuples)."""
+    out = set()
+    for t in triples:
+        s, p = (t.subject, t.predicate) if isinstance(t, ox.Triple) else (t[0], t[1])
+        if p == _RDF_TYPE and isinstance(s, ox.NamedNode):
+            out.add(s)
+    return out
+
+
+def _refuse_shrink(store: ox.Store, source: str, snap: str, batch: Any, raw: Sequence[Any]) -> None:
+    """Raise ImportShrinkError when `raw` keeps fewer than half of the entities of snapshot `snap`."""
+    before = _entities(snapshot_triples(store, snap))
+    after = _entities(raw)
+    kept = len(before & after)
+    if not before or kept * 2 >= len(before):
+        return
+    named = ox.NamedNode(str(SCHEMA.name))
+    derived = ox.NamedNode(_PROV + "wasDerivedFrom")
+    graph = ox.NamedNode(snap)
+    files = sorted(
+        {
+            name.object.value
+            for used in store.quads_for_pattern(graph, derived, None, graph)
+            for name in store.quads_for_pattern(used.object, named, None, graph)
+        }
+    )
+    raise ImportShrinkError(source, files, [f.name for f in batch.files], len(before), kept, len(after))
 
 
 def _nt_body(triples: Sequence[ox.Triple]) -> str:

@@ -37,7 +37,9 @@ def _fmt(value: Any, names: dict[str, str]) -> str:
     return str(value)
 
 
-def _join(items: list[str], limit: int = 6) -> str:
+def _join(items: list[str | None], limit: int = 6) -> str:
+    # An entity whose name graph was replaced (kg load --replace) has no name left: still say it.
+    items = ["(unnamed)" if item is None else item for item in items]
     if len(items) > limit:
         return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
     return ", ".join(items)
