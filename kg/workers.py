@@ -23,6 +23,7 @@ import multiprocessing as mp
 import os
 import resource
 import signal
+import stat
 import threading
 import time
 from collections.abc import Callable
@@ -74,11 +75,56 @@ def _exit_with_server(server_pid: int) -> None:
     os._exit(0)
 
 
-def _serve(conn: Connection, own_parent_end: Connection, source: ox.Store, memory_bytes: int | None) -> None:
+def _open_fds() -> set[int]:
+    # Linux lists a process's descriptors in /proc/self/fd; elsewhere assume the usual soft limit.
+    try:
+        return {int(name) for name in os.listdir("/proc/self/fd")}
+    except OSError:
+        return set(range(3, min(resource.getrlimit(resource.RLIMIT_NOFILE)[0], 4096)))
+
+
+def _close_inherited_fds(inherited: set[int], keep: set[int]) -> None:
+    """Close, in a forked child, the descriptors it got from its parent and does not use.
+
+    A forked process holds copies of every descriptor of its parent: the server's listening
+    socket and its open client connections among them. While a copy lives, the server closing an
+    idle keep-alive connection sends no FIN (the kernel closes a socket when its last descriptor
+    goes), so the client's next request on it waits for an answer that never comes (issue 13).
+
+    Parameters
+    ----------
+    inherited : set of int
+        Descriptors the parent had open just before the fork: all are closed but `keep`.
+    keep : set of int
+        Descriptors the child uses (its pipe to the server; 0, 1 and 2 are always kept).
+
+    Notes
+    -----
+    Sockets are closed even when they are not in `inherited`: another thread of the server may
+    accept a connection between the snapshot and the fork. Other descriptors opened in that
+    window are left alone, which keeps the pipes ``multiprocessing`` creates for the fork itself
+    (the sentinel the server watches to see the child end).
+    """
+    keep = keep | {0, 1, 2}
+    for fd in sorted(_open_fds() - keep):
+        if fd not in inherited:
+            try:
+                if not stat.S_ISSOCK(os.fstat(fd).st_mode):
+                    continue
+            except OSError:
+                continue  # the descriptor that listed /proc/self/fd, already closed
+        with contextlib.suppress(OSError):
+            os.close(fd)
+
+
+def _serve(
+    conn: Connection, own_parent_end: Connection, source: ox.Store, memory_bytes: int | None, inherited: set[int]
+) -> None:
     server_pid = os.getppid()
     # The fork copied the server's end of this worker's pipe too: close it, or recv() would never
     # see end-of-file when the server is gone.
     own_parent_end.close()
+    _close_inherited_fds(inherited, {conn.fileno()})
     threading.Thread(target=_exit_with_server, args=(server_pid,), daemon=True).start()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -120,7 +166,10 @@ def _memory_message(memory_bytes: int | None) -> str:
 class _Worker:
     def __init__(self, source: ox.Store, generation: int, memory_bytes: int | None) -> None:
         parent, child = _CTX.Pipe()
-        self.process = _CTX.Process(target=_serve, args=(child, parent, source, memory_bytes), daemon=True)
+        # Taken just before the fork: what the worker inherits and must close (every socket of the
+        # server, the other workers' pipes, the store's files); see _close_inherited_fds.
+        inherited = _open_fds() - {child.fileno()}
+        self.process = _CTX.Process(target=_serve, args=(child, parent, source, memory_bytes, inherited), daemon=True)
         self.process.start()
         child.close()
         self.conn = parent
