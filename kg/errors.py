@@ -42,6 +42,8 @@ __all__ = [
     "QueryMemoryError",
     "QuerySyntaxError",
     "QueryTimeoutError",
+    "QueryTooComplexError",
+    "QueryWorkerError",
     "RemoteEngineError",
     "ResultTooLargeError",
     "ValidationError",
@@ -216,6 +218,15 @@ class QueryEvaluationError(QueryError):
 class QueryFormError(QuerySyntaxError):
     """The query is of a form this operation does not take (e.g. a SELECT where a graph picture
     needs a CONSTRUCT); a bad request like a syntax error, so it shares that status."""
+
+
+class QueryTooComplexError(QuerySyntaxError):
+    """The text nests or chains deeper than the engine's parser can take; refused before parsing
+    (the parser recurses per level and a few thousand levels overflow its stack)."""
+
+
+class QueryWorkerError(QueryError):
+    """The query worker ended without answering (killed, or crashed); a fresh one replaces it."""
 
 
 class QueryTimeoutError(QueryError):

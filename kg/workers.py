@@ -32,7 +32,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.errors import KGError, QueryMemoryError, QueryTimeoutError
+from kg.errors import KGError, QueryMemoryError, QueryTimeoutError, QueryWorkerError
 from kg.store import KnowledgeStore
 
 __all__ = ["QueryPool"]
@@ -160,6 +160,21 @@ def _memory_message(memory_bytes: int | None) -> str:
     return (
         f"query stopped: it needed more than {budget} of working memory; "
         "narrow it (more selective patterns, fewer ORDER BY/GROUP BY rows)"
+    )
+
+
+def _death_message(exitcode: int | None) -> str:
+    # exitcode: -N when a signal ended the worker (multiprocessing's convention), None if unknown.
+    if exitcode is not None and exitcode < 0:
+        try:
+            how = f"signal {-exitcode} ({signal.Signals(-exitcode).name})"
+        except ValueError:
+            how = f"signal {-exitcode}"
+    else:
+        how = f"exit code {exitcode}" if exitcode is not None else "an unknown cause"
+    return (
+        f"the query worker ended without answering ({how}); a fresh worker takes its place: "
+        "try again, and if the same request fails again, simplify it"
     )
 
 
@@ -349,17 +364,20 @@ class QueryPool:
             before this is raised, and will be replaced.
         QueryMemoryError
             If the call needed more memory than the pool's cap; its worker is replaced.
+        QueryWorkerError
+            If the worker ended without answering (killed from outside, or crashed); it is
+            replaced.
         KGError
             Whatever `fn` raised of the core's errors, re-raised here.
         RuntimeError
-            If `fn` failed with any other error (a bug), or the worker died.
+            If `fn` failed with any other error (a bug).
         """
         limit = self.timeout_s if timeout_s is None else timeout_s
         deadline = time.monotonic() + limit
         worker = self._acquire(deadline)
         reusable = False
         try:
-            worker.conn.send((fn, args, kwargs))
+            self._send(worker, (fn, args, kwargs))
             remaining = max(deadline - time.monotonic(), 0.0)
             if not worker.conn.poll(remaining):
                 raise QueryTimeoutError(
@@ -383,8 +401,16 @@ class QueryPool:
             worker.process.join(timeout=1)
             if worker.process.exitcode == -signal.SIGABRT and self.memory_bytes:
                 raise QueryMemoryError(_memory_message(self.memory_bytes)) from exc
-            raise RuntimeError(f"query worker died (exit code {worker.process.exitcode})") from exc
+            raise QueryWorkerError(_death_message(worker.process.exitcode)) from exc
         return reply
+
+    def _send(self, worker: _Worker, message: tuple[Any, ...]) -> None:
+        # A worker may have died while idle (killed from outside): report it like a death mid-call.
+        try:
+            worker.conn.send(message)
+        except (OSError, ValueError) as exc:
+            worker.process.join(timeout=1)
+            raise QueryWorkerError(_death_message(worker.process.exitcode)) from exc
 
     def _try_acquire(self) -> _Worker | None:
         # An idle, current worker or None: never waits and never forks (both would block).
@@ -406,7 +432,7 @@ class QueryPool:
 
         Raises
         ------
-        QueryTimeoutError, QueryMemoryError, KGError, RuntimeError
+        QueryTimeoutError, QueryMemoryError, QueryWorkerError, KGError, RuntimeError
             As :meth:`run`.
         """
         worker = self._try_acquire()
@@ -416,7 +442,7 @@ class QueryPool:
         loop = asyncio.get_running_loop()
         reusable = False
         try:
-            worker.conn.send((fn, args, kwargs))
+            self._send(worker, (fn, args, kwargs))
             readable = loop.create_future()
             fd = worker.conn.fileno()
             loop.add_reader(fd, lambda: readable.done() or readable.set_result(None))
