@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import faulthandler
+import functools
 import logging
 import multiprocessing as mp
 import os
@@ -27,6 +28,7 @@ import stat
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -39,6 +41,7 @@ __all__ = ["QueryPool"]
 
 log = logging.getLogger(__name__)
 _CTX = mp.get_context("fork")
+_FULL, _RESERVED = "full", "reserved"  # the lanes: calls that may run to their limit; short calls only
 
 
 def _virtual_size() -> int | None:
@@ -197,32 +200,53 @@ class _Worker:
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError, AttributeError, TypeError):
             os.kill(self.process.pid, signal.SIGKILL)
-        self.process.join(timeout=5)
+        self.reap(5.0)
         self.conn.close()
+
+    def reap(self, timeout_s: float) -> None:
+        # Wait for the process to end by polling waitpid, not by multiprocessing's sentinel pipe:
+        # a sibling forked while that pipe was open may hold it, and join() would then wait the
+        # whole timeout for a process that is long gone.
+        deadline = time.monotonic() + timeout_s
+        while self.process.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.001)
 
 
 class QueryPool:
-    """A fixed number of forked query workers with a per-call time limit and memory cap.
+    """Forked query workers with a per-call time limit, a memory cap and a reserved lane.
 
     Parameters
     ----------
     store : KnowledgeStore
         The store the workers read; the pool registers itself to hear about writes.
     size : int, optional
-        Number of workers (>= 1); default 2, one per core here.
+        Workers that run calls to the end of their time limit (>= 1); default 2, one per core here.
     timeout_s : float, optional
-        Default limit of one call, in seconds, queue wait included.
+        Default limit of one call, in seconds, counted from its arrival: waiting for a worker
+        counts.
     memory_bytes : int, optional
         Working memory one worker may allocate beyond what it inherits at fork (address space,
         ``RLIMIT_AS``), in bytes; ``None`` or 0: no cap. Linux only.
+    reserve : int, optional
+        Workers of the reserved lane (>= 0); default 1. A call that finds the `size` workers busy
+        runs there for at most `probation_s`: short calls (REST lookups, a trivial ASK) finish,
+        a long one is stopped and waits for one of the `size` workers.
+    probation_s : float, optional
+        How long a call may run in the reserved lane, in seconds; default 0.5.
 
     Notes
     -----
     Workers are forked while the store's write lock is held, so no write is half-done in the
-    copy a worker gets. Calls from many threads run in parallel on different workers; a call
-    waits for a free worker within its own time limit. A call past its limit has its worker
-    killed with SIGKILL before :class:`~kg.errors.QueryTimeoutError` is raised, so the CPU is
-    free by the time the caller hears of it.
+    copy a worker gets. Calls from many threads run in parallel on different workers. A call past
+    its limit has its worker killed with SIGKILL before :class:`~kg.errors.QueryTimeoutError` is
+    raised, so the CPU is free by the time the caller hears of it; a call that found no worker
+    within its limit gets the same error, saying the server is busy.
+
+    Fairness (issue 13): slow queries can hold at most the `size` workers, never the reserved
+    lane beyond `probation_s` each, so short requests are answered while they run; a long query
+    that had to try the reserved lane first loses at most `probation_s` of work. Waiting callers
+    of :meth:`arun` wait in the pool's own threads, never in the event loop's default executor,
+    so they cannot starve other requests of threads.
 
     Examples
     --------
@@ -234,26 +258,40 @@ class QueryPool:
     """
 
     def __init__(
-        self, store: KnowledgeStore, size: int = 2, timeout_s: float = 30.0, memory_bytes: int | None = None
+        self,
+        store: KnowledgeStore,
+        size: int = 2,
+        timeout_s: float = 30.0,
+        memory_bytes: int | None = None,
+        reserve: int = 1,
+        probation_s: float = 0.5,
     ) -> None:
         if size < 1:
             raise ValueError("a query pool needs at least one worker")
+        if reserve < 0:
+            raise ValueError("the reserved lane cannot have fewer than 0 workers")
         self.store = store
         self.size = size
+        self.reserve = reserve
+        self.probation_s = probation_s
         self.timeout_s = timeout_s
         self.memory_bytes = memory_bytes
         self._generation = 0
         self._idle: list[_Worker] = []
-        self._busy = 0
+        self._busy = {_FULL: 0, _RESERVED: 0}
+        self._wanting: list[object] = []  # waiters that may still try the reserved lane, oldest first
         self._cond = threading.Condition()
         self._closed = False
         self._copy: ox.Store | None = None
         self._copy_generation = -1
         self._live: set[_Worker] = set()
+        # Callers of arun that must wait for a worker wait here; sized for many waiters, since a
+        # waiting thread costs little and each one gives up at its own deadline.
+        self._waiters = ThreadPoolExecutor(max_workers=64, thread_name_prefix="kg-query-wait")
         store.add_listener(self.refresh)
         with store.lock:
             source = self._source()
-            self._idle = [_Worker(source, 0, memory_bytes) for _ in range(size)]
+            self._idle = [_Worker(source, 0, memory_bytes) for _ in range(size + reserve)]
         self._live.update(self._idle)
 
     def _source(self) -> ox.Store:
@@ -281,24 +319,57 @@ class QueryPool:
         for worker in stale:
             worker.kill()
 
-    def _acquire(self, deadline: float) -> _Worker:
+    def _pop_idle(self) -> _Worker | None:
+        # Called with _cond held: an idle worker with current data, or None.
+        while self._idle:
+            worker = self._idle.pop()
+            if worker.generation == self._generation and worker.process.is_alive():
+                return worker
+            threading.Thread(target=self._discard, args=(worker,), daemon=True).start()
+        return None
+
+    def _lane(self, tried_reserved: bool, ticket: object | None) -> str | None:
+        # Called with _cond held: the lane this call may take now, or None. The reserved lane goes
+        # to the newest waiter first (a fresh arrival has no ticket yet, so it is the newest): in
+        # a burst of long queries each older one would hold it for its probation, while a short
+        # request that arrives meanwhile waits for at most one probation.
+        if self._busy[_FULL] < self.size:
+            return _FULL
+        if (
+            not tried_reserved
+            and self._busy[_RESERVED] < self.reserve
+            and (ticket is None or self._wanting[-1] is ticket)
+        ):
+            return _RESERVED
+        return None
+
+    def _acquire(self, deadline: float, limit: float, tried_reserved: bool) -> tuple[_Worker, str]:
+        ticket: object | None = None
         with self._cond:
-            while True:
-                if self._closed:
-                    raise RuntimeError("query pool is closed")
-                while self._idle:
-                    worker = self._idle.pop()
-                    if worker.generation == self._generation and worker.process.is_alive():
-                        self._busy += 1
-                        return worker
-                    threading.Thread(target=self._discard, args=(worker,), daemon=True).start()
-                if self._busy < self.size:
-                    self._busy += 1
-                    break
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise QueryTimeoutError("no query worker became free within the time limit; try again")
-                self._cond.wait(remaining)
+            try:
+                while True:
+                    if self._closed:
+                        raise RuntimeError("query pool is closed")
+                    lane = self._lane(tried_reserved, ticket)
+                    if lane is not None:
+                        self._busy[lane] += 1
+                        worker = self._pop_idle()
+                        if worker is not None:
+                            return worker, lane
+                        break
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise QueryTimeoutError(
+                            f"the server is busy: no query worker became free within the {limit:g} s time "
+                            "limit; retry in a few seconds"
+                        )
+                    if ticket is None and not tried_reserved:
+                        ticket = object()
+                        self._wanting.append(ticket)
+                    self._cond.wait(remaining)
+            finally:
+                if ticket is not None:
+                    self._wanting.remove(ticket)
         try:
             with self.store.lock:
                 # Read the generation under the write lock: a write that finished just before
@@ -306,22 +377,23 @@ class QueryPool:
                 worker = _Worker(self._source(), self._generation, self.memory_bytes)
             with self._cond:
                 self._live.add(worker)
-            return worker
+            return worker, lane
         except BaseException:
             with self._cond:
-                self._busy -= 1
-                self._cond.notify()
+                self._busy[lane] -= 1
+                self._cond.notify_all()
             raise
 
-    def _release(self, worker: _Worker, reusable: bool) -> None:
+    def _release(self, worker: _Worker, reusable: bool, lane: str) -> None:
         with self._cond:
-            self._busy -= 1
+            self._busy[lane] -= 1
             keep = reusable and worker.generation == self._generation and not self._closed
             if keep:
                 self._idle.append(worker)
             else:
                 self._live.discard(worker)
-            self._cond.notify()
+            # Both lanes' waiters: one freed slot of either kind may admit any of them.
+            self._cond.notify_all()
         if not keep:
             worker.kill()
 
@@ -347,7 +419,7 @@ class QueryPool:
         *args, **kwargs
             Picklable arguments.
         timeout_s : float, optional
-            Limit for this call, in seconds; default the pool's.
+            Limit for this call, in seconds, waiting for a worker included; default the pool's.
         disposable : bool, optional
             `fn` changes the worker's copy of the data (e.g. rehearses an update): retire the
             worker afterwards so no later call sees those changes.
@@ -360,8 +432,8 @@ class QueryPool:
         Raises
         ------
         QueryTimeoutError
-            If the call did not finish in time; its worker was killed (SIGKILL, CPU freed)
-            before this is raised, and will be replaced.
+            If the call did not finish in time (its worker was killed, SIGKILL, CPU freed,
+            before this is raised, and will be replaced), or found no free worker in time.
         QueryMemoryError
             If the call needed more memory than the pool's cap; its worker is replaced.
         QueryWorkerError
@@ -373,23 +445,40 @@ class QueryPool:
             If `fn` failed with any other error (a bug).
         """
         limit = self.timeout_s if timeout_s is None else timeout_s
-        deadline = time.monotonic() + limit
-        worker = self._acquire(deadline)
-        reusable = False
-        try:
-            self._send(worker, (fn, args, kwargs))
-            remaining = max(deadline - time.monotonic(), 0.0)
-            if not worker.conn.poll(remaining):
-                raise QueryTimeoutError(
-                    f"query stopped after the {limit:g} s time limit; narrow it (LIMIT, more selective patterns)"
-                )
-            ok, value = self._receive(worker)
-            reusable = not disposable and (ok or not isinstance(value, QueryMemoryError))
-        finally:
-            self._release(worker, reusable)
-        if ok:
-            return value
-        raise value
+        return self._run_until(time.monotonic() + limit, limit, fn, args, kwargs, disposable)
+
+    def _run_until(
+        self,
+        deadline: float,
+        limit: float,
+        fn: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        disposable: bool = False,
+    ) -> Any:
+        tried_reserved = False
+        while True:
+            worker, lane = self._acquire(deadline, limit, tried_reserved)
+            stop = deadline if lane == _FULL else min(deadline, time.monotonic() + self.probation_s)
+            reusable = False
+            try:
+                self._send(worker, (fn, args, kwargs))
+                if not worker.conn.poll(max(stop - time.monotonic(), 0.0)):
+                    if stop < deadline:
+                        # A long call in the reserved lane: stopped (its worker is killed on
+                        # release), it waits for a full-time worker within its own deadline.
+                        tried_reserved = True
+                        continue
+                    raise QueryTimeoutError(
+                        f"query stopped after the {limit:g} s time limit; narrow it (LIMIT, more selective patterns)"
+                    )
+                ok, value = self._receive(worker)
+                reusable = not disposable and (ok or not isinstance(value, QueryMemoryError))
+            finally:
+                self._release(worker, reusable, lane)
+            if ok:
+                return value
+            raise value
 
     def _receive(self, worker: _Worker) -> tuple[bool, Any]:
         # The reply to a call: (True, result) or (False, exception); a worker that died instead
@@ -398,7 +487,7 @@ class QueryPool:
         try:
             reply: tuple[bool, Any] = worker.conn.recv()
         except (EOFError, OSError) as exc:
-            worker.process.join(timeout=1)
+            worker.reap(1.0)
             if worker.process.exitcode == -signal.SIGABRT and self.memory_bytes:
                 raise QueryMemoryError(_memory_message(self.memory_bytes)) from exc
             raise QueryWorkerError(_death_message(worker.process.exitcode)) from exc
@@ -409,37 +498,39 @@ class QueryPool:
         try:
             worker.conn.send(message)
         except (OSError, ValueError) as exc:
-            worker.process.join(timeout=1)
+            worker.reap(1.0)
             raise QueryWorkerError(_death_message(worker.process.exitcode)) from exc
 
     def _try_acquire(self) -> _Worker | None:
-        # An idle, current worker or None: never waits and never forks (both would block).
+        # An idle, current worker of the full-time lane or None: never waits and never forks.
         with self._cond:
-            while self._idle and not self._closed:
-                worker = self._idle.pop()
-                if worker.generation == self._generation and worker.process.is_alive():
-                    self._busy += 1
-                    return worker
-                threading.Thread(target=self._discard, args=(worker,), daemon=True).start()
-        return None
+            if self._closed or self._busy[_FULL] >= self.size:
+                return None
+            worker = self._pop_idle()
+            if worker is not None:
+                self._busy[_FULL] += 1
+            return worker
 
     async def arun(self, fn: Callable[..., Any], *args: Any, timeout_s: float | None = None, **kwargs: Any) -> Any:
         """Like :meth:`run`, awaited on the event loop without a thread hop.
 
         The call goes to an idle worker and the event loop watches its pipe, so a small query
         costs no thread switch (the serving hot path, ``api/fastpath.py``); when no worker is
-        idle it falls back to :meth:`run` in a thread, which waits for a worker or forks one.
+        idle it falls back to :meth:`run` in one of the pool's threads, which waits for a worker
+        (or takes the reserved lane) within the call's limit, counted from now.
 
         Raises
         ------
         QueryTimeoutError, QueryMemoryError, QueryWorkerError, KGError, RuntimeError
             As :meth:`run`.
         """
-        worker = self._try_acquire()
-        if worker is None:
-            return await asyncio.to_thread(self.run, fn, *args, timeout_s=timeout_s, **kwargs)
         limit = self.timeout_s if timeout_s is None else timeout_s
+        worker = self._try_acquire()
         loop = asyncio.get_running_loop()
+        if worker is None:
+            deadline = time.monotonic() + limit
+            call = functools.partial(self._run_until, deadline, limit, fn, args, kwargs)
+            return await loop.run_in_executor(self._waiters, call)
         reusable = False
         try:
             self._send(worker, (fn, args, kwargs))
@@ -461,13 +552,14 @@ class QueryPool:
         finally:
             # SIGKILL and join of a retired worker take about a millisecond: done here, so the
             # CPU is free before the caller hears of a timeout, as with run().
-            self._release(worker, reusable)
+            self._release(worker, reusable, _FULL)
         if ok:
             return value
         raise value
 
     def close(self) -> None:
         """Stop all workers."""
+        self._waiters.shutdown(wait=False, cancel_futures=True)
         with self._cond:
             self._closed = True
             idle, self._idle = self._idle, []
