@@ -27,6 +27,7 @@ from kg.sparql import (
     QueryResponse,
     check_update,
     execute,
+    is_data_only,
     named_query,
     rehearse_update,
     select,
@@ -296,15 +297,19 @@ class KnowledgeGraph:
         The whole request runs in one engine transaction (SPARQL 1.1 Update §2.2 lets an
         implementation apply a request atomically; this one always does), so readers and a crash
         see all of it or none. On disk the store is flushed before this returns. With query
-        workers, the update is first rehearsed on a worker's copy under the time and memory limits
-        (:func:`kg.sparql.rehearse_update`), so a runaway update cannot occupy the server.
+        workers, an update other than ``INSERT DATA``/``DELETE DATA`` (whose cost the body cap
+        bounds, :func:`kg.sparql.is_data_only`) is first rehearsed on a worker's copy under the time
+        and memory limits (:func:`kg.sparql.rehearse_update`), so a runaway update cannot occupy
+        the server.
         """
         check_update(text, allow_service=self.settings.allow_service)
         if not self.store.writable:
             raise ForbiddenError(
                 "the engine is read-only: it refuses SPARQL Update (no update endpoint accepts writes)"
             )
-        if self.pool is not None:
+        if self.pool is not None and not is_data_only(text):
+            # INSERT DATA / DELETE DATA cost what their (capped) body holds: no rehearsal, which
+            # would use up a forked worker per write.
             self.pool.run(rehearse_update, text, disposable=True)
         try:
             self.store.update(text)

@@ -41,6 +41,7 @@ __all__ = [
     "check_query",
     "check_update",
     "execute",
+    "is_data_only",
     "named_query",
     "python_value",
     "rehearse_update",
@@ -228,6 +229,38 @@ def check_update(text: str, *, allow_service: bool = False) -> None:
         for word in ("LOAD", "SERVICE"):
             if word in words:
                 raise ForbiddenError(f"{word} of remote data is disabled on this endpoint")
+
+
+_NOT_DATA = frozenset({"WHERE", "WITH", "USING", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "SERVICE"})
+
+
+def is_data_only(text: str) -> bool:
+    """Tell whether an update request only inserts or deletes the triples it spells out.
+
+    Parameters
+    ----------
+    text : str
+        A SPARQL 1.1 Update request.
+
+    Returns
+    -------
+    bool
+        True when every operation is ``INSERT DATA`` or ``DELETE DATA`` (SPARQL 1.1 Update
+        §3.1.1-3.1.2): its cost is linear in its own size, which the request body cap bounds,
+        so it needs no rehearsal under the time limit. False when in doubt.
+
+    Examples
+    --------
+    >>> is_data_only('INSERT DATA { <http://e/s> <http://e/p> "where" } ; DELETE DATA { <http://e/s> <http://e/p> 1 }')
+    True
+    >>> is_data_only("DELETE WHERE { ?s ?p ?o }")
+    False
+    """
+    words = _keywords(text)
+    if not words or _NOT_DATA.intersection(words):
+        return False
+    operations = [i for i, word in enumerate(words) if word in ("INSERT", "DELETE")]
+    return bool(operations) and all(i + 1 < len(words) and words[i + 1] == "DATA" for i in operations)
 
 
 @dataclass(frozen=True, slots=True)

@@ -212,6 +212,24 @@ class _Worker:
             time.sleep(0.001)
 
 
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(pid: int | None) -> float | None:
+    # User + system CPU time of a process (Linux /proc/<pid>/stat, fields 14 and 15), or None.
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICK
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _kill_all(workers: list[_Worker]) -> None:
+    for worker in workers:
+        worker.kill()
+
+
 class QueryPool:
     """Forked query workers with a per-call time limit, a memory cap and a reserved lane.
 
@@ -232,7 +250,8 @@ class QueryPool:
         runs there for at most `probation_s`: short calls (REST lookups, a trivial ASK) finish,
         a long one is stopped and waits for one of the `size` workers.
     probation_s : float, optional
-        How long a call may run in the reserved lane, in seconds; default 0.5.
+        How much CPU time a call may use in the reserved lane, in seconds; default 0.5 (wall time
+        where ``/proc`` is missing).
 
     Notes
     -----
@@ -277,7 +296,9 @@ class QueryPool:
         self.timeout_s = timeout_s
         self.memory_bytes = memory_bytes
         self._generation = 0
-        self._idle: list[_Worker] = []
+        # Idle workers per lane: a long query taking a full-time slot must not take the worker
+        # forked for the reserved lane, or the next short request would have to fork one.
+        self._idle: dict[str, list[_Worker]] = {_FULL: [], _RESERVED: []}
         self._busy = {_FULL: 0, _RESERVED: 0}
         self._wanting: list[object] = []  # waiters that may still try the reserved lane, oldest first
         self._cond = threading.Condition()
@@ -291,8 +312,10 @@ class QueryPool:
         store.add_listener(self.refresh)
         with store.lock:
             source = self._source()
-            self._idle = [_Worker(source, 0, memory_bytes) for _ in range(size + reserve)]
-        self._live.update(self._idle)
+            self._idle[_FULL] = [_Worker(source, 0, memory_bytes) for _ in range(size)]
+            self._idle[_RESERVED] = [_Worker(source, 0, memory_bytes) for _ in range(reserve)]
+        for workers in self._idle.values():
+            self._live.update(workers)
 
     def _source(self) -> ox.Store:
         # Called with the store's write lock held: the data cannot change while it is read.
@@ -310,38 +333,79 @@ class QueryPool:
             return sorted(w.pid for w in self._live if w.pid is not None)
 
     def refresh(self) -> None:
-        """Retire workers forked before the latest write (called by the store after writes)."""
+        """Retire workers forked before the latest write and fork their successors.
+
+        Called by the store after each write, with its write lock held. The successors are forked
+        here, while the lock is held anyway: a read that needed to fork would have to wait for
+        the lock, which a stream of writes (and their listeners) can hold most of the time.
+        """
         with self._cond:
             self._generation += 1
-            stale, self._idle = self._idle, []
+            stale = self._idle[_FULL] + self._idle[_RESERVED]
+            self._idle = {_FULL: [], _RESERVED: []}
             self._live.difference_update(stale)
             self._cond.notify_all()
-        for worker in stale:
-            worker.kill()
+        self._fill()
+        if stale:
+            # Killed and reaped in the background: the writer holds the store's lock while its
+            # listeners run, and every fork waits for that lock.
+            threading.Thread(target=_kill_all, args=(stale,), daemon=True).start()
 
-    def _pop_idle(self) -> _Worker | None:
-        # Called with _cond held: an idle worker with current data, or None.
-        while self._idle:
-            worker = self._idle.pop()
+    def _fill(self) -> None:
+        # Fork idle workers until every free slot of both lanes has one, so that requests find a
+        # worker ready instead of forking (which waits for the store's write lock). Called by
+        # refresh (the writer holds the lock) and, after a worker was retired, in the background.
+        with self.store.lock:
+            while True:
+                with self._cond:
+                    lane = next(
+                        (name for name, cap in self._caps() if self._busy[name] + len(self._idle[name]) < cap), None
+                    )
+                    if self._closed or lane is None:
+                        return
+                    generation = self._generation
+                worker = _Worker(self._source(), generation, self.memory_bytes)
+                with self._cond:
+                    if generation == self._generation and not self._closed:
+                        self._live.add(worker)
+                        self._idle[lane].append(worker)
+                        self._cond.notify_all()
+                        continue
+                worker.kill()
+                return
+
+    def _caps(self) -> tuple[tuple[str, int], ...]:
+        return ((_RESERVED, self.reserve), (_FULL, self.size))
+
+    def _pop_idle(self, lane: str) -> _Worker | None:
+        # Called with _cond held: an idle worker of `lane` with current data, or None.
+        idle = self._idle[lane]
+        while idle:
+            worker = idle.pop()
             if worker.generation == self._generation and worker.process.is_alive():
                 return worker
             threading.Thread(target=self._discard, args=(worker,), daemon=True).start()
         return None
 
     def _lane(self, tried_reserved: bool, ticket: object | None) -> str | None:
-        # Called with _cond held: the lane this call may take now, or None. The reserved lane goes
-        # to the newest waiter first (a fresh arrival has no ticket yet, so it is the newest): in
-        # a burst of long queries each older one would hold it for its probation, while a short
-        # request that arrives meanwhile waits for at most one probation.
-        if self._busy[_FULL] < self.size:
-            return _FULL
-        if (
+        # Called with _cond held: the lane this call may take now, or None. A lane with a worker
+        # ready comes first: forking waits for the store's write lock, which writes hold for
+        # seconds under load. The reserved lane goes to the newest waiter first (a fresh arrival
+        # has no ticket yet, so it is the newest): in a burst of long queries each older one would
+        # hold it for its probation, while a short request arriving meanwhile waits for one at most.
+        full = self._busy[_FULL] < self.size
+        reserved = (
             not tried_reserved
             and self._busy[_RESERVED] < self.reserve
             and (ticket is None or self._wanting[-1] is ticket)
-        ):
+        )
+        if full and self._idle[_FULL]:
+            return _FULL
+        if reserved and self._idle[_RESERVED]:
             return _RESERVED
-        return None
+        if full:
+            return _FULL
+        return _RESERVED if reserved else None
 
     def _acquire(self, deadline: float, limit: float, tried_reserved: bool) -> tuple[_Worker, str]:
         ticket: object | None = None
@@ -353,7 +417,7 @@ class QueryPool:
                     lane = self._lane(tried_reserved, ticket)
                     if lane is not None:
                         self._busy[lane] += 1
-                        worker = self._pop_idle()
+                        worker = self._pop_idle(lane)
                         if worker is not None:
                             return worker, lane
                         break
@@ -371,10 +435,19 @@ class QueryPool:
                 if ticket is not None:
                     self._wanting.remove(ticket)
         try:
-            with self.store.lock:
+            # The fork waits for the store's write lock (a write and its listeners hold it), but
+            # no longer than the call's own deadline.
+            if not self.store.lock.acquire(timeout=max(deadline - time.monotonic(), 0.001)):
+                raise QueryTimeoutError(
+                    f"the server is busy writing: no query worker could be started within the {limit:g} s time "
+                    "limit; retry in a few seconds"
+                )
+            try:
                 # Read the generation under the write lock: a write that finished just before
                 # must not leave this worker labelled as current while it holds older data.
                 worker = _Worker(self._source(), self._generation, self.memory_bytes)
+            finally:
+                self.store.lock.release()
             with self._cond:
                 self._live.add(worker)
             return worker, lane
@@ -389,13 +462,14 @@ class QueryPool:
             self._busy[lane] -= 1
             keep = reusable and worker.generation == self._generation and not self._closed
             if keep:
-                self._idle.append(worker)
+                self._idle[lane].append(worker)
             else:
                 self._live.discard(worker)
             # Both lanes' waiters: one freed slot of either kind may admit any of them.
             self._cond.notify_all()
         if not keep:
             worker.kill()
+            threading.Thread(target=self._fill, daemon=True).start()
 
     def _discard(self, worker: _Worker) -> None:
         with self._cond:
@@ -459,16 +533,19 @@ class QueryPool:
         tried_reserved = False
         while True:
             worker, lane = self._acquire(deadline, limit, tried_reserved)
-            stop = deadline if lane == _FULL else min(deadline, time.monotonic() + self.probation_s)
             reusable = False
             try:
                 self._send(worker, (fn, args, kwargs))
-                if not worker.conn.poll(max(stop - time.monotonic(), 0.0)):
-                    if stop < deadline:
+                if lane == _FULL:
+                    answered = worker.conn.poll(max(deadline - time.monotonic(), 0.0))
+                else:
+                    answered = self._probation(worker, deadline)
+                    if not answered and time.monotonic() < deadline:
                         # A long call in the reserved lane: stopped (its worker is killed on
                         # release), it waits for a full-time worker within its own deadline.
                         tried_reserved = True
                         continue
+                if not answered:
                     raise QueryTimeoutError(
                         f"query stopped after the {limit:g} s time limit; narrow it (LIMIT, more selective patterns)"
                     )
@@ -479,6 +556,22 @@ class QueryPool:
             if ok:
                 return value
             raise value
+
+    def _probation(self, worker: _Worker, deadline: float) -> bool:
+        # Wait for the reply of a call in the reserved lane while it has used less than
+        # probation_s of CPU (wall time where /proc is missing): on a machine whose cores the long
+        # queries keep busy, a short call may wait for the CPU longer than it computes.
+        started, baseline = time.monotonic(), _cpu_seconds(worker.pid)
+        while True:
+            if worker.conn.poll(max(min(0.05, deadline - time.monotonic()), 0.0)):
+                return True
+            now = time.monotonic()
+            if now >= deadline:
+                return False
+            cpu = _cpu_seconds(worker.pid)
+            used = cpu - baseline if cpu is not None and baseline is not None else now - started
+            if used >= self.probation_s:
+                return False
 
     def _receive(self, worker: _Worker) -> tuple[bool, Any]:
         # The reply to a call: (True, result) or (False, exception); a worker that died instead
@@ -506,7 +599,7 @@ class QueryPool:
         with self._cond:
             if self._closed or self._busy[_FULL] >= self.size:
                 return None
-            worker = self._pop_idle()
+            worker = self._pop_idle(_FULL)
             if worker is not None:
                 self._busy[_FULL] += 1
             return worker
@@ -562,7 +655,8 @@ class QueryPool:
         self._waiters.shutdown(wait=False, cancel_futures=True)
         with self._cond:
             self._closed = True
-            idle, self._idle = self._idle, []
+            idle = self._idle[_FULL] + self._idle[_RESERVED]
+            self._idle = {_FULL: [], _RESERVED: []}
             self._live.difference_update(idle)
             self._cond.notify_all()
         for worker in idle:

@@ -37,7 +37,7 @@ _DATASET_PARAMS = ("default-graph-uri", "named-graph-uri")
 _USING_PARAMS = ("using-graph-uri", "using-named-graph-uri")
 _TEXT_SUFFIXES = ("+json", "+xml", "/json", "/xml", "turtle", "trig", "n-triples", "n-quads")
 
-MAX_BODY_BYTES = 32 * 2**20
+MAX_BODY_BYTES = 8 * 2**20
 """Largest POST body accepted (a query or an update, in bytes); bulk data goes through ``kg load``."""
 
 _SPARQL_EXAMPLE = "SELECT ?name WHERE { ?m a aikg:AIModel ; schema:name ?name } LIMIT 5"
@@ -246,7 +246,7 @@ def _page_or_description(request: Request, graph: KnowledgeGraph, settings: Sett
         401: {"description": "update without an Authorization header"},
         403: {"description": "update with a wrong token, updates disabled, or SERVICE/LOAD while disabled"},
         406: {"description": "no acceptable result format"},
-        413: {"description": "result over the row or byte cap, or a request body over 32 MiB"},
+        413: {"description": "result over the row or byte cap, or a request body over 8 MiB"},
         415: {"description": "unsupported request media type"},
         503: {"description": "query stopped by its time or memory limit"},
     },
