@@ -18,6 +18,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+
 from kg import lookup
 from kg.errors import ForbiddenError, LoadError, QueryEvaluationError
 from kg.load import load_default_graph
@@ -297,20 +299,24 @@ class KnowledgeGraph:
         The whole request runs in one engine transaction (SPARQL 1.1 Update §2.2 lets an
         implementation apply a request atomically; this one always does), so readers and a crash
         see all of it or none. On disk the store is flushed before this returns. With query
-        workers, an update other than ``INSERT DATA``/``DELETE DATA`` (whose cost the body cap
-        bounds, :func:`kg.sparql.is_data_only`) is first rehearsed on a worker's copy under the time
-        and memory limits (:func:`kg.sparql.rehearse_update`), so a runaway update cannot occupy
-        the server.
+        workers, the update is first rehearsed on a worker's copy under the time and memory limits
+        (:func:`kg.sparql.rehearse_update`), so a runaway update cannot occupy the server; only
+        ``INSERT DATA``/``DELETE DATA`` (:func:`kg.sparql.is_data_only`, whose cost the body cap
+        bounds) are rehearsed in process on an empty store.
         """
         check_update(text, allow_service=self.settings.allow_service)
         if not self.store.writable:
             raise ForbiddenError(
                 "the engine is read-only: it refuses SPARQL Update (no update endpoint accepts writes)"
             )
-        if self.pool is not None and not is_data_only(text):
-            # INSERT DATA / DELETE DATA cost what their (capped) body holds: no rehearsal, which
-            # would use up a forked worker per write.
-            self.pool.run(rehearse_update, text, disposable=True)
+        if self.pool is not None:
+            if is_data_only(text):
+                # INSERT DATA / DELETE DATA cost what their (capped) body holds: rehearsed here on
+                # an empty store (it finds syntax errors), not on a forked worker, which each
+                # write would use up.
+                rehearse_update(ox.Store(), text)
+            else:
+                self.pool.run(rehearse_update, text, disposable=True)
         try:
             self.store.update(text)
         except SyntaxError as exc:

@@ -335,9 +335,10 @@ class QueryPool:
     def refresh(self) -> None:
         """Retire workers forked before the latest write and fork their successors.
 
-        Called by the store after each write, with its write lock held. The successors are forked
-        here, while the lock is held anyway: a read that needed to fork would have to wait for
-        the lock, which a stream of writes (and their listeners) can hold most of the time.
+        Called by the store after each write, with its write lock held. For an in-memory store the
+        successors are forked here, while the lock is held anyway: a read that needed to fork would
+        have to wait for the lock, which a stream of writes (and their listeners) can hold most of
+        the time.
         """
         with self._cond:
             self._generation += 1
@@ -345,7 +346,10 @@ class QueryPool:
             self._idle = {_FULL: [], _RESERVED: []}
             self._live.difference_update(stale)
             self._cond.notify_all()
-        self._fill()
+        if self.store.path is None:
+            # In memory a fork costs milliseconds; an on-disk store would first need its
+            # in-memory copy rebuilt, which waits for the first read after the write instead.
+            self._fill()
         if stale:
             # Killed and reaped in the background: the writer holds the store's lock while its
             # listeners run, and every fork waits for that lock.

@@ -18,6 +18,8 @@ import random
 import signal
 import socket
 import statistics
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -27,7 +29,7 @@ import httpx
 import pytest
 import requests
 
-from tests.conftest import TOKEN, LiveServer
+from tests.conftest import ROOT, TOKEN, LiveServer
 
 SOAK_S = float(os.environ.get("KG_SOAK_SECONDS", "36"))
 LIMIT_S = 5.0
@@ -344,3 +346,50 @@ def test_kill_9_of_the_server_during_an_update_leaves_before_or_after(tmp_path: 
 def _quietly(call: Any) -> None:
     with contextlib.suppress(httpx.HTTPError):  # the server was killed under this request: the point
         call()
+
+
+# -- kill -9 of `kg load` in the middle: the store holds the graph whole or not at all ------------
+
+
+def _cli(*args: str, timeout_s: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True, cwd=ROOT, timeout=timeout_s
+    )
+
+
+@pytest.mark.soak
+def test_kill_9_of_kg_load_leaves_before_or_after(tmp_path: Path, record_property: Any) -> None:
+    store = tmp_path / "store"
+    triples = 20_000
+    lines = "".join(f'<http://ex.org/b{i}> <http://ex.org/bulk> "{i}" .\n' for i in range(triples))
+    probe, data = tmp_path / "probe.nt", tmp_path / "bulk.nt"
+    probe.write_text(lines.replace("/bulk>", "/probe>"), encoding="utf-8")
+    data.write_text(lines, encoding="utf-8")
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s <http://ex.org/bulk> ?o }"
+    assert _cli("query", "ASK {}", "--store", str(store)).returncode == 0  # creates and fills the store
+    # How long a whole load takes on this machine now; the kills fall late in it, where the
+    # parsed triples are being written.
+    started = time.monotonic()
+    assert _cli("load", str(probe), "--store", str(store)).returncode == 0
+    whole_s = time.monotonic() - started
+    seen = []
+    for fraction in (0.6, 0.8, 0.9, 0.97):
+        started = time.monotonic()
+        loader = subprocess.Popen(
+            [sys.executable, "-m", "kg.cli", "load", str(data), "--store", str(store)],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(fraction * whole_s)
+        loader.send_signal(signal.SIGKILL)
+        code = loader.wait(timeout=30)
+        done = _cli("query", count, "--store", str(store), "--format", "csv")
+        assert done.returncode == 0, done.stderr[-500:]
+        n = int(done.stdout.split()[1])
+        seen.append((round(time.monotonic() - started, 1), "killed" if code == -signal.SIGKILL else "finished", n))
+        assert n in (0, triples), f"after kill -9 of kg load the store holds {n} of {triples} triples"
+        if n == triples:
+            break
+    record_property("kg_load_kills", seen)
+    print(f"kill -9 of kg load (a whole load took {whole_s:.1f} s; seconds, outcome, triples):", seen)
