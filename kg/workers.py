@@ -392,24 +392,21 @@ class QueryPool:
         return None
 
     def _lane(self, tried_reserved: bool, ticket: object | None) -> str | None:
-        # Called with _cond held: the lane this call may take now, or None. A lane with a worker
-        # ready comes first: forking waits for the store's write lock, which writes hold for
-        # seconds under load. The reserved lane goes to the newest waiter first (a fresh arrival
-        # has no ticket yet, so it is the newest): in a burst of long queries each older one would
-        # hold it for its probation, while a short request arriving meanwhile waits for one at most.
-        full = self._busy[_FULL] < self.size
-        reserved = (
+        # Called with _cond held: the lane this call may take now, or None. A free full-time slot
+        # comes first, even when its worker must be forked: a long query sent to the reserved lane
+        # instead would cost that lane its worker after the probation. The reserved lane goes to
+        # the newest waiter first (a fresh arrival has no ticket yet, so it is the newest): in a
+        # burst of long queries each older one would hold it for its probation, while a short
+        # request arriving meanwhile waits for one at most.
+        if self._busy[_FULL] < self.size:
+            return _FULL
+        if (
             not tried_reserved
             and self._busy[_RESERVED] < self.reserve
             and (ticket is None or self._wanting[-1] is ticket)
-        )
-        if full and self._idle[_FULL]:
-            return _FULL
-        if reserved and self._idle[_RESERVED]:
+        ):
             return _RESERVED
-        if full:
-            return _FULL
-        return _RESERVED if reserved else None
+        return None
 
     def _acquire(self, deadline: float, limit: float, tried_reserved: bool) -> tuple[_Worker, str]:
         ticket: object | None = None
