@@ -23,6 +23,7 @@ from kg.errors import (
     QueryMemoryError,
     QuerySyntaxError,
     QueryTimeoutError,
+    QueryWorkerError,
     RemoteEngineError,
     ResultTooLargeError,
     ValidationError,
@@ -45,12 +46,14 @@ STATUS_BY_ERROR: dict[type[KGError], int] = {
     QueryEvaluationError: 400,
     QueryTimeoutError: 503,
     QueryMemoryError: 503,
+    QueryWorkerError: 503,
     RemoteEngineError: 502,
     ConflictError: 409,
 }
 """Core error class -> HTTP status. A user's mistake is 4xx; a stopped query is 503 (a limit of this
-server, not a fault in the request's syntax); a failing remote engine is 502 (bad gateway). The first matching class wins, so subclasses come
-before their bases."""
+server, not a fault in the request's syntax), as is a query whose worker ended without answering (a fresh
+one replaces it); a failing remote engine is 502 (bad gateway). The first matching class wins, so subclasses
+come before their bases."""
 
 PROBLEM = "application/problem+json"
 
@@ -105,8 +108,17 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return response
 
 
+async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
+    # Starlette's last resort (ServerErrorMiddleware, outside every other middleware): a bug still
+    # answers problem+json, never a bare text 500; the server logs the traceback after this.
+    return problem(
+        500, "Internal Server Error", f"the server failed on this request ({type(exc).__name__}); it is logged"
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Register the handlers: core errors, request validation, HTTP errors."""
+    """Register the handlers: core errors, request validation, HTTP errors, and any other error."""
     app.add_exception_handler(KGError, _kg_error)
+    app.add_exception_handler(Exception, _internal_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -49,7 +49,7 @@ QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
 _TEXT_SUFFIXES = ("+json", "+xml", "/json", "/xml", "turtle", "trig", "n-triples", "n-quads")
 
-MAX_BODY_BYTES = 32 * 2**20
+MAX_BODY_BYTES = 8 * 2**20
 """Largest POST body accepted (a query or an update, in bytes); bulk data goes through ``kg load``."""
 
 

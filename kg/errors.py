@@ -48,6 +48,8 @@ __all__ = [
     "QueryMemoryError",
     "QuerySyntaxError",
     "QueryTimeoutError",
+    "QueryTooComplexError",
+    "QueryWorkerError",
     "RemoteEngineError",
     "ResultTooLargeError",
     "ValidationError",
@@ -231,6 +233,18 @@ class QueryFormError(QuerySyntaxError):
     E.g. a SELECT where a graph picture needs a CONSTRUCT: a bad request like a syntax error, so it
     shares that status.
     """
+
+
+class QueryTooComplexError(QuerySyntaxError):
+    """The text nests or chains deeper than the engine's parser can take.
+
+    Refused before parsing: the parser recurses per level and a few thousand levels overflow its
+    stack.
+    """
+
+
+class QueryWorkerError(QueryError):
+    """The query worker ended without answering (killed, or crashed); a fresh one replaces it."""
 
 
 class QueryTimeoutError(QueryError):

@@ -20,6 +20,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+
 from kg.analysis.review import keeper_for
 from kg.engine.dataset import read_as_of, within_read
 from kg.engine.load import load_default_graph
@@ -28,6 +30,7 @@ from kg.engine.sparql import (
     QueryResponse,
     check_update,
     execute,
+    is_data_only,
     rehearse_update,
     select,
     to_syntax_error,
@@ -330,7 +333,9 @@ class KnowledgeGraph:
         implementation apply a request atomically; this one always does), so readers and a crash
         see all of it or none. On disk the store is flushed before this returns. With query
         workers, the update is first rehearsed on a worker's copy under the time and memory limits
-        (:func:`kg.engine.sparql.rehearse_update`), so a runaway update cannot occupy the server.
+        (:func:`kg.engine.sparql.rehearse_update`), so a runaway update cannot occupy the server; only
+        ``INSERT DATA``/``DELETE DATA`` (:func:`kg.engine.sparql.is_data_only`, whose cost the body cap
+        bounds) are rehearsed in process on an empty store.
         """
         check_update(text, allow_service=self.settings.allow_service)
         if not self.store.writable:
@@ -338,7 +343,13 @@ class KnowledgeGraph:
                 "the engine is read-only: it refuses SPARQL Update (no update endpoint accepts writes)"
             )
         if self.pool is not None:
-            self.pool.run(rehearse_update, text, disposable=True)
+            if is_data_only(text):
+                # INSERT DATA / DELETE DATA cost what their (capped) body holds: rehearsed here on
+                # an empty store (it finds syntax errors), not on a forked worker, which each
+                # write would use up.
+                rehearse_update(ox.Store(), text)
+            else:
+                self.pool.run(rehearse_update, text, disposable=True)
         try:
             self.store.update(text)
         except SyntaxError as exc:

@@ -131,7 +131,7 @@ def _page_or_description(request: Request, graph: KnowledgeGraph, settings: Sett
         401: {"description": "update without an Authorization header"},
         403: {"description": "update with a wrong token, updates disabled, or SERVICE/LOAD while disabled"},
         406: {"description": "no acceptable result format"},
-        413: {"description": "result over the row or byte cap, or a request body over 32 MiB"},
+        413: {"description": "result over the row or byte cap, or a request body over 8 MiB"},
         415: {"description": "unsupported request media type"},
         503: {"description": "query stopped by its time or memory limit"},
     },

@@ -26,6 +26,7 @@ from kg.errors import (
     NotAcceptableError,
     QueryEvaluationError,
     QuerySyntaxError,
+    QueryTooComplexError,
     ResultTooLargeError,
 )
 from kg.namespaces import PREFIXES
@@ -33,12 +34,15 @@ from kg.terms import python_value, to_term
 
 __all__ = [
     "GRAPH_MEDIA_TYPES",
+    "MAX_CHAIN",
+    "MAX_NESTING",
     "RESULT_MEDIA_TYPES",
     "QueryRequest",
     "QueryResponse",
     "check_query",
     "check_update",
     "execute",
+    "is_data_only",
     "rehearse_update",
     "select",
     "to_syntax_error",
@@ -94,6 +98,58 @@ def _keywords(text: str) -> list[str]:
     return [m.group("word").upper() for m in _TOKEN.finditer(_unescape_codepoints(text)) if m.group("word")]
 
 
+MAX_NESTING = 200
+"""Deepest nesting of ``{``, ``(`` and ``[`` a query or update may have (outside strings, IRIs and
+comments). Oxigraph's parser recurses once per level: 3,000 levels overflow its stack (SIGSEGV,
+measured with pyoxigraph 0.5.13); real queries stay under 20."""
+
+MAX_CHAIN = 2000
+"""Most operators (``/ | + - * ! ^ &`` and ``UNION``) a query or update may chain within one pair
+of brackets. The parser recurses per operator too: 20,000 ``UNION`` branches, ``+`` terms, ``!`` or
+path steps overflow its stack (SIGSEGV; 6,000 parse, measured with pyoxigraph 0.5.13)."""
+
+_OPEN, _CLOSE, _OPERATORS = "{([", "})]", frozenset("/|+-*!^&")
+
+
+def _check_shape(tokens: list[re.Match[str]], what: str) -> None:
+    # One pass over the tokens: nesting depth, and operators per bracket level.
+    depth, chains = 0, [0]
+    for token in tokens:
+        char = token.group("other")
+        if char is None:
+            word = token.group("word")
+            if word is None or word.upper() != "UNION":
+                continue
+            char = "|"  # UNION chains like an operator
+        if char in _OPEN:
+            depth += 1
+            if depth > MAX_NESTING:
+                raise QueryTooComplexError(
+                    f"the {what} nests brackets more than {MAX_NESTING} levels deep ({{, ( and [ outside "
+                    f"strings, IRIs and comments): the limit is {MAX_NESTING}; flatten the nesting"
+                )
+            chains.append(0)
+        elif char in _CLOSE:
+            if depth:
+                depth -= 1
+                chains.pop()
+        elif char in _OPERATORS:
+            chains[-1] += 1
+            if chains[-1] > MAX_CHAIN:
+                raise QueryTooComplexError(
+                    f"the {what} chains more than {MAX_CHAIN} operators (UNION, path steps, +, -, !, …) "
+                    f"within one pair of brackets: the limit is {MAX_CHAIN}; split it into several requests"
+                )
+
+
+def _scan(text: str, what: str) -> list[str]:
+    # Keywords of the text, after refusing a shape the engine's parser cannot take.
+    tokens = list(_TOKEN.finditer(_unescape_codepoints(text)))
+    words = [m.group("word").upper() for m in tokens if m.group("word")]
+    _check_shape(tokens, what)
+    return words
+
+
 def check_query(text: str, *, allow_service: bool = False) -> str:
     r"""Classify a query and refuse what the endpoint must not run.
 
@@ -114,6 +170,9 @@ def check_query(text: str, *, allow_service: bool = False) -> str:
     ------
     QuerySyntaxError
         If the text is empty or is a SPARQL Update.
+    QueryTooComplexError
+        If it nests brackets deeper than :data:`MAX_NESTING` or chains more than
+        :data:`MAX_CHAIN` operators at one level (the engine's parser would overflow its stack).
     ForbiddenError
         If it uses ``SERVICE`` and `allow_service` is False.
 
@@ -129,7 +188,7 @@ def check_query(text: str, *, allow_service: bool = False) -> str:
     >>> check_query("PREFIX ex: <http://e/> SELECT * WHERE { ?s ex:service ?o }")
     'SELECT'
     """
-    words = _keywords(text)
+    words = _scan(text, "query")
     if not words:
         raise QuerySyntaxError("empty query: send a SELECT, ASK, CONSTRUCT or DESCRIBE query")
     if "SERVICE" in words and not allow_service:
@@ -158,16 +217,51 @@ def check_update(text: str, *, allow_service: bool = False) -> None:
     ------
     QuerySyntaxError
         If the text is empty.
+    QueryTooComplexError
+        If it nests brackets deeper than :data:`MAX_NESTING` or chains more than
+        :data:`MAX_CHAIN` operators at one level (the engine's parser would overflow its stack).
     ForbiddenError
         If it uses ``LOAD`` or ``SERVICE`` and `allow_service` is False.
     """
-    words = _keywords(text)
+    words = _scan(text, "update")
     if not words:
         raise QuerySyntaxError("empty update request")
     if not allow_service:
         for word in ("LOAD", "SERVICE"):
             if word in words:
                 raise ForbiddenError(f"{word} of remote data is disabled on this endpoint")
+
+
+_NOT_DATA = frozenset({"WHERE", "WITH", "USING", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "SERVICE"})
+
+
+def is_data_only(text: str) -> bool:
+    """Tell whether an update request only inserts or deletes the triples it spells out.
+
+    Parameters
+    ----------
+    text : str
+        A SPARQL 1.1 Update request.
+
+    Returns
+    -------
+    bool
+        True when every operation is ``INSERT DATA`` or ``DELETE DATA`` (SPARQL 1.1 Update
+        §3.1.1-3.1.2): its cost is linear in its own size, which the request body cap bounds,
+        so it needs no rehearsal under the time limit. False when in doubt.
+
+    Examples
+    --------
+    >>> is_data_only('INSERT DATA { <http://e/s> <http://e/p> "where" } ; DELETE DATA { <http://e/s> <http://e/p> 1 }')
+    True
+    >>> is_data_only("DELETE WHERE { ?s ?p ?o }")
+    False
+    """
+    words = _keywords(text)
+    if not words or _NOT_DATA.intersection(words):
+        return False
+    operations = [i for i, word in enumerate(words) if word in ("INSERT", "DELETE")]
+    return bool(operations) and all(i + 1 < len(words) and words[i + 1] == "DATA" for i in operations)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,26 +18,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import faulthandler
+import functools
 import logging
 import multiprocessing as mp
 import os
 import resource
 import signal
+import stat
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from typing import Any
 
 import pyoxigraph as ox
 
 from kg.engine.store import KnowledgeStore
-from kg.errors import KGError, QueryMemoryError, QueryTimeoutError
+from kg.errors import KGError, QueryMemoryError, QueryTimeoutError, QueryWorkerError
 
 __all__ = ["QueryPool"]
 
 log = logging.getLogger(__name__)
 _CTX = mp.get_context("fork")
+_FULL, _RESERVED = "full", "reserved"  # the lanes: calls that may run to their limit; short calls only
 
 
 def _virtual_size() -> int | None:
@@ -74,11 +78,56 @@ def _exit_with_server(server_pid: int) -> None:
     os._exit(0)
 
 
-def _serve(conn: Connection, own_parent_end: Connection, source: ox.Store, memory_bytes: int | None) -> None:
+def _open_fds() -> set[int]:
+    # Linux lists a process's descriptors in /proc/self/fd; elsewhere assume the usual soft limit.
+    try:
+        return {int(name) for name in os.listdir("/proc/self/fd")}
+    except OSError:
+        return set(range(3, min(resource.getrlimit(resource.RLIMIT_NOFILE)[0], 4096)))
+
+
+def _close_inherited_fds(inherited: set[int], keep: set[int]) -> None:
+    """Close, in a forked child, the descriptors it got from its parent and does not use.
+
+    A forked process holds copies of every descriptor of its parent: the server's listening
+    socket and its open client connections among them. While a copy lives, the server closing an
+    idle keep-alive connection sends no FIN (the kernel closes a socket when its last descriptor
+    goes), so the client's next request on it waits for an answer that never comes (issue 13).
+
+    Parameters
+    ----------
+    inherited : set of int
+        Descriptors the parent had open just before the fork: all are closed but `keep`.
+    keep : set of int
+        Descriptors the child uses (its pipe to the server; 0, 1 and 2 are always kept).
+
+    Notes
+    -----
+    Sockets are closed even when they are not in `inherited`: another thread of the server may
+    accept a connection between the snapshot and the fork. Other descriptors opened in that
+    window are left alone, which keeps the pipes ``multiprocessing`` creates for the fork itself
+    (the sentinel the server watches to see the child end).
+    """
+    keep = keep | {0, 1, 2}
+    for fd in sorted(_open_fds() - keep):
+        if fd not in inherited:
+            try:
+                if not stat.S_ISSOCK(os.fstat(fd).st_mode):
+                    continue
+            except OSError:
+                continue  # the descriptor that listed /proc/self/fd, already closed
+        with contextlib.suppress(OSError):
+            os.close(fd)
+
+
+def _serve(
+    conn: Connection, own_parent_end: Connection, source: ox.Store, memory_bytes: int | None, inherited: set[int]
+) -> None:
     server_pid = os.getppid()
     # The fork copied the server's end of this worker's pipe too: close it, or recv() would never
     # see end-of-file when the server is gone.
     own_parent_end.close()
+    _close_inherited_fds(inherited, {conn.fileno()})
     threading.Thread(target=_exit_with_server, args=(server_pid,), daemon=True).start()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -117,10 +166,28 @@ def _memory_message(memory_bytes: int | None) -> str:
     )
 
 
+def _death_message(exitcode: int | None) -> str:
+    # exitcode: -N when a signal ended the worker (multiprocessing's convention), None if unknown.
+    if exitcode is not None and exitcode < 0:
+        try:
+            how = f"signal {-exitcode} ({signal.Signals(-exitcode).name})"
+        except ValueError:
+            how = f"signal {-exitcode}"
+    else:
+        how = f"exit code {exitcode}" if exitcode is not None else "an unknown cause"
+    return (
+        f"the query worker ended without answering ({how}); a fresh worker takes its place: "
+        "try again, and if the same request fails again, simplify it"
+    )
+
+
 class _Worker:
     def __init__(self, source: ox.Store, generation: int, memory_bytes: int | None) -> None:
         parent, child = _CTX.Pipe()
-        self.process = _CTX.Process(target=_serve, args=(child, parent, source, memory_bytes), daemon=True)
+        # Taken just before the fork: what the worker inherits and must close (every socket of the
+        # server, the other workers' pipes, the store's files); see _close_inherited_fds.
+        inherited = _open_fds() - {child.fileno()}
+        self.process = _CTX.Process(target=_serve, args=(child, parent, source, memory_bytes, inherited), daemon=True)
         self.process.start()
         child.close()
         self.conn = parent
@@ -133,32 +200,72 @@ class _Worker:
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError, AttributeError, TypeError):
             os.kill(self.process.pid, signal.SIGKILL)
-        self.process.join(timeout=5)
+        self.reap(5.0)
         self.conn.close()
+
+    def reap(self, timeout_s: float) -> None:
+        # Wait for the process to end by polling waitpid, not by multiprocessing's sentinel pipe:
+        # a sibling forked while that pipe was open may hold it, and join() would then wait the
+        # whole timeout for a process that is long gone.
+        deadline = time.monotonic() + timeout_s
+        while self.process.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.001)
+
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(pid: int | None) -> float | None:
+    # User + system CPU time of a process (Linux /proc/<pid>/stat, fields 14 and 15), or None.
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICK
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _kill_all(workers: list[_Worker]) -> None:
+    for worker in workers:
+        worker.kill()
 
 
 class QueryPool:
-    """A fixed number of forked query workers with a per-call time limit and memory cap.
+    """Forked query workers with a per-call time limit, a memory cap and a reserved lane.
 
     Parameters
     ----------
     store : KnowledgeStore
         The store the workers read; the pool registers itself to hear about writes.
     size : int, optional
-        Number of workers (>= 1); default 2, one per core here.
+        Workers that run calls to the end of their time limit (>= 1); default 2, one per core here.
     timeout_s : float, optional
-        Default limit of one call, in seconds, queue wait included.
+        Default limit of one call, in seconds, counted from its arrival: waiting for a worker
+        counts.
     memory_bytes : int, optional
         Working memory one worker may allocate beyond what it inherits at fork (address space,
         ``RLIMIT_AS``), in bytes; ``None`` or 0: no cap. Linux only.
+    reserve : int, optional
+        Workers of the reserved lane (>= 0); default 1. A call that finds the `size` workers busy
+        runs there for at most `probation_s`: short calls (REST lookups, a trivial ASK) finish,
+        a long one is stopped and waits for one of the `size` workers.
+    probation_s : float, optional
+        How much CPU time a call may use in the reserved lane, in seconds; default 0.5 (wall time
+        where ``/proc`` is missing).
 
     Notes
     -----
     Workers are forked while the store's write lock is held, so no write is half-done in the
-    copy a worker gets. Calls from many threads run in parallel on different workers; a call
-    waits for a free worker within its own time limit. A call past its limit has its worker
-    killed with SIGKILL before :class:`~kg.errors.QueryTimeoutError` is raised, so the CPU is
-    free by the time the caller hears of it.
+    copy a worker gets. Calls from many threads run in parallel on different workers. A call past
+    its limit has its worker killed with SIGKILL before :class:`~kg.errors.QueryTimeoutError` is
+    raised, so the CPU is free by the time the caller hears of it; a call that found no worker
+    within its limit gets the same error, saying the server is busy.
+
+    Fairness (issue 13): slow queries can hold at most the `size` workers, never the reserved
+    lane beyond `probation_s` each, so short requests are answered while they run; a long query
+    that had to try the reserved lane first loses at most `probation_s` of work. Waiting callers
+    of :meth:`arun` wait in the pool's own threads, never in the event loop's default executor,
+    so they cannot starve other requests of threads.
 
     Examples
     --------
@@ -170,27 +277,45 @@ class QueryPool:
     """
 
     def __init__(
-        self, store: KnowledgeStore, size: int = 2, timeout_s: float = 30.0, memory_bytes: int | None = None
+        self,
+        store: KnowledgeStore,
+        size: int = 2,
+        timeout_s: float = 30.0,
+        memory_bytes: int | None = None,
+        reserve: int = 1,
+        probation_s: float = 0.5,
     ) -> None:
         if size < 1:
             raise ValueError("a query pool needs at least one worker")
+        if reserve < 0:
+            raise ValueError("the reserved lane cannot have fewer than 0 workers")
         self.store = store
         self.size = size
+        self.reserve = reserve
+        self.probation_s = probation_s
         self.timeout_s = timeout_s
         self.memory_bytes = memory_bytes
         self._generation = 0
-        self._idle: list[_Worker] = []
-        self._busy = 0
+        # Idle workers per lane: a long query taking a full-time slot must not take the worker
+        # forked for the reserved lane, or the next short request would have to fork one.
+        self._idle: dict[str, list[_Worker]] = {_FULL: [], _RESERVED: []}
+        self._busy = {_FULL: 0, _RESERVED: 0}
+        self._wanting: list[object] = []  # waiters that may still try the reserved lane, oldest first
         self._cond = threading.Condition()
         self._closed = False
         self._copy: ox.Store | None = None
         self._copy_generation = -1
         self._live: set[_Worker] = set()
+        # Callers of arun that must wait for a worker wait here; sized for many waiters, since a
+        # waiting thread costs little and each one gives up at its own deadline.
+        self._waiters = ThreadPoolExecutor(max_workers=64, thread_name_prefix="kg-query-wait")
         store.add_listener(self.refresh)
         with store.lock:
             source = self._source()
-            self._idle = [_Worker(source, 0, memory_bytes) for _ in range(size)]
-        self._live.update(self._idle)
+            self._idle[_FULL] = [_Worker(source, 0, memory_bytes) for _ in range(size)]
+            self._idle[_RESERVED] = [_Worker(source, 0, memory_bytes) for _ in range(reserve)]
+        for workers in self._idle.values():
+            self._live.update(workers)
 
     def _source(self) -> ox.Store:
         # Called with the store's write lock held: the data cannot change while it is read.
@@ -208,58 +333,144 @@ class QueryPool:
             return sorted(w.pid for w in self._live if w.pid is not None)
 
     def refresh(self) -> None:
-        """Retire workers forked before the latest write (called by the store after writes)."""
+        """Retire workers forked before the latest write and fork their successors.
+
+        Called by the store after each write, with its write lock held. For an in-memory store the
+        successors are forked here, while the lock is held anyway: a read that needed to fork would
+        have to wait for the lock, which a stream of writes (and their listeners) can hold most of
+        the time.
+        """
         with self._cond:
             self._generation += 1
-            stale, self._idle = self._idle, []
+            stale = self._idle[_FULL] + self._idle[_RESERVED]
+            self._idle = {_FULL: [], _RESERVED: []}
             self._live.difference_update(stale)
             self._cond.notify_all()
-        for worker in stale:
-            worker.kill()
+        if self.store.path is None:
+            # In memory a fork costs milliseconds; an on-disk store would first need its
+            # in-memory copy rebuilt, which waits for the first read after the write instead.
+            self._fill()
+        if stale:
+            # Killed and reaped in the background: the writer holds the store's lock while its
+            # listeners run, and every fork waits for that lock.
+            threading.Thread(target=_kill_all, args=(stale,), daemon=True).start()
 
-    def _acquire(self, deadline: float) -> _Worker:
-        with self._cond:
+    def _fill(self) -> None:
+        # Fork idle workers until every free slot of both lanes has one, so that requests find a
+        # worker ready instead of forking (which waits for the store's write lock). Called by
+        # refresh (the writer holds the lock) and, after a worker was retired, in the background.
+        with self.store.lock:
             while True:
-                if self._closed:
-                    raise RuntimeError("query pool is closed")
-                while self._idle:
-                    worker = self._idle.pop()
-                    if worker.generation == self._generation and worker.process.is_alive():
-                        self._busy += 1
-                        return worker
-                    threading.Thread(target=self._discard, args=(worker,), daemon=True).start()
-                if self._busy < self.size:
-                    self._busy += 1
-                    break
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise QueryTimeoutError("no query worker became free within the time limit; try again")
-                self._cond.wait(remaining)
+                with self._cond:
+                    lane = next(
+                        (name for name, cap in self._caps() if self._busy[name] + len(self._idle[name]) < cap), None
+                    )
+                    if self._closed or lane is None:
+                        return
+                    generation = self._generation
+                worker = _Worker(self._source(), generation, self.memory_bytes)
+                with self._cond:
+                    if generation == self._generation and not self._closed:
+                        self._live.add(worker)
+                        self._idle[lane].append(worker)
+                        self._cond.notify_all()
+                        continue
+                worker.kill()
+                return
+
+    def _caps(self) -> tuple[tuple[str, int], ...]:
+        return ((_RESERVED, self.reserve), (_FULL, self.size))
+
+    def _pop_idle(self, lane: str) -> _Worker | None:
+        # Called with _cond held: an idle worker of `lane` with current data, or None.
+        idle = self._idle[lane]
+        while idle:
+            worker = idle.pop()
+            if worker.generation == self._generation and worker.process.is_alive():
+                return worker
+            threading.Thread(target=self._discard, args=(worker,), daemon=True).start()
+        return None
+
+    def _lane(self, tried_reserved: bool, ticket: object | None) -> str | None:
+        # Called with _cond held: the lane this call may take now, or None. A free full-time slot
+        # comes first, even when its worker must be forked: a long query sent to the reserved lane
+        # instead would cost that lane its worker after the probation. The reserved lane goes to
+        # the newest waiter first (a fresh arrival has no ticket yet, so it is the newest): in a
+        # burst of long queries each older one would hold it for its probation, while a short
+        # request arriving meanwhile waits for one at most.
+        if self._busy[_FULL] < self.size:
+            return _FULL
+        if (
+            not tried_reserved
+            and self._busy[_RESERVED] < self.reserve
+            and (ticket is None or self._wanting[-1] is ticket)
+        ):
+            return _RESERVED
+        return None
+
+    def _acquire(self, deadline: float, limit: float, tried_reserved: bool) -> tuple[_Worker, str]:
+        ticket: object | None = None
+        with self._cond:
+            try:
+                while True:
+                    if self._closed:
+                        raise RuntimeError("query pool is closed")
+                    lane = self._lane(tried_reserved, ticket)
+                    if lane is not None:
+                        self._busy[lane] += 1
+                        worker = self._pop_idle(lane)
+                        if worker is not None:
+                            return worker, lane
+                        break
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise QueryTimeoutError(
+                            f"the server is busy: no query worker became free within the {limit:g} s time "
+                            "limit; retry in a few seconds"
+                        )
+                    if ticket is None and not tried_reserved:
+                        ticket = object()
+                        self._wanting.append(ticket)
+                    self._cond.wait(remaining)
+            finally:
+                if ticket is not None:
+                    self._wanting.remove(ticket)
         try:
-            with self.store.lock:
+            # The fork waits for the store's write lock (a write and its listeners hold it), but
+            # no longer than the call's own deadline.
+            if not self.store.lock.acquire(timeout=max(deadline - time.monotonic(), 0.001)):
+                raise QueryTimeoutError(
+                    f"the server is busy writing: no query worker could be started within the {limit:g} s time "
+                    "limit; retry in a few seconds"
+                )
+            try:
                 # Read the generation under the write lock: a write that finished just before
                 # must not leave this worker labelled as current while it holds older data.
                 worker = _Worker(self._source(), self._generation, self.memory_bytes)
+            finally:
+                self.store.lock.release()
             with self._cond:
                 self._live.add(worker)
-            return worker
+            return worker, lane
         except BaseException:
             with self._cond:
-                self._busy -= 1
-                self._cond.notify()
+                self._busy[lane] -= 1
+                self._cond.notify_all()
             raise
 
-    def _release(self, worker: _Worker, reusable: bool) -> None:
+    def _release(self, worker: _Worker, reusable: bool, lane: str) -> None:
         with self._cond:
-            self._busy -= 1
+            self._busy[lane] -= 1
             keep = reusable and worker.generation == self._generation and not self._closed
             if keep:
-                self._idle.append(worker)
+                self._idle[lane].append(worker)
             else:
                 self._live.discard(worker)
-            self._cond.notify()
+            # Both lanes' waiters: one freed slot of either kind may admit any of them.
+            self._cond.notify_all()
         if not keep:
             worker.kill()
+            threading.Thread(target=self._fill, daemon=True).start()
 
     def _discard(self, worker: _Worker) -> None:
         with self._cond:
@@ -283,7 +494,7 @@ class QueryPool:
         *args, **kwargs
             Picklable arguments.
         timeout_s : float, optional
-            Limit for this call, in seconds; default the pool's.
+            Limit for this call, in seconds, waiting for a worker included; default the pool's.
         disposable : bool, optional
             `fn` changes the worker's copy of the data (e.g. rehearses an update): retire the
             worker afterwards so no later call sees those changes.
@@ -296,33 +507,72 @@ class QueryPool:
         Raises
         ------
         QueryTimeoutError
-            If the call did not finish in time; its worker was killed (SIGKILL, CPU freed)
-            before this is raised, and will be replaced.
+            If the call did not finish in time (its worker was killed, SIGKILL, CPU freed,
+            before this is raised, and will be replaced), or found no free worker in time.
         QueryMemoryError
             If the call needed more memory than the pool's cap; its worker is replaced.
+        QueryWorkerError
+            If the worker ended without answering (killed from outside, or crashed); it is
+            replaced.
         KGError
             Whatever `fn` raised of the core's errors, re-raised here.
         RuntimeError
-            If `fn` failed with any other error (a bug), or the worker died.
+            If `fn` failed with any other error (a bug).
         """
         limit = self.timeout_s if timeout_s is None else timeout_s
-        deadline = time.monotonic() + limit
-        worker = self._acquire(deadline)
-        reusable = False
-        try:
-            worker.conn.send((fn, args, kwargs))
-            remaining = max(deadline - time.monotonic(), 0.0)
-            if not worker.conn.poll(remaining):
-                raise QueryTimeoutError(
-                    f"query stopped after the {limit:g} s time limit; narrow it (LIMIT, more selective patterns)"
-                )
-            ok, value = self._receive(worker)
-            reusable = not disposable and (ok or not isinstance(value, QueryMemoryError))
-        finally:
-            self._release(worker, reusable)
-        if ok:
-            return value
-        raise value
+        return self._run_until(time.monotonic() + limit, limit, fn, args, kwargs, disposable)
+
+    def _run_until(
+        self,
+        deadline: float,
+        limit: float,
+        fn: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        disposable: bool = False,
+    ) -> Any:
+        tried_reserved = False
+        while True:
+            worker, lane = self._acquire(deadline, limit, tried_reserved)
+            reusable = False
+            try:
+                self._send(worker, (fn, args, kwargs))
+                if lane == _FULL:
+                    answered = worker.conn.poll(max(deadline - time.monotonic(), 0.0))
+                else:
+                    answered = self._probation(worker, deadline)
+                    if not answered and time.monotonic() < deadline:
+                        # A long call in the reserved lane: stopped (its worker is killed on
+                        # release), it waits for a full-time worker within its own deadline.
+                        tried_reserved = True
+                        continue
+                if not answered:
+                    raise QueryTimeoutError(
+                        f"query stopped after the {limit:g} s time limit; narrow it (LIMIT, more selective patterns)"
+                    )
+                ok, value = self._receive(worker)
+                reusable = not disposable and (ok or not isinstance(value, QueryMemoryError))
+            finally:
+                self._release(worker, reusable, lane)
+            if ok:
+                return value
+            raise value
+
+    def _probation(self, worker: _Worker, deadline: float) -> bool:
+        # Wait for the reply of a call in the reserved lane while it has used less than
+        # probation_s of CPU (wall time where /proc is missing): on a machine whose cores the long
+        # queries keep busy, a short call may wait for the CPU longer than it computes.
+        started, baseline = time.monotonic(), _cpu_seconds(worker.pid)
+        while True:
+            if worker.conn.poll(max(min(0.05, deadline - time.monotonic()), 0.0)):
+                return True
+            now = time.monotonic()
+            if now >= deadline:
+                return False
+            cpu = _cpu_seconds(worker.pid)
+            used = cpu - baseline if cpu is not None and baseline is not None else now - started
+            if used >= self.probation_s:
+                return False
 
     def _receive(self, worker: _Worker) -> tuple[bool, Any]:
         # The reply to a call: (True, result) or (False, exception); a worker that died instead
@@ -331,43 +581,53 @@ class QueryPool:
         try:
             reply: tuple[bool, Any] = worker.conn.recv()
         except (EOFError, OSError) as exc:
-            worker.process.join(timeout=1)
+            worker.reap(1.0)
             if worker.process.exitcode == -signal.SIGABRT and self.memory_bytes:
                 raise QueryMemoryError(_memory_message(self.memory_bytes)) from exc
-            raise RuntimeError(f"query worker died (exit code {worker.process.exitcode})") from exc
+            raise QueryWorkerError(_death_message(worker.process.exitcode)) from exc
         return reply
 
+    def _send(self, worker: _Worker, message: tuple[Any, ...]) -> None:
+        # A worker may have died while idle (killed from outside): report it like a death mid-call.
+        try:
+            worker.conn.send(message)
+        except (OSError, ValueError) as exc:
+            worker.reap(1.0)
+            raise QueryWorkerError(_death_message(worker.process.exitcode)) from exc
+
     def _try_acquire(self) -> _Worker | None:
-        # An idle, current worker or None: never waits and never forks (both would block).
+        # An idle, current worker of the full-time lane or None: never waits and never forks.
         with self._cond:
-            while self._idle and not self._closed:
-                worker = self._idle.pop()
-                if worker.generation == self._generation and worker.process.is_alive():
-                    self._busy += 1
-                    return worker
-                threading.Thread(target=self._discard, args=(worker,), daemon=True).start()
-        return None
+            if self._closed or self._busy[_FULL] >= self.size:
+                return None
+            worker = self._pop_idle(_FULL)
+            if worker is not None:
+                self._busy[_FULL] += 1
+            return worker
 
     async def arun(self, fn: Callable[..., Any], *args: Any, timeout_s: float | None = None, **kwargs: Any) -> Any:
         """Like :meth:`run`, awaited on the event loop without a thread hop.
 
         The call goes to an idle worker and the event loop watches its pipe, so a small query
         costs no thread switch (the serving hot path, ``api/middleware/sparql_fastpath.py``); when no worker is
-        idle it falls back to :meth:`run` in a thread, which waits for a worker or forks one.
+        idle it falls back to :meth:`run` in one of the pool's threads, which waits for a worker
+        (or takes the reserved lane) within the call's limit, counted from now.
 
         Raises
         ------
-        QueryTimeoutError, QueryMemoryError, KGError, RuntimeError
+        QueryTimeoutError, QueryMemoryError, QueryWorkerError, KGError, RuntimeError
             As :meth:`run`.
         """
-        worker = self._try_acquire()
-        if worker is None:
-            return await asyncio.to_thread(self.run, fn, *args, timeout_s=timeout_s, **kwargs)
         limit = self.timeout_s if timeout_s is None else timeout_s
+        worker = self._try_acquire()
         loop = asyncio.get_running_loop()
+        if worker is None:
+            deadline = time.monotonic() + limit
+            call = functools.partial(self._run_until, deadline, limit, fn, args, kwargs)
+            return await loop.run_in_executor(self._waiters, call)
         reusable = False
         try:
-            worker.conn.send((fn, args, kwargs))
+            self._send(worker, (fn, args, kwargs))
             readable = loop.create_future()
             fd = worker.conn.fileno()
             loop.add_reader(fd, lambda: readable.done() or readable.set_result(None))
@@ -386,16 +646,18 @@ class QueryPool:
         finally:
             # SIGKILL and join of a retired worker take about a millisecond: done here, so the
             # CPU is free before the caller hears of a timeout, as with run().
-            self._release(worker, reusable)
+            self._release(worker, reusable, _FULL)
         if ok:
             return value
         raise value
 
     def close(self) -> None:
         """Stop all workers."""
+        self._waiters.shutdown(wait=False, cancel_futures=True)
         with self._cond:
             self._closed = True
-            idle, self._idle = self._idle, []
+            idle = self._idle[_FULL] + self._idle[_RESERVED]
+            self._idle = {_FULL: [], _RESERVED: []}
             self._live.difference_update(idle)
             self._cond.notify_all()
         for worker in idle:

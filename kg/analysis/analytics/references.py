@@ -21,7 +21,7 @@ def resolve_ref(store: ox.Store, ref: str, parameter: str = "entity", version: s
     parameter : str, optional
         The caller's parameter name, for the error message.
     version : str, optional
-        Dataset version (label-index cache key of :func:`kg.lookup.resolve`).
+        Dataset version (label-index cache key of :func:`kg.find.resolve.resolve`).
 
     Returns
     -------
@@ -62,7 +62,7 @@ def resolve_ref(store: ox.Store, ref: str, parameter: str = "entity", version: s
     try:
         return resolve(store, kind, slug, version=version)
     except ValueError:
-        # kg.lookup.resolve first tries the text as an IRI, which a name with a space is not
+        # kg.find.resolve.resolve first tries the text as an IRI, which a name with a space is not
         found = search(store, slug, kind=kind, limit=5, version=version)["results"]
         hits = [h for h in found if h["match"] == "exact" and not h["loose"]]
         if hits:
