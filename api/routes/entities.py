@@ -12,12 +12,12 @@ import enum
 import inspect
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from api.deps import AsOfParam, GraphDep, read_view
+from api.deps import AsOfParam, GraphDep, checked_query, read_view
 from api.negotiation import best_media_type
-from kg.errors import NotAcceptableError
+from kg.errors import InvalidParameterError, NotAcceptableError
 from kg.find.search import search as search_labels
 from kg.namespaces import ID
 from kg.terms import ENTITY_KINDS
@@ -391,6 +391,12 @@ def _collection_endpoint(collection: str) -> Any:
         as_of: str | None,
         **filters: Any,
     ) -> JSONResponse:
+        for name in specs:
+            values = request.query_params.getlist(name)
+            if len(values) > 1:  # a repeated entity filter: any of its values (OR)
+                if any(len(v) > 500 for v in values):
+                    raise InvalidParameterError(name, "each value at most 500 characters")
+                filters[name] = values
         view, page = read_view(
             graph,
             as_of,
@@ -485,7 +491,10 @@ def _collection_endpoint(collection: str) -> Any:
         elif spec.value == "date":
             annotation = Annotated[str | None, Query(max_length=10, description=spec.description, **extra)]
         else:
-            annotation = Annotated[str | None, Query(max_length=500, description=spec.description, **extra)]
+            description = spec.description + (
+                " Repeat it for any of several values (OR)." if listing.is_set_filter(spec) else ""
+            )
+            annotation = Annotated[str | None, Query(max_length=500, description=description, **extra)]
         params.append(inspect.Parameter(name, keyword, default=None, annotation=annotation))
 
     def handler(**kwargs: Any) -> JSONResponse:
@@ -526,7 +535,9 @@ for _collection in listing.FILTERS:
         summary=_summary,
         description=(
             "Filters combine with AND; a value may be a slug, a name or an IRI (a country also an ISO 3166 code, a "
-            "concept its notation). Paging is by cursor: follow `links.next` / `links.prev` (also in the `Link` "
+            "concept its notation). An entity filter given more than once matches any of its values (OR: "
+            "`country=CN&country=US`); any other parameter given twice, or a parameter this list does not take, is a "
+            "422 naming it and listing the parameters it takes. Paging is by cursor: follow `links.next` / `links.prev` (also in the `Link` "
             "header, RFC 8288); `total` (and `X-Total-Count`) counts all matching rows. A cursor stays valid while "
             f"data changes: no row is repeated or skipped. Example: {_example}."
         ),
@@ -536,6 +547,13 @@ for _collection in listing.FILTERS:
             422: PROBLEM_RESPONSES[422],
         },
         operation_id=f"list_{_collection}",
+        dependencies=[
+            Depends(
+                checked_query(
+                    frozenset(n for n, spec in listing.FILTERS[_collection].items() if listing.is_set_filter(spec))
+                )
+            )
+        ],
     )
 
 
