@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.datastructures import URL
 
 from api.deps import AsOfParam, GraphDep, checked_query, read_view
 from api.negotiation import best_media_type
@@ -74,7 +75,15 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def _abs(request: Request, path: str) -> str:
-    return str(request.base_url).rstrip("/") + path
+    # From the configured public base, never from Host or X-Forwarded-*: answers are cached and
+    # shared (api/middleware/etag.py), so a forged header must not shape their links.
+    return request.app.state.settings.public_base_url() + path
+
+
+def _public_url(request: Request) -> URL:
+    """The request's own URL under the public base (see :func:`_abs`)."""
+    query = request.url.query
+    return URL(_abs(request, request.url.path) + (f"?{query}" if query else ""))
 
 
 def entity_links(
@@ -410,7 +419,7 @@ def _collection_endpoint(collection: str) -> Any:
         )
         for record in page["results"]:
             record["links"] = entity_links(request, record["kind"], record["iri"], record["slug"], view)
-        url = request.url
+        url = _public_url(request)
         links = {
             "self": str(url),
             "first": str(url.remove_query_params("cursor")),
