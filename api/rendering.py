@@ -44,6 +44,7 @@ def web_url(value: object) -> str | None:
 
 
 _ENV.globals["web_url"] = web_url
+_ENV.globals["MAX_VALUE_CHARS"] = 2000  # longer literals are cut on pages, with a link to the full value
 
 EXAMPLE_QUERIES: list[tuple[str, str]] = [
     (
