@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
-from tests.conftest import BrowserPage, LiveServer
+from tests.conftest import BrowserPage, LiveServer, wait_until
 
 EVIL = "javascript:alert(document.domain)"
 
@@ -112,10 +112,10 @@ def test_no_csp_violation_in_chromium(
     if ready:
         page.locator(ready).first.wait_for(timeout=30000)  # type: ignore[attr-defined]
     if path.startswith("/graphs/"):
-        page.wait_for_function("document.body.dataset.drawn === '1'", timeout=30000)  # type: ignore[attr-defined]
+        wait_until(page, "document.body.dataset.drawn === '1'")
     if path.startswith("/id/"):
         graph = next(f for f in page.frames if f != page.main_frame)  # type: ignore[attr-defined]
-        graph.wait_for_function("document.body.dataset.stable === '1'", timeout=30000)
+        wait_until(graph, "document.body.dataset.stable === '1'")
     if path == "/sparql":
         page.click("#run")  # type: ignore[attr-defined]
         page.wait_for_timeout(1500)  # type: ignore[attr-defined]
