@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api.errors import install_error_handlers
+from api.middleware.csp import CSPMiddleware
 from api.middleware.etag import ETagMiddleware
 from api.middleware.head import HeadAsGet
 from api.middleware.sparql_fastpath import SparqlFastPath
@@ -70,6 +71,8 @@ def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = 
             # paging, revalidation and result counts, readable from scripts
             expose_headers=["ETag", "Link", "X-Total-Count", "X-Result-Count"],
         )
+    # Every HTML page (entity pages, graph pictures, the query page…) gets its Content-Security-Policy.
+    app.add_middleware(CSPMiddleware)
     # Outermost: plain SPARQL queries skip routing and dependency solving (api/middleware/sparql_fastpath.py).
     app.add_middleware(SparqlFastPath)
     # Outermost of all: HEAD is answered as the GET of the same URL, without the body (RFC 9110 §9.3.2).

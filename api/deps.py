@@ -7,13 +7,23 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
+from fastapi.dependencies.models import Dependant
 
 from kg.engine import dataset
-from kg.errors import AuthenticationRequiredError, ForbiddenError
+from kg.errors import AuthenticationRequiredError, ForbiddenError, InvalidParameterError
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
 
-__all__ = ["AsOfParam", "GraphDep", "SettingsDep", "get_graph", "get_settings", "read_view", "require_update_token"]
+__all__ = [
+    "AsOfParam",
+    "GraphDep",
+    "SettingsDep",
+    "checked_query",
+    "get_graph",
+    "get_settings",
+    "read_view",
+    "require_update_token",
+]
 
 
 def get_graph(request: Request) -> KnowledgeGraph:
@@ -113,3 +123,48 @@ def read_view(
     day = dataset.parse_as_of(as_of).isoformat()
     graphs, result = graph.read(dataset.read_as_of, day, fn, *args, **kwargs)
     return {"date": day, "graphs": graphs}, result
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    """The query parameter names a route declares, its sub-dependencies included."""
+    names = {p.alias for p in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def checked_query(repeatable: frozenset[str] = frozenset()) -> Callable[[Request], None]:
+    """Return a dependency that refuses query parameters the route does not declare.
+
+    A misspelt or unsupported filter (``/api/models?year=2025``) would otherwise be ignored and
+    the answer would silently hold everything.
+
+    Parameters
+    ----------
+    repeatable : frozenset of str, optional
+        Parameters that may be given more than once (the route reads every value); any other
+        parameter given twice is refused, since only its last value would count.
+
+    Returns
+    -------
+    callable
+        A FastAPI dependency taking the request.
+    """
+
+    def check(request: Request) -> None:
+        route = request.scope.get("route")
+        dependant = getattr(route, "dependant", None)
+        if dependant is None:
+            return
+        known = sorted(_query_names(dependant))
+        path = getattr(route, "path", request.url.path)
+        takes = ", ".join(known) if known else "no query parameters"
+        for name in request.query_params:
+            if name not in known:
+                raise InvalidParameterError(name[:100], f"unknown parameter; {path} takes: {takes}")
+        for name in known:
+            count = len(request.query_params.getlist(name))
+            if count > 1 and name not in repeatable:
+                raise InvalidParameterError(name, f"given {count} times; it takes one value")
+
+    return check

@@ -15,12 +15,36 @@ __all__ = [
     "prefix_block",
     "query_page",
     "render",
+    "web_url",
 ]
 
 _ENV = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
     autoescape=jinja2.select_autoescape(["html"]),
 )
+
+
+def web_url(value: object) -> str | None:
+    """Return `value` if it is an ``http``/``https`` URL a page may link, else None.
+
+    Any other scheme (``javascript:``, ``data:``, ``file:``, a URN…) is shown as text, never as a
+    link: an IRI in the data is not trusted to be harmless when clicked.
+
+    Parameters
+    ----------
+    value : object
+        An IRI or URL, usually from the graph.
+
+    Returns
+    -------
+    str or None
+    """
+    text = str(value or "").strip()
+    return text if text.lower().startswith(("http://", "https://")) else None
+
+
+_ENV.globals["web_url"] = web_url
+_ENV.globals["MAX_VALUE_CHARS"] = 2000  # longer literals are cut on pages, with a link to the full value
 
 EXAMPLE_QUERIES: list[tuple[str, str]] = [
     (

@@ -14,6 +14,7 @@ import os
 import socket
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -213,7 +214,7 @@ def serve(  # type: ignore[no-untyped-def]
     click.echo(f"AI Landscape KG on http://{settings.host}:{settings.port}  (SPARQL: /sparql, docs: /docs)", err=True)
     try:
         # An unparseable request (e.g. a raw non-ASCII URL) is answered as problem+json too.
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", http=ProblemHttpProtocol)
+        uvicorn.run(app, **uvicorn_options(settings), http=ProblemHttpProtocol)
     finally:
         graph.close()
 
@@ -862,6 +863,31 @@ def review(
         stake = " [stake: " + ", ".join(sorted({i.kind for i in r.interests})) + "]" if r.interests else ""
         click.echo(f"{r.rating:<13} {r.kind or 'none':<9} {r.info['slug']}{stake}")
     click.echo(f"{len(reviews)} reviews", err=True)
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """Return how uvicorn serves the app: address, and which proxies' headers it believes.
+
+    Parameters
+    ----------
+    settings : Settings
+        ``host``, ``port`` and ``trusted_proxies``.
+
+    Returns
+    -------
+    dict
+        Keyword arguments of :func:`uvicorn.run`. ``X-Forwarded-*`` headers are honoured only
+        from :attr:`Settings.trusted_proxies` (uvicorn's own default trusts 127.0.0.1, so any
+        local client could claim to be another scheme or client address).
+    """
+    trusted = list(settings.trusted_proxies)
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": "warning",
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": trusted or [],
+    }
 
 
 if __name__ == "__main__":

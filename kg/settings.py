@@ -69,6 +69,14 @@ class Settings:
     remote_ttl_s : float
         Remote engine only: how long an answer may be reused before writes that other clients
         made directly on the engine become visible, in seconds (``KG_REMOTE_TTL``).
+    base_url : str or None
+        Public base URL of the service (``KG_BASE_URL``, e.g. ``https://kg.example.org``): every
+        absolute link in an answer starts with it, never with the request's ``Host`` or proxy
+        headers, so a forged header cannot put its links into a cached answer. Default: the bind
+        address, ``http://{host}:{port}`` (see :meth:`public_base_url`).
+    trusted_proxies : tuple of str
+        Addresses of reverse proxies whose ``X-Forwarded-For``/``-Proto`` headers are believed
+        (``KG_TRUSTED_PROXIES``, comma list); empty (the default): proxy headers are ignored.
     remote_union_default : bool
         Remote engine only: its default graph already is the union of its named graphs
         (``oxigraph serve --union-default-graph``, Fuseki's ``tdb2:unionDefaultGraph``), so
@@ -95,6 +103,21 @@ class Settings:
     load: tuple[str, ...] = ()
     remote_ttl_s: float = 2.0
     remote_union_default: bool = False
+    base_url: str | None = None
+    trusted_proxies: tuple[str, ...] = ()
+
+    def public_base_url(self) -> str:
+        """Return the base of every absolute link the service writes, without a trailing slash.
+
+        Returns
+        -------
+        str
+            :attr:`base_url` if set, else ``http://{host}:{port}`` (an IPv6 host in brackets).
+        """
+        if self.base_url:
+            return self.base_url.rstrip("/")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -140,6 +163,12 @@ def _convert(name: str, raw: str) -> Any:
         return tuple(p for p in raw.split(os.pathsep) if p)
     if name in {"allow_service", "remote_union_default"}:
         return _bool(raw)
+    if name == "base_url":
+        if not raw.startswith(("http://", "https://")):
+            raise ValueError(f"KG_BASE_URL must start with http:// or https://, not {raw[:60]!r}")
+        return raw.rstrip("/")
+    if name == "trusted_proxies":
+        return tuple(p.strip() for p in raw.split(",") if p.strip())
     if name == "cors_origins":
         if raw.strip().lower() in {"none", "off", "false"}:
             return ()

@@ -202,3 +202,17 @@ def screenshot(page: BrowserPage, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
     return path
+
+
+def wait_until(target: object, expression: str, timeout_ms: float = 30000) -> None:
+    """Poll a page or frame until the JavaScript `expression` is truthy.
+
+    Playwright's ``wait_for_function`` compiles a string predicate with ``eval`` inside the page,
+    which the pages' Content-Security-Policy refuses (no ``'unsafe-eval'``); ``evaluate`` goes
+    through the DevTools protocol, which the policy does not govern.
+    """
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not target.evaluate(expression):  # type: ignore[attr-defined]
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still false after {timeout_ms:g} ms: {expression}")
+        time.sleep(0.1)

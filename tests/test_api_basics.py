@@ -7,7 +7,7 @@ import io
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import BrowserPage, LiveServer, screenshot
+from tests.conftest import BrowserPage, LiveServer, screenshot, wait_until
 
 CQ1 = """SELECT ?name WHERE { ?m a aikg:AIModel ; schema:name ?name ; schema:creator/schema:addressCountry wd:Q148 ;
   aikg:architecture/skos:broader* aikg:MixtureOfExperts ; schema:datePublished ?d ; aikg:weightsLicense ?l .
@@ -100,7 +100,7 @@ def test_ego_graph_page_is_self_contained(client: TestClient) -> None:
 def test_ego_graph_renders_offline_in_chromium(live_server: LiveServer, browser_page: BrowserPage) -> None:
     page = browser_page.page
     page.goto(live_server.url + "/graphs/ego/model/glm-4.5")  # type: ignore[attr-defined]
-    page.wait_for_function("document.body.dataset.stable === '1'", timeout=30000)  # type: ignore[attr-defined]
+    wait_until(page, "document.body.dataset.stable === '1'")
     labels = page.evaluate("window.aikgNetwork.body.data.nodes.get().map(n => n.label)")  # type: ignore[attr-defined]
     assert {"GLM-4.5", "Zhipu AI", "MIT License"} <= set(labels)
     assert browser_page.external_requests == []

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from rdflib import RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic, to_isomorphic
 
-from tests.conftest import BrowserPage, LiveServer, screenshot
+from tests.conftest import BrowserPage, LiveServer, screenshot, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = Namespace("https://schema.org/")
@@ -150,7 +150,7 @@ def test_entity_page_renders_in_chromium(live_server: LiveServer, browser_page: 
     frame = page.frame_locator("iframe.graph")  # type: ignore[attr-defined]
     frame.locator("#graph canvas").wait_for(timeout=30000)
     graph = next(f for f in page.frames if f != page.main_frame)  # type: ignore[attr-defined]
-    graph.wait_for_function("document.body.dataset.stable === '1'", timeout=30000)
+    wait_until(graph, "document.body.dataset.stable === '1'")
     labels = graph.evaluate("window.aikgNetwork.body.data.nodes.get().map(n => n.label)")
     assert {"GLM-4.5", "Zhipu AI", "MIT License"} <= set(labels)
     screenshot(browser_page, "entity-glm-4.5")

@@ -770,7 +770,7 @@ def test_service_description(http: TestClient, service: KnowledgeGraph, accept: 
         accept, accept
     )
     sd = Graph().parse(data=response.content, format=rdflib_format)
-    [endpoint_service] = list(sd.subjects(SD.endpoint, URIRef("http://testserver/sparql")))
+    [endpoint_service] = list(sd.subjects(SD.endpoint, URIRef(service.settings.public_base_url() + "/sparql")))
     assert set(sd.objects(endpoint_service, SD.supportedLanguage)) == {SD.SPARQL11Query, SD.SPARQL11Update}
     formats = {str(f).rsplit("/", 1)[-1] for f in sd.objects(endpoint_service, SD.resultFormat)}
     assert formats == {

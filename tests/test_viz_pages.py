@@ -14,7 +14,7 @@ import pytest
 from kg.analysis import analytics
 from kg.engine.load import load_default_graph, load_files
 from kg.engine.store import KnowledgeStore
-from tests.conftest import ARTIFACTS, BrowserPage, LiveServer, screenshot
+from tests.conftest import ARTIFACTS, BrowserPage, LiveServer, screenshot, wait_until
 from tests.test_viz_render import EVIL_MODEL, EVIL_ORG, EVIL_PROPERTY, synthetic
 from viz import render_html
 
@@ -41,8 +41,8 @@ def draw(browser_page: BrowserPage, url: str | None = None, html: str | None = N
         assert response.status == 200, response.text()
     else:
         page.set_content(html)  # type: ignore[attr-defined]
-    page.wait_for_function("document.body.dataset.stable === '1'")  # type: ignore[attr-defined]
-    page.wait_for_function(f"({PAINTED})() > 500")  # type: ignore[attr-defined]
+    wait_until(page, "document.body.dataset.stable === '1'")
+    wait_until(page, f"({PAINTED})() > 500")
     assert browser_page.console_errors == []
     assert browser_page.external_requests == []
     return list(page.evaluate(LABELS))  # type: ignore[attr-defined]

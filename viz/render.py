@@ -78,6 +78,16 @@ FLAG_STYLE: dict[str, dict[str, str]] = {
 DEFAULT_MAX_NODES = 1000
 """Node cap of a page: beyond it the best-connected nodes are kept and a notice says what was cut."""
 
+DEFAULT_MAX_EDGES = 5000
+"""Edge cap of a page: a CONSTRUCT can relate few nodes by very many triples (an 18 MB page
+under the node cap alone); beyond it the first edges are kept and a notice says how many were cut."""
+
+MAX_LABEL_CHARS = 120
+MAX_TITLE_CHARS = 2000
+"""Longest node/edge caption and tooltip drawn; longer text is cut with a note of its length."""
+
+_BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
 _LARGE = 300  # above this many nodes: cheaper physics, straight edges, no edge captions on the canvas
 
 _TEMPLATES = jinja2.Environment(
@@ -134,6 +144,62 @@ def _script_json(value: Any) -> str:
         .replace("\u2028", "\\u2028")
         .replace("\u2029", "\\u2029")
     )
+
+
+def _plural(count: int, singular: str, plural: str | None = None) -> str:
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
+
+
+def display_text(text: str, limit: int) -> str:
+    """Return text as a picture shows it: cut to `limit` characters, bidi controls isolated.
+
+    Parameters
+    ----------
+    text : str
+        A label or tooltip from the graph (any length, any script).
+    limit : int
+        Most characters kept before the cut note.
+
+    Returns
+    -------
+    str
+        `text`, or its first `limit` characters with ``… (N characters in all)``; wrapped in
+        FIRST STRONG ISOLATE / POP DIRECTIONAL ISOLATE (Unicode UAX #9) when it holds
+        directional controls (each line on its own), so a right-to-left override cannot
+        reorder the text around it.
+    """
+    if len(text) > limit:
+        text = f"{text[:limit]}… ({len(text):,} characters in all)"
+    if _BIDI_CONTROLS.intersection(text):  # per line: a tooltip's lines are separate facts
+        text = "\n".join(f"\u2068{line}\u2069" for line in text.split("\n"))
+    return text
+
+
+def cap_edges(G: nx.MultiDiGraph, max_edges: int) -> tuple[nx.MultiDiGraph, int]:
+    """Keep the first `max_edges` edges of `G` (in its insertion order) and every node.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        m edges.
+    max_edges : int
+        Cap, >= 0.
+
+    Returns
+    -------
+    (networkx.MultiDiGraph, int)
+        The graph with at most `max_edges` edges (a copy when cut), and the number cut.
+    """
+    if G.number_of_edges() <= max_edges:
+        return G, 0
+    H = nx.MultiDiGraph()
+    H.graph.update(G.graph)
+    H.add_nodes_from(G.nodes(data=True))
+    for index, (s, o, key, data) in enumerate(G.edges(keys=True, data=True)):
+        if index >= max_edges:
+            break
+        H.add_edge(s, o, key=key, **data)
+    return H, G.number_of_edges() - max_edges
 
 
 def cap_graph(G: nx.MultiDiGraph, max_nodes: int) -> tuple[nx.MultiDiGraph, int, int]:
@@ -214,6 +280,7 @@ def render_html(
     query: str | None = None,
     max_nodes: int = DEFAULT_MAX_NODES,
     color_by: str | None = None,
+    max_edges: int = DEFAULT_MAX_EDGES,
 ) -> str:
     """Return a self-contained HTML page drawing `G`.
 
@@ -242,6 +309,9 @@ def render_html(
         Node cap (see :func:`cap_graph`); what is cut is said in a notice with how to narrow.
     color_by : {"kind", "country"}, optional
         Colour nodes by kind (default) or by country (``G.graph["color_by"]``).
+    max_edges : int, optional
+        Edge cap after the node cap (see :func:`cap_edges`), said in a notice. Captions and
+        tooltips are cut and bidi-isolated by :func:`display_text`.
 
     Returns
     -------
@@ -267,15 +337,25 @@ def render_html(
     if G.graph.get("truncated"):
         unit = G.graph.get("truncated_unit", "nodes")
         cap = f" of {G.graph['max_nodes']} nodes" if G.graph.get("max_nodes") else ""
-        notices.append(f"{G.graph['truncated']} more {unit} were left out by the view's cap{cap}.")
+        n = int(G.graph["truncated"])
+        word = (unit[:-1] if unit.endswith("s") else unit) if n == 1 else unit
+        notices.append(f"{n} more {word} {'was' if n == 1 else 'were'} left out by the view's cap{cap}.")
     total_nodes, total_edges = G.number_of_nodes(), G.number_of_edges()
     G, cut_nodes, cut_edges = cap_graph(G, max_nodes)
     if cut_nodes:
         notices.append(
             f"Showing {G.number_of_nodes()} of {total_nodes} nodes (the {max_nodes}-node cap keeps those nearest the "
-            f"centre, else the best connected); left out: {cut_nodes} nodes and {cut_edges} of {total_edges} edges."
+            f"centre, else the best connected); left out: {_plural(cut_nodes, 'node')} and {cut_edges} of "
+            f"{_plural(total_edges, 'edge')}."
         )
-    if G.graph.get("truncated") or cut_nodes:
+    kept_edges = G.number_of_edges()
+    G, cut_by_edge_cap = cap_edges(G, max_edges)
+    if cut_by_edge_cap:
+        notices.append(
+            f"Showing {max_edges} of {kept_edges} edges between the drawn nodes (the {max_edges}-edge cap keeps the "
+            f"first ones); left out: {_plural(cut_by_edge_cap, 'edge')}."
+        )
+    if G.graph.get("truncated") or cut_nodes or cut_by_edge_cap:
         hint = G.graph.get("narrow_hint") or "draw a smaller part of the graph (fewer hops, a type filter, a LIMIT)"
         notices.append(f"To narrow it: {hint}; or raise the cap (max_nodes, up to 5000).")
     large = G.number_of_nodes() > _LARGE
@@ -302,18 +382,19 @@ def render_html(
         if sized and data.get("value") is None:
             options["size"] = 7  # size unknown in a view sized by value: the smallest mark
         label = str(data.get("label") or "") or vid
-        net.add_node(vid, label=label, title=str(data.get("title") or label), **options)
+        title_text = display_text(str(data.get("title") or label), MAX_TITLE_CHARS)
+        net.add_node(vid, label=display_text(label, MAX_LABEL_CHARS), title=title_text, **options)
     edge_labels: list[str] = []
     pair_count: Counter[frozenset[str]] = Counter()
     edges: list[dict[str, Any]] = []
     for index, (s, o, _key, data) in enumerate(G.edges(keys=True, data=True)):
-        label = str(data.get("label") or "")
+        label = display_text(str(data.get("label") or ""), MAX_LABEL_CHARS)
         edge: dict[str, Any] = {
             "id": f"e{index}",
             "from": ids[s],
             "to": ids[o],
             "arrows": "to",
-            "title": str(data.get("title") or label),
+            "title": display_text(str(data.get("title") or label), MAX_TITLE_CHARS),
         }
         if label and not large:
             edge["label"] = label

@@ -32,7 +32,7 @@ CACHE_CONTROL = "public, no-cache"
 _VARY_ON = ("accept",)
 
 
-def etag_for(version: str, scope: Scope) -> str:
+def etag_for(version: str, scope: Scope, base: str = "") -> str:
     """Return the strong ETag of a request's answer at a dataset version.
 
     Parameters
@@ -41,6 +41,10 @@ def etag_for(version: str, scope: Scope) -> str:
         ``KnowledgeGraph.version``.
     scope : dict
         The ASGI HTTP scope (method, path, query string, headers).
+    base : str, optional
+        The public base URL absolute links start with (``Settings.public_base_url``): it
+        shapes the body, so it is part of the key. The request's ``Host`` and ``X-Forwarded-*``
+        are not, because no answer is built from them (issue 18: cache poisoning).
 
     Returns
     -------
@@ -51,6 +55,7 @@ def etag_for(version: str, scope: Scope) -> str:
     digest = hashlib.blake2b(digest_size=16)
     for part in (
         version,
+        base,
         scope["method"],
         scope["path"],
         scope.get("query_string", b"").decode("latin-1"),
@@ -92,7 +97,8 @@ class ETagMiddleware:
             await self.app(scope, receive, send)
             return
         version = graph.version
-        etag = etag_for(version, scope)
+        settings = getattr(scope["app"].state, "settings", None)
+        etag = etag_for(version, scope, settings.public_base_url() if settings is not None else "")
         if_none_match = Headers(scope=scope).get("if-none-match")
         if if_none_match and _matches(if_none_match, etag):
             await send(

@@ -12,12 +12,13 @@ import enum
 import inspect
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.datastructures import URL
 
-from api.deps import AsOfParam, GraphDep, read_view
+from api.deps import AsOfParam, GraphDep, checked_query, read_view
 from api.negotiation import best_media_type
-from kg.errors import NotAcceptableError
+from kg.errors import InvalidParameterError, NotAcceptableError
 from kg.find.search import search as search_labels
 from kg.namespaces import ID
 from kg.terms import ENTITY_KINDS
@@ -74,7 +75,15 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def _abs(request: Request, path: str) -> str:
-    return str(request.base_url).rstrip("/") + path
+    # From the configured public base, never from Host or X-Forwarded-*: answers are cached and
+    # shared (api/middleware/etag.py), so a forged header must not shape their links.
+    return request.app.state.settings.public_base_url() + path
+
+
+def _public_url(request: Request) -> URL:
+    """The request's own URL under the public base (see :func:`_abs`)."""
+    query = request.url.query
+    return URL(_abs(request, request.url.path) + (f"?{query}" if query else ""))
 
 
 def entity_links(
@@ -391,6 +400,12 @@ def _collection_endpoint(collection: str) -> Any:
         as_of: str | None,
         **filters: Any,
     ) -> JSONResponse:
+        for name in specs:
+            values = request.query_params.getlist(name)
+            if len(values) > 1:  # a repeated entity filter: any of its values (OR)
+                if any(len(v) > 500 for v in values):
+                    raise InvalidParameterError(name, "each value at most 500 characters")
+                filters[name] = values
         view, page = read_view(
             graph,
             as_of,
@@ -404,7 +419,7 @@ def _collection_endpoint(collection: str) -> Any:
         )
         for record in page["results"]:
             record["links"] = entity_links(request, record["kind"], record["iri"], record["slug"], view)
-        url = request.url
+        url = _public_url(request)
         links = {
             "self": str(url),
             "first": str(url.remove_query_params("cursor")),
@@ -485,7 +500,10 @@ def _collection_endpoint(collection: str) -> Any:
         elif spec.value == "date":
             annotation = Annotated[str | None, Query(max_length=10, description=spec.description, **extra)]
         else:
-            annotation = Annotated[str | None, Query(max_length=500, description=spec.description, **extra)]
+            description = spec.description + (
+                " Repeat it for any of several values (OR)." if listing.is_set_filter(spec) else ""
+            )
+            annotation = Annotated[str | None, Query(max_length=500, description=description, **extra)]
         params.append(inspect.Parameter(name, keyword, default=None, annotation=annotation))
 
     def handler(**kwargs: Any) -> JSONResponse:
@@ -526,7 +544,9 @@ for _collection in listing.FILTERS:
         summary=_summary,
         description=(
             "Filters combine with AND; a value may be a slug, a name or an IRI (a country also an ISO 3166 code, a "
-            "concept its notation). Paging is by cursor: follow `links.next` / `links.prev` (also in the `Link` "
+            "concept its notation). An entity filter given more than once matches any of its values (OR: "
+            "`country=CN&country=US`); any other parameter given twice, or a parameter this list does not take, is a "
+            "422 naming it and listing the parameters it takes. Paging is by cursor: follow `links.next` / `links.prev` (also in the `Link` "
             "header, RFC 8288); `total` (and `X-Total-Count`) counts all matching rows. A cursor stays valid while "
             f"data changes: no row is repeated or skipped. Example: {_example}."
         ),
@@ -536,6 +556,13 @@ for _collection in listing.FILTERS:
             422: PROBLEM_RESPONSES[422],
         },
         operation_id=f"list_{_collection}",
+        dependencies=[
+            Depends(
+                checked_query(
+                    frozenset(n for n, spec in listing.FILTERS[_collection].items() if listing.is_set_filter(spec))
+                )
+            )
+        ],
     )
 
 

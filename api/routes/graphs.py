@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import GraphDep
+from api.deps import GraphDep, checked_query
 from api.rendering import render
 from kg.analysis import analytics
 from kg.errors import InvalidParameterError
@@ -17,7 +17,8 @@ from kg.service import KnowledgeGraph
 from kg.views import pictures
 from viz import render_html
 
-router = APIRouter(prefix="/graphs", tags=["graphs"])
+# An unknown or repeated parameter is a 422 naming it (a misspelt filter must not draw everything).
+router = APIRouter(prefix="/graphs", tags=["graphs"], dependencies=[Depends(checked_query())])
 
 MaxNodes = Annotated[int, Query(ge=10, le=5000, description="Node cap; what is cut is listed in a notice")]
 

@@ -177,7 +177,10 @@ def dereference(
         charset = "; charset=utf-8" if media_type.startswith("text/") else ""
         return Response(body, media_type=media_type + charset, headers=headers)
     view, (record, G) = read_view(graph, as_of, documents.entity_page, kind, slug)
-    notice = f"{G.graph['truncated']} more neighbours are not drawn." if G.graph.get("truncated") else None
+    cut = int(G.graph.get("truncated") or 0)
+    notice = (
+        ("1 more neighbour is not drawn." if cut == 1 else f"{cut} more neighbours are not drawn.") if cut else None
+    )
     picture = render_html(G, title=f"{record['name']} and its neighbours", notice=notice, height_px=420)
     page = render(
         "entity.html",

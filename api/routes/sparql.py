@@ -108,7 +108,7 @@ def _page_or_description(request: Request, graph: KnowledgeGraph, settings: Sett
             406, "Not Acceptable", "the service description is available as " + ", ".join(SERVICE_DESCRIPTION_TYPES)
         )
     body = service_description(
-        str(request.url.replace(query="")),
+        settings.public_base_url() + request.url.path,  # KG_BASE_URL, not the request's Host
         settings,
         wanted,
         graphs=graph.named_graphs(),

@@ -21,6 +21,7 @@ from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
 from kg.engine.dataset import union_dataset
 from kg.engine.syntax_errors import diagnose, with_caret
+from kg.engine.xml_text import xml_safe
 from kg.errors import (
     ForbiddenError,
     NotAcceptableError,
@@ -379,19 +380,6 @@ def too_many_bytes(max_bytes: int) -> str:
     return f"result larger than {max_bytes} bytes (the server's cap): add LIMIT or narrow the query"
 
 
-_XML_ILLEGAL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
-
-
-def _xml_safe(body: bytes, refusal: str) -> bytes:
-    # XML 1.0 §2.2: U+0001-U+001F other than TAB, LF and CR cannot appear in a document at all,
-    # not even as character references (known trap 19): refuse rather than send a broken 200.
-    if _XML_ILLEGAL.search(body):
-        raise NotAcceptableError(refusal)
-    # XML 1.0 §2.11: a parser turns a raw CR (and CR LF) into LF, so a literal's CR would be lost.
-    # The writers emit no CR in markup, so every raw CR is literal text: write it as a reference.
-    return body.replace(b"\r", b"&#13;")
-
-
 _POSITION = re.compile(r"^error at (\d+):(\d+):\s*")
 _PARSE_LOCK = threading.Lock()
 
@@ -633,7 +621,7 @@ def _solutions(result: ox.QuerySolutions, form: str, request: QueryRequest) -> Q
         if len(body) > request.max_bytes:
             raise ResultTooLargeError(too_many_bytes(request.max_bytes))
     if fmt == ox.QueryResultsFormat.XML:
-        body = _xml_safe(
+        body = xml_safe(
             body,
             "the result holds control characters that XML 1.0 cannot represent; "
             "ask for application/sparql-results+json or text/tab-separated-values",
@@ -657,7 +645,7 @@ def _triples(result: ox.QueryTriples, form: str, request: QueryRequest) -> Query
         body = ox.serialize(triples, format=fmt, prefixes=prefixes) if prefixes else ox.serialize(triples, format=fmt)
         body = body or b""
     if fmt == ox.RdfFormat.RDF_XML:
-        body = _xml_safe(body, "the graph holds control characters that XML 1.0 cannot represent; ask for Turtle")
+        body = xml_safe(body, "the graph holds control characters that XML 1.0 cannot represent; ask for Turtle")
     return QueryResponse(media, body, form, sink.lines)
 
 

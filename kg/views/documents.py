@@ -14,6 +14,7 @@ from rdflib import Graph
 
 from kg.analysis.analytics import ego_graph
 from kg.engine.dataset import union_dataset
+from kg.engine.xml_text import xml_safe
 from kg.errors import NotAcceptableError, NotFoundError
 from kg.find.resolve import is_described, resolve
 from kg.namespaces import ID, PREFIXES
@@ -139,9 +140,12 @@ def serialize_triples(ntriples: bytes, media_type: str) -> bytes:
     triples = list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
     prefixes = {p: ns for p, ns in PREFIXES.items()}
     try:
-        return ox.serialize(triples, format=fmt, prefixes=prefixes) or b""
+        body = ox.serialize(triples, format=fmt, prefixes=prefixes) or b""
     except ValueError as exc:  # RDF/XML cannot write some literals
         raise NotAcceptableError(f"{media_type}: {exc}; ask for text/turtle") from exc
+    if fmt == ox.RdfFormat.RDF_XML:  # the same rule as /sparql (kg/engine/xml_text.py)
+        body = xml_safe(body, "the entity holds characters that XML 1.0 cannot represent; ask for text/turtle")
+    return body
 
 
 def entity_document(

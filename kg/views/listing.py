@@ -35,7 +35,7 @@ from kg.queries import named_query
 from kg.terms import entity_ref, kind_of, slug_of
 from kg.views.entity import claim_records
 
-__all__ = ["FILTERS", "SORTS", "list_collection", "parse_date", "records"]
+__all__ = ["FILTERS", "SORTS", "is_set_filter", "list_collection", "parse_date", "records"]
 
 
 # -- filters -----------------------------------------------------------------------------------
@@ -386,6 +386,27 @@ def _bind(store: ox.Store, parameter: str, spec: Filter, raw: Any, version: str)
     return ox.NamedNode(resolve_value(store, parameter, spec.value, text, version=version))
 
 
+_MAX_ALTERNATIVES = 50
+"""How many values one repeated filter may list (each is resolved and bound)."""
+
+
+def is_set_filter(spec: Filter) -> bool:
+    """Tell whether a filter names an entity, so that repeating it means OR.
+
+    Parameters
+    ----------
+    spec : Filter
+        One of :data:`FILTERS`.
+
+    Returns
+    -------
+    bool
+        True for entity-valued filters (``country=CN&country=US``: either country); False for
+        booleans, numbers and dates, which take one value.
+    """
+    return spec.value not in ("bool", "int", "date") and bool(spec.fragment)
+
+
 def _matching(store: ox.Store, collection: str, bound: dict[str, Any]) -> set[str] | None:
     """Evaluate the graph filters in one SPARQL query; None when there is none."""
     var, subject = _SUBJECT[collection]
@@ -398,6 +419,11 @@ def _matching(store: ox.Store, collection: str, bound: dict[str, Any]) -> set[st
             if not (spec.when_true or spec.when_false):
                 continue  # a row filter
             patterns.append(spec.when_true if value else spec.when_false)
+        elif isinstance(value, list):
+            # A repeated filter is OR: the fragment's variable takes any of the bound values.
+            alternatives = [f"?{name}__or{i}" for i in range(len(value))]
+            patterns.append(spec.fragment + f" FILTER(?{name} IN ({', '.join(alternatives)}))")
+            substitutions.update({alt[1:]: term for alt, term in zip(alternatives, value, strict=True)})
         else:
             patterns.append(spec.fragment)
             substitutions[name] = value
@@ -705,8 +731,9 @@ def list_collection(
     collection : str
         A key of :data:`FILTERS`.
     filters : dict of str to object, optional
-        Filter parameter (a key of ``FILTERS[collection]``) -> raw value as the user gave it;
-        ``None`` values are ignored. All filters must hold (AND).
+        Filter parameter (a key of ``FILTERS[collection]``) -> raw value as the user gave it,
+        or a list of them for a repeated entity filter (any of them matches: OR, see
+        :func:`is_set_filter`); ``None`` values are ignored. All filters must hold (AND).
     sort : str, optional
         A key of ``SORTS[collection]``; default ``name``.
     order : {"asc", "desc"}, optional
@@ -729,7 +756,8 @@ def list_collection(
     ------
     InvalidParameterError
         Naming the parameter: an unknown filter, sort or order, a value that names nothing
-        (with suggestions), a malformed number, date or boolean, or a foreign cursor.
+        (with suggestions), a malformed number, date or boolean, a repeated filter that takes
+        one value, or a foreign cursor.
     """
     if collection not in FILTERS:
         raise InvalidParameterError("collection", "one of " + ", ".join(FILTERS))
@@ -747,6 +775,21 @@ def list_collection(
             continue
         if name not in specs:
             raise InvalidParameterError(name, f"not a filter of {collection}; filters: " + ", ".join(specs))
+        if isinstance(raw, list | tuple):
+            values = list(raw)
+            if len(values) > 1 and not is_set_filter(specs[name]):
+                raise InvalidParameterError(
+                    name, f"given {len(values)} times; it takes one value (only entity filters may repeat, meaning OR)"
+                )
+            if len(values) > _MAX_ALTERNATIVES:
+                raise InvalidParameterError(name, f"at most {_MAX_ALTERNATIVES} alternative values")
+            if len(values) == 1:
+                raw = values[0]
+            else:
+                terms = [_bind(store, name, specs[name], value, version) for value in values]
+                bound[name] = terms
+                applied[name] = {"value": [str(v)[:200] for v in values], "iri": [t.value for t in terms]}
+                continue
         bound[name] = _bind(store, name, specs[name], raw, version)
         term = bound[name]
         applied[name] = (

@@ -1,0 +1,118 @@
+"""Content-Security-Policy on every HTML response: no inline event handlers, no foreign origins.
+
+The pages' own inline scripts (the query page's, the graph pages' inlined vis-network and their
+start-up script, also inside an entity page's ``srcdoc`` frame, which inherits the parent's
+policy) are allowed by their SHA-256 hashes, computed from the body as sent. Hashes, not nonces:
+the same bytes always get the same header, so an answer stays cacheable and needs no per-request
+state. ``'unsafe-hashes'`` is never given, so an ``on*=`` attribute cannot run even if one slipped
+into a page; links are http(s) only (``api/rendering.py``), and ``javascript:`` URLs are blocked by
+the policy as well (they count as inline script).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import re
+from typing import Any
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = ["CSPMiddleware", "policy_for"]
+
+_SCRIPT = re.compile(r"<script(?![^>]*\bsrc\s*=)[^>]*>(.*?)</script\s*>", re.DOTALL | re.IGNORECASE)
+_SRCDOC = re.compile(r'\bsrcdoc="([^"]*)"', re.IGNORECASE)
+
+# Swagger UI (FastAPI's /docs) is the one page built from a CDN; it gets that origin and nothing more.
+_DOCS_ORIGIN = "https://cdn.jsdelivr.net"
+_DOCS_PATHS = ("/docs", "/redoc")
+
+
+def _inline_scripts(text: str) -> list[str]:
+    scripts = _SCRIPT.findall(text)
+    for frame in _SRCDOC.findall(text):
+        scripts += _SCRIPT.findall(html.unescape(frame))
+    return scripts
+
+
+def policy_for(body: bytes, path: str = "/") -> str:
+    """Return the Content-Security-Policy of one HTML document.
+
+    Parameters
+    ----------
+    body : bytes
+        The document as sent (UTF-8).
+    path : str, optional
+        The request path (``/docs`` may load Swagger UI from its CDN).
+
+    Returns
+    -------
+    str
+        A policy (W3C CSP Level 3) allowing same-origin resources and exactly the document's
+        inline scripts, by hash; inline styles are allowed (they cannot run code), event handler
+        attributes, ``javascript:`` URLs, ``eval``, plugins and foreign origins are not.
+    """
+    text = body.decode("utf-8", errors="replace")
+    hashes = sorted(
+        {
+            "'sha256-" + base64.b64encode(hashlib.sha256(s.encode("utf-8")).digest()).decode() + "'"
+            for s in _inline_scripts(text)
+        }
+    )
+    foreign = f" {_DOCS_ORIGIN}" if path.startswith(_DOCS_PATHS) else ""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'" + foreign + "".join(" " + h for h in hashes),
+            "style-src 'self' 'unsafe-inline'" + foreign,
+            "img-src 'self' data: blob:" + (" https://fastapi.tiangolo.com" if foreign else ""),
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'self'",
+        ]
+    )
+
+
+class CSPMiddleware:
+    """Pure ASGI middleware: adds :func:`policy_for` to every ``text/html`` response.
+
+    Parameters
+    ----------
+    app : ASGI application
+        The wrapped app.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        held: dict[str, Any] = {"start": None, "chunks": []}
+
+        async def send_with_policy(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                if Headers(raw=message.get("headers", [])).get("content-type", "").startswith("text/html"):
+                    held["start"] = message  # the policy depends on the body: hold the head back
+                    return
+                await send(message)
+            elif message["type"] == "http.response.body" and held["start"] is not None:
+                held["chunks"].append(message.get("body", b""))
+                if message.get("more_body", False):
+                    return
+                body = b"".join(held["chunks"])
+                start = held["start"]
+                headers = MutableHeaders(raw=list(start.get("headers", [])))
+                headers["Content-Security-Policy"] = policy_for(body, scope.get("path", "/"))
+                held["start"] = None
+                await send({**start, "headers": headers.raw})
+                await send({"type": "http.response.body", "body": body})
+            else:
+                await send(message)
+
+        await self.app(scope, receive, send_with_policy)
