@@ -11,89 +11,20 @@ reviews graph) and reads through the same functions the server's routes read wit
 from __future__ import annotations
 
 import os
-import socket
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
+from cli.analytics import analytics_group
+from cli.common import JSON_OPTION, STORE_OPTION, CLIError, check_port, fail, open_graph, reading_store, run_read
+from cli.pictures import viz
 from kg import __version__
 from kg.errors import KGError
 from kg.settings import Settings
 
 __all__ = ["main"]
-
-
-class CLIError(click.ClickException):
-    """A user's mistake: printed as one line ``error: ...`` on stderr, exit status 2."""
-
-    exit_code = 2
-
-    def show(self, file=None) -> None:  # type: ignore[no-untyped-def]
-        """Print the one line."""
-        click.echo(f"error: {self.format_message()}", err=True)
-
-
-def _is_store(path: Path) -> bool:
-    # An Oxigraph store on disk is a RocksDB folder: RocksDB writes CURRENT when it creates one.
-    return (path / "CURRENT").is_file()
-
-
-def _reading_store(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """``--store`` of a command that only reads: the store must exist; reading never creates one."""
-    if value is None or value.startswith(("http://", "https://")):
-        return value
-    path = Path(value)
-    if not _is_store(path):
-        what = "is not a store folder" if path.exists() else "does not exist"
-        raise CLIError(
-            f"--store {value}: {what}; reading commands never create a store "
-            "(kg load, kg import and kg serve --store create one)"
-        )
-    return value
-
-
-def _writable_output(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
-    """``-o FILE``: its folder must exist, so a page is never computed only to fail at the write."""
-    if value is None:
-        return value
-    folder = value.parent if str(value.parent) else Path(".")
-    if value.is_dir():
-        raise CLIError(f"-o {value}: is a folder; give a file name such as {value / 'graph.html'}")
-    if not folder.is_dir():
-        raise CLIError(f"-o {value}: folder {folder} does not exist")
-    return value
-
-
-def _check_port(host: str, port: int) -> None:
-    """Refuse a port another process listens on before anything is loaded or announced.
-
-    The probe binds as uvicorn does (``SO_REUSEADDR``, so a port in TIME_WAIT counts as free)
-    and lets go at once; the server binds it again a moment later.
-    """
-    try:
-        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-    except OSError as exc:
-        raise CLIError(f"--host {host}: {exc.strerror or exc}") from None
-    with socket.socket(family, kind, proto) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(address)
-        except OSError as exc:
-            raise CLIError(
-                f"cannot listen on {host}:{port}: {exc.strerror or exc} (is another server running? choose --port)"
-            ) from None
-
-
-def _open(store: str | None):  # type: ignore[no-untyped-def]
-    from kg.service import KnowledgeGraph
-
-    return KnowledgeGraph.open(Settings.from_env(store=store, workers=0))
-
-
-def _fail(exc: KGError) -> None:
-    raise CLIError(exc.detail)
 
 
 class _Main(click.Group):
@@ -195,11 +126,11 @@ def serve(  # type: ignore[no-untyped-def]
         if value is not None:
             os.environ[key] = str(value)
     settings = Settings.from_env()
-    _check_port(settings.host, settings.port)
+    check_port(settings.host, settings.port)
     try:
         graph = KnowledgeGraph.open(settings)
     except KGError as exc:
-        _fail(exc)
+        fail(exc)
         return
     for item in graph.loaded:
         rate = item["triples"] / item["seconds"] if item["seconds"] else 0.0
@@ -222,7 +153,7 @@ def serve(  # type: ignore[no-untyped-def]
 @main.command()
 @click.argument("sparql")
 @click.option(
-    "--store", callback=_reading_store, help="Persistent store directory (default: the embedded graph in memory)."
+    "--store", callback=reading_store, help="Persistent store directory (default: the embedded graph in memory)."
 )
 @click.option(
     "--format",
@@ -256,10 +187,10 @@ def query(sparql: str, store: str | None, fmt: str | None) -> None:
         graph_media_type=media if media in GRAPH_MEDIA_TYPES else ("text/turtle" if media is None else None),
     )
     try:
-        graph = _open(store)
+        graph = open_graph(store)
         result = graph.query(request)
     except KGError as exc:
-        _fail(exc)
+        fail(exc)
         return
     sys.stdout.buffer.write(result.body)
     if not result.body.endswith(b"\n"):
@@ -283,12 +214,12 @@ def load(files: tuple[Path, ...], store: str | None, graph: str | None, replace:
     if replace and append:
         raise CLIError("--replace and --append exclude each other: choose one")
     try:
-        service = _open(store)
+        service = open_graph(store)
         existing = "replace" if replace else "append" if append else "refuse"
         counts = load_files(service.store, list(files), graph=graph, existing=existing)
         service.store.flush()
     except KGError as exc:
-        _fail(exc)
+        fail(exc)
         return
     for name, n in counts.items():
         click.echo(f"{n:>8} triples  {name}")
@@ -343,7 +274,7 @@ def import_(
             sys.stderr.flush()
 
         try:
-            service = _open(store)
+            service = open_graph(store)
             outcome = run_import(
                 service.store,
                 source,
@@ -357,7 +288,7 @@ def import_(
         except KGError as exc:
             for issue in getattr(exc, "issues", [])[:50]:
                 click.echo(f"  {issue}", err=True)
-            _fail(exc)
+            fail(exc)
             return
     report = outcome.report()
     if dry_run:
@@ -383,7 +314,7 @@ def import_(
 @click.argument("source", type=click.Choice(["epoch", "mot", "osai", "modelcard"]))
 @click.option("--from", "from_version", type=int, help="Older import version (default: the one before --to).")
 @click.option("--to", "to_version", type=int, help="Newer import version (default: the latest).")
-@click.option("--store", required=True, callback=_reading_store, help="Persistent store directory holding the imports.")
+@click.option("--store", required=True, callback=reading_store, help="Persistent store directory holding the imports.")
 @click.option("--json", "as_json", is_flag=True, help="Print the diff as JSON.")
 def diff(source: str, from_version: int | None, to_version: int | None, store: str, as_json: bool) -> None:
     """Facts added (+), removed (-) and changed (~) between two imports of a source."""
@@ -392,9 +323,9 @@ def diff(source: str, from_version: int | None, to_version: int | None, store: s
     from kg.ingest import history
 
     try:
-        result = history.diff(_open(store).store.inner, source, from_version, to_version)
+        result = history.diff(open_graph(store).store.inner, source, from_version, to_version)
     except KGError as exc:
-        _fail(exc)
+        fail(exc)
         return
     if as_json:
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))
@@ -409,24 +340,24 @@ def diff(source: str, from_version: int | None, to_version: int | None, store: s
 
 
 @main.command()
-@click.option("--store", required=True, callback=_reading_store, help="Persistent store directory holding the imports.")
+@click.option("--store", required=True, callback=reading_store, help="Persistent store directory holding the imports.")
 def history(store: str) -> None:
     """List the kept imports (snapshots) of every source."""
     from kg.engine import dataset
 
-    for snap in dataset.snapshots(_open(store).store.inner):
+    for snap in dataset.snapshots(open_graph(store).store.inner):
         click.echo(
             f"{snap.source:<10} v{snap.version:<3} {snap.time:%Y-%m-%d %H:%M:%S}Z  {snap.triples:>7} triples  {snap.graph}"
         )
 
 
 @main.command()
-@click.option("--store", callback=_reading_store, help="Persistent store directory (default: the embedded graph).")
+@click.option("--store", callback=reading_store, help="Persistent store directory (default: the embedded graph).")
 def validate(store: str | None) -> None:
     """Check the graph against the SHACL shapes; exit 1 on violations."""
     from kg.engine.validate import validate_store
 
-    report = validate_store(_open(store).store)
+    report = validate_store(open_graph(store).store)
     if report.conforms:
         click.echo("conforms: every shape holds")
         return
@@ -435,339 +366,9 @@ def validate(store: str | None) -> None:
     sys.exit(1)
 
 
-class _VizGroup(click.Group):
-    """``kg viz KIND/SLUG -o f.html`` (the first form) still draws an ego graph."""
-
-    def resolve_command(self, ctx: click.Context, args: list[str]):  # type: ignore[no-untyped-def]
-        if args and args[0] not in self.commands and "/" in args[0]:
-            args = ["ego", *args]
-        return super().resolve_command(ctx, args)
-
-
-_OUTPUT = click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    required=True,
-    callback=_writable_output,
-    help="HTML file to write.",
-)
-_STORE = click.option(
-    "--store", callback=_reading_store, help="Persistent store directory (default: the embedded graph)."
-)
-_MAX_NODES = click.option(
-    "--max-nodes", type=click.IntRange(10, 5000), help="Node cap; what is cut is listed on the page."
-)
-
-
-def _write_page(output: Path, build, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-    """Build a graph with ``graph.read(build, *args, **kwargs)``, render it and write `output`.
-
-    `build` is the function the server's ``/graphs/...`` route reads with (``kg.views.pictures``
-    or ``kg.analysis.analytics``), so the page shows the nodes and edges the server's page shows.
-    """
-    from viz import render_html
-
-    max_nodes = kwargs.pop("render_max_nodes", None)
-    extra = {"max_nodes": max_nodes} if max_nodes else {}
-    query = kwargs.pop("shown_query", None)
-    try:
-        graph = _open(kwargs.pop("store", None))
-        G = graph.read(build, *args, **kwargs)
-    except KGError as exc:
-        _fail(exc)
-        return
-    output.write_text(render_html(G, query=query, **extra), encoding="utf-8")
-    click.echo(f"wrote {output} ({G.number_of_nodes()} nodes, {G.number_of_edges()} edges)")
-
-
-@main.group(cls=_VizGroup)
-def viz() -> None:
-    """Write graph pictures as self-contained HTML pages (they work offline).
-
-    \b
-    kg viz ego model/glm-4.5 -o glm.html --depth 2 --types model,organization
-    kg viz lineage deepseek-r1 -o r1.html
-    kg viz landscape -o landscape.html --year 2025 --openness osi,open-weights
-    kg viz claims -o claims.html --about model/glm-4.5
-    kg viz query "CONSTRUCT { ?m schema:creator ?o } WHERE { ?m schema:creator ?o }" -o q.html
-    kg viz charts -o charts.html
-    """
-
-
-@viz.command("ego")
-@click.argument("entity")
-@_OUTPUT
-@click.option("--depth", type=click.IntRange(1, 3), default=1, show_default=True, help="Hops from the entity.")
-@click.option("--types", help="Comma list of kinds to keep (model,organization,…).")
-@_MAX_NODES
-@_STORE
-def viz_ego(entity: str, output: Path, depth: int, types: str | None, max_nodes: int | None, store: str | None) -> None:
-    """The neighbourhood of KIND/SLUG (e.g. model/glm-4.5)."""
-    from kg.views import pictures
-
-    if "/" not in entity and not entity.startswith(("http://", "https://")):
-        raise click.BadParameter("give KIND/SLUG, e.g. model/glm-4.5", param_hint="ENTITY")
-    _write_page(
-        output,
-        pictures.ego_picture,
-        entity,
-        "ENTITY",
-        depth=depth,
-        types=types.split(",") if types else None,
-        store=store,
-        render_max_nodes=max_nodes,
-        **({"max_nodes": max_nodes} if max_nodes else {}),
-    )
-
-
-@viz.command("lineage")
-@click.argument("model")
-@_OUTPUT
-@_MAX_NODES
-@_STORE
-def viz_lineage(model: str, output: Path, max_nodes: int | None, store: str | None) -> None:
-    """Ancestors and descendants of a model (slug, name or IRI), as a hierarchy."""
-    from kg.views import pictures
-
-    ref = model if model.startswith(("http://", "https://")) else f"model/{model}"
-    cap = {"max_nodes": max_nodes} if max_nodes else {}
-    _write_page(output, pictures.lineage_picture, ref, "MODEL", store=store, render_max_nodes=max_nodes, **cap)
-
-
-@viz.command("landscape")
-@_OUTPUT
-@click.option("--year", type=click.IntRange(1900, 2100), help="Keep models published in this year.")
-@click.option("--modality", help="Keep models of this modality (text, code, image, video, audio, speech…).")
-@click.option("--openness", help="Comma list of license-openness categories (osi, open-weights, closed, unknown).")
-@_MAX_NODES
-@_STORE
-def viz_landscape(  # type: ignore[no-untyped-def]
-    output: Path, year, modality, openness, max_nodes, store
-) -> None:
-    """Organizations and their models: coloured by country, sized by parameters, MoE as stars."""
-    from kg.analysis import analytics
-
-    cap = {"max_nodes": max_nodes} if max_nodes else {}
-    _write_page(
-        output,
-        analytics.landscape_graph,
-        year=year,
-        modality=modality,
-        openness=openness.split(",") if openness else None,
-        store=store,
-        render_max_nodes=max_nodes,
-        **cap,
-    )
-
-
-@viz.command("claims")
-@_OUTPUT
-@click.option("--about", help="Only claims about this entity (KIND/SLUG or IRI).")
-@_MAX_NODES
-@_STORE
-def viz_claims(output: Path, about: str | None, max_nodes: int | None, store: str | None) -> None:
-    """Who claims what about whom; self-claims and conflicts of interest marked."""
-    from kg.views import pictures
-
-    cap = {"max_nodes": max_nodes} if max_nodes else {}
-    _write_page(output, pictures.claims_picture, about, "--about", store=store, render_max_nodes=max_nodes, **cap)
-
-
-@viz.command("query")
-@click.argument("sparql")
-@_OUTPUT
-@_MAX_NODES
-@_STORE
-def viz_query(sparql: str, output: Path, max_nodes: int | None, store: str | None) -> None:
-    """The result of a CONSTRUCT query (``-`` reads it from stdin)."""
-    from kg.analysis import analytics
-
-    text = sys.stdin.read() if sparql == "-" else sparql
-    _write_page(output, analytics.construct_graph, text, store=store, render_max_nodes=max_nodes, shown_query=text)
-
-
-@viz.command("charts")
-@_OUTPUT
-@click.option("--since", type=click.IntRange(1950, 2100), default=2023, show_default=True, help="First year counted.")
-@_STORE
-def viz_charts(output: Path, since: int, store: str | None) -> None:
-    """The charts page: releases per quarter by country, MoE share, license openness mix."""
-    from kg.analysis import analytics
-    from kg.analysis.chart_gaps import chart_with_gaps
-    from viz.charts import render_charts
-
-    try:
-        graph = _open(store)
-        charts = [graph.read(chart_with_gaps, name, since=since) for name in analytics.CHARTS]
-    except KGError as exc:
-        _fail(exc)
-        return
-    output.write_text(render_charts(charts, since=since, openness=analytics.OPENNESS), encoding="utf-8")
-    click.echo(f"wrote {output} ({len(charts)} charts)")
-
-
-@main.group("analytics")
-def analytics_group() -> None:
-    """Measure the graph: centrality, lineage chains, paths, communities, chart numbers.
-
-    Every result names the projection it was computed on; ``--json`` prints the full result.
-    """
-
-
-_JSON = click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
-_PROJECTION = click.option(
-    "--projection",
-    type=click.Choice(["organization-model", "lineage", "claims", "entities"]),
-    default="organization-model",
-    show_default=True,
-    help="The projection to measure.",
-)
-
-
-def _run_analytics(fn, *args, as_json: bool, show, **kwargs) -> None:  # type: ignore[no-untyped-def]
-    import json
-
-    try:
-        result = _open(kwargs.pop("store", None)).read(fn, *args, **kwargs)
-    except KGError as exc:
-        _fail(exc)
-        return
-    if as_json:
-        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
-        return
-    if "projection" in result:
-        p = result["projection"]
-        click.echo(f"projection: {p['name']} ({p['nodes']} nodes, {p['edges']} edges): {p['description']}")
-    show(result)
-
-
-@analytics_group.command("centrality")
-@_PROJECTION
-@click.option(
-    "--measure", type=click.Choice(["degree", "pagerank", "betweenness"]), default="pagerank", show_default=True
-)
-@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
-@click.option("--kind", help="Rank only this kind (model, organization, …).")
-@_JSON
-@_STORE
-def analytics_centrality(projection, measure, limit, kind, as_json, store) -> None:  # type: ignore[no-untyped-def]
-    """Rank entities by degree, PageRank or betweenness centrality."""
-    from kg.analysis import analytics
-
-    def show(result):  # type: ignore[no-untyped-def]
-        for row in result["results"]:
-            click.echo(f"{row['rank']:>4}  {row['score']:.6f}  {row['label']}  ({row['kind']}, degree {row['degree']})")
-
-    _run_analytics(
-        analytics.centrality, projection, measure, limit=limit, kind=kind, as_json=as_json, show=show, store=store
-    )
-
-
-@analytics_group.command("chains")
-@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
-@_JSON
-@_STORE
-def analytics_chains(limit, as_json, store) -> None:  # type: ignore[no-untyped-def]
-    """The longest lineage chains, model -> base -> … -> root."""
-    from kg.analysis import analytics
-
-    def show(result):  # type: ignore[no-untyped-def]
-        for chain in result["chains"]:
-            parts = [chain["models"][0]["label"]]
-            for step in chain["steps"]:
-                distilled = any(p.endswith("#distilledFrom") for p in step["properties"])
-                how = ", ".join(step["derivation"]) or ("distilled from" if distilled else "based on")
-                parts.append(f"-[{how}]-> {step['to']['label']}")
-            click.echo(f"{chain['length']:>3}  " + " ".join(parts))
-
-    _run_analytics(analytics.lineage_chains, limit=limit, as_json=as_json, show=show, store=store)
-
-
-@analytics_group.command("path")
-@click.argument("source")
-@click.argument("target")
-@click.option(
-    "--projection",
-    type=click.Choice(["entities", "organization-model", "lineage", "claims"]),
-    default="entities",
-    show_default=True,
-)
-@_JSON
-@_STORE
-def analytics_path(source, target, projection, as_json, store) -> None:  # type: ignore[no-untyped-def]
-    """A shortest path between two entities (KIND/SLUG or IRI), with the properties on the way."""
-    from kg.analysis import analytics
-
-    def build(inner, a, b):  # type: ignore[no-untyped-def]
-        # The reads the server's /api/analytics/path makes, in one in-process read (no workers here).
-        return analytics.shortest_path(
-            inner, analytics.resolve_ref(inner, a, "SOURCE"), analytics.resolve_ref(inner, b, "TARGET"), projection
-        )
-
-    def show(result):  # type: ignore[no-untyped-def]
-        if result["length"] is None:
-            click.echo(f"no path from {result['source']['label']} to {result['target']['label']}")
-            return
-        click.echo(f"{result['length']} steps")
-        for step in result["steps"]:
-            props = ", ".join(
-                p["label"] if p["direction"] == "forward" else f"^{p['label']}" for p in step["properties"]
-            )
-            click.echo(f"  {step['from']['label']} -[{props}]-> {step['to']['label']}")
-
-    _run_analytics(build, source, target, as_json=as_json, show=show, store=store)
-
-
-@analytics_group.command("communities")
-@_PROJECTION
-@click.option("--seed", type=int, default=42, show_default=True)
-@click.option("--resolution", type=click.FloatRange(0, 10, min_open=True), default=1.0, show_default=True)
-@_JSON
-@_STORE
-def analytics_communities(projection, seed, resolution, as_json, store) -> None:  # type: ignore[no-untyped-def]
-    """Communities of a projection (Louvain, seeded)."""
-    from kg.analysis import analytics
-
-    def show(result):  # type: ignore[no-untyped-def]
-        click.echo(f"modularity {result['modularity']:.4f} (louvain, seed {result['seed']})")
-        for i, c in enumerate(result["communities"], 1):
-            names = ", ".join(m["label"] for m in c["members"][:12]) + (" …" if c["size"] > 12 else "")
-            click.echo(f"{i:>3}  ({c['size']})  {names}")
-
-    _run_analytics(
-        analytics.communities, projection, seed=seed, resolution=resolution, as_json=as_json, show=show, store=store
-    )
-
-
-@analytics_group.command("chart")
-@click.argument("name", type=click.Choice(["releases-by-country", "moe-share", "license-mix"]))
-@click.option("--since", type=click.IntRange(1950, 2100), default=2023, show_default=True)
-@_JSON
-@_STORE
-def analytics_chart(name, since, as_json, store) -> None:  # type: ignore[no-untyped-def]
-    """The numbers behind one chart, as the SPARQL query gives them, and what it leaves out."""
-    from kg.analysis.chart_gaps import chart_with_gaps
-
-    def show(result):  # type: ignore[no-untyped-def]
-        rows = result["rows"]
-        columns = list(rows[0]) if rows else []
-        click.echo("\t".join(columns))
-        for row in rows:
-            click.echo("\t".join(str(row.get(c, "")) for c in columns))
-        gaps = result["gaps"]
-        left = ", ".join(f"{g['models']} with {g['reason']}" for g in gaps["left_out"]) or "none"
-        click.echo(f"# counts {gaps['counted']} of {gaps['models']} models; left out: {left}")
-        if gaps["incomplete_quarters"]:
-            through = gaps["curated_through"]
-            click.echo(f"# incomplete (curated releases through {through}): {', '.join(gaps['incomplete_quarters'])}")
-
-    _run_analytics(chart_with_gaps, name, since=since, as_json=as_json, show=show, store=store)
-
-
 @main.command("coverage")
-@_JSON
-@_STORE
+@JSON_OPTION
+@STORE_OPTION
 def coverage_command(as_json: bool, store: str | None) -> None:
     """What the graph covers: completeness per field, newest release per organization, gaps."""
     from kg.analysis.coverage import FIELDS, coverage
@@ -797,14 +398,14 @@ def coverage_command(as_json: bool, store: str | None) -> None:
         for u in result["undated"]:
             click.echo(f"  {u['name']}  [{', '.join(u['organizations'])}]  {u['model']}")
 
-    _run_analytics(coverage, as_json=as_json, show=show, store=store)
+    run_read(coverage, as_json=as_json, show=show, store=store)
 
 
 @main.command()
 @click.argument("claim", required=False)
 @click.option(
     "--store",
-    callback=_reading_store,
+    callback=reading_store,
     help="Persistent store directory (default: the embedded graph); its reviews graph is updated.",
 )
 @click.option(
@@ -828,7 +429,7 @@ def review(
     from kg.find.resolve import resolve
 
     try:
-        graph = _open(store)
+        graph = open_graph(store)
         if licenses:
             findings = [f.to_dict() for f in all_license_findings(graph.store.inner)]
             if as_json:
@@ -854,7 +455,7 @@ def review(
             return
         reviews = keeper.list(rating=rating, kind=kind)
     except KGError as exc:
-        _fail(exc)
+        fail(exc)
         return
     if as_json:
         click.echo(json.dumps([r.summary() for r in reviews], indent=2, ensure_ascii=False))
@@ -888,6 +489,10 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "proxy_headers": bool(trusted),
         "forwarded_allow_ips": trusted or [],
     }
+
+
+main.add_command(viz)
+main.add_command(analytics_group)
 
 
 if __name__ == "__main__":
