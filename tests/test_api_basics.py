@@ -19,17 +19,17 @@ def test_sparql_get_csv(client: TestClient) -> None:
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/csv")
     names = [row["name"] for row in csv.DictReader(io.StringIO(r.text))]
-    # the 50 models of CQ1 (tests/test_competency.py), in name order
+    # the 51 models of CQ1 (tests/test_competency.py), in name order
     assert names[:4] == ["BAGEL-7B-MoT", "DeepSeek-R1", "DeepSeek-R1-0528", "DeepSeek-V3-0324"]
     assert names[-3:] == ["Step3", "Wan2.2-I2V-A14B", "Wan2.2-T2V-A14B"]
-    assert len(names) == 50
+    assert len(names) == 51
 
 
 def test_sparql_post_forms_agree(client: TestClient) -> None:
     a = client.post("/sparql", data={"query": CQ1}).json()
     b = client.post("/sparql", content=CQ1, headers={"Content-Type": "application/sparql-query"}).json()
     assert a == b
-    assert len(a["results"]["bindings"]) == 50
+    assert len(a["results"]["bindings"]) == 51
 
 
 def test_malformed_query_is_400_with_position(client: TestClient) -> None:

@@ -28,7 +28,7 @@ T2 = datetime(2025, 6, 1, tzinfo=UTC)
 BETWEEN, BEFORE, TODAY = "2025-03-01", "2024-12-31", date.today().isoformat()
 AIKG = "https://w3id.org/aikg/ontology#"
 G = "https://w3id.org/aikg/graph/"
-CURATED_MODELS = 534
+CURATED_MODELS = 539
 """Models of the embedded graph alone (no import)."""
 
 
@@ -70,7 +70,7 @@ def test_between_the_imports_the_first_answers(client: TestClient) -> None:
     # Pangu-Weather was in the first release only.
     assert client.get("/api/models/pangu-weather", params={"as_of": BETWEEN}).json()["name"] == "Pangu-Weather"
     page = client.get("/api/models", params={"as_of": BETWEEN, "limit": 1}).json()
-    assert page["total"] == 1387 and page["asOf"]["date"] == BETWEEN
+    assert page["total"] == 1392 and page["asOf"]["date"] == BETWEEN
 
 
 def test_as_of_today_answers_from_the_second(client: TestClient) -> None:
@@ -83,8 +83,8 @@ def test_as_of_today_answers_from_the_second(client: TestClient) -> None:
     today = client.get("/api/models/deepseek-r1").json()
     assert _access(today) == [("OpenWeightsUnrestricted", ["landscape"])] and "asOf" not in today
     # Counts are DISTINCT: a model in the curated data and in the snapshot counts once.
-    assert client.get("/api/models", params={"as_of": TODAY, "limit": 1}).json()["total"] == 1386
-    assert client.get("/api/models", params={"limit": 1}).json()["total"] == 1386
+    assert client.get("/api/models", params={"as_of": TODAY, "limit": 1}).json()["total"] == 1391
+    assert client.get("/api/models", params={"limit": 1}).json()["total"] == 1391
     orgs = {
         r["slug"]: r["modelCount"]
         for r in client.get("/api/organizations", params={"as_of": TODAY, "limit": 500}).json()["results"]
@@ -164,8 +164,8 @@ def test_linked_data_as_of(client: TestClient) -> None:
 def test_etag_and_caches_key_on_as_of(client: TestClient) -> None:
     # Alternate views of one dataset version: each answer stays its own (no cache mixes them).
     for _ in range(2):
-        assert client.get("/api/models", params={"limit": 1}).json()["total"] == 1386
-        assert client.get("/api/models", params={"as_of": BETWEEN, "limit": 1}).json()["total"] == 1387
+        assert client.get("/api/models", params={"limit": 1}).json()["total"] == 1391
+        assert client.get("/api/models", params={"as_of": BETWEEN, "limit": 1}).json()["total"] == 1392
         assert client.get("/api/models", params={"as_of": BEFORE, "limit": 1}).json()["total"] == CURATED_MODELS
     tags = {
         client.get("/api/models/mplug-owl2", params=p).headers["etag"]
@@ -214,4 +214,4 @@ def test_the_readme_sparql_answers(client: TestClient) -> None:
         },
         headers={"Accept": "text/csv"},
     )
-    assert counted.text.split() == ["models", "1387"]
+    assert counted.text.split() == ["models", "1392"]

@@ -41,6 +41,7 @@ def test_cq01_chinese_moe_models_of_2025_with_osi_weights(graph: KnowledgeGraph)
         ("DeepSeek-V3.2-Speciale", "MIT"),
         ("DeepSeekMath-V2", "Apache-2.0"),
         ("ERNIE-4.5-21B-A3B", "Apache-2.0"),
+        ("ERNIE-4.5-21B-A3B-Thinking", "Apache-2.0"),
         ("ERNIE-4.5-300B-A47B", "Apache-2.0"),
         ("ERNIE-4.5-300B-A47B-Base", "Apache-2.0"),
         ("ERNIE-4.5-VL-28B-A3B", "Apache-2.0"),

@@ -17,7 +17,7 @@ CHROME_ACCEPT = (
     "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,"
     "application/signed-exchange;v=b3;q=0.7"
 )
-# the first example query's answer, in its order (?date ?name): the 50 models of CQ1 (tests/test_competency.py)
+# the first example query's answer, in its order (?date ?name): the 51 models of CQ1 (tests/test_competency.py)
 CHINESE_MOE_2025 = [
     "DeepSeek-R1",
     "Ling-lite",
@@ -48,6 +48,7 @@ CHINESE_MOE_2025 = [
     "GLM-4.5V",
     "DeepSeek-V3.1",
     "LongCat-Flash-Chat",
+    "ERNIE-4.5-21B-A3B-Thinking",
     "Ling-mini-2.0",
     "Qwen3-Next-80B-A3B-Instruct",
     "Qwen3-Next-80B-A3B-Thinking",
@@ -131,7 +132,7 @@ def test_query_page_in_chromium(live_server: LiveServer, browser_page: BrowserPa
     page.get_by_role("button", name="Run query").click()
     page.wait_for_selector("#result-table tbody tr")
     assert _column(page, "name") == CHINESE_MOE_2025
-    assert page.locator("#status").inner_text().startswith("50 rows")
+    assert page.locator("#status").inner_text().startswith("51 rows")
     glm = page.get_by_role("link", name="model:glm-4.5", exact=True)
     assert glm.get_attribute("href") == "/id/model/glm-4.5"
     entity = httpx.get(live_server.url + "/id/model/glm-4.5", headers={"Accept": "text/html"})
