@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from kg.views import listing
+from kg.views import collection_filters
 
 
 def _slugs(client: TestClient, query: str) -> set[str]:
@@ -27,7 +27,7 @@ def test_unknown_collection_parameter_is_422_naming_it(client: TestClient, query
         assert real in problem["detail"]
 
 
-@pytest.mark.parametrize("collection", list(listing.FILTERS))
+@pytest.mark.parametrize("collection", list(collection_filters.FILTERS))
 def test_every_collection_refuses_unknown_parameters(client: TestClient, collection: str) -> None:
     response = client.get(f"/api/{collection}?nonsense=1")
     assert response.status_code == 422

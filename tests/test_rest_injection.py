@@ -12,7 +12,7 @@ from kg.errors import InvalidParameterError, NotFoundError
 from kg.find.label_index import normalize
 from kg.find.resolve import resolve
 from kg.service import KnowledgeGraph
-from kg.views import listing
+from kg.views import collection_filters, listing
 
 HOSTILE = [
     'x" || true) } #',
@@ -49,7 +49,7 @@ def _assert_safe(r, path: str) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("value", HOSTILE)
 def test_every_filter_refuses_or_matches_nothing(client: TestClient, value: str) -> None:
-    for collection, specs in listing.FILTERS.items():
+    for collection, specs in collection_filters.FILTERS.items():
         for name in specs:
             r = client.get(f"/api/{collection}", params={name: value})
             _assert_safe(r, f"/api/{collection}?{name}=")

@@ -22,7 +22,7 @@ from kg.errors import InvalidParameterError, NotAcceptableError
 from kg.find.search import search as search_labels
 from kg.namespaces import ID
 from kg.terms import ENTITY_KINDS
-from kg.views import documents, listing
+from kg.views import collection_filters, documents, listing
 from kg.views.compare import compare as compare_models
 from kg.views.entity import entity_record
 from kg.views.lineage import lineage
@@ -386,8 +386,8 @@ def _link_header(links: dict[str, str | None]) -> str:
 
 
 def _collection_endpoint(collection: str) -> Any:
-    specs = listing.FILTERS[collection]
-    sorts = list(listing.SORTS[collection])
+    specs = collection_filters.FILTERS[collection]
+    sorts = list(collection_filters.SORTS[collection])
     sort_enum = enum.Enum(f"{collection.title()}Sort", {s: s for s in sorts}, type=str)  # type: ignore[misc]
 
     def endpoint(
@@ -535,7 +535,7 @@ def _collection_example(collection: str) -> dict[str, Any]:
     }
 
 
-for _collection in listing.FILTERS:
+for _collection in collection_filters.FILTERS:
     _summary, _example = _SUMMARIES[_collection]
     router.add_api_route(
         f"/{_collection}",
@@ -559,7 +559,9 @@ for _collection in listing.FILTERS:
         dependencies=[
             Depends(
                 checked_query(
-                    frozenset(n for n, spec in listing.FILTERS[_collection].items() if listing.is_set_filter(spec))
+                    frozenset(
+                        n for n, spec in collection_filters.FILTERS[_collection].items() if listing.is_set_filter(spec)
+                    )
                 )
             )
         ],
