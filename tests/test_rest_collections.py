@@ -252,7 +252,7 @@ def test_filters_combine_with_and(client: TestClient) -> None:
         released_after="2025",
         released_before="2026",
     )
-    # The competency question CQ1 (tests/test_competency.py) answers the same 50 models.
+    # The competency question CQ1 (tests/test_competency.py) answers the same 51 models.
     assert osi_2025 == {
         "bagel-7b-mot",
         "deepseek-math-v2",
@@ -265,6 +265,7 @@ def test_filters_combine_with_and(client: TestClient) -> None:
         "deepseek-v3.2-exp",
         "deepseek-v3.2-speciale",
         "ernie-4.5-21b-a3b",
+        "ernie-4.5-21b-a3b-thinking",
         "ernie-4.5-300b-a47b",
         "ernie-4.5-300b-a47b-base",
         "ernie-4.5-vl-28b-a3b",
