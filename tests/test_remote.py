@@ -151,14 +151,14 @@ def test_update_through_the_api_is_seen_at_once(remote_client: TestClient) -> No
         r = remote_client.post("/sparql", content=count, headers={"Content-Type": "application/sparql-query"})
         return int(r.json()["results"]["bindings"][0]["n"]["value"])
 
-    assert models() == 534
-    assert models() == 534  # cached now
+    assert models() == 539
+    assert models() == 539  # cached now
     insert = f"INSERT DATA {{ GRAPH <{graph}> {{ <https://w3id.org/aikg/id/model/remote-probe> a aikg:AIModel }} }}"
     auth = {"Authorization": f"Bearer {TOKEN}"}
     assert remote_client.post("/sparql", data={"update": insert}, headers=auth).status_code == 204
-    assert models() == 535
+    assert models() == 540
     assert remote_client.post("/sparql", data={"update": f"DROP GRAPH <{graph}>"}, headers=auth).status_code == 204
-    assert models() == 534
+    assert models() == 539
 
 
 def test_write_made_directly_on_the_engine_shows_after_the_ttl(
@@ -252,13 +252,13 @@ MODELS = "SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a aikg:AIModel }"
 
 def test_union_default_sends_no_dataset(oxigraph_server: OxigraphServer, remote_graph: KnowledgeGraph) -> None:
     # This engine runs without --union-default-graph: its own default graph is empty (the tier
-    # keeps every source in a named graph). Listing the graphs finds the 534 embedded models;
+    # keeps every source in a named graph). Listing the graphs finds the 539 embedded models;
     # a store told that the engine's default graph is the union sends no dataset, so it sees
     # exactly the engine's default graph: nothing. Against an engine that does serve the union
-    # the same query then counts the same 534 models (next test).
+    # the same query then counts the same 539 models (next test).
     listed = RemoteStore(oxigraph_server.query_url)
     trusting = RemoteStore(oxigraph_server.query_url, union_default=True)
-    assert select(listed, MODELS) == [{"n": 534}]
+    assert select(listed, MODELS) == [{"n": 539}]
     assert select(trusting, MODELS) == [{"n": 0}]
 
 
@@ -272,8 +272,8 @@ def test_union_default_engine_gives_the_same_answers(tmp_path: Path) -> None:
         service = KnowledgeGraph.open(settings)
         try:
             assert service.store.inner.union_default is True
-            assert select(service.store.inner, MODELS) == [{"n": 534}]
-            assert select(RemoteStore(engine.query_url), MODELS) == [{"n": 534}]  # listing the graphs agrees
+            assert select(service.store.inner, MODELS) == [{"n": 539}]
+            assert select(RemoteStore(engine.query_url), MODELS) == [{"n": 539}]  # listing the graphs agrees
         finally:
             service.close()
     finally:

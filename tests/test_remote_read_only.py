@@ -85,14 +85,14 @@ def test_sparql_answers(read_only_app: tuple[KnowledgeGraph, TestClient]) -> Non
     query = "SELECT (COUNT(?m) AS ?n) WHERE { ?m a aikg:AIModel }"
     r = client.post("/sparql", content=query, headers={"Content-Type": "application/sparql-query"})
     assert r.status_code == 200
-    assert int(r.json()["results"]["bindings"][0]["n"]["value"]) == 534
+    assert int(r.json()["results"]["bindings"][0]["n"]["value"]) == 539
 
 
 def test_reviews_are_computed_in_memory_and_served(read_only_app: tuple[KnowledgeGraph, TestClient]) -> None:
     service, client = read_only_app
     body = client.get("/api/reviews").json()
-    assert body["count"] == 43
-    assert body["byRating"] == {"supported": 28, "misleading": 2, "contradicted": 2, "unverifiable": 11}
+    assert body["count"] == 102
+    assert body["byRating"] == {"supported": 38, "misleading": 5, "contradicted": 3, "unverifiable": 56}
     one = client.get("/api/claims/scmp-meta-open-sourced-llama/review")
     assert one.status_code == 200
     assert one.json()["rating"]["name"] == "misleading"

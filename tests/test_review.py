@@ -799,7 +799,7 @@ EXPECTED: dict[str, tuple[str, str, set[str], list[tuple[str, str]]]] = {
         "unverifiable",
         "trend",
         set(),
-        [("context", "141 of 274 models (all models; released 2025-01-01 to 2025-12-31) come from CN: BAGEL-7B-MoT,")],
+        [("context", "142 of 276 models (all models; released 2025-01-01 to 2025-12-31) come from CN: BAGEL-7B-MoT,")],
     ),
     "tang-jie-gap-may-be-widening": (
         "unverifiable",

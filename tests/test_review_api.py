@@ -234,7 +234,13 @@ def test_cli_license_findings_and_unknown_claim() -> None:
 
 
 def test_cli_review_keeps_a_persistent_store(tmp_path: Path) -> None:
-    store = str(tmp_path)
+    store = str(tmp_path / "store")
+    note = tmp_path / "note.ttl"
+    note.write_text("<urn:x:note> <urn:x:says> 'a store of its own' .\n", encoding="utf-8")
+    # `kg load` creates the store with the embedded graph (reading commands never create one, issue 18)
+    made = CliRunner().invoke(main, ["load", str(note), "--store", store])
+    assert made.exit_code == 0, made.output
+    gc.collect()
     first = CliRunner().invoke(main, ["review", "ng-top-models-us-open-china", "--store", store])
     assert first.exit_code == 0 and "rating: supported" in first.output
     gc.collect()  # the rdflib Dataset view holds the engine in a reference cycle: free the on-disk lock

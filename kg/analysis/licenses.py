@@ -555,7 +555,7 @@ def offending_edges(store: ox.Store, iri: str) -> list[tuple[str, str, str]]:
     >>> store = KnowledgeStore(); _ = load_default_graph(store)
     >>> [(d.rsplit("/", 1)[1], b.rsplit("/", 1)[1]) for d, b, _ in
     ...  offending_edges(store.inner, "https://w3id.org/aikg/id/model/llama-3.3-70b")]
-    [('deepseek-r1-distill-llama-70b', 'llama-3.3-70b')]
+    [('deepseek-r1-distill-llama-70b', 'llama-3.3-70b'), ('llama-3.3-nemotron-super-49b', 'llama-3.3-70b')]
     """
     members = [row["member"] for row in select(store, named_query("license_family"), {"model": ox.NamedNode(iri)})]
     if not members:
