@@ -29,7 +29,9 @@ browser:
 	    || echo "chromium could not be installed: page tests will be skipped"; \
 	  else echo "chromium not found and cannot install it here: page tests will be skipped"; fi; }
 
-test: $(STAMP)
+# The page tests need Debian chromium: `make test` installs it first where it can (root + apt-get),
+# so a fresh machine runs them instead of skipping them.
+test: $(STAMP) browser
 	$(PY) -m pytest
 
 lint: $(STAMP)
