@@ -58,7 +58,15 @@ def graph_provenance(store: ox.Store, version: str = "") -> list[dict[str, Any]]
 
 def _provenance(store: ox.Store) -> list[dict[str, Any]]:
     graphs: dict[str, dict[str, Any]] = {
-        g: {"graph": g, "triples": 0, "entities": 0, "title": None, "generated": None, "licenses": set(), "sources": set()}
+        g: {
+            "graph": g,
+            "triples": 0,
+            "entities": 0,
+            "title": None,
+            "generated": None,
+            "licenses": set(),
+            "sources": set(),
+        }
         for g in current_graphs(store)
     }
     for row in select(store, named_query("graph_sizes")):
