@@ -49,7 +49,7 @@ def _term(term: Any) -> dict[str, Any]:
 
 
 def _data_triples(text: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]] | None:
-    """The triples of the request's ``INSERT DATA``/``DELETE DATA`` operations, or None if it has others."""
+    """Return the triples of the request's ``INSERT DATA``/``DELETE DATA`` operations, or None if it has others."""
     from rdflib.plugins.sparql.algebra import translateUpdate
     from rdflib.plugins.sparql.parser import parseUpdate
 

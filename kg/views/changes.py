@@ -20,7 +20,7 @@ from kg.engine.dataset import snapshots, to_instant
 from kg.errors import KGError
 from kg.ingest.history import diff
 from kg.namespaces import PREFIXES
-from kg.terms import display_name, kind_of, slug_of, term_text
+from kg.terms import curie, display_name, kind_of, slug_of, term_text
 from kg.views import listing
 
 __all__ = ["ENTRY_KINDS", "change_entries", "matching_models"]
@@ -102,7 +102,8 @@ def _update_groups(updates: list[dict[str, Any]], instant: datetime | None) -> l
         for key in ("added", "removed"):
             for fact in entry.get(key, []):
                 obj = fact["object"]
-                text = f"{fact['predicate']} {obj['value']}"
+                value = curie(obj["value"]) if obj["type"] == "iri" else repr(obj["value"])
+                text = f"{curie(fact['predicate'])} {value}"
                 by_subject[fact["subject"]][key].append(text[:300])
                 if key == "added" and fact["predicate"] == _TYPE and obj["value"] in _NEW_TYPES:
                     new_types[fact["subject"]] = _NEW_TYPES[obj["value"]]
