@@ -44,6 +44,7 @@ from kg.views.dataset_description import graph_provenance
 from kg.views.documents import CONTEXT_PATH
 from kg.views.entity import entity_record
 from kg.views.lineage import lineage as model_lineage
+from kg.views.listing import list_collection
 
 __all__ = ["EXAMPLE_QUERIES", "TOOLS", "build_server", "mount"]
 
@@ -234,8 +235,6 @@ def build_server(get_graph: Callable[[], KnowledgeGraph], base_url: str) -> MCPS
             "min_parameters": min_parameters,
             "max_parameters": max_parameters,
         }
-        from kg.views.listing import list_collection
-
         page = run(list_collection, "models", filters, sort=sort, order=order, cursor=cursor, limit=limit)
         for record in page["results"]:
             record["links"] = link("model", record["slug"])
@@ -281,7 +280,7 @@ def build_server(get_graph: Callable[[], KnowledgeGraph], base_url: str) -> MCPS
     @server.tool(annotations=read_only)
     def changes_since(
         since: Annotated[str, Field(max_length=40, description="YYYY-MM-DD (end of day, UTC) or ISO 8601 date-time")],
-        kind: Annotated[str | None, Field(max_length=40, description="model, claim, organization…")] = None,
+        kind: Annotated[Literal[ENTITY_KINDS] | None, Field(description="Keep entries about one kind")] = None,  # type: ignore[valid-type]
         limit: Annotated[int, Field(ge=1, le=500)] = 50,
     ) -> Answer:
         """What imports and SPARQL updates changed since a date: new models and claims, changed facts, rating changes, license findings."""
