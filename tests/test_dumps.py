@@ -33,7 +33,9 @@ def _ground(store: ox.Store, node: ox.NamedNode) -> tuple[int, set[ox.Quad]]:
 
 
 @pytest.mark.parametrize(("fmt", "syntax"), [("nq", ox.RdfFormat.N_QUADS), ("trig", ox.RdfFormat.TRIG)])
-def test_kg_dump_reloads_to_the_same_quads(tmp_path: Path, graph: KnowledgeGraph, fmt: str, syntax: ox.RdfFormat) -> None:
+def test_kg_dump_reloads_to_the_same_quads(
+    tmp_path: Path, graph: KnowledgeGraph, fmt: str, syntax: ox.RdfFormat
+) -> None:
     out = tmp_path / f"dataset.{fmt}"
     done = _kg("dump", "--format", fmt, "-o", str(out))
     assert done.returncode == 0, done.stderr
@@ -92,11 +94,19 @@ def test_void_counts_equal_the_store(client: TestClient, graph: KnowledgeGraph) 
         for row in void.query(f"SELECT ?g ?n WHERE {{ <{dataset}> <{VOID}subset> ?g . ?g <{VOID}triples> ?n }}")
     }
     inner = graph.store.inner
-    assert subsets == {g.value: sum(1 for _ in inner.quads_for_pattern(None, None, None, g)) for g in inner.named_graphs()}
+    assert subsets == {
+        g.value: sum(1 for _ in inner.quads_for_pattern(None, None, None, g)) for g in inner.named_graphs()
+    }
     assert subsets[LANDSCAPE] == 12457
-    licenses = {row["l"].value for row in void.query(f"SELECT ?l WHERE {{ <{LANDSCAPE}> <http://purl.org/dc/terms/license> ?l }}")}
+    licenses = {
+        row["l"].value
+        for row in void.query(f"SELECT ?l WHERE {{ <{LANDSCAPE}> <http://purl.org/dc/terms/license> ?l }}")
+    }
     assert licenses == {"http://spdx.org/licenses/CC-BY-4.0"}
-    sources = {row["s"].value for row in void.query(f"SELECT ?s WHERE {{ <{LANDSCAPE}> <http://purl.org/dc/terms/source> ?s }}")}
+    sources = {
+        row["s"].value
+        for row in void.query(f"SELECT ?s WHERE {{ <{LANDSCAPE}> <http://purl.org/dc/terms/source> ?s }}")
+    }
     assert "https://github.com/zai-org/GLM-4.5" in sources
     assert b"schema:citation" in response.content
 
