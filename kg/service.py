@@ -355,7 +355,7 @@ class KnowledgeGraph:
                 rehearse_update(ox.Store(), text)
             else:
                 self.pool.run(rehearse_update, text, disposable=True)
-        before = self._ratings()
+        before = self.ratings()
         try:
             self.store.update(text)
         except SyntaxError as exc:
@@ -364,13 +364,16 @@ class KnowledgeGraph:
             raise QueryEvaluationError(f"the update was not applied, nothing changed: {exc}") from exc
         self.store.flush()
         try:
-            self.journal.record(update_entry(text, written_graphs(text), before, self._ratings()))
+            self.journal.record(update_entry(text, written_graphs(text), before, self.ratings()))
         except Exception:  # the write itself succeeded; only its feed entry is lost
             log.exception("recording the update in the journal failed")
 
-    def _ratings(self) -> dict[str, str]:
-        # The reviews are regenerated inside every write, so reading them after the update
-        # gives the ratings it changed; a store without an installed keeper has none to compare.
+    def ratings(self) -> dict[str, str]:
+        """Return the current review rating of every claim (empty when no review keeper is installed).
+
+        The reviews are regenerated inside every write, so reading them after one gives the
+        ratings it changed (the update journal and the change feeds compare the two).
+        """
         keeper = keeper_for(self.store, install=False)
         if not getattr(keeper, "_installed", False):
             return {}

@@ -10,7 +10,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from kg.ingest.run import run_import
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
 from tests.conftest import TOKEN
@@ -132,8 +131,14 @@ def test_bad_filters_are_4xx(feeds: tuple[TestClient, KnowledgeGraph], url: str,
 
 
 def test_an_import_shows_up_with_its_source(feeds: tuple[TestClient, KnowledgeGraph]) -> None:
-    client, graph = feeds
-    run_import(graph.store, "modelcard", [CARDS / "zai-org"])
+    client, _ = feeds
+    card = (CARDS / "zai-org" / "GLM-4.5" / "README.md").read_bytes()
+    uploaded = client.post(
+        "/api/imports/modelcard",
+        files=[("files", ("zai-org/GLM-4.5/README.md", card, "text/markdown"))],
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    assert uploaded.status_code == 200, uploaded.text
     entries = _entries(client, "/feeds/changes.atom?kind=model")
     imported = [e for e in entries if e.author.startswith("import of modelcard")]
     assert imported, [e.title for e in entries]

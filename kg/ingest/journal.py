@@ -22,7 +22,7 @@ from typing import Any
 
 from kg.namespaces import PREFIXES
 
-__all__ = ["JOURNAL_KEPT", "UpdateJournal", "update_entry"]
+__all__ = ["JOURNAL_KEPT", "UpdateJournal", "rating_changes", "ratings_entry", "update_entry"]
 
 log = logging.getLogger(__name__)
 
@@ -103,11 +103,7 @@ def update_entry(
     """
     parsed = _data_triples(text) if len(text) <= 1_000_000 else None
     added, removed = parsed if parsed is not None else ([], [])
-    ratings = [
-        {"claim": claim, "old": ratings_before.get(claim), "new": new}
-        for claim, new in sorted(ratings_after.items())
-        if ratings_before.get(claim) != new
-    ]
+    ratings = rating_changes(ratings_before, ratings_after)
     return {
         "time": (when or datetime.now(UTC)).isoformat(),
         "kind": "update",
@@ -116,6 +112,47 @@ def update_entry(
         "counts": {"added": len(added), "removed": len(removed), "ratings": len(ratings)},
         "added": added[:_FACTS_KEPT],
         "removed": removed[:_FACTS_KEPT],
+        "ratings": ratings[:_FACTS_KEPT],
+    }
+
+
+def rating_changes(before: dict[str, str], after: dict[str, str]) -> list[dict[str, Any]]:
+    """Return ``{claim, old, new}`` for every claim whose review rating differs (``old`` None: a new claim).
+
+    Examples
+    --------
+    >>> rating_changes({"c1": "supported"}, {"c1": "misleading", "c2": "unverifiable"})
+    [{'claim': 'c1', 'old': 'supported', 'new': 'misleading'}, {'claim': 'c2', 'old': None, 'new': 'unverifiable'}]
+    """
+    return [{"claim": c, "old": before.get(c), "new": new} for c, new in sorted(after.items()) if before.get(c) != new]
+
+
+def ratings_entry(source: str, snapshot: str | None, ratings: list[dict[str, Any]]) -> dict[str, Any]:
+    """Describe the review ratings an import changed (its facts are in its snapshot, see :mod:`kg.ingest.history`).
+
+    Parameters
+    ----------
+    source : str
+        Importer key.
+    snapshot : str or None
+        IRI of the snapshot graph the import wrote.
+    ratings : list of dict
+        :func:`rating_changes` of the import.
+
+    Returns
+    -------
+    dict
+        A journal entry of kind ``"import"`` naming its source; no facts, only ``ratings``.
+    """
+    return {
+        "time": datetime.now(UTC).isoformat(),
+        "kind": "import",
+        "source": {"name": f"import of {source}", "iri": snapshot},
+        "graphs": None,
+        "complete": True,
+        "counts": {"added": 0, "removed": 0, "ratings": len(ratings)},
+        "added": [],
+        "removed": [],
         "ratings": ratings[:_FACTS_KEPT],
     }
 

@@ -95,7 +95,7 @@ def _update_groups(updates: list[dict[str, Any]], instant: datetime | None) -> l
         when = to_instant(entry["time"], "since")
         if instant is not None and when <= instant:
             continue
-        source = {"name": "SPARQL update", "iri": None, "graphs": entry.get("graphs")}
+        source = entry.get("source") or {"name": "SPARQL update", "iri": None, "graphs": entry.get("graphs")}
         tag = f"urn:aikg:update:{entry['time']}:{number}"
         by_subject: dict[str, dict[str, list[str]]] = defaultdict(lambda: {"added": [], "removed": [], "changed": []})
         new_types: dict[str, str] = {}
