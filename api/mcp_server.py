@@ -62,7 +62,7 @@ TOOLS = (
 """The tools every MCP server of this service offers (read-only)."""
 
 EXAMPLE_QUERIES = {
-    "Chinese open-weight MoE models released in 2025 and their weights licenses": """\
+    "Chinese MoE models released in 2025 and the licenses of their weights": """\
 SELECT ?name ?license ?date WHERE {
   ?m a aikg:AIModel ; schema:name ?name ;
      schema:creator/schema:addressCountry wd:Q148 ;

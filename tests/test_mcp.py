@@ -123,3 +123,11 @@ def test_mcp_over_streamable_http(live_server_factory: Callable[..., Any]) -> No
     problem = httpx.get(server.url + "/sparql", params={"query": INSERT}, timeout=30)
     assert problem.status_code == 400
     assert seen["refused"] == problem.json()["detail"]
+
+
+@pytest.mark.parametrize("title", list(EXAMPLE_QUERIES))
+def test_the_prompt_examples_answer_on_the_embedded_graph(graph: Any, title: str) -> None:
+    from kg.engine.sparql import select
+
+    rows = graph.read(select, EXAMPLE_QUERIES[title])
+    assert len(rows) >= 2, title
