@@ -18,6 +18,7 @@ import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
@@ -205,7 +206,9 @@ def build_server(get_graph: Callable[[], KnowledgeGraph], base_url: str) -> MCPS
         ] = None,
         license: Annotated[str | None, Field(description="License of weights or code: SPDX id or name")] = None,
         weights_license: Annotated[str | None, Field(description="License of the weights only")] = None,
+        code_license: Annotated[str | None, Field(description="License of the code only")] = None,
         osi: Annotated[bool | None, Field(description="Weights license OSI-approved")] = None,
+        accessibility: Annotated[str | None, Field(description="open-weights, api, hosted…")] = None,
         open_weights: Annotated[bool | None, Field(description="Weights downloadable")] = None,
         family: Annotated[str | None, Field(description="Model family")] = None,
         based_on: Annotated[str | None, Field(description="Models derived from this model, transitively")] = None,
@@ -213,6 +216,8 @@ def build_server(get_graph: Callable[[], KnowledgeGraph], base_url: str) -> MCPS
         released_before: Annotated[str | None, Field(description="YYYY, YYYY-MM or YYYY-MM-DD (exclusive)")] = None,
         min_parameters: Annotated[int | None, Field(ge=0, description="At least this many total parameters")] = None,
         max_parameters: Annotated[int | None, Field(ge=0, description="At most this many total parameters")] = None,
+        min_active_parameters: Annotated[int | None, Field(ge=0, description="MoE: at least this many active")] = None,
+        max_active_parameters: Annotated[int | None, Field(ge=0, description="MoE: at most this many active")] = None,
         sort: Literal["name", "date", "parameters", "active_parameters"] = "name",
         order: Literal["asc", "desc"] = "asc",
         limit: Annotated[int, Field(ge=1, le=500)] = 50,
@@ -226,7 +231,9 @@ def build_server(get_graph: Callable[[], KnowledgeGraph], base_url: str) -> MCPS
             "modality": modality,
             "license": license,
             "weights_license": weights_license,
+            "code_license": code_license,
             "osi": osi,
+            "accessibility": accessibility,
             "open_weights": open_weights,
             "family": family,
             "based_on": based_on,
@@ -234,6 +241,8 @@ def build_server(get_graph: Callable[[], KnowledgeGraph], base_url: str) -> MCPS
             "released_before": released_before,
             "min_parameters": min_parameters,
             "max_parameters": max_parameters,
+            "min_active_parameters": min_active_parameters,
+            "max_active_parameters": max_active_parameters,
         }
         page = run(list_collection, "models", filters, sort=sort, order=order, cursor=cursor, limit=limit)
         for record in page["results"]:
@@ -358,6 +367,28 @@ def _ontology_turtle(store: Any) -> list[bytes]:
     return list(dump_chunks(store, "ttl", str(GRAPH) + "ontology"))
 
 
+def _transport_security(base_url: str, host: str) -> TransportSecuritySettings:
+    """DNS-rebinding protection (the SDK's) for a loopback bind: local Host/Origin, plus the public base URL's.
+
+    Behind a reverse proxy the server binds 127.0.0.1 and the proxy passes the public host
+    (``KG_BASE_URL``), which must be let in; a server bound to another interface is reached by names
+    it cannot know, so it checks none (as for every other route).
+    """
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        return TransportSecuritySettings(enable_dns_rebinding_protection=False)
+    public = urlsplit(base_url)
+    return TransportSecuritySettings(
+        enable_dns_rebinding_protection=True,
+        allowed_hosts=["127.0.0.1:*", "localhost:*", "[::1]:*", public.netloc],
+        allowed_origins=[
+            "http://127.0.0.1:*",
+            "http://localhost:*",
+            "http://[::1]:*",
+            f"{public.scheme}://{public.netloc}",
+        ],
+    )
+
+
 def mount(app: Any, get_graph: Callable[[], KnowledgeGraph], base_url: str, host: str) -> Callable[[], Any]:
     """Serve the MCP server at ``/mcp`` of a FastAPI app (streamable HTTP, stateless, JSON answers).
 
@@ -379,11 +410,7 @@ def mount(app: Any, get_graph: Callable[[], KnowledgeGraph], base_url: str, host
         needs its own task group running while the app serves.
     """
     server = build_server(get_graph, base_url)
-    security = (
-        None
-        if host in ("127.0.0.1", "localhost", "::1")
-        else TransportSecuritySettings(enable_dns_rebinding_protection=False)
-    )
+    security = _transport_security(base_url, host)
     sub = server.streamable_http_app(
         streamable_http_path="/mcp", stateless_http=True, json_response=True, transport_security=security, host=host
     )

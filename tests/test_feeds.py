@@ -72,6 +72,9 @@ def test_filters_narrow_the_entries(feeds: tuple[TestClient, KnowledgeGraph]) ->
     assert "New model: Feed Test Dense" in {e.title for e in everything}
     us = _entries(client, "/feeds/changes.rss?country=US")
     assert {e.title for e in us} == {"New model: Feed Test Dense"}
+    recent_big = _entries(client, "/feeds/changes.atom?released_after=2026-11&osi=false")
+    assert "New model: Feed Test MoE" in {e.title for e in recent_big}
+    assert not _entries(client, "/feeds/changes.atom?released_after=2027")
     claims = _entries(client, "/feeds/changes.atom?kind=claim")
     assert claims and all("/id/claim/" in e.link for e in claims)
     assert len(chinese_moe) < len(everything)

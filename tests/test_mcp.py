@@ -131,3 +131,24 @@ def test_the_prompt_examples_answer_on_the_embedded_graph(graph: Any, title: str
 
     rows = graph.read(select, EXAMPLE_QUERIES[title])
     assert len(rows) >= 2, title
+
+
+def test_http_mcp_lets_in_local_and_public_hosts_only() -> None:
+    """DNS-rebinding protection on a loopback bind: the public base URL's host (behind a proxy) is let in."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from kg.settings import Settings
+
+    hello = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
+    }
+    headers = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+    settings = Settings(workers=0, base_url="https://kg.example.org")
+    with TestClient(create_app(settings), base_url="http://127.0.0.1:8000") as client:
+        assert client.post("/mcp", json=hello, headers=headers).json()["result"]["serverInfo"]["name"] == "aikg"
+        assert client.post("/mcp", json=hello, headers={**headers, "Host": "kg.example.org"}).status_code == 200
+        assert client.post("/mcp", json=hello, headers={**headers, "Host": "evil.example"}).status_code == 421
