@@ -54,8 +54,14 @@ def matching_models(store: ox.Store, filters: dict[str, Any], version: str = "")
             return out
 
 
-def _fact_text(fact: tuple[Any, Any, Any]) -> str:
-    return f"{term_text(fact[1])} {term_text(fact[2])}"[:300]
+def _fact_text(fact: Any) -> str:
+    """One fact as a line: kept as text (journal), or formatted here from terms (imports: only for entries shown)."""
+    if isinstance(fact, str):
+        return fact
+    if len(fact) == 2:  # (predicate, object)
+        return f"{term_text(fact[0])} {term_text(fact[1])}"[:300]
+    p, old, new = fact  # a changed value
+    return f"{term_text(p)} {', '.join(term_text(o) for o in old)} -> {', '.join(term_text(o) for o in new)}"[:300]
 
 
 def _import_groups(store: ox.Store, instant: datetime | None) -> list[dict[str, Any]]:
@@ -63,17 +69,16 @@ def _import_groups(store: ox.Store, instant: datetime | None) -> list[dict[str, 
     snaps = [s for s in snapshots(store) if instant is None or s.time > instant][-_SNAPSHOTS_READ:]
     for snap in snaps:
         change = diff(store, snap.source, to_version=snap.version)
-        by_subject: dict[str, dict[str, list[str]]] = defaultdict(lambda: {"added": [], "removed": [], "changed": []})
+        by_subject: dict[str, dict[str, list[Any]]] = defaultdict(lambda: {"added": [], "removed": [], "changed": []})
         new_types: dict[str, str] = {}
         for s, p, o in change.added:
-            by_subject[s.value]["added"].append(_fact_text((s, p, o)))
+            by_subject[s.value]["added"].append((p, o))
             if p.value == _TYPE and o.value in _NEW_TYPES:
                 new_types[s.value] = _NEW_TYPES[o.value]
         for s, p, o in change.removed:
-            by_subject[s.value]["removed"].append(_fact_text((s, p, o)))
+            by_subject[s.value]["removed"].append((p, o))
         for s, p, old, new in change.changed:
-            text = f"{term_text(p)} {', '.join(term_text(o) for o in old)} -> {', '.join(term_text(o) for o in new)}"
-            by_subject[s.value]["changed"].append(text[:300])
+            by_subject[s.value]["changed"].append((p, old, new))
         source = {"name": f"import of {snap.source}, version {snap.version}", "iri": snap.graph}
         for subject, facts in by_subject.items():
             groups.append(
@@ -137,7 +142,7 @@ def _entry(store: ox.Store, group: dict[str, Any]) -> dict[str, Any]:
     subject = group["subject"]
     kind = kind_of(subject) if subject else None
     name = display_name(store, subject) if subject else None
-    facts = group.get("facts") or {}
+    facts = {key: [_fact_text(f) for f in items] for key, items in (group.get("facts") or {}).items()}
     if "rating" in group:
         r = group["rating"]
         change = "rating"
@@ -255,13 +260,16 @@ def change_entries(
     instant = to_instant(since, "since") if since else None
     matching = matching_models(store, model_filters, version) if model_filters else None
     groups = _import_groups(store, instant) + _update_groups(updates, instant)
-    entries = [_entry(store, g) for g in groups]
-    entries += _findings(store, entries)
+    # Filtered and cut before any entry is built: naming an entity and checking its licenses cost
+    # queries, and a first import is thousands of groups.
     if matching is not None:
-        entries = [e for e in entries if e["subject"] in matching]
+        groups = [g for g in groups if g["subject"] in matching]
     if kind:
-        entries = [e for e in entries if e["kind"] == kind]
+        groups = [g for g in groups if g["subject"] and kind_of(g["subject"]) == kind]
     if rating:
-        entries = [e for e in entries if e["subject"] in rated or (e["rating"] or {}).get("new") == rating]
+        groups = [g for g in groups if g["subject"] in rated or g.get("rating", {}).get("new") == rating]
+    groups.sort(key=lambda g: (to_instant(g["time"]), g["id"]), reverse=True)
+    entries = [_entry(store, g) for g in groups[:limit]]
+    entries += _findings(store, entries)
     entries.sort(key=lambda e: (to_instant(e["time"]), e["id"]), reverse=True)
     return entries[:limit]
