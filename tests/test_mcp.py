@@ -77,6 +77,15 @@ async def _all_checks(client: Client, seen: dict[str, str] | None = None) -> Non
     checked = _data(await client.call_tool("license_check", {"model": "deepseek-r1-distill-llama-70b"}))
     assert checked["flag"] is True
 
+    family = _data(await client.call_tool("lineage", {"model": "llama-3.1-8b"}))
+    assert "deepseek-r1-distill-llama-8b" in {d["slug"] for d in family["descendants"]}
+
+    side = _data(await client.call_tool("compare", {"models": ["glm-4.5", "deepseek-v3"]}))
+    assert [m["slug"] for m in side["models"]] == ["glm-4.5", "deepseek-v3"]
+
+    quiet = _data(await client.call_tool("changes_since", {"since": "2020-01-01"}))
+    assert quiet["count"] == 0  # the embedded graph: no import, no update yet
+
     claims = _data(await client.call_tool("claims_about", {"subject": "glm-4.5"}))
     assert claims["count"] > 0 and all("rating" in r and "evidence" in r for r in claims["results"])
 
