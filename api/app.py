@@ -9,11 +9,24 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api.errors import install_error_handlers
+from api.mcp_server import mount as mount_mcp
 from api.middleware.csp import CSPMiddleware
 from api.middleware.etag import ETagMiddleware
 from api.middleware.head import HeadAsGet
 from api.middleware.sparql_fastpath import SparqlFastPath
-from api.routes import analytics, coverage, entities, graphs, imports, linked_data, pages, reviews, sparql
+from api.routes import (
+    analytics,
+    coverage,
+    dumps,
+    entities,
+    feeds,
+    graphs,
+    imports,
+    linked_data,
+    pages,
+    reviews,
+    sparql,
+)
 from kg import __version__
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
@@ -45,7 +58,8 @@ def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = 
         app.state.settings = settings
         reviews.install(app)
         try:
-            yield
+            async with mcp_running():
+                yield
         finally:
             if owned:
                 app.state.graph.close()
@@ -80,6 +94,8 @@ def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = 
     install_error_handlers(app)
     # analytics, reviews and imports before entities: /api/analytics/…, /api/reviews, /api/imports,
     # /api/changes, /api/coverage, /api/claims/{slug}/review must not be taken for /api/{collection}/{slug}
-    for module in (pages, sparql, analytics, coverage, reviews, imports, entities, linked_data, graphs):
+    for module in (pages, sparql, analytics, coverage, reviews, imports, entities, linked_data, graphs, feeds, dumps):
         app.include_router(module.router)
+    # The MCP server's tools at /mcp (streamable HTTP); its session manager runs inside the lifespan.
+    mcp_running = mount_mcp(app, lambda: app.state.graph, settings.public_base_url(), settings.host)
     return app

@@ -101,6 +101,9 @@ def service_description(
             ox.Literal("The union of all named graphs.", language="en"),
         ),
     ]
+    # The dataset's VoID + DCAT description (sizes, sources, licenses, dump, citation): /.well-known/void.
+    void = endpoint.removesuffix("/sparql") + "/.well-known/void"
+    triples.append(ox.Triple(dataset, n(PREFIXES["rdfs"] + "seeAlso"), n(void)))
     if update_enabled:
         triples.append(ox.Triple(service, n(_SD + "supportedLanguage"), n(_SD + "SPARQL11Update")))
     if settings.allow_service:

@@ -1,4 +1,4 @@
-"""The ``kg`` command line: serve, query, load, import, diff, history, validate, viz, analytics, review.
+"""The ``kg`` command line: serve, query, load, import, diff, history, validate, viz, analytics, review, mcp, dump.
 
 The CLI is the top tier (``tests/test_layers.py``): it builds settings from flags and ``KG_*``
 variables and may import ``kg``, ``api`` and ``viz``; nothing imports it. Every command opens the
@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+from cli.agents import dump, mcp
 from cli.analytics import analytics_group
 from cli.common import JSON_OPTION, STORE_OPTION, CLIError, check_port, fail, open_graph, reading_store, run_read
 from cli.pictures import viz
@@ -493,6 +494,8 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
 
 main.add_command(viz)
 main.add_command(analytics_group)
+main.add_command(mcp)
+main.add_command(dump)
 
 
 if __name__ == "__main__":

@@ -35,10 +35,11 @@ from kg.engine.sparql import (
     select,
     to_syntax_error,
 )
-from kg.engine.store import KnowledgeStore
+from kg.engine.store import KnowledgeStore, written_graphs
 from kg.engine.workers import QueryPool
 from kg.errors import ForbiddenError, LoadError, QueryEvaluationError
 from kg.find.search import warm_index
+from kg.ingest.journal import UpdateJournal, update_entry
 from kg.queries import named_query
 from kg.settings import Settings
 
@@ -127,6 +128,10 @@ class KnowledgeGraph:
         self.loaded: list[dict[str, Any]] = []
         self.cache = ResultCache(settings.cache_bytes)
         store.add_listener(self.cache.clear)
+        # What each SPARQL update changed, for the change feeds (kg/ingest/journal.py); next to an
+        # on-disk store it is a file, so a restart keeps the feed.
+        on_disk = settings.store and not settings.store.startswith(("http://", "https://"))
+        self.journal = UpdateJournal(Path(settings.store + ".updates.jsonl") if on_disk else None)
         if settings.workers > 0:
             # Build the label index here, before the workers fork, so they share it copy-on-write
             # instead of each building its own (seconds at 100k entities), and again after every
@@ -350,6 +355,7 @@ class KnowledgeGraph:
                 rehearse_update(ox.Store(), text)
             else:
                 self.pool.run(rehearse_update, text, disposable=True)
+        before = self.ratings()
         try:
             self.store.update(text)
         except SyntaxError as exc:
@@ -357,6 +363,21 @@ class KnowledgeGraph:
         except RuntimeError as exc:
             raise QueryEvaluationError(f"the update was not applied, nothing changed: {exc}") from exc
         self.store.flush()
+        try:
+            self.journal.record(update_entry(text, written_graphs(text), before, self.ratings()))
+        except Exception:  # the write itself succeeded; only its feed entry is lost
+            log.exception("recording the update in the journal failed")
+
+    def ratings(self) -> dict[str, str]:
+        """Return the current review rating of every claim (empty when no review keeper is installed).
+
+        The reviews are regenerated inside every write, so reading them after one gives the
+        ratings it changed (the update journal and the change feeds compare the two).
+        """
+        keeper = keeper_for(self.store, install=False)
+        if not getattr(keeper, "_installed", False):
+            return {}
+        return {review.claim: review.rating for review in keeper.list()}
 
     def close(self) -> None:
         """Stop the workers (and close a remote engine's connections)."""

@@ -23,7 +23,7 @@ from kg.engine.sparql import QueryResponse
 
 __all__ = ["CACHED_PREFIXES", "ETagMiddleware", "etag_for"]
 
-CACHED_PREFIXES = ("/api/", "/id/", "/context.jsonld")
+CACHED_PREFIXES = ("/api/", "/id/", "/context.jsonld", "/dumps/", "/.well-known/")
 """Paths the middleware handles; everything else (``/sparql``, ``/graphs``…) passes untouched."""
 
 CACHE_CONTROL = "public, no-cache"

@@ -17,6 +17,7 @@ from api.errors import problem
 from kg.errors import ForbiddenError, InvalidParameterError, LoadError, MalformedRowsError
 from kg.ingest import history, run
 from kg.ingest.importers import IMPORTERS, importer
+from kg.ingest.journal import rating_changes, ratings_entry
 
 router = APIRouter(prefix="/api", tags=["imports"])
 
@@ -111,6 +112,7 @@ async def post_import(
                         "files", f"uploads larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB in total"
                     )
                 target.write_bytes(data)
+            before = graph.ratings()
             try:
                 outcome = await run_in_threadpool(
                     run.run_import, graph.store, source, [root], strict=strict, dry_run=dry_run, replace=replace
@@ -118,6 +120,9 @@ async def post_import(
             except LoadError as exc:
                 names = [_safe_name(u.filename or "upload").as_posix() for u in uploads if isinstance(u, UploadFile)]
                 raise _as_uploaded(exc, root, names) from None
+        changed = rating_changes(before, graph.ratings())
+        if changed and not outcome.dry_run:  # the facts are in the snapshot; the ratings only here
+            graph.journal.record(ratings_entry(source, outcome.snapshot, changed))
         return outcome.report(limit=500)
     finally:
         await form.close()

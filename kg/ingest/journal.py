@@ -1,0 +1,199 @@
+"""The journal of SPARQL updates: what each write through the service changed, for the change feeds.
+
+Imports keep snapshots (:mod:`kg.ingest.history` diffs them); a SPARQL Update keeps nothing of the
+kind, so without a record here a write would never reach ``/feeds/changes.atom``. The journal is
+kept outside the dataset on purpose: a log graph written in the same request would itself be a
+change (re-digested, reviewed, counted by VoID). Each entry holds the time, the graphs the request
+could change, the triples of its ``INSERT DATA``/``DELETE DATA`` operations (a pattern update
+lists none: its effect is known only by running it) and the review ratings the write changed. In
+memory it keeps the latest entries; next to an on-disk store it is also a JSON Lines file
+(``{store}.updates.jsonl``), so a restart keeps the feed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections import deque
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from kg.namespaces import PREFIXES
+
+__all__ = ["JOURNAL_KEPT", "UpdateJournal", "rating_changes", "ratings_entry", "update_entry"]
+
+log = logging.getLogger(__name__)
+
+JOURNAL_KEPT = 2000
+"""Entries kept in memory (the newest); the file keeps all of them."""
+
+_FACTS_KEPT = 500
+"""Triples listed per entry and operation kind; ``counts`` stay complete."""
+
+
+def _term(term: Any) -> dict[str, Any]:
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, URIRef):
+        return {"type": "iri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    out: dict[str, Any] = {"type": "literal", "value": str(term)}
+    if isinstance(term, Literal) and term.datatype is not None:
+        out["datatype"] = str(term.datatype)
+    if isinstance(term, Literal) and term.language:
+        out["language"] = term.language
+    return out
+
+
+def _data_triples(text: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]] | None:
+    """Return the triples of the request's ``INSERT DATA``/``DELETE DATA`` operations, or None if it has others."""
+    from rdflib.plugins.sparql.algebra import translateUpdate
+    from rdflib.plugins.sparql.parser import parseUpdate
+
+    try:
+        request = translateUpdate(parseUpdate(text), initNs=PREFIXES)
+    except Exception:  # rdflib may lag behind the engine; the entry then lists no triples
+        return None
+    added: list[dict[str, Any]] = []
+    removed: list[dict[str, Any]] = []
+    for op in request.algebra:
+        if op.name not in ("InsertData", "DeleteData"):
+            return None
+        target = added if op.name == "InsertData" else removed
+        fields = {key: op[key] for key in op}
+        triples = list(fields.get("triples") or [])
+        for graph_triples in (fields.get("quads") or {}).values():
+            triples.extend(graph_triples)
+        for s, p, o in triples:
+            target.append({"subject": str(s), "predicate": str(p), "object": _term(o)})
+    return added, removed
+
+
+def update_entry(
+    text: str,
+    graphs: frozenset[str] | None,
+    ratings_before: dict[str, str],
+    ratings_after: dict[str, str],
+    when: datetime | None = None,
+) -> dict[str, Any]:
+    """Describe one applied SPARQL Update request as a journal entry.
+
+    Parameters
+    ----------
+    text : str
+        The request (the shared prefixes predeclared).
+    graphs : frozenset of str or None
+        Graphs it could change (:func:`kg.engine.store.written_graphs`); None: unknown.
+    ratings_before, ratings_after : dict of str to str
+        Claim IRI -> review rating before and after the write.
+    when : datetime, optional
+        Default now (UTC).
+
+    Returns
+    -------
+    dict
+        ``time`` (ISO 8601), ``kind`` ``"update"``, ``graphs`` (sorted list or None), ``counts``,
+        ``added``/``removed`` (``{subject, predicate, object}``, the object as
+        ``{type, value[, datatype, language]}``; empty for a pattern update, ``complete`` False)
+        and ``ratings`` (``{claim, old, new}`` for every review whose rating changed, a new claim's
+        ``old`` None).
+    """
+    parsed = _data_triples(text) if len(text) <= 1_000_000 else None
+    added, removed = parsed if parsed is not None else ([], [])
+    ratings = rating_changes(ratings_before, ratings_after)
+    return {
+        "time": (when or datetime.now(UTC)).isoformat(),
+        "kind": "update",
+        "graphs": sorted(graphs) if graphs is not None else None,
+        "complete": parsed is not None,
+        "counts": {"added": len(added), "removed": len(removed), "ratings": len(ratings)},
+        "added": added[:_FACTS_KEPT],
+        "removed": removed[:_FACTS_KEPT],
+        "ratings": ratings[:_FACTS_KEPT],
+    }
+
+
+def rating_changes(before: dict[str, str], after: dict[str, str]) -> list[dict[str, Any]]:
+    """Return ``{claim, old, new}`` for every claim whose review rating differs (``old`` None: a new claim).
+
+    Examples
+    --------
+    >>> rating_changes({"c1": "supported"}, {"c1": "misleading", "c2": "unverifiable"})
+    [{'claim': 'c1', 'old': 'supported', 'new': 'misleading'}, {'claim': 'c2', 'old': None, 'new': 'unverifiable'}]
+    """
+    return [{"claim": c, "old": before.get(c), "new": new} for c, new in sorted(after.items()) if before.get(c) != new]
+
+
+def ratings_entry(source: str, snapshot: str | None, ratings: list[dict[str, Any]]) -> dict[str, Any]:
+    """Describe the review ratings an import changed (its facts are in its snapshot, see :mod:`kg.ingest.history`).
+
+    Parameters
+    ----------
+    source : str
+        Importer key.
+    snapshot : str or None
+        IRI of the snapshot graph the import wrote.
+    ratings : list of dict
+        :func:`rating_changes` of the import.
+
+    Returns
+    -------
+    dict
+        A journal entry of kind ``"import"`` naming its source; no facts, only ``ratings``.
+    """
+    return {
+        "time": datetime.now(UTC).isoformat(),
+        "kind": "import",
+        "source": {"name": f"import of {source}", "iri": snapshot},
+        "graphs": None,
+        "complete": True,
+        "counts": {"added": 0, "removed": 0, "ratings": len(ratings)},
+        "added": [],
+        "removed": [],
+        "ratings": ratings[:_FACTS_KEPT],
+    }
+
+
+class UpdateJournal:
+    """The newest update entries in memory, and all of them in a JSON Lines file when given one.
+
+    Parameters
+    ----------
+    path : pathlib.Path, optional
+        File to append to and to read back at start; None keeps the journal in memory only
+        (the in-memory store loses its data at exit too).
+
+    Examples
+    --------
+    >>> j = UpdateJournal()
+    >>> j.record({"time": "2026-01-01T00:00:00+00:00", "kind": "update"})
+    >>> [e["time"] for e in j.entries()]
+    ['2026-01-01T00:00:00+00:00']
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self._entries: deque[dict[str, Any]] = deque(maxlen=JOURNAL_KEPT)
+        self._lock = threading.Lock()
+        if path is not None and path.is_file():
+            for line in path.read_text("utf-8").splitlines():
+                try:
+                    self._entries.append(json.loads(line))
+                except ValueError:  # a line cut by a crash: the others still count
+                    log.warning("skipping a damaged line of %s", path)
+
+    def record(self, entry: dict[str, Any]) -> None:
+        """Keep `entry` (and append it to the file)."""
+        with self._lock:
+            self._entries.append(entry)
+            if self.path is not None:
+                with self.path.open("a", encoding="utf-8") as out:
+                    out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+    def entries(self) -> list[dict[str, Any]]:
+        """Return the kept entries, oldest first."""
+        with self._lock:
+            return list(self._entries)
