@@ -4,16 +4,29 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
 from api.middleware.csp import CSPMiddleware
 from api.middleware.etag import ETagMiddleware
 from api.middleware.head import HeadAsGet
 from api.middleware.sparql_fastpath import SparqlFastPath
-from api.routes import analytics, coverage, entities, graphs, imports, linked_data, pages, reviews, sparql
+from api.routes import (
+    analytics,
+    coverage,
+    entities,
+    explore,
+    graphs,
+    imports,
+    linked_data,
+    pages,
+    reviews,
+    sparql,
+)
 from kg import __version__
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
@@ -80,6 +93,9 @@ def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = 
     install_error_handlers(app)
     # analytics, reviews and imports before entities: /api/analytics/…, /api/reviews, /api/imports,
     # /api/changes, /api/coverage, /api/claims/{slug}/review must not be taken for /api/{collection}/{slug}
-    for module in (pages, sparql, analytics, coverage, reviews, imports, entities, linked_data, graphs):
+    for module in (pages, explore, sparql, analytics, coverage, reviews, imports, entities, linked_data, graphs):
         app.include_router(module.router)
+    # The pages' shared script and style sheet (search box, explorer, compare): same origin, so the
+    # Content-Security-Policy's script-src 'self' allows them and nothing is fetched from elsewhere.
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

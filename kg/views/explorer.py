@@ -1,0 +1,229 @@
+"""The model explorer's read model: table columns and facet counts over the filtered models.
+
+Filtering and sorting are :mod:`kg.views.listing`'s (the same code as ``/api/models``); this
+module only flattens a model record into the explorer's columns and counts facet values.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.views.listing import filter_records, records, sort_records
+
+__all__ = ["COLUMNS", "FACETS", "explore", "facet_counts", "model_row"]
+
+COLUMNS: list[tuple[str, str, str | None]] = [
+    ("name", "Model", "name"),
+    ("organization", "Organization", "organization"),
+    ("country", "Country", "country"),
+    ("date", "Released", "date"),
+    ("architecture", "Architecture", "architecture"),
+    ("total_parameters", "Total parameters", "parameters"),
+    ("active_parameters", "Active parameters", "active_parameters"),
+    ("weights_license", "Weights license", "weights_license"),
+    ("osi_approved", "OSI-approved", None),
+    ("openness", "Openness", "openness"),
+]
+"""``(column key, heading, sort key of /api/models or None)`` in table order."""
+
+_REF_FIELDS = {
+    "name": None,
+    "organization": "creator",
+    "country": "country",
+    "architecture": "architecture",
+    "weights_license": "weightsLicense",
+    "openness": "accessibility",
+}
+
+
+def model_row(record: dict[str, Any]) -> dict[str, Any]:
+    """Flatten a model record (:func:`kg.views.listing.records`) into the explorer's columns.
+
+    Parameters
+    ----------
+    record : dict
+        One model record.
+
+    Returns
+    -------
+    dict
+        One value per key of :data:`COLUMNS` (entity columns hold the entity reference or None;
+        parameters are plain counts; ``osi_approved`` is True, False or None when no weights
+        license is known), plus ``iri`` and ``slug``.
+    """
+    row: dict[str, Any] = {"iri": record["iri"], "slug": record["slug"]}
+    for key, field in _REF_FIELDS.items():
+        row[key] = record if field is None else record.get(field)
+    row["date"] = record.get("datePublished")
+    row["total_parameters"] = record.get("totalParameters")
+    row["active_parameters"] = record.get("activeParameters")
+    weights = record.get("weightsLicense")
+    row["osi_approved"] = None if weights is None else bool(weights.get("osiApproved"))
+    return row
+
+
+def _ref_value(field: str, value_key: str = "slug") -> Callable[[dict[str, Any]], list[tuple[str, str]]]:
+    def values(record: dict[str, Any]) -> list[tuple[str, str]]:
+        ref = record.get(field)
+        return [(str(ref.get(value_key) or ref["slug"]), str(ref["name"]))] if ref else []
+
+    return values
+
+
+def _year(record: dict[str, Any]) -> list[tuple[str, str]]:
+    date = record.get("datePublished")
+    return [(str(date)[:4], str(date)[:4])] if date else []
+
+
+def _modalities(record: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(m["slug"], m["name"]) for m in record.get("modalities") or []]
+
+
+def _osi(record: dict[str, Any]) -> list[tuple[str, str]]:
+    # As the osi filter reads it: false also when no weights license is known.
+    weights = record.get("weightsLicense")
+    return [("true", "OSI-approved")] if weights and weights.get("osiApproved") else [("false", "not OSI-approved")]
+
+
+def _open_weights(record: dict[str, Any]) -> list[tuple[str, str]]:
+    return [("true", "open weights")] if record.get("openWeights") else [("false", "closed (API, hosted, unreleased)")]
+
+
+FACETS: list[tuple[str, str, Callable[[dict[str, Any]], list[tuple[str, str]]]]] = [
+    ("country", "Country", _ref_value("country", "code")),
+    ("organization", "Organization", _ref_value("creator")),
+    ("year", "Year", _year),
+    ("architecture", "Architecture", _ref_value("architecture")),
+    ("modality", "Modality", _modalities),
+    ("weights_license", "Weights license", _ref_value("weightsLicense")),
+    ("osi", "License OSI-approved", _osi),
+    ("open_weights", "Weights", _open_weights),
+    ("accessibility", "Openness", _ref_value("accessibility")),
+]
+"""``(filter parameter of /api/models, heading, record -> [(filter value, label)])``."""
+
+
+def _architecture_ancestors(store: ox.Store, version: str) -> dict[str, list[tuple[str, str]]]:
+    """Architecture slug -> its broader concepts, transitively (the filter matches narrower ones too)."""
+    concepts = records(store, "architectures", version)
+    by_slug = {c["slug"]: c for c in concepts.values()}
+    out: dict[str, list[tuple[str, str]]] = {}
+    for slug, concept in by_slug.items():
+        seen: dict[str, str] = {}
+        todo = list(concept.get("broader") or [])
+        while todo:
+            ref = todo.pop()
+            if ref["slug"] in seen or ref["slug"] == slug:
+                continue
+            seen[ref["slug"]] = ref["name"]
+            todo.extend(by_slug.get(ref["slug"], {}).get("broader") or [])
+        out[slug] = list(seen.items())
+    return out
+
+
+def facet_counts(store: ox.Store, filters: dict[str, Any], version: str = "") -> list[dict[str, Any]]:
+    """Count the values of each facet among the models the filters keep.
+
+    Each facet is counted with every *other* filter applied, so the alternatives to a chosen
+    value stay visible with their counts (choosing two values of an entity facet means either).
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+    filters : dict of str to object
+        The ``/api/models`` filters, as for :func:`kg.views.listing.list_collection`.
+    version : str, optional
+        Dataset version (cache key).
+
+    Returns
+    -------
+    list of dict
+        One per :data:`FACETS` entry: ``parameter``, ``label`` and ``values``, a list of
+        ``{"value", "label", "count", "selected"}`` with the selected values first, then by
+        count (descending) and label; a year facet is in year order, newest first.
+
+    Raises
+    ------
+    InvalidParameterError
+        If a filter is invalid (as for :func:`kg.views.listing.list_collection`).
+    """
+    active = {k: v for k, v in filters.items() if v is not None}
+    base, _ = filter_records(store, "models", active, version)
+    ancestors = _architecture_ancestors(store, version)
+    out = []
+    for parameter, label, values_of in FACETS:
+        chosen = active.get(parameter)
+        selected = {str(v) for v in (chosen if isinstance(chosen, list | tuple) else [chosen])} if chosen else set()
+        items = base
+        if chosen is not None:
+            items, _ = filter_records(store, "models", {k: v for k, v in active.items() if k != parameter}, version)
+        counts: Counter[str] = Counter()
+        labels: dict[str, str] = {}
+        for record in items:
+            pairs = values_of(record)
+            if parameter == "architecture":
+                pairs = pairs + [p for slug, _ in pairs for p in ancestors.get(slug, [])]
+            for value, text in dict(pairs).items():
+                counts[value] += 1
+                labels[value] = text
+        for value in selected - set(counts):
+            labels[value] = value
+        if parameter == "year":
+            order = sorted(set(counts) | selected, reverse=True)
+        else:
+            order = sorted(set(counts) | selected, key=lambda v: (-counts[v], labels[v].lower()))
+        order = [v for v in order if v in selected] + [v for v in order if v not in selected]
+        out.append(
+            {
+                "parameter": parameter,
+                "label": label,
+                "values": [
+                    {"value": v, "label": labels[v], "count": counts[v], "selected": v in selected} for v in order
+                ],
+            }
+        )
+    return out
+
+
+def explore(
+    store: ox.Store, filters: dict[str, Any], sort: str = "name", order: str = "asc", version: str = ""
+) -> dict[str, Any]:
+    """Return the explorer's view: every matching model in order, and the facet counts (one read).
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+    filters : dict of str to object
+        ``/api/models`` filters (a list for a repeated entity filter: any of its values).
+    sort : str, optional
+        A sort key of ``/api/models`` (``SORTS["models"]``).
+    order : {"asc", "desc"}, optional
+        Sort direction.
+    version : str, optional
+        Dataset version (cache key).
+
+    Returns
+    -------
+    dict
+        ``rows`` (:func:`model_row` of every matching model, in the order ``/api/models`` pages
+        them), ``filters`` (each applied filter with its resolved IRI) and ``facets``
+        (:func:`facet_counts`).
+
+    Raises
+    ------
+    InvalidParameterError
+        Naming the parameter: an unknown filter, sort or order, or a bad value.
+    """
+    items, applied = filter_records(store, "models", filters, version)
+    ordered = sort_records(items, "models", sort, order)
+    return {
+        "rows": [model_row(r) for r in ordered],
+        "filters": applied,
+        "facets": facet_counts(store, filters, version),
+    }
