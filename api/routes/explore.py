@@ -25,7 +25,7 @@ from kg.find.search import search as search_labels
 from kg.terms import display_name, entity_ref, slug_of
 from kg.views.collection_filters import FILTERS
 from kg.views.compare import compare as compare_models
-from kg.views.explorer import COLUMNS, explore
+from kg.views.explorer import COLUMNS, explore, model_facts
 
 router = APIRouter(tags=["pages"])
 
@@ -43,6 +43,11 @@ _KIND_HEADINGS = {
     "article": "Articles",
 }
 _PAGE_SIZES = (25, 50, 100, 200)
+_DIRECTION_WORDS = {
+    "date": ("oldest first", "newest first"),
+    "number": ("smallest first", "largest first"),
+    "text": ("A to Z", "Z to A"),
+}
 
 
 def _status(exc: KGError) -> int:
@@ -79,9 +84,11 @@ def search_page(
         except InvalidParameterError as exc:
             return _error_page(exc, "Search", q=q)
         total = found["total"]
+        facts = graph.read(model_facts, [h["iri"] for h in found["results"] if h["kind"] == "model"])
         by_kind: dict[str, list[dict[str, Any]]] = {}
         for hit in found["results"]:
             hit["href"] = entity_href(hit) or f"/search?{urlencode({'q': hit['name']})}"
+            hit["facts"] = facts.get(hit["iri"])
             by_kind.setdefault(hit["kind"], []).append(hit)
         order = _KIND_ORDER + sorted(k for k in by_kind if k not in _KIND_ORDER)
         groups = [(_KIND_HEADINGS.get(k, k.capitalize()), by_kind[k]) for k in order if k in by_kind]
@@ -234,15 +241,21 @@ def models_page(
             for v in facet["values"]
         ]
         facets.append({**facet, "values": values})
+    # A chip reads like the facet ("Country: China"), not like the address ("country=CN").
+    headings = {f["parameter"]: f["label"] for f in facets}
+    labels = {(f["parameter"], v["value"].lower()): v["label"] for f in facets for v in f["values"]}
     chips = [
         {
             "name": name,
-            "value": v,
+            "heading": headings.get(name, name.replace("_", " ")),
+            "value": labels.get((name, str(v).lower()), v),
             "href": _url("/models", _view_params(_toggle(filters, name, v), sort, order, limit)),
         }
         for name, value in filters.items()
         for v in (value if isinstance(value, list) else [value])
     ]
+    sort_heading = next((heading for _, heading, skey in COLUMNS if skey == sort), sort)
+    direction_kind = "date" if sort == "date" else "number" if sort in ("parameters", "active_parameters") else "text"
     start = (page - 1) * limit
     return HTMLResponse(
         render(
@@ -257,6 +270,7 @@ def models_page(
             columns=[(key, heading, sort_link(skey) if skey else None, skey) for key, heading, skey in COLUMNS],
             sort=sort,
             order=order,
+            sort_text=f"{sort_heading.lower()}, {_DIRECTION_WORDS[direction_kind][order == 'desc']}",
             limit=limit,
             page_sizes=_PAGE_SIZES,
             facets=facets,
@@ -271,6 +285,11 @@ def models_page(
 
 
 # -- compare -----------------------------------------------------------------------------------
+
+
+_RECORD_ROWS = frozenset(
+    {"schema:name", "schema:alternateName", "aikg:hfRepoId", "rdfs:comment", "aikg:epochName", "dcterms:source"}
+)
 
 
 def _compare_refs(request: Request) -> list[str]:
@@ -364,6 +383,10 @@ def compare_page(
         return csv_response(header, rows, "comparison.csv")
     sources = _footnotes(table)
     removes = [_url("/compare", [("models", ",".join(s for s in slugs if s != slug))]) for slug in slugs]
+    # Names, identifiers, notes and sources always differ between models: listed apart, not
+    # highlighted, so the marked rows are the facts a reader compares.
+    facts = [r for r in table["properties"] if r["property"] not in _RECORD_ROWS]
+    notes = [r for r in table["properties"] if r["property"] in _RECORD_ROWS]
     return HTMLResponse(
         render(
             "compare.html",
@@ -371,7 +394,9 @@ def compare_page(
             chosen=table["models"],
             removes=removes,
             sources=sources,
-            differ=sum(1 for r in table["properties"] if not r["same"]),
+            facts=facts,
+            notes=notes,
+            differ=sum(1 for r in facts if not r["same"]),
             href=entity_href,
             models_value=",".join(slugs),
             csv_href=_url("/compare", [("models", ",".join(slugs)), ("format", "csv")]),

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from kg.views.listing import filter_records, records, sort_records
 
-__all__ = ["COLUMNS", "FACETS", "explore", "facet_counts", "model_row"]
+__all__ = ["COLUMNS", "FACETS", "explore", "facet_counts", "model_facts", "model_row"]
 
 COLUMNS: list[tuple[str, str, str | None]] = [
     ("name", "Model", "name"),
@@ -227,3 +227,24 @@ def explore(
         "filters": applied,
         "facets": facet_counts(store, filters, version),
     }
+
+
+def model_facts(store: ox.Store, iris: list[str], version: str = "") -> dict[str, dict[str, Any]]:
+    """Return the explorer row of each model IRI given (others are left out), for one-line summaries.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+    iris : list of str
+        Entity IRIs (search hits); only models are looked up.
+    version : str, optional
+        Dataset version (cache key).
+
+    Returns
+    -------
+    dict of str to dict
+        IRI -> :func:`model_row`.
+    """
+    models = records(store, "models", version)
+    return {iri: model_row(models[iri]) for iri in iris if iri in models}
