@@ -8,6 +8,7 @@ page itself and a 4xx status naming the parameter, so the reader can fix it from
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
@@ -216,7 +217,6 @@ def models_page(
     pages = max(1, -(-len(rows) // limit))
     page = min(page, pages)
     params = _view_params(filters, sort, order, limit)
-    here = _url("/models", params)
 
     def with_page(n: int) -> str:
         return _url("/models", [*params, ("page", str(n))] if n > 1 else params)
@@ -272,11 +272,9 @@ def models_page(
             order=order,
             sort_text=f"{sort_heading.lower()}, {_DIRECTION_WORDS[direction_kind][order == 'desc']}",
             limit=limit,
-            page_sizes=_PAGE_SIZES,
             facets=facets,
             chips=chips,
             href=entity_href,
-            here=here,
             csv_href=_url("/models", [*params, ("format", "csv")]),
             json_href=_url("/models", [*params, ("format", "json")]),
             size_hrefs=[(n, _url("/models", _view_params(filters, sort, order, n))) for n in _PAGE_SIZES],
@@ -300,14 +298,24 @@ def _compare_refs(request: Request) -> list[str]:
     return refs
 
 
-def _footnotes(table: dict[str, Any]) -> list[str]:
-    """Number every source once, in reading order; each value gets ``notes`` (1-based numbers)."""
+def _footnotes(table: dict[str, Any]) -> tuple[list[str], list[list[int]]]:
+    """Number every source once, in reading order, and say where each value comes from.
+
+    Most facts of one model come from the same few sources: that set is cited once, under the
+    model's name (the second result, one list per column); a value gets its own ``notes`` only
+    when its sources are not that set, so the table is not a wall of ``[1][2]``.
+    """
     sources: dict[str, int] = {}
-    for row in table["properties"]:
-        for column in row["values"]:
-            for value in column:
-                value["notes"] = [sources.setdefault(s, len(sources) + 1) for s in value.get("sources") or []]
-    return list(sources)
+    commons: list[list[int]] = []
+    for index in range(len(table["models"])):
+        seen = Counter(tuple(v.get("sources") or []) for row in table["properties"] for v in row["values"][index])
+        common = seen.most_common(1)[0][0] if seen else ()
+        commons.append([sources.setdefault(s, len(sources) + 1) for s in common])
+        for row in table["properties"]:
+            for value in row["values"][index]:
+                mine = tuple(value.get("sources") or [])
+                value["notes"] = [] if mine == common else [sources.setdefault(s, len(sources) + 1) for s in mine]
+    return list(sources), commons
 
 
 def _value_text(value: dict[str, Any]) -> str:
@@ -381,7 +389,7 @@ def compare_page(
             for row in table["properties"]
         ]
         return csv_response(header, rows, "comparison.csv")
-    sources = _footnotes(table)
+    sources, column_notes = _footnotes(table)
     removes = [_url("/compare", [("models", ",".join(s for s in slugs if s != slug))]) for slug in slugs]
     # Names, identifiers, notes and sources always differ between models: listed apart, not
     # highlighted, so the marked rows are the facts a reader compares.
@@ -394,6 +402,7 @@ def compare_page(
             chosen=table["models"],
             removes=removes,
             sources=sources,
+            column_notes=column_notes,
             facts=facts,
             notes=notes,
             differ=sum(1 for r in facts if not r["same"]),
