@@ -106,15 +106,21 @@ def test_models_filtered_sorted_and_exported(live_server: LiveServer, browser_pa
         },
     ).json()
     assert [r["slug"] for r in api["results"]][: len(slugs)] == slugs
+    moe = {"MixtureOfExperts"} | {
+        c["slug"] for c in httpx.get(live_server.url + "/api/architectures?broader=moe&limit=500").json()["results"]
+    }
+    assert api["total"] == 71
     for record in api["results"]:
         assert record["country"]["code"] == "CN"
         assert record["datePublished"].startswith("2025")
+        assert record["architecture"]["slug"] in moe, record["slug"]
     totals = [r["totalParameters"] for r in api["results"] if r["totalParameters"] is not None]
     assert totals == sorted(totals, reverse=True)
     # The CSV export of this view: the same rows, in the same order.
     href = page.locator("#export-csv").get_attribute("href")
     exported = list(csv.DictReader(io.StringIO(httpx.get(live_server.url + href).text)))
     assert [row["IRI"].rsplit("/", 1)[-1] for row in exported] == [r["slug"] for r in api["results"]]
+    assert [row["IRI"].rsplit("/", 1)[-1] for row in exported][: len(slugs)] == slugs  # the page's rows, in order
     glm = next(row for row in exported if row["Model"] == "GLM-4.5")
     assert (glm["Organization"], glm["Country"], glm["Total parameters"], glm["Active parameters"]) == (
         "Zhipu AI",

@@ -59,6 +59,8 @@ def test_hostile_names_are_escaped(evil: TestClient, path: str) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;&#34;&#39;" in response.text
     # the only scripts are the site's own files (the CSP allows 'self' scripts, no inline one here)
     assert response.text.count("<script") == response.text.count('<script src="/static/')
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("style-src")[0]
 
 
 def test_csv_cells_never_run_as_formulas(evil: TestClient) -> None:

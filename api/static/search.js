@@ -7,7 +7,14 @@
   "use strict";
   var ID_BASE = "https://w3id.org/aikg/id/";
 
+  // The entity's page on this server: the API's html link (as a path: the public base may name
+  // another host than the one serving this page), else the IRI's /id/ path, else the results page.
   function pagePath(hit) {
+    var html = hit.links && hit.links.html;
+    if (html) {
+      var url = new URL(html, window.location.href);
+      return url.pathname + url.search;
+    }
     if (hit.iri.indexOf(ID_BASE) === 0) return "/id/" + hit.iri.slice(ID_BASE.length);
     return "/search?q=" + encodeURIComponent(hit.name);
   }
@@ -24,6 +31,11 @@
     var pick = form.getAttribute("data-pick") || "";
     var hits = [];
     var active = -1;
+    // Screen readers hear how many suggestions there are (the list itself is not announced).
+    var status = document.createElement("span");
+    status.className = "visually-hidden";
+    status.setAttribute("role", "status");
+    form.appendChild(status);
     var timer = null;
     var asked = 0;
 
@@ -88,6 +100,9 @@
         list.appendChild(li);
       });
       active = -1;
+      status.textContent = results.length
+        ? results.length + (results.length === 1 ? " suggestion" : " suggestions") + ": arrow keys to choose, Enter to open"
+        : "no suggestion";
       if (results.length) {
         list.hidden = false;
         input.setAttribute("aria-expanded", "true");
