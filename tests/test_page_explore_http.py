@@ -14,6 +14,7 @@ from api.app import create_app
 from api.csv_export import safe_cell
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
+from kg.views.explorer import facet_counts
 
 EVIL_NAME = "<script>alert(1)</script>\"'"
 FORMULAS = ['=HYPERLINK("http://evil.example")', "+1+2", "-3", "@SUM(A1)"]
@@ -200,3 +201,20 @@ def test_search_page_groups_by_kind_and_pages_share_the_header(client: TestClien
     assert client.get("/").text.count('id="curated-through"') == 1
     script = client.get("/static/search.js")
     assert script.status_code == 200 and "aria-activedescendant" in script.text
+
+
+@pytest.mark.parametrize("chosen", [{}, {"country": "CN", "year": "2025"}])
+def test_every_facet_count_is_the_rows_its_link_shows(
+    client: TestClient, graph: KnowledgeGraph, chosen: dict[str, str]
+) -> None:
+    # Filters that keep what lies below a value (Alphabet keeps Google's models, Audio keeps speech,
+    # open weights keeps both open-weights classes) count each model for every ancestor too.
+    checked = 0
+    for facet in graph.read(facet_counts, chosen):
+        for value in facet["values"]:
+            params = {k: v for k, v in chosen.items() if k != facet["parameter"]}
+            params[facet["parameter"]] = value["value"]
+            total = client.get("/api/models", params={**params, "limit": 1}).json()["total"]
+            assert total == value["count"], (facet["parameter"], value)
+            checked += 1
+    assert checked > 60

@@ -12,6 +12,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.engine.memo import cached
+from kg.engine.sparql import select
+from kg.terms import display_name, slug_of
 from kg.views.listing import filter_records, records, sort_records
 
 __all__ = ["COLUMNS", "FACETS", "explore", "facet_counts", "model_facts", "model_row"]
@@ -107,22 +110,31 @@ FACETS: list[tuple[str, str, Callable[[dict[str, Any]], list[tuple[str, str]]]]]
 """``(filter parameter of /api/models, heading, record -> [(filter value, label)])``."""
 
 
-def _architecture_ancestors(store: ox.Store, version: str) -> dict[str, list[tuple[str, str]]]:
-    """Architecture slug -> its broader concepts, transitively (the filter matches narrower ones too)."""
-    concepts = records(store, "architectures", version)
-    by_slug = {c["slug"]: c for c in concepts.values()}
-    out: dict[str, list[tuple[str, str]]] = {}
-    for slug, concept in by_slug.items():
-        seen: dict[str, str] = {}
-        todo = list(concept.get("broader") or [])
-        while todo:
-            ref = todo.pop()
-            if ref["slug"] in seen or ref["slug"] == slug:
-                continue
-            seen[ref["slug"]] = ref["name"]
-            todo.extend(by_slug.get(ref["slug"], {}).get("broader") or [])
-        out[slug] = list(seen.items())
-    return out
+_HIERARCHIES = {
+    "organization": "(schema:parentOrganization|org:subOrganizationOf)+",
+    "architecture": "skos:broader+",
+    "modality": "skos:broader+",
+    "accessibility": "skos:broader+",
+}
+"""Facets whose filter also keeps what lies below a value (a parent organization, a broader
+concept; see :data:`kg.views.collection_filters.FILTERS`): a model counts for every ancestor too,
+so a facet's count is the number of rows its link shows."""
+
+
+def _ancestors(store: ox.Store, path: str, version: str) -> dict[str, list[tuple[str, str]]]:
+    """Slug -> ``(slug, name)`` of everything above it along the fixed property `path`."""
+
+    def build() -> dict[str, list[tuple[str, str]]]:
+        out: dict[str, list[tuple[str, str]]] = {}
+        names: dict[str, str] = {}
+        for row in select(store, f"SELECT DISTINCT ?x ?above WHERE {{ ?x {path} ?above . FILTER(isIRI(?above)) }}"):
+            above = row["above"]
+            if above not in names:
+                names[above] = display_name(store, above)
+            out.setdefault(slug_of(row["x"]), []).append((slug_of(above), names[above]))
+        return out
+
+    return cached(version, f"explorer-ancestors:{path}", build)  # type: ignore[no-any-return]
 
 
 def facet_counts(store: ox.Store, filters: dict[str, Any], version: str = "") -> list[dict[str, Any]]:
@@ -154,7 +166,6 @@ def facet_counts(store: ox.Store, filters: dict[str, Any], version: str = "") ->
     """
     active = {k: v for k, v in filters.items() if v is not None}
     base, _ = filter_records(store, "models", active, version)
-    ancestors = _architecture_ancestors(store, version)
     out = []
     for parameter, label, values_of in FACETS:
         chosen = active.get(parameter)
@@ -166,8 +177,9 @@ def facet_counts(store: ox.Store, filters: dict[str, Any], version: str = "") ->
         labels: dict[str, str] = {}
         for record in items:
             pairs = values_of(record)
-            if parameter == "architecture":
-                pairs = pairs + [p for slug, _ in pairs for p in ancestors.get(slug, [])]
+            if parameter in _HIERARCHIES:
+                above = _ancestors(store, _HIERARCHIES[parameter], version)
+                pairs = pairs + [p for slug, _ in pairs for p in above.get(slug, [])]
             for value, text in dict(pairs).items():
                 counts[value] += 1
                 labels[value] = text
