@@ -218,3 +218,13 @@ def test_every_facet_count_is_the_rows_its_link_shows(
             assert total == value["count"], (facet["parameter"], value)
             checked += 1
     assert checked > 60
+
+
+def test_a_filter_written_another_way_selects_its_facet_value(client: TestClient) -> None:
+    # /api/models spellings (a notation, a lower-case code) select the facet value they resolve to;
+    # following the selected value takes exactly that filter away.
+    page = client.get("/models?architecture=moe&country=cn", headers=HTML).text
+    assert "Architecture: <bdi>Mixture-of-Experts</bdi>" in page and "Country: <bdi>China</bdi>" in page
+    assert '<a href="/models?country=cn" aria-current="true"><span>✓ <bdi>Mixture-of-Experts</bdi>' in page
+    assert '<a href="/models?architecture=moe" aria-current="true"><span>✓ <bdi>China</bdi>' in page
+    assert ">moe<" not in page  # no second, empty entry for the spelling itself

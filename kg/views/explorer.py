@@ -69,34 +69,41 @@ def model_row(record: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _ref_value(field: str, value_key: str = "slug") -> Callable[[dict[str, Any]], list[tuple[str, str]]]:
-    def values(record: dict[str, Any]) -> list[tuple[str, str]]:
+_Values = Callable[[dict[str, Any]], list[tuple[str, str, str | None]]]
+
+
+def _ref_value(field: str, value_key: str = "slug") -> _Values:
+    def values(record: dict[str, Any]) -> list[tuple[str, str, str | None]]:
         ref = record.get(field)
-        return [(str(ref.get(value_key) or ref["slug"]), str(ref["name"]))] if ref else []
+        return [(str(ref.get(value_key) or ref["slug"]), str(ref["name"]), ref["iri"])] if ref else []
 
     return values
 
 
-def _year(record: dict[str, Any]) -> list[tuple[str, str]]:
+def _year(record: dict[str, Any]) -> list[tuple[str, str, str | None]]:
     date = record.get("datePublished")
-    return [(str(date)[:4], str(date)[:4])] if date else []
+    return [(str(date)[:4], str(date)[:4], None)] if date else []
 
 
-def _modalities(record: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(m["slug"], m["name"]) for m in record.get("modalities") or []]
+def _modalities(record: dict[str, Any]) -> list[tuple[str, str, str | None]]:
+    return [(m["slug"], m["name"], m["iri"]) for m in record.get("modalities") or []]
 
 
-def _osi(record: dict[str, Any]) -> list[tuple[str, str]]:
+def _osi(record: dict[str, Any]) -> list[tuple[str, str, str | None]]:
     # As the osi filter reads it: false also when no weights license is known.
     weights = record.get("weightsLicense")
-    return [("true", "OSI-approved")] if weights and weights.get("osiApproved") else [("false", "not OSI-approved")]
+    if weights and weights.get("osiApproved"):
+        return [("true", "OSI-approved", None)]
+    return [("false", "not OSI-approved", None)]
 
 
-def _open_weights(record: dict[str, Any]) -> list[tuple[str, str]]:
-    return [("true", "open weights")] if record.get("openWeights") else [("false", "closed (API, hosted, unreleased)")]
+def _open_weights(record: dict[str, Any]) -> list[tuple[str, str, str | None]]:
+    if record.get("openWeights"):
+        return [("true", "open weights", None)]
+    return [("false", "closed (API, hosted, unreleased)", None)]
 
 
-FACETS: list[tuple[str, str, Callable[[dict[str, Any]], list[tuple[str, str]]]]] = [
+FACETS: list[tuple[str, str, _Values]] = [
     ("country", "Country", _ref_value("country", "code")),
     ("organization", "Organization", _ref_value("creator")),
     ("year", "Year", _year),
@@ -107,7 +114,7 @@ FACETS: list[tuple[str, str, Callable[[dict[str, Any]], list[tuple[str, str]]]]]
     ("open_weights", "Weights", _open_weights),
     ("accessibility", "Openness", _ref_value("accessibility")),
 ]
-"""``(filter parameter of /api/models, heading, record -> [(filter value, label)])``."""
+"""``(filter parameter of /api/models, heading, record -> [(filter value, label, IRI or None)])``."""
 
 
 _HIERARCHIES = {
@@ -121,20 +128,26 @@ concept; see :data:`kg.views.collection_filters.FILTERS`): a model counts for ev
 so a facet's count is the number of rows its link shows."""
 
 
-def _ancestors(store: ox.Store, path: str, version: str) -> dict[str, list[tuple[str, str]]]:
-    """Slug -> ``(slug, name)`` of everything above it along the fixed property `path`."""
+def _ancestors(store: ox.Store, path: str, version: str) -> dict[str, list[tuple[str, str, str | None]]]:
+    """IRI -> ``(slug, name, IRI)`` of everything above it along the fixed property `path`."""
 
-    def build() -> dict[str, list[tuple[str, str]]]:
-        out: dict[str, list[tuple[str, str]]] = {}
+    def build() -> dict[str, list[tuple[str, str, str | None]]]:
+        out: dict[str, list[tuple[str, str, str | None]]] = {}
         names: dict[str, str] = {}
         for row in select(store, f"SELECT DISTINCT ?x ?above WHERE {{ ?x {path} ?above . FILTER(isIRI(?above)) }}"):
             above = row["above"]
             if above not in names:
                 names[above] = display_name(store, above)
-            out.setdefault(slug_of(row["x"]), []).append((slug_of(above), names[above]))
+            out.setdefault(row["x"], []).append((slug_of(above), names[above], above))
         return out
 
     return cached(version, f"explorer-ancestors:{path}", build)  # type: ignore[no-any-return]
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
 
 
 def facet_counts(store: ox.Store, filters: dict[str, Any], version: str = "") -> list[dict[str, Any]]:
@@ -157,7 +170,8 @@ def facet_counts(store: ox.Store, filters: dict[str, Any], version: str = "") ->
     list of dict
         One per :data:`FACETS` entry: ``parameter``, ``label`` and ``values``, a list of
         ``{"value", "label", "count", "selected"}`` with the selected values first, then by
-        count (descending) and label; a year facet is in year order, newest first.
+        count (descending) and label; a year facet is in year order, newest first. A selected
+        value's ``value`` is the filter value as given (so removing it is taking that away).
 
     Raises
     ------
@@ -165,37 +179,51 @@ def facet_counts(store: ox.Store, filters: dict[str, Any], version: str = "") ->
         If a filter is invalid (as for :func:`kg.views.listing.list_collection`).
     """
     active = {k: v for k, v in filters.items() if v is not None}
-    base, _ = filter_records(store, "models", active, version)
+    base, applied = filter_records(store, "models", active, version)
     out = []
     for parameter, label, values_of in FACETS:
-        chosen = active.get(parameter)
-        selected = {str(v) for v in (chosen if isinstance(chosen, list | tuple) else [chosen])} if chosen else set()
+        raws = [str(v) for v in _as_list(active.get(parameter))]
+        # what the reader chose, matched by the IRI it resolved to (architecture=moe selects
+        # Mixture-of-Experts) or, for years and yes/no values, by the text itself
+        chosen_iris = dict(zip(_as_list(applied.get(parameter, {}).get("iri")), raws, strict=False))
         items = base
-        if chosen is not None:
+        if raws:
             items, _ = filter_records(store, "models", {k: v for k, v in active.items() if k != parameter}, version)
         counts: Counter[str] = Counter()
         labels: dict[str, str] = {}
+        chosen_by: dict[str, str] = {}
         for record in items:
-            pairs = values_of(record)
+            triples = values_of(record)
             if parameter in _HIERARCHIES:
                 above = _ancestors(store, _HIERARCHIES[parameter], version)
-                pairs = pairs + [p for slug, _ in pairs for p in above.get(slug, [])]
-            for value, text in dict(pairs).items():
+                triples = triples + [t for _, _, iri in triples if iri for t in above.get(iri, [])]
+            for value, text, iri in {t[0]: t for t in triples}.values():
                 counts[value] += 1
                 labels[value] = text
-        for value in selected - set(counts):
-            labels[value] = value
+                raw = chosen_iris.get(iri or "") or next((r for r in raws if r.lower() == value.lower()), None)
+                if raw is not None:
+                    chosen_by[value] = raw
+        for raw in raws:
+            if raw not in chosen_by.values():  # chosen, but no model left has it: still shown, to remove it
+                labels[raw], chosen_by[raw] = raw, raw
+        ranked = set(counts) | set(chosen_by)
         if parameter == "year":
-            order = sorted(set(counts) | selected, reverse=True)
+            order = sorted(ranked, reverse=True)
         else:
-            order = sorted(set(counts) | selected, key=lambda v: (-counts[v], labels[v].lower()))
-        order = [v for v in order if v in selected] + [v for v in order if v not in selected]
+            order = sorted(ranked, key=lambda v: (-counts[v], labels[v].lower()))
+        order = [v for v in order if v in chosen_by] + [v for v in order if v not in chosen_by]
         out.append(
             {
                 "parameter": parameter,
                 "label": label,
                 "values": [
-                    {"value": v, "label": labels[v], "count": counts[v], "selected": v in selected} for v in order
+                    {
+                        "value": chosen_by.get(v, v),
+                        "label": labels[v],
+                        "count": counts[v],
+                        "selected": v in chosen_by,
+                    }
+                    for v in order
                 ],
             }
         )
