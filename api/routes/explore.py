@@ -254,7 +254,7 @@ def models_page(
         for name, value in filters.items()
         for v in (value if isinstance(value, list) else [value])
     ]
-    sort_heading = next((heading for _, heading, skey in COLUMNS if skey == sort), sort)
+    sort_heading = "name" if sort == "name" else next((h for _, h, skey in COLUMNS if skey == sort), sort)
     direction_kind = "date" if sort == "date" else "number" if sort in ("parameters", "active_parameters") else "text"
     start = (page - 1) * limit
     return HTMLResponse(

@@ -1,4 +1,5 @@
-// The model explorer's "Compare selected": enabled for 2 to 10 ticked rows, says how many are ticked.
+// The model explorer's "Compare selected" (enabled for 2 to 10 ticked rows, says how many are ticked)
+// and the hint that the table scrolls sideways when it is wider than its box.
 (function () {
   "use strict";
   function start() {
@@ -13,6 +14,14 @@
     }
     form.addEventListener("change", update);
     update();
+    // Say so when the table is wider than its box (a phone, a narrow window): columns are hidden.
+    var box = form.querySelector(".table-scroll");
+    var scrollHint = document.getElementById("scroll-hint");
+    function fits() {
+      if (box && scrollHint) scrollHint.hidden = box.scrollWidth <= box.clientWidth + 1;
+    }
+    window.addEventListener("resize", fits);
+    fits();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
