@@ -23,10 +23,10 @@ from api.routes.linked_data import _href as entity_href
 from kg.errors import InvalidParameterError, KGError, NotFoundError
 from kg.find.resolve import resolve_value
 from kg.find.search import search as search_labels
-from kg.terms import display_name, entity_ref, slug_of
+from kg.terms import slug_of
 from kg.views.collection_filters import FILTERS
 from kg.views.compare import compare as compare_models
-from kg.views.explorer import COLUMNS, explore, model_facts
+from kg.views.explorer import COLUMNS, explore, model_facts, model_ref
 
 router = APIRouter(tags=["pages"])
 
@@ -364,7 +364,7 @@ def compare_page(
     if len(refs) < 2:
         if format != "html":
             raise InvalidParameterError("models", "give 2 to 10 models, comma-separated")
-        chosen = [graph.read(_ref_or_none, r) for r in refs]
+        chosen = [graph.read(model_ref, r) for r in refs]
         return HTMLResponse(render("compare.html", table=None, chosen=[c for c in chosen if c], href=entity_href))
     try:
         table = graph.read(compare_models, refs)
@@ -411,12 +411,3 @@ def compare_page(
             csv_href=_url("/compare", [("models", ",".join(slugs)), ("format", "csv")]),
         )
     )
-
-
-def _ref_or_none(store: Any, ref: str, version: str = "") -> dict[str, Any] | None:
-    """The model a picker entry names, or None (one model alone is not yet a comparison)."""
-    try:
-        iri = resolve_value(store, "models", "model", ref, version=version)
-    except InvalidParameterError:
-        return None
-    return entity_ref(iri, display_name(store, iri), "model")

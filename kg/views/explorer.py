@@ -14,10 +14,12 @@ import pyoxigraph as ox
 
 from kg.engine.memo import cached
 from kg.engine.sparql import select
-from kg.terms import display_name, slug_of
+from kg.errors import InvalidParameterError
+from kg.find.resolve import resolve_value
+from kg.terms import display_name, entity_ref, slug_of
 from kg.views.listing import filter_records, records, sort_records
 
-__all__ = ["COLUMNS", "FACETS", "explore", "facet_counts", "model_facts", "model_row"]
+__all__ = ["COLUMNS", "FACETS", "explore", "facet_counts", "model_facts", "model_ref", "model_row"]
 
 COLUMNS: list[tuple[str, str, str | None]] = [
     ("name", "Model", "name"),
@@ -288,3 +290,27 @@ def model_facts(store: ox.Store, iris: list[str], version: str = "") -> dict[str
     """
     models = records(store, "models", version)
     return {iri: model_row(models[iri]) for iri in iris if iri in models}
+
+
+def model_ref(store: ox.Store, ref: str, version: str = "") -> dict[str, Any] | None:
+    """Return the reference of the model `ref` names, or None (the compare picker's lone entry).
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+    ref : str
+        Model slug, name or IRI.
+    version : str, optional
+        Dataset version.
+
+    Returns
+    -------
+    dict or None
+        :func:`kg.terms.entity_ref` of the model, or None if no model is named so.
+    """
+    try:
+        iri = resolve_value(store, "models", "model", ref, version=version)
+    except InvalidParameterError:
+        return None
+    return entity_ref(iri, display_name(store, iri), "model")
