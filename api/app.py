@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
 from api.mcp_server import mount as mount_mcp
@@ -19,6 +21,7 @@ from api.routes import (
     coverage,
     dumps,
     entities,
+    explore,
     feeds,
     graphs,
     imports,
@@ -94,8 +97,24 @@ def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = 
     install_error_handlers(app)
     # analytics, reviews and imports before entities: /api/analytics/…, /api/reviews, /api/imports,
     # /api/changes, /api/coverage, /api/claims/{slug}/review must not be taken for /api/{collection}/{slug}
-    for module in (pages, sparql, analytics, coverage, reviews, imports, entities, linked_data, graphs, feeds, dumps):
+    for module in (
+        pages,
+        explore,
+        sparql,
+        analytics,
+        coverage,
+        reviews,
+        imports,
+        entities,
+        linked_data,
+        graphs,
+        feeds,
+        dumps,
+    ):
         app.include_router(module.router)
+    # The pages' shared script and style sheet (search box, explorer, compare): same origin, so the
+    # Content-Security-Policy's script-src 'self' allows them and nothing is fetched from elsewhere.
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     # The MCP server's tools at /mcp (streamable HTTP); its session manager runs inside the lifespan.
     mcp_running = mount_mcp(app, lambda: app.state.graph, settings.public_base_url(), settings.host)
     return app

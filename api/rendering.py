@@ -12,6 +12,7 @@ from kg.settings import Settings
 
 __all__ = [
     "EXAMPLE_QUERIES",
+    "human_count",
     "prefix_block",
     "query_page",
     "render",
@@ -43,7 +44,24 @@ def web_url(value: object) -> str | None:
     return text if text.lower().startswith(("http://", "https://")) else None
 
 
+def human_count(value: object) -> str:
+    """Return a parameter count the way people write it: ``355B``, ``1.2T``, ``560M``; other values as text.
+
+    Examples
+    --------
+    >>> human_count(355_000_000_000), human_count(1_200_000_000_000), human_count(7_600_000_000)
+    ('355B', '1.2T', '7.6B')
+    """
+    if not isinstance(value, int) or isinstance(value, bool):
+        return "" if value is None else str(value)
+    for size, suffix in ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "K")):
+        if value >= size:
+            return f"{value / size:.3g}{suffix}"
+    return str(value)
+
+
 _ENV.globals["web_url"] = web_url
+_ENV.filters["human_count"] = human_count
 _ENV.globals["MAX_VALUE_CHARS"] = 2000  # longer literals are cut on pages, with a link to the full value
 
 EXAMPLE_QUERIES: list[tuple[str, str]] = [

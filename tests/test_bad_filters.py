@@ -14,7 +14,8 @@ def _slugs(client: TestClient, query: str) -> set[str]:
     return {r["slug"] for r in response.json()["results"]}
 
 
-@pytest.mark.parametrize("query", ["year=2025", "openness=osi", "q=glm", "page=2", "format=csv"])
+# year is a filter since the model explorer (issue 14) needed it as a facet: released_in is not one
+@pytest.mark.parametrize("query", ["released_in=2025", "openness=osi", "q=glm", "page=2", "format=csv"])
 def test_unknown_collection_parameter_is_422_naming_it(client: TestClient, query: str) -> None:
     response = client.get(f"/api/models?{query}")
     assert response.status_code == 422

@@ -130,6 +130,11 @@ FILTERS: dict[str, dict[str, Filter]] = {
             "?model aikg:basedOn+ ?based_on .",
             description="Models derived from this model, transitively (aikg:basedOn+).",
         ),
+        "year": Filter(
+            "int",
+            "?model schema:datePublished ?_year . FILTER(SUBSTR(STR(?_year), 1, 4) = STR(?year))",
+            description="Released in this calendar year (e.g. 2025).",
+        ),
         **_bounds("model", _MODEL_RANGES),
     },
     "claims": {
@@ -235,6 +240,11 @@ SORTS: dict[str, dict[str, str]] = {
         "date": "datePublished",
         "parameters": "totalParameters",
         "active_parameters": "activeParameters",
+        "organization": "creator",
+        "country": "country",
+        "architecture": "architecture",
+        "weights_license": "weightsLicense",
+        "openness": "accessibility",
     },
     "claims": {"name": "name", "date": "dateCreated"},
     "articles": {"name": "name", "date": "datePublished"},
@@ -245,4 +255,5 @@ SORTS: dict[str, dict[str, str]] = {
     "people": {"name": "name"},
     "countries": {"name": "name"},
 }
-"""Collection -> sort name -> record field. Rows without a value come last in both orders."""
+"""Collection -> sort name -> record field. Rows without a value come last in both orders; a field
+holding an entity reference sorts by the entity's name."""

@@ -34,7 +34,16 @@ from kg.queries import named_query
 from kg.terms import entity_ref, kind_of, slug_of
 from kg.views.entity import claim_records
 
-__all__ = ["FILTERS", "SORTS", "is_set_filter", "list_collection", "parse_date", "records"]
+__all__ = [
+    "FILTERS",
+    "SORTS",
+    "filter_records",
+    "is_set_filter",
+    "list_collection",
+    "parse_date",
+    "records",
+    "sort_records",
+]
 
 
 # -- filters -----------------------------------------------------------------------------------
@@ -404,9 +413,50 @@ def records(store: ox.Store, collection: str, version: str = "") -> dict[str, di
 
 def _sort_value(record: dict[str, Any], field: str) -> Any:
     value = record.get(field)
+    if isinstance(value, dict):  # an entity reference (creator, country, license…) sorts by its name
+        value = value.get("name")
+        return normalize(str(value)) if value is not None else None
     if field == "name" and value is not None:
         return normalize(str(value))
     return value
+
+
+def sort_records(
+    items: list[dict[str, Any]], collection: str, sort: str = "name", order: str = "asc"
+) -> list[dict[str, Any]]:
+    """Return records in the order :func:`list_collection` pages them.
+
+    Parameters
+    ----------
+    items : list of dict
+        Records of `collection` (from :func:`filter_records`).
+    collection : str
+        A key of :data:`SORTS`.
+    sort : str, optional
+        A key of ``SORTS[collection]``.
+    order : {"asc", "desc"}, optional
+        Rows without the sort value come last either way; ties by IRI.
+
+    Returns
+    -------
+    list of dict
+
+    Raises
+    ------
+    InvalidParameterError
+        If `sort` or `order` is unknown.
+    """
+    _check_sort(collection, sort, order)
+    return _sorted(items, SORTS[collection][sort], order == "desc")
+
+
+def _row_key(field: str) -> Callable[[dict[str, Any]], tuple[Any, str]]:
+    return lambda record: (_sort_value(record, field), record["iri"])
+
+
+def _sorted(items: list[dict[str, Any]], field: str, descending: bool) -> list[dict[str, Any]]:
+    key = _row_key(field)
+    return sorted(items, key=functools.cmp_to_key(lambda a, b: _compare(key(a), key(b), descending)))
 
 
 def _compare(a: tuple[Any, str], b: tuple[Any, str], descending: bool) -> int:
@@ -452,11 +502,8 @@ def _page(
     items: list[dict[str, Any]], sort: str, field: str, order: str, cursor: str | None, limit: int
 ) -> dict[str, Any]:
     descending = order == "desc"
-
-    def key(record: dict[str, Any]) -> tuple[Any, str]:
-        return (_sort_value(record, field), record["iri"])
-
-    ordered = sorted(items, key=functools.cmp_to_key(lambda a, b: _compare(key(a), key(b), descending)))
+    key = _row_key(field)
+    ordered = _sorted(items, field, descending)
     if cursor:
         direction, anchor = _decode_cursor(cursor, sort, order)
         if direction == "after":
@@ -522,14 +569,53 @@ def list_collection(
         (with suggestions), a malformed number, date or boolean, a repeated filter that takes
         one value, or a foreign cursor.
     """
+    _check_sort(collection, sort, order)
+    if not 1 <= limit <= 500:
+        raise InvalidParameterError("limit", "between 1 and 500")
+    items, applied = filter_records(store, collection, filters, version)
+    page = _page(items, sort, SORTS[collection][sort], order, cursor, limit)
+    page["filters"] = applied
+    return page
+
+
+def _check_sort(collection: str, sort: str, order: str) -> None:
     if collection not in FILTERS:
         raise InvalidParameterError("collection", "one of " + ", ".join(FILTERS))
     if sort not in SORTS[collection]:
         raise InvalidParameterError("sort", "one of " + ", ".join(SORTS[collection]))
     if order not in ("asc", "desc"):
         raise InvalidParameterError("order", "asc or desc")
-    if not 1 <= limit <= 500:
-        raise InvalidParameterError("limit", "between 1 and 500")
+
+
+def filter_records(
+    store: ox.Store, collection: str, filters: dict[str, Any] | None = None, version: str = ""
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Return the records of a collection that pass the filters, unsorted (what :func:`list_collection` pages).
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+    collection : str
+        A key of :data:`FILTERS`.
+    filters : dict of str to object, optional
+        As for :func:`list_collection`.
+    version : str, optional
+        Dataset version (cache key).
+
+    Returns
+    -------
+    (list of dict, dict)
+        The matching records (shared, cached: do not change them) and each applied filter with
+        the IRI its value resolved to.
+
+    Raises
+    ------
+    InvalidParameterError
+        Naming the parameter, as for :func:`list_collection`.
+    """
+    if collection not in FILTERS:
+        raise InvalidParameterError("collection", "one of " + ", ".join(FILTERS))
     specs = FILTERS[collection]
     bound: dict[str, Any] = {}
     applied: dict[str, Any] = {}
@@ -564,9 +650,7 @@ def list_collection(
     items = [r for iri, r in records(store, collection, version).items() if matching is None or iri in matching]
     if collection == "claims" and "self_claim" in bound:
         items = [r for r in items if r["selfClaim"] == bound["self_claim"]]
-    page = _page(items, sort, SORTS[collection][sort], order, cursor, limit)
-    page["filters"] = applied
-    return page
+    return items, applied
 
 
 COLLECTIONS: dict[str, str] = {**KINDS, "architectures": "architecture", "countries": "country"}
