@@ -13,7 +13,7 @@ from api.middleware.csp import CSPMiddleware
 from api.middleware.etag import ETagMiddleware
 from api.middleware.head import HeadAsGet
 from api.middleware.sparql_fastpath import SparqlFastPath
-from api.routes import analytics, coverage, entities, graphs, imports, linked_data, pages, reviews, sparql
+from api.routes import analytics, coverage, docs, entities, graphs, imports, linked_data, pages, reviews, sparql
 from kg import __version__
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
@@ -55,6 +55,9 @@ def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = 
         version=__version__,
         summary="A sourced knowledge graph of the open-source AI race: SPARQL 1.1, REST lookups, graph pictures.",
         lifespan=lifespan,
+        # /docs and /redoc are served by api/routes/docs.py with local assets (FastAPI's load a CDN)
+        docs_url=None,
+        redoc_url=None,
     )
     # Added first so CORS wraps it: a 304 from a cross-site revalidation carries the CORS headers.
     app.add_middleware(ETagMiddleware)
@@ -80,6 +83,6 @@ def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = 
     install_error_handlers(app)
     # analytics, reviews and imports before entities: /api/analytics/…, /api/reviews, /api/imports,
     # /api/changes, /api/coverage, /api/claims/{slug}/review must not be taken for /api/{collection}/{slug}
-    for module in (pages, sparql, analytics, coverage, reviews, imports, entities, linked_data, graphs):
+    for module in (pages, docs, sparql, analytics, coverage, reviews, imports, entities, linked_data, graphs):
         app.include_router(module.router)
     return app
