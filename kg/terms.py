@@ -172,7 +172,20 @@ def short_count(value: Any) -> str:
     return f"{int(number):,}" if number == int(number) else f"{number:,}"
 
 
-_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def month_text(date: str | None) -> str | None:
