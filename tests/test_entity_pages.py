@@ -88,7 +88,7 @@ def test_entity_picture_folds_evidence_items(client: TestClient) -> None:
     labels = re.findall(r'"label": "([^"]*)"', frame)
     assert "Zhipu AI" in labels and "GLM-4.5" in labels
     assert not [label for label in labels if re.fullmatch(r"[ei]\d+", label)]
-    assert "evidence items of claim reviews are folded" in frame
+    assert "evidence items of claim reviews folded into their claims" in frame
 
 
 def test_organization_page_has_a_timeline_and_its_models(client: TestClient) -> None:
@@ -140,8 +140,8 @@ def test_entity_pages_link_home_and_their_graphs(client: TestClient) -> None:
     assert 'href="/graphs/claims?about=model/glm-4.5"' in text
 
 
-EVIL_NAME = 'Evil "Org" <script>alert(1)</script> \'x\''
-EVIL_MODEL = "<script>alert(2)</script>\"><img src=x>"
+EVIL_NAME = "Evil \"Org\" <script>alert(1)</script> 'x'"
+EVIL_MODEL = '<script>alert(2)</script>"><img src=x>'
 EVIL_INSERT = f"""INSERT DATA {{ GRAPH <https://w3id.org/aikg/graph/landscape> {{
   organization:evil a schema:Organization ; schema:name {EVIL_NAME!r} ; schema:addressCountry wd:Q148 .
   model:evil a aikg:AIModel ; schema:name '''{EVIL_MODEL}''' ; schema:creator organization:evil ;

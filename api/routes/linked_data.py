@@ -195,16 +195,15 @@ def dereference(
         return Response(body, media_type=media_type + charset, headers=headers)
     view, page = read_view(graph, as_of, page_view, kind, slug)
     record, G = page["record"], page["picture"]
-    cut, folded = int(G.graph.get("truncated") or 0), int(G.graph.get("folded") or 0)
-    notice = " ".join(
-        part
-        for part in (
-            ("1 more neighbour is not drawn." if cut == 1 else f"{cut} more neighbours are not drawn.") if cut else "",
-            f"{folded} evidence items of claim reviews are folded into their claims (see Claims)." if folded else "",
-        )
-        if part
+    # the picture itself says how many nodes its cap left out; what was folded is said here
+    folded = int(G.graph.get("folded") or 0)
+    notice = (
+        f"{folded} evidence item{'s' if folded > 1 else ''} of claim reviews folded into their claims "
+        "(listed on this page)."
+        if folded
+        else None
     )
-    picture = render_html(G, title=f"{record['name']} and its neighbours", notice=notice or None, height_px=420)
+    picture = render_html(G, title=f"{record['name']} and its neighbours", notice=notice, height_px=420)
     claims = record["claims"]["about"] + record["claims"]["by"]
     if record.get("kind") == "claim":
         claims = [record]

@@ -282,10 +282,11 @@ def timeline(models: list[dict[str, Any]]) -> dict[str, Any] | None:
     points = []
     for model, day in zip(dated, days, strict=True):
         x = (day - start) / span
-        lane = next((i for i, last in enumerate(lanes_end) if x - last > 0.12), len(lanes_end))
+        # a lane is free once the previous label in it has ended (about 6.5 px a character of 760)
+        lane = next((i for i, last in enumerate(lanes_end) if x > last), len(lanes_end))
         if lane == len(lanes_end):
             lanes_end.append(x)
-        lanes_end[lane] = x
+        lanes_end[lane] = x + (len(str(model["name"])) * 6.5 + 24) / 760
         points.append({"x": round(x, 4), "lane": lane, "open": bool(model.get("openWeights")), "model": model})
     years = [
         {"year": y, "x": round((dt.date(y, 1, 1).toordinal() - start) / span, 4)}
