@@ -20,6 +20,7 @@ from kg.terms import month_text, short_count
 from kg.views.documents import entity_page
 from kg.views.entity import claim_records
 from kg.views.listing import records
+from kg.views.pictures import internal_label
 
 __all__ = ["fold_incoming", "footnotes", "model_summary", "organization_models", "page_view"]
 
@@ -65,6 +66,10 @@ def page_view(store: ox.Store, kind: str, slug: str, version: str = "", max_node
     if record.get("kind") == "organization":
         view["models"] = organization_models(store, record["iri"], version)
         view["timeline"] = timeline(view["models"])
+    for prop in record["properties"].values():
+        for value in prop["values"]:
+            if value.get("type") == "iri":
+                value["label"] = internal_label(value["iri"], value.get("kind"), value["label"])
     view["notes"] = footnotes(record)
     view["hidden"] = _HIDDEN
     view["incoming"] = fold_incoming(store, record, version)
@@ -201,7 +206,7 @@ def fold_incoming(store: ox.Store, record: dict[str, Any], version: str = "") ->
         kept = []
         for subject in link["subjects"]:
             if not subject["iri"].startswith(f"{ID}review/"):
-                kept.append(subject)
+                kept.append({**subject, "label": internal_label(subject["iri"], subject["kind"], subject["label"])})
                 continue
             claim = f"{ID}claim/" + subject["iri"].split("#", 1)[0].rsplit("/", 1)[-1]
             if claim in claims and claim not in folded:

@@ -14,9 +14,37 @@ from kg.analysis import analytics, licenses
 from kg.namespaces import AIKG, ID
 from kg.terms import slug_of
 
-__all__ = ["claims_picture", "ego_picture", "fold_internal", "lineage_picture"]
+__all__ = ["claims_picture", "ego_picture", "fold_internal", "internal_label", "lineage_picture"]
 
 _INTERNAL_LABELS = {"benchmark-result": "benchmark result", "membership": "membership"}
+
+
+def internal_label(iri: str, kind: str | None, label: str) -> str:
+    """Return a readable label for a node named by its slug only (a benchmark result, a membership).
+
+    Parameters
+    ----------
+    iri : str
+        The node.
+    kind : str or None
+        Its kind.
+    label : str
+        Its label so far.
+
+    Returns
+    -------
+    str
+        ``membership: tang jie, zhipu ai`` for ``…/membership/tang-jie--zhipu-ai`` labelled by
+        its slug; any other label unchanged.
+
+    Examples
+    --------
+    >>> internal_label("https://w3id.org/aikg/id/membership/a--b", "membership", "a--b")
+    'membership: a, b'
+    """
+    if kind in _INTERNAL_LABELS and label == slug_of(iri):
+        return f"{_INTERNAL_LABELS[kind]}: " + label.replace("--", ", ").replace("-", " ")
+    return label
 
 
 def fold_internal(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
@@ -49,10 +77,7 @@ def fold_internal(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     G.remove_nodes_from(internal)
     G.graph["folded"] = int(G.graph.get("folded") or 0) + len(internal)
     for node, data in G.nodes(data=True):
-        kind = data.get("kind")
-        if kind in _INTERNAL_LABELS and data.get("label") == slug_of(str(node)):
-            words = data["label"].replace("--", ", ").replace("-", " ")
-            data["label"] = f"{_INTERNAL_LABELS[kind]}: {words}"
+        data["label"] = internal_label(str(node), data.get("kind"), str(data.get("label") or ""))
     return G
 
 
