@@ -207,6 +207,7 @@ def test_docs_render_offline(live_server: LiveServer, browser_page: BrowserPage)
     wait_until(page, "document.querySelectorAll('.opblock').length > 20")
     operations = page.evaluate("[...document.querySelectorAll('.opblock-summary-path')].map(e => e.textContent)")  # type: ignore[attr-defined]
     assert any("/api/search" in o for o in operations) and any("/id/{kind}/{slug}" in o for o in operations)
+    assert page.get_attribute("body > p > a", "href") == "/"  # type: ignore[attr-defined]
     assert browser_page.external_requests == []
     assert browser_page.console_errors == []
 
@@ -220,6 +221,10 @@ def test_entity_page_screenshots(live_server: LiveServer, browser_page: BrowserP
         page.goto(live_server.url + path)  # type: ignore[attr-defined]
         if name == "docs":
             wait_until(page, "document.querySelectorAll('.opblock').length > 20")
+        else:  # the embedded picture drawn, so the screenshot shows it
+            frame = page.frame_locator("iframe.graph")  # type: ignore[attr-defined]
+            frame.locator("canvas").first.wait_for(timeout=30000)
+            page.wait_for_timeout(1500)  # type: ignore[attr-defined]
         screenshot(browser_page, f"entity-{name}-{width}")
         # nothing wider than the window: a phone reader never scrolls sideways
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")  # type: ignore[attr-defined]

@@ -30,12 +30,22 @@ ASSETS = {
 """The files under ``/docs/assets/`` and their media types (nothing else of the package is served)."""
 
 _TITLE = "AI Landscape KG API"
+_HOME = (
+    '<p style="font: 14px system-ui, sans-serif; margin: .6rem 1.2rem">'
+    '<a href="/">← AI Landscape KG</a> · <a href="/sparql">SPARQL</a></p>'
+)
+
+
+def _with_home_link(page: HTMLResponse) -> HTMLResponse:
+    # No dead end: the reference links back to the site (FastAPI's page has no header of its own).
+    body = bytes(page.body).replace(b"<body>", b"<body>\n" + _HOME.encode(), 1)
+    return HTMLResponse(body)
 
 
 @router.get("/docs")
 def swagger_ui(request: Request) -> HTMLResponse:
     root = request.scope.get("root_path", "")
-    return get_swagger_ui_html(
+    page = get_swagger_ui_html(
         openapi_url=f"{root}/openapi.json",
         title=f"{_TITLE} · Swagger UI",
         swagger_js_url=f"{root}/docs/assets/swagger-ui-bundle.js",
@@ -43,6 +53,7 @@ def swagger_ui(request: Request) -> HTMLResponse:
         swagger_favicon_url=f"{root}/docs/assets/favicon.png",
         oauth2_redirect_url=f"{root}/docs/oauth2-redirect",
     )
+    return _with_home_link(page)
 
 
 @router.get("/docs/oauth2-redirect")
@@ -53,13 +64,14 @@ def swagger_ui_redirect() -> HTMLResponse:
 @router.get("/redoc")
 def redoc(request: Request) -> HTMLResponse:
     root = request.scope.get("root_path", "")
-    return get_redoc_html(
+    page = get_redoc_html(
         openapi_url=f"{root}/openapi.json",
         title=f"{_TITLE} · ReDoc",
         redoc_js_url=f"{root}/docs/assets/redoc.standalone.js",
         redoc_favicon_url=f"{root}/docs/assets/favicon.png",
         with_google_fonts=False,
     )
+    return _with_home_link(page)
 
 
 @router.get("/docs/assets/{name}")
