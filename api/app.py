@@ -19,6 +19,7 @@ from api.middleware.sparql_fastpath import SparqlFastPath
 from api.routes import (
     analytics,
     coverage,
+    docs,
     dumps,
     entities,
     explore,
@@ -72,6 +73,9 @@ def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = 
         version=__version__,
         summary="A sourced knowledge graph of the open-source AI race: SPARQL 1.1, REST lookups, graph pictures.",
         lifespan=lifespan,
+        # /docs and /redoc are served by api/routes/docs.py with local assets (FastAPI's load a CDN)
+        docs_url=None,
+        redoc_url=None,
     )
     # Added first so CORS wraps it: a 304 from a cross-site revalidation carries the CORS headers.
     app.add_middleware(ETagMiddleware)
@@ -99,6 +103,7 @@ def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = 
     # /api/changes, /api/coverage, /api/claims/{slug}/review must not be taken for /api/{collection}/{slug}
     for module in (
         pages,
+        docs,
         explore,
         sparql,
         analytics,

@@ -142,6 +142,77 @@ def humanize(iri: str) -> str:
     )
 
 
+def short_count(value: Any) -> str:
+    """Return a count as a reader says it: ``355B``, ``1.5T``, ``125M``, ``4,096``.
+
+    Parameters
+    ----------
+    value : int or float
+        A plain count (parameters are stored as counts, 355000000000).
+
+    Returns
+    -------
+    str
+        Three significant digits at most, with the suffix K, M, B or T from 10,000 up (a
+        smaller count is written in full); the exact value belongs in a tooltip beside it.
+
+    Examples
+    --------
+    >>> short_count(355_000_000_000), short_count(32_000_000_000), short_count(1_500_000_000_000)
+    ('355B', '32B', '1.5T')
+    >>> short_count(6_200_000_000), short_count(4096), short_count(128_000)
+    ('6.2B', '4,096', '128K')
+    """
+    number = float(value)
+    for suffix, size in (("T", 1e12), ("B", 1e9), ("M", 1e6), ("K", 1e3)):
+        if abs(number) >= size and (size > 1e3 or abs(number) >= 1e4):
+            scaled = number / size
+            text = f"{scaled:.3g}" if scaled < 1000 else f"{scaled:.0f}"
+            return text + suffix
+    return f"{int(number):,}" if number == int(number) else f"{number:,}"
+
+
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def month_text(date: str | None) -> str | None:
+    """Return the month of an ISO date as words: ``2025-07-28`` and ``2025-07`` give ``July 2025``.
+
+    Parameters
+    ----------
+    date : str or None
+        ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
+
+    Returns
+    -------
+    str or None
+        ``July 2025``, or the year alone, or None for no date or an unreadable one.
+
+    Examples
+    --------
+    >>> month_text("2025-07-28"), month_text("2023"), month_text(None)
+    ('July 2025', '2023', None)
+    """
+    match = re.fullmatch(r"(\d{4})(?:-(\d{2}))?(?:-\d{2})?", str(date or ""))
+    if not match:
+        return None
+    year, month = match.groups()
+    return f"{_MONTHS[int(month) - 1]} {year}" if month and 1 <= int(month) <= 12 else year
+
+
 def entity_ref(iri: str, name: str | None = None, kind: str | None = None) -> dict[str, Any]:
     """Return the JSON reference to an entity that every answer uses.
 

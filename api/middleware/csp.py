@@ -25,10 +25,6 @@ __all__ = ["CSPMiddleware", "policy_for"]
 _SCRIPT = re.compile(r"<script(?![^>]*\bsrc\s*=)[^>]*>(.*?)</script\s*>", re.DOTALL | re.IGNORECASE)
 _SRCDOC = re.compile(r'\bsrcdoc="([^"]*)"', re.IGNORECASE)
 
-# Swagger UI (FastAPI's /docs) is the one page built from a CDN; it gets that origin and nothing more.
-_DOCS_ORIGIN = "https://cdn.jsdelivr.net"
-_DOCS_PATHS = ("/docs", "/redoc")
-
 
 def _inline_scripts(text: str) -> list[str]:
     scripts = _SCRIPT.findall(text)
@@ -45,7 +41,8 @@ def policy_for(body: bytes, path: str = "/") -> str:
     body : bytes
         The document as sent (UTF-8).
     path : str, optional
-        The request path (``/docs`` may load Swagger UI from its CDN).
+        The request path (kept for callers; every page gets the same rules, ``/docs`` included,
+        whose Swagger UI is served locally by ``api/routes/docs.py``).
 
     Returns
     -------
@@ -61,13 +58,12 @@ def policy_for(body: bytes, path: str = "/") -> str:
             for s in _inline_scripts(text)
         }
     )
-    foreign = f" {_DOCS_ORIGIN}" if path.startswith(_DOCS_PATHS) else ""
     return "; ".join(
         [
             "default-src 'self'",
-            "script-src 'self'" + foreign + "".join(" " + h for h in hashes),
-            "style-src 'self' 'unsafe-inline'" + foreign,
-            "img-src 'self' data: blob:" + (" https://fastapi.tiangolo.com" if foreign else ""),
+            "script-src 'self'" + "".join(" " + h for h in hashes),
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data: blob:",
             "connect-src 'self'",
             "object-src 'none'",
             "base-uri 'none'",

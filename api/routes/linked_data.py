@@ -24,12 +24,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import AsOfParam, GraphDep, read_view
 from api.negotiation import best_media_type
-from api.rendering import render
+from api.rendering import render, web_url
 from kg.analysis import licenses
+from kg.analysis.review import keeper_for
 from kg.errors import NotAcceptableError, NotFoundError
-from kg.namespaces import ID, KINDS
-from kg.terms import slug_of
+from kg.service import KnowledgeGraph
+from kg.terms import short_count, slug_of
 from kg.views import documents
+from kg.views.entity_page import page_view
 from kg.views.listing import COLLECTIONS
 from viz import render_html
 
@@ -44,7 +46,7 @@ _FORMAT_OF = {
     "application/n-triples": "nt",
     "application/rdf+xml": "rdfxml",
 }
-_COLLECTION_OF = {kind: collection for collection, kind in KINDS.items()}
+_COLLECTION_OF = {kind: collection for collection, kind in COLLECTIONS.items()}
 
 
 @router.get(
@@ -76,14 +78,27 @@ def read_context() -> Response:
 
 
 def _href(value: dict[str, Any]) -> str | None:
-    """Where a link to an entity leads: its IRI's page for ours, the API for the rest."""
+    """Where a link to an entity leads: its page (``/id/{kind}/{slug}``), else another site's IRI.
+
+    Nodes without a page (a review's evidence items) get no link: pages fold them into their claim.
+    """
     iri = value.get("iri") or ""
-    if iri.startswith(str(ID)):
-        return "/id/" + quote(iri[len(str(ID)) :], safe="/")
-    collection = next((c for c, k in COLLECTIONS.items() if k == value.get("kind")), None)
-    if collection:
-        return f"/api/{collection}/{quote(value.get('slug') or '', safe='')}"
-    return iri if iri.startswith(("http://", "https://")) else None
+    ref = documents.page_ref(iri, value.get("kind"))
+    if ref:
+        return f"/id/{ref[0]}/{quote(ref[1], safe='')}"
+    return None if iri.startswith(str(documents.ID)) else web_url(iri)
+
+
+def _reviews(graph: KnowledgeGraph, claims: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The current review of each claim (rating, reason, evidence), keyed by claim IRI."""
+    keeper = keeper_for(graph.store)
+    found: dict[str, dict[str, Any]] = {}
+    for claim in claims:
+        try:
+            found[claim["iri"]] = keeper.get(claim["iri"]).to_dict()
+        except NotFoundError:  # a claim added since the reviews were computed: shown without one
+            continue
+    return found
 
 
 @router.get(
@@ -134,7 +149,7 @@ def dereference(
         str,
         Path(
             max_length=40,
-            description="Kind in the IRI: " + ", ".join(KINDS.values()),
+            description="Kind in the IRI: " + ", ".join(documents.PAGE_KINDS),
             openapi_examples={"model": {"summary": "An AI model", "value": "model"}},
         ),
     ],
@@ -154,12 +169,13 @@ def dereference(
     ] = None,
     as_of: AsOfParam = None,
 ) -> Response:
-    if kind not in _COLLECTION_OF:
-        raise NotFoundError(f"no kind {kind[:40]!r} of entity IRIs", suggestions=list(_COLLECTION_OF))
-    media_type = best_media_type(OFFERED, accept)
+    if kind not in documents.PAGE_KINDS:
+        raise NotFoundError(f"no kind {kind[:40]!r} of entity IRIs", suggestions=list(documents.PAGE_KINDS))
+    collection = _COLLECTION_OF.get(kind)
+    offered = OFFERED if collection else OFFERED[:-1]  # JSON records exist for the REST collections only
+    media_type = best_media_type(offered, accept)
     if media_type is None:
-        raise NotAcceptableError("offered: " + ", ".join(OFFERED))
-    collection = _COLLECTION_OF[kind]
+        raise NotAcceptableError("offered: " + ", ".join(offered))
     if media_type == "application/json":
         view, iri = read_view(graph, as_of, documents.exact_iri, kind, slug)
         return RedirectResponse(
@@ -169,32 +185,48 @@ def dereference(
         )
     if media_type != "text/html":
         view, (iri, body) = read_view(graph, as_of, documents.entity_document, kind, slug, media_type, exact=True)
-        headers = {
-            "Vary": "Accept",
-            "Content-Location": f"/api/{collection}/{quote(slug, safe='')}?format={_FORMAT_OF[media_type]}"
-            + (f"&as_of={view['date']}" if view else ""),
-        }
+        headers = {"Vary": "Accept"}
+        if collection:
+            headers["Content-Location"] = (
+                f"/api/{collection}/{quote(slug, safe='')}?format={_FORMAT_OF[media_type]}"
+                + (f"&as_of={view['date']}" if view else "")
+            )
         charset = "; charset=utf-8" if media_type.startswith("text/") else ""
         return Response(body, media_type=media_type + charset, headers=headers)
-    view, (record, G) = read_view(graph, as_of, documents.entity_page, kind, slug)
-    cut = int(G.graph.get("truncated") or 0)
+    view, page = read_view(graph, as_of, page_view, kind, slug)
+    record, G = page["record"], page["picture"]
+    # the picture itself says how many nodes its cap left out; what was folded is said here
+    folded = int(G.graph.get("folded") or 0)
     notice = (
-        ("1 more neighbour is not drawn." if cut == 1 else f"{cut} more neighbours are not drawn.") if cut else None
+        f"{folded} evidence item{'s' if folded > 1 else ''} of claim reviews folded into their claims "
+        "(listed on this page)."
+        if folded
+        else None
     )
     picture = render_html(G, title=f"{record['name']} and its neighbours", notice=notice, height_px=420)
-    page = render(
+    claims = record["claims"]["about"] + record["claims"]["by"]
+    if record.get("kind") == "claim":
+        claims = [record]
+    api_path = f"/api/{collection}/{quote(slug, safe='')}" if collection else None
+    path = f"{kind}/{quote(slug, safe='')}"
+    html = render(
         "entity.html",
         entity=record,
+        page=page,
+        reviews=_reviews(graph, claims),
         collection=collection,
         href=_href,
+        short_count=short_count,
         graph_titles={s["graph"]: s.get("title") for s in record["sources"]},
         graph_html=picture,
         formats=_FORMAT_OF,
-        api_path=f"/api/{collection}/{quote(slug, safe='')}",
-        ego_path=f"/graphs/ego/{kind}/{quote(slug, safe='')}",
+        api_path=api_path,
+        rdf_path=api_path or f"/id/{path}",
+        ego_path=f"/graphs/ego/{path}",
+        claims_graph_path=f"/graphs/claims?about={path}",
         as_of=view,
         finding_kinds=licenses.FINDING_KINDS,
         license_check_path=f"/api/models/{quote(slug, safe='')}/license-check",
         lineage_path=f"/graphs/lineage/{quote(slug, safe='')}",
     )
-    return HTMLResponse(page, headers={"Vary": "Accept"})
+    return HTMLResponse(html, headers={"Vary": "Accept"})

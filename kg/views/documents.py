@@ -6,30 +6,32 @@ Its Concise Bounded Description plus the labels of what it points to, serialized
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph
 
-from kg.analysis.analytics import ego_graph
 from kg.engine.dataset import union_dataset
 from kg.engine.xml_text import xml_safe
 from kg.errors import NotAcceptableError, NotFoundError
 from kg.find.resolve import is_described, resolve
-from kg.namespaces import ID, PREFIXES
+from kg.namespaces import ID, KINDS, PREFIXES
 from kg.settings import ONTOLOGY_DIR
-from kg.terms import slug_of
 from kg.views.entity import entity_record
+from kg.views.pictures import ego_picture
 
 __all__ = [
     "CONTEXT_PATH",
+    "PAGE_KINDS",
     "RDF_MEDIA_TYPES",
     "context",
     "entity_document",
     "entity_page",
     "entity_triples",
     "exact_iri",
+    "page_ref",
     "serialize_triples",
 ]
 
@@ -43,6 +45,23 @@ RDF_MEDIA_TYPES: dict[str, ox.RdfFormat] = {
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
 }
 """Media types an entity document is offered in (besides the plain JSON record and HTML)."""
+
+PAGE_KINDS: dict[str, tuple[str, ...]] = {
+    **{kind: (f"{ID}{kind}/",) for kind in KINDS.values()},
+    "license": (f"{ID}license/", PREFIXES["spdxl"]),  # SPDX-listed licenses keep their own IRIs
+    "country": (PREFIXES["wd"],),
+    "architecture": (PREFIXES["aikg"],),
+    "concept": (PREFIXES["aikg"],),
+    "benchmark-result": (f"{ID}benchmark-result/",),
+    "membership": (f"{ID}membership/",),
+}
+"""Kinds that have a page at ``/id/{kind}/{slug}``, and the IRI bases a slug is appended to.
+
+Our own IRIs dereference to themselves; a country (Wikidata IRI), an SPDX license and a SKOS
+concept of the ontology get a page under the same path, keyed by their IRI's local name
+(``/id/country/Q148``, ``/id/license/MIT``, ``/id/architecture/MixtureOfExperts``).
+Evidence items of reviews (``…/id/review/{claim}#e0``) have none: pages fold them into the
+claim they review."""
 
 _DESCRIBE = "DESCRIBE ?s"
 _LABELS = """
@@ -184,8 +203,45 @@ def entity_document(
     return iri, serialize_triples(entity_triples(store, iri), media_type)
 
 
+def page_ref(iri: str, kind: str | None) -> tuple[str, str] | None:
+    """Return the ``(kind, slug)`` of the page at ``/id/{kind}/{slug}`` that shows `iri`, if any.
+
+    Parameters
+    ----------
+    iri : str
+        An entity's IRI.
+    kind : str or None
+        Its kind (:data:`kg.terms.ENTITY_KINDS`).
+
+    Returns
+    -------
+    (str, str) or None
+        None for an IRI no page shows (a review's evidence item, another site's IRI).
+
+    Examples
+    --------
+    >>> page_ref("http://spdx.org/licenses/MIT", "license")
+    ('license', 'MIT')
+    >>> page_ref("https://w3id.org/aikg/id/review/x#e0", "review") is None
+    True
+    """
+    if "#" in iri.replace(PREFIXES["aikg"], "", 1):
+        return None
+    own = iri.startswith(str(ID))
+    page_kind = iri[len(str(ID)) :].split("/", 1)[0] if own else kind
+    for base in PAGE_KINDS.get(page_kind or "", ()):
+        slug = iri[len(base) :]
+        if iri.startswith(base) and slug and "/" not in slug:
+            return page_kind, slug  # type: ignore[return-value]
+    return None
+
+
 def exact_iri(store: ox.Store, kind: str, slug: str, version: str = "") -> str:
-    """Return ``https://w3id.org/aikg/id/{kind}/{slug}`` if the graph describes it.
+    """Return the IRI that ``/id/{kind}/{slug}`` names if the graph describes it.
+
+    That is ``https://w3id.org/aikg/id/{kind}/{slug}``, or for a license, country or concept the
+    IRI of :data:`PAGE_KINDS` whose local name is `slug` (``/id/license/MIT`` is
+    ``http://spdx.org/licenses/MIT``), if it is of that kind.
 
     Raises
     ------
@@ -195,12 +251,20 @@ def exact_iri(store: ox.Store, kind: str, slug: str, version: str = "") -> str:
     iri = f"{ID}{kind}/{slug}"
     if is_described(store, iri):
         return iri
+    for base in PAGE_KINDS.get(kind, ()):
+        if base.startswith(str(ID)) or not re.fullmatch(r"[A-Za-z0-9._-]+", slug):
+            continue
+        try:
+            return resolve(store, kind, base + slug, version=version)  # checks that it is of `kind`
+        except NotFoundError:
+            continue
     try:
         found = resolve(store, kind, slug, version=version)
     except NotFoundError as exc:
         raise NotFoundError(f"no {kind} with IRI {iri[:300]}", suggestions=exc.suggestions) from None
     # The slug names something, by another spelling: point at its IRI.
-    suggestions = [slug_of(found)] if found.startswith(f"{ID}{kind}/") else []
+    ref = page_ref(found, kind)
+    suggestions = [ref[1]] if ref else []
     raise NotFoundError(f"no {kind} with IRI {iri[:300]}", suggestions=suggestions)
 
 
@@ -234,4 +298,5 @@ def entity_page(
         If the IRI is not described (with suggestions).
     """
     iri = exact_iri(store, kind, slug, version)
-    return entity_record(store, kind, iri, version=version), ego_graph(store, iri, depth=1, max_nodes=max_nodes)
+    record = entity_record(store, kind, iri, version=version)
+    return record, ego_picture(store, iri, depth=1, max_nodes=max_nodes, version=version)

@@ -11,9 +11,74 @@ import networkx as nx
 import pyoxigraph as ox
 
 from kg.analysis import analytics, licenses
-from kg.namespaces import AIKG
+from kg.namespaces import AIKG, ID
+from kg.terms import slug_of
 
-__all__ = ["claims_picture", "ego_picture", "lineage_picture"]
+__all__ = ["claims_picture", "ego_picture", "fold_internal", "internal_label", "lineage_picture"]
+
+_INTERNAL_LABELS = {"benchmark-result": "benchmark result", "membership": "membership"}
+
+
+def internal_label(iri: str, kind: str | None, label: str) -> str:
+    """Return a readable label for a node named by its slug only (a benchmark result, a membership).
+
+    Parameters
+    ----------
+    iri : str
+        The node.
+    kind : str or None
+        Its kind.
+    label : str
+        Its label so far.
+
+    Returns
+    -------
+    str
+        ``membership: tang jie, zhipu ai`` for ``…/membership/tang-jie--zhipu-ai`` labelled by
+        its slug; any other label unchanged.
+
+    Examples
+    --------
+    >>> internal_label("https://w3id.org/aikg/id/membership/a--b", "membership", "a--b")
+    'membership: a, b'
+    """
+    if kind in _INTERNAL_LABELS and label == slug_of(iri):
+        return f"{_INTERNAL_LABELS[kind]}: " + label.replace("--", ", ").replace("-", " ")
+    return label
+
+
+def fold_internal(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Fold the graph's internal nodes, so that no node is labelled with a bare fragment id.
+
+    A review's evidence items and interest findings (``…/id/review/{claim}#e0``, ``#i0``) are
+    removed: they restate facts already drawn, and the claim they belong to is the node a reader
+    follows (its page lists the evidence). Other nodes named by their slug only (benchmark results,
+    memberships) get a readable label: ``benchmark result: glm-4.5 12 benchmark average``.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        A picture, changed in place.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        `G`; ``G.graph["folded"]`` counts the nodes removed.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("https://w3id.org/aikg/id/review/c#e0", label="e0", kind="review")
+    >>> G.add_node("https://w3id.org/aikg/id/membership/a--b", label="a--b", kind="membership")
+    >>> [d["label"] for _, d in fold_internal(G).nodes(data=True)], G.graph["folded"]
+    (['membership: a, b'], 1)
+    """
+    internal = [n for n in G if str(n).startswith(f"{ID}review/") and n != G.graph.get("center")]
+    G.remove_nodes_from(internal)
+    G.graph["folded"] = int(G.graph.get("folded") or 0) + len(internal)
+    for node, data in G.nodes(data=True):
+        data["label"] = internal_label(str(node), data.get("kind"), str(data.get("label") or ""))
+    return G
 
 
 def ego_picture(
@@ -47,7 +112,7 @@ def ego_picture(
     Returns
     -------
     networkx.MultiDiGraph
-        As :func:`kg.analysis.analytics.ego_graph`.
+        As :func:`kg.analysis.analytics.ego_graph`, internal nodes folded (:func:`fold_internal`).
 
     Raises
     ------
@@ -57,7 +122,7 @@ def ego_picture(
         Naming `parameter`, if `ref` is malformed.
     """
     iri = analytics.resolve_ref(store, ref, parameter, version=version)
-    return analytics.ego_graph(store, iri, depth=depth, types=types, max_nodes=max_nodes)
+    return fold_internal(analytics.ego_graph(store, iri, depth=depth, types=types, max_nodes=max_nodes))
 
 
 def lineage_picture(
