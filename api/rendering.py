@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 import jinja2
 
 from kg.namespaces import PREFIXES
 from kg.settings import Settings
+from kg.views import documents
 
 __all__ = [
     "EXAMPLE_QUERIES",
@@ -42,6 +45,18 @@ def web_url(value: object) -> str | None:
     """
     text = str(value or "").strip()
     return text if text.lower().startswith(("http://", "https://")) else None
+
+
+def entity_href(value: dict[str, Any]) -> str | None:
+    """Where a link to an entity leads: its page (``/id/{kind}/{slug}``), else another site's IRI.
+
+    Nodes without a page (a review's evidence items) get no link: pages fold them into their claim.
+    """
+    iri = value.get("iri") or ""
+    ref = documents.page_ref(iri, value.get("kind"))
+    if ref:
+        return f"/id/{ref[0]}/{quote(ref[1], safe='')}"
+    return None if iri.startswith(str(documents.ID)) else web_url(iri)
 
 
 def human_count(value: object) -> str:

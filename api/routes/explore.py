@@ -18,8 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from api.csv_export import csv_response
 from api.deps import GraphDep, checked_query
 from api.errors import STATUS_BY_ERROR
-from api.rendering import render
-from api.routes.linked_data import _href as entity_href
+from api.rendering import entity_href, render
 from kg.errors import InvalidParameterError, KGError, NotFoundError
 from kg.find.resolve import resolve_value
 from kg.find.search import search as search_labels

@@ -24,7 +24,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import AsOfParam, GraphDep, read_view
 from api.negotiation import best_media_type
-from api.rendering import render, web_url
+from api.rendering import entity_href, render
 from kg.analysis import licenses
 from kg.analysis.review import keeper_for
 from kg.errors import NotAcceptableError, NotFoundError
@@ -75,18 +75,6 @@ _COLLECTION_OF = {kind: collection for collection, kind in COLLECTIONS.items()}
 )
 def read_context() -> Response:
     return Response(documents.CONTEXT_PATH.read_bytes(), media_type="application/ld+json")
-
-
-def _href(value: dict[str, Any]) -> str | None:
-    """Where a link to an entity leads: its page (``/id/{kind}/{slug}``), else another site's IRI.
-
-    Nodes without a page (a review's evidence items) get no link: pages fold them into their claim.
-    """
-    iri = value.get("iri") or ""
-    ref = documents.page_ref(iri, value.get("kind"))
-    if ref:
-        return f"/id/{ref[0]}/{quote(ref[1], safe='')}"
-    return None if iri.startswith(str(documents.ID)) else web_url(iri)
 
 
 def _reviews(graph: KnowledgeGraph, claims: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -215,7 +203,7 @@ def dereference(
         page=page,
         reviews=_reviews(graph, claims),
         collection=collection,
-        href=_href,
+        href=entity_href,
         short_count=short_count,
         graph_titles={s["graph"]: s.get("title") for s in record["sources"]},
         graph_html=picture,
