@@ -13,7 +13,19 @@ from api.middleware.csp import CSPMiddleware
 from api.middleware.etag import ETagMiddleware
 from api.middleware.head import HeadAsGet
 from api.middleware.sparql_fastpath import SparqlFastPath
-from api.routes import analytics, coverage, entities, graphs, imports, linked_data, pages, reviews, sparql
+from api.routes import (
+    analytics,
+    coverage,
+    entities,
+    graphs,
+    imports,
+    linked_data,
+    neighbours,
+    pages,
+    reviews,
+    saved_queries,
+    sparql,
+)
 from kg import __version__
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
@@ -80,6 +92,18 @@ def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = 
     install_error_handlers(app)
     # analytics, reviews and imports before entities: /api/analytics/…, /api/reviews, /api/imports,
     # /api/changes, /api/coverage, /api/claims/{slug}/review must not be taken for /api/{collection}/{slug}
-    for module in (pages, sparql, analytics, coverage, reviews, imports, entities, linked_data, graphs):
+    for module in (
+        pages,
+        sparql,
+        analytics,
+        coverage,
+        reviews,
+        imports,
+        neighbours,
+        saved_queries,
+        entities,
+        linked_data,
+        graphs,
+    ):
         app.include_router(module.router)
     return app

@@ -117,6 +117,19 @@ def read_chart(
     description="Releases per quarter by country, Mixture-of-Experts share, license openness per country.",
     response_class=HTMLResponse,
 )
-def read_charts(graph: GraphDep, since: Since = 2023) -> HTMLResponse:
-    charts = [graph.read(chart_with_gaps, name, since=since) for name in analytics.CHARTS]
-    return HTMLResponse(render_charts(charts, since=since, openness=analytics.OPENNESS))
+def read_charts(
+    graph: GraphDep,
+    since: Since = 2023,
+    chart: Annotated[
+        Literal["releases-by-country", "moe-share", "license-mix"] | None,
+        Query(description="Draw only this chart (for sharing or embedding one)"),
+    ] = None,
+    embed: Annotated[
+        bool, Query(description="1: the charts alone, for an <iframe> on another site (any site may frame it)")
+    ] = False,
+) -> HTMLResponse:
+    names = [chart] if chart else list(analytics.CHARTS)
+    charts = [graph.read(chart_with_gaps, name, since=since) for name in names]
+    return HTMLResponse(
+        render_charts(charts, since=since, openness=analytics.OPENNESS, embed=embed, single=chart is not None)
+    )
