@@ -373,6 +373,7 @@ def render_charts(
     curated_through: str | None = None,
     embed: bool = False,
     single: bool = False,
+    base_url: str = "",
 ) -> str:
     """Return the self-contained charts page.
 
@@ -392,14 +393,17 @@ def render_charts(
         link back to the full page.
     single : bool, optional
         The page shows one chart (``/charts?chart=NAME``): its title is the page's.
+    base_url : str, optional
+        Public base of the service (no trailing slash), for the absolute links and ``<iframe>``
+        code offered under each chart; default relative links.
 
     Returns
     -------
     str
         One HTML document with inline SVG, a data table and the SPARQL query under each chart,
         and, where the charts carry ``gaps``, what each leaves out, the incomplete quarters
-        (hatched) and the low-sample shares, a link and ``<iframe>`` code to share each chart (one
-        small inline script copies it); no request to any other host.
+        (hatched) and the low-sample shares, a link and ``<iframe>`` code to share each chart; no
+        script and no request to any other host.
     """
     items = [{"data": c, "figure": _FIGURES[c["name"]](c)} for c in charts]
     gaps = next((c["gaps"] for c in charts if c.get("gaps")), {})
@@ -411,4 +415,5 @@ def render_charts(
         low_sample_below=gaps.get("low_sample_below", 5),
         embed=embed,
         single=single,
+        base_url=base_url,
     )

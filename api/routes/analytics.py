@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse
 
-from api.deps import GraphDep
+from api.deps import GraphDep, SettingsDep
 from kg.analysis import analytics
 from kg.analysis.chart_gaps import chart_with_gaps
 from viz.charts import render_charts
@@ -119,6 +119,7 @@ def read_chart(
 )
 def read_charts(
     graph: GraphDep,
+    settings: SettingsDep,
     since: Since = 2023,
     chart: Annotated[
         Literal["releases-by-country", "moe-share", "license-mix"] | None,
@@ -131,5 +132,12 @@ def read_charts(
     names = [chart] if chart else list(analytics.CHARTS)
     charts = [graph.read(chart_with_gaps, name, since=since) for name in names]
     return HTMLResponse(
-        render_charts(charts, since=since, openness=analytics.OPENNESS, embed=embed, single=chart is not None)
+        render_charts(
+            charts,
+            since=since,
+            openness=analytics.OPENNESS,
+            embed=embed,
+            single=chart is not None,
+            base_url=settings.public_base_url(),
+        )
     )
