@@ -549,6 +549,7 @@ def _vis_elements(
         # Meaning the page's filters, search, time slider and "open page" link read (vis ignores them).
         options["kind"] = data.get("kind") if data.get("kind") in KIND_STYLE else "other"
         options["country"] = data.get("country") or ""
+        options["variant"] = legend_key[1]
         if data.get("quarter"):
             options["quarter"] = data["quarter"]
         net.add_node(vid, label=display_text(label, MAX_LABEL_CHARS), title=title_text, **options)
