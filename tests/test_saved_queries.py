@@ -96,6 +96,12 @@ def test_bad_saves_are_refused_with_a_problem(fresh: TestClient, body: dict, sta
     assert says in r.text
 
 
+def test_a_lone_surrogate_is_refused(fresh: TestClient) -> None:
+    body = '{"query": "ASK {}", "title": "\\ud800"}'  # valid JSON, not valid Unicode text
+    r = fresh.post("/q", content=body, headers={"Content-Type": "application/json"})
+    assert r.status_code == 422 and r.json()["parameter"] == "title"
+
+
 def test_unknown_short_link_is_a_404_problem(fresh: TestClient) -> None:
     for path in ("/q/abcdefgh2345", "/q/nope", "/q/" + "a" * 64):
         r = fresh.get(path, headers={"Accept": "application/sparql-query"})

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from kg.engine.dataset import SAVED_QUERIES_GRAPH
 from kg.engine.sparql import check_query, to_syntax_error
 from kg.engine.store import KnowledgeStore
-from kg.errors import ForbiddenError, InvalidParameterError, NotFoundError
+from kg.errors import ForbiddenError, InvalidParameterError, NotFoundError, QuerySyntaxError
 from kg.namespaces import PREFIXES
 
 __all__ = ["MAX_QUERY_BYTES", "MAX_TITLE_CHARS", "SavedQuery", "find_query", "load_query", "query_id", "save_query"]
@@ -101,6 +101,11 @@ def query_id(text: str, title: str = "") -> str:
 
 
 def _check(text: str, title: str, allow_service: bool) -> None:
+    for name, value in (("query", text), ("title", title)):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:  # a lone surrogate from a JSON \ud800 escape
+            raise InvalidParameterError(name, "not valid Unicode text (a lone surrogate)") from exc
     if not text.strip():
         raise InvalidParameterError("query", "send the SPARQL query to save")
     if len(text.encode("utf-8")) > MAX_QUERY_BYTES:
@@ -115,6 +120,8 @@ def _check(text: str, title: str, allow_service: bool) -> None:
         ox.Store().query(text, prefixes=PREFIXES)
     except SyntaxError as exc:
         raise to_syntax_error(exc, text) from exc
+    except ValueError as exc:  # the engine refuses some input before parsing (e.g. a NUL character)
+        raise QuerySyntaxError(str(exc)) from exc
 
 
 def save_query(
