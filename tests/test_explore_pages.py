@@ -208,6 +208,7 @@ def test_saved_query_short_link_reopens_it(live_server: LiveServer, browser_page
     assert widths == sorted(widths, reverse=True)  # the table's order: most models first
     screenshot(browser_page, "explore-query-chart-desktop")
     page.set_viewport_size({"width": 390, "height": 844})  # type: ignore[attr-defined]
+    wait_until(page, "+document.querySelector('#result-chart svg').getAttribute('width') <= 390")  # redrawn to fit
     screenshot(browser_page, "explore-query-chart-phone")
     page.set_viewport_size({"width": 1280, "height": 900})  # type: ignore[attr-defined]
     # History: the query run is listed, in this browser only.
