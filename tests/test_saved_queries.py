@@ -11,9 +11,12 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.middleware.csp import embeddable
+from kg.engine.dataset import SAVED_QUERIES_GRAPH
+from kg.engine.store import KnowledgeStore
+from kg.errors import ConflictError
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
-from kg.views.saved_queries import query_id
+from kg.views.saved_queries import load_query, query_id, save_query
 from tests.test_graph_pages import nodes_of
 
 PROBLEM = "application/problem+json"
@@ -171,3 +174,17 @@ def test_one_chart_alone(client: TestClient) -> None:
     assert r.status_code == 200 and r.text.count('class="chart-section"') == 1
     assert "Share of Mixture-of-Experts models" in r.text
     assert client.get("/charts?chart=nope").status_code == 422
+
+
+def test_saving_is_bounded_and_goes_through_the_store() -> None:
+    store = KnowledgeStore()
+    heard: list[str] = []
+    store.add_listener(lambda: heard.append(store.version))
+    first, created = save_query(store, "ASK {}", "one", max_saved=2)
+    assert created and heard == [store.version] and store.touched == frozenset({SAVED_QUERIES_GRAPH})
+    assert save_query(store, "ASK {}", "one", max_saved=2) == (first, False) and len(heard) == 1  # no write
+    save_query(store, "ASK {}", "two", max_saved=2)
+    with pytest.raises(ConflictError, match="2 saved queries"):
+        save_query(store, "ASK {}", "three", max_saved=2)
+    assert save_query(store, "ASK {}", "two", max_saved=2)[1] is False  # a saved one still answers
+    assert load_query(store.inner, first.id) == first and first.created.endswith("Z")

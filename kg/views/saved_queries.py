@@ -21,16 +21,28 @@ import pyoxigraph as ox
 from kg.engine.dataset import SAVED_QUERIES_GRAPH
 from kg.engine.sparql import check_query, to_syntax_error
 from kg.engine.store import KnowledgeStore
-from kg.errors import ForbiddenError, InvalidParameterError, NotFoundError, QuerySyntaxError
+from kg.errors import ConflictError, ForbiddenError, InvalidParameterError, NotFoundError, QuerySyntaxError
 from kg.namespaces import PREFIXES
 
-__all__ = ["MAX_QUERY_BYTES", "MAX_TITLE_CHARS", "SavedQuery", "find_query", "load_query", "query_id", "save_query"]
+__all__ = [
+    "MAX_QUERY_BYTES",
+    "MAX_SAVED",
+    "MAX_TITLE_CHARS",
+    "SavedQuery",
+    "find_query",
+    "load_query",
+    "query_id",
+    "save_query",
+]
 
 MAX_QUERY_BYTES = 20 * 1024
 """Longest query text that can be saved (UTF-8 bytes)."""
 
 MAX_TITLE_CHARS = 200
 """Longest title of a saved query."""
+
+MAX_SAVED = 100_000
+"""Most queries the store keeps (about 2 GB of text at the size cap): saving is public, so bounded."""
 
 QUERY_BASE = "https://w3id.org/aikg/q/"
 """IRI of a saved query: this base and its id (served at ``/q/{id}``)."""
@@ -125,7 +137,13 @@ def _check(text: str, title: str, allow_service: bool) -> None:
 
 
 def save_query(
-    store: KnowledgeStore, text: str, title: str = "", *, allow_service: bool = False, now: datetime | None = None
+    store: KnowledgeStore,
+    text: str,
+    title: str = "",
+    *,
+    allow_service: bool = False,
+    now: datetime | None = None,
+    max_saved: int = MAX_SAVED,
 ) -> tuple[SavedQuery, bool]:
     """Save a query under its content-derived id, unless it is saved already.
 
@@ -142,6 +160,8 @@ def save_query(
         Whether the endpoint runs ``SERVICE`` (otherwise such a query is refused, as on ``/sparql``).
     now : datetime, optional
         Time of saving; default the current time (UTC).
+    max_saved : int, optional
+        Most saved queries the store may hold; a new one beyond it is refused.
 
     Returns
     -------
@@ -156,6 +176,8 @@ def save_query(
         If the text is not a SPARQL query (with line and column), or is an update.
     ForbiddenError
         If it uses ``SERVICE`` and `allow_service` is False, or the engine is read-only.
+    ConflictError
+        If `max_saved` queries are saved already (an existing one is still answered).
     """
     title = title.strip()
     _check(text, title, allow_service)
@@ -166,6 +188,9 @@ def save_query(
         found = load_query(store.inner, qid)
         if found is not None:
             return found, False
+        saved = store.inner.quads_for_pattern(None, _TYPE, ox.NamedNode(_SCHEMA + "SoftwareSourceCode"), _GRAPH)
+        if sum(1 for _ in saved) >= max_saved:
+            raise ConflictError(f"the store holds {max_saved:,} saved queries, its maximum: no new one can be saved")
         created = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
         node = ox.NamedNode(QUERY_BASE + qid)
         quads = [
