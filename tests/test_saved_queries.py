@@ -174,6 +174,7 @@ def test_one_chart_alone(client: TestClient) -> None:
     assert r.status_code == 200 and r.text.count('class="chart-section"') == 1
     assert "Share of Mixture-of-Experts models" in r.text
     assert client.get("/charts?chart=nope").status_code == 422
+    assert client.get("/charts?chrat=moe-share").status_code == 422
 
 
 def test_saving_is_bounded_and_goes_through_the_store() -> None:

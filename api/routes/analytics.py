@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import HTMLResponse
 
-from api.deps import GraphDep, SettingsDep
+from api.deps import GraphDep, SettingsDep, checked_query
 from kg.analysis import analytics
 from kg.analysis.chart_gaps import chart_with_gaps
 from viz.charts import render_charts
@@ -114,8 +114,13 @@ def read_chart(
 @router.get(
     "/charts",
     summary="Charts of the race (self-contained HTML, inline SVG)",
-    description="Releases per quarter by country, Mixture-of-Experts share, license openness per country.",
+    description=(
+        "Releases per quarter by country, Mixture-of-Experts share, license openness per country. "
+        "`chart=NAME` draws one of them, `embed=1` without the page around it (for an `<iframe>`)."
+    ),
     response_class=HTMLResponse,
+    # A misspelt parameter (?chrat=moe-share) must not silently draw every chart.
+    dependencies=[Depends(checked_query())],
 )
 def read_charts(
     graph: GraphDep,
