@@ -27,8 +27,10 @@ from api.routes import (
     graphs,
     imports,
     linked_data,
+    neighbours,
     pages,
     reviews,
+    saved_queries,
     sparql,
 )
 from kg import __version__
@@ -110,6 +112,8 @@ def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = 
         coverage,
         reviews,
         imports,
+        neighbours,
+        saved_queries,
         entities,
         linked_data,
         graphs,

@@ -182,7 +182,7 @@ def _script_json(value: object) -> str:
     return json.dumps(value).replace("<", "\\u003c")
 
 
-def query_page(settings: Settings, query: str | None = None) -> str:
+def query_page(settings: Settings, query: str | None = None, title: str = "", saved: str | None = None) -> str:
     """Return the offline SPARQL query page.
 
     Parameters
@@ -192,6 +192,10 @@ def query_page(settings: Settings, query: str | None = None) -> str:
     query : str, optional
         A query to put into the editor and run at once (``/sparql?query=...`` opened in a
         browser); default: the prefixes and the first example.
+    title : str, optional
+        Title of a saved query (shown as the page heading and in the save form).
+    saved : str, optional
+        Id of the saved query being reopened (``/q/{id}``), shown as its short link.
 
     Returns
     -------
@@ -206,6 +210,9 @@ def query_page(settings: Settings, query: str | None = None) -> str:
         examples=examples,
         initial=query if query is not None else examples[0][1],
         autorun=query is not None,
+        title=title,
+        saved=saved,
+        max_title=200,
         examples_json=_script_json([q for _, q in examples]),
         prefixes_json=_script_json(PREFIXES),
         timeout=settings.query_timeout_s,

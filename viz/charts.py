@@ -366,7 +366,14 @@ _FIGURES = {"releases-by-country": figure_releases, "moe-share": figure_moe_shar
 
 
 def render_charts(
-    charts: list[dict[str, Any]], *, since: int, openness: dict[str, str], curated_through: str | None = None
+    charts: list[dict[str, Any]],
+    *,
+    since: int,
+    openness: dict[str, str],
+    curated_through: str | None = None,
+    embed: bool = False,
+    single: bool = False,
+    base_url: str = "",
 ) -> str:
     """Return the self-contained charts page.
 
@@ -381,13 +388,22 @@ def render_charts(
     curated_through : str, optional
         ``YYYY-MM`` the curated data reaches; default the ``gaps`` of the charts
         (``kg.analysis.chart_gaps.chart_with_gaps``), if they carry it.
+    embed : bool, optional
+        The page for an ``<iframe>``: no page heading, introduction, tables or queries, and a
+        link back to the full page.
+    single : bool, optional
+        The page shows one chart (``/charts?chart=NAME``): its title is the page's.
+    base_url : str, optional
+        Public base of the service (no trailing slash), for the absolute links and ``<iframe>``
+        code offered under each chart; default relative links.
 
     Returns
     -------
     str
         One HTML document with inline SVG, a data table and the SPARQL query under each chart,
         and, where the charts carry ``gaps``, what each leaves out, the incomplete quarters
-        (hatched) and the low-sample shares; no script and no request to any other host.
+        (hatched) and the low-sample shares, a link and ``<iframe>`` code to share each chart; no
+        script and no request to any other host.
     """
     items = [{"data": c, "figure": _FIGURES[c["name"]](c)} for c in charts]
     gaps = next((c["gaps"] for c in charts if c.get("gaps")), {})
@@ -397,4 +413,7 @@ def render_charts(
         openness=openness,
         curated_through=curated_through or gaps.get("curated_through"),
         low_sample_below=gaps.get("low_sample_below", 5),
+        embed=embed,
+        single=single,
+        base_url=base_url,
     )

@@ -6,6 +6,7 @@ The graphs come from :mod:`kg.analysis.analytics` and carry meaning only (``kind
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter, deque
 from functools import lru_cache
@@ -18,7 +19,16 @@ import networkx as nx
 import pyvis
 from pyvis.network import Network
 
-__all__ = ["COUNTRY_COLOR", "DEFAULT_MAX_NODES", "FLAG_STYLE", "KIND_STYLE", "cap_graph", "node_id", "render_html"]
+__all__ = [
+    "COUNTRY_COLOR",
+    "DEFAULT_MAX_NODES",
+    "FLAG_STYLE",
+    "KIND_STYLE",
+    "cap_graph",
+    "graph_json",
+    "node_id",
+    "render_html",
+]
 
 KIND_STYLE: dict[str, dict[str, Any]] = {
     "model": {
@@ -281,6 +291,8 @@ def render_html(
     max_nodes: int = DEFAULT_MAX_NODES,
     color_by: str | None = None,
     max_edges: int = DEFAULT_MAX_EDGES,
+    embed: bool = False,
+    shareable: bool = True,
 ) -> str:
     """Return a self-contained HTML page drawing `G`.
 
@@ -312,6 +324,11 @@ def render_html(
     max_edges : int, optional
         Edge cap after the node cap (see :func:`cap_edges`), said in a notice. Captions and
         tooltips are cut and bidi-isolated by :func:`display_text`.
+    embed : bool, optional
+        The page for an ``<iframe>``: no header, tools or notes, the graph fills the frame.
+    shareable : bool, optional
+        Offer the link and ``<iframe>`` code of this page (False for a POSTed query, whose URL
+        does not reproduce it).
 
     Returns
     -------
@@ -360,64 +377,8 @@ def render_html(
         notices.append(f"To narrow it: {hint}; or raise the cap (max_nodes, up to 5000).")
     large = G.number_of_nodes() > _LARGE
 
-    sized = any(data.get("value") is not None for _, data in G.nodes(data=True))
-    net = Network(height=f"{height_px}px", width="100%", directed=True, cdn_resources="in_line")
-    ids: dict[Any, str] = {}
-    legend_keys: Counter[tuple[str, str]] = Counter()
-    countries: Counter[str] = Counter()
-    flags_used: list[str] = []
-    for node, data in G.nodes(data=True):
-        vid = ids[node] = node_id(node)
-        options, legend_key = _node_style(data, color_by)
-        legend_keys[legend_key] += 1
-        if color_by == "country":
-            code = data.get("country") or ""
-            countries[code if code in COUNTRY_COLOR else ""] += 1
-        for flag in data.get("flags") or []:
-            if flag in FLAG_STYLE and flag not in flags_used:
-                flags_used.append(flag)
-        for key in ("value", "level"):
-            if data.get(key) is not None:
-                options[key] = data[key]
-        if sized and data.get("value") is None:
-            options["size"] = 7  # size unknown in a view sized by value: the smallest mark
-        label = str(data.get("label") or "") or vid
-        title_text = display_text(str(data.get("title") or label), MAX_TITLE_CHARS)
-        net.add_node(vid, label=display_text(label, MAX_LABEL_CHARS), title=title_text, **options)
-    edge_labels: list[str] = []
-    pair_count: Counter[frozenset[str]] = Counter()
-    edges: list[dict[str, Any]] = []
-    for index, (s, o, _key, data) in enumerate(G.edges(keys=True, data=True)):
-        label = display_text(str(data.get("label") or ""), MAX_LABEL_CHARS)
-        edge: dict[str, Any] = {
-            "id": f"e{index}",
-            "from": ids[s],
-            "to": ids[o],
-            "arrows": "to",
-            "title": display_text(str(data.get("title") or label), MAX_TITLE_CHARS),
-        }
-        if label and not large:
-            edge["label"] = label
-        flags = [f for f in data.get("flags") or [] if f in FLAG_STYLE and "edge" in FLAG_STYLE[f]]
-        if flags:
-            edge["color"] = {"color": FLAG_STYLE[flags[-1]]["edge"], "highlight": FLAG_STYLE[flags[-1]]["edge"]}
-            edge["width"] = 3
-            for flag in flags:
-                if flag not in flags_used:
-                    flags_used.append(flag)
-        pair = frozenset((ids[s], ids[o]))
-        nth = pair_count[pair]
-        pair_count[pair] += 1
-        if nth:  # parallel edges: bend each further, so every property stays visible
-            edge["smooth"] = {
-                "enabled": True,
-                "type": "curvedCW" if nth % 2 else "curvedCCW",
-                "roundness": 0.2 * ((nth + 1) // 2),
-            }
-        edges.append(edge)
-        if label and label not in edge_labels:
-            edge_labels.append(label)
-    nodes = net.get_network_data()[0]
+    nodes, edges, drawn = _vis_elements(G, color_by, large)
+    legend_keys, countries, flags_used, edge_labels = drawn
 
     vis_options: dict[str, Any] = {
         "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": large},
@@ -459,10 +420,11 @@ def render_html(
     vis_js, vis_css = _vis_assets()
     legend = _legend(legend_keys, color_by)
     country_legend = [
-        {"color": COUNTRY_COLOR[c][0], "legend": COUNTRY_COLOR[c][1], "count": n}
+        {"code": c, "color": COUNTRY_COLOR[c][0], "legend": COUNTRY_COLOR[c][1], "count": n}
         for c, n in sorted(countries.items(), key=lambda kv: (kv[0] == "", -kv[1], kv[0]))
     ]
     flag_legend = [{"flag": f, **FLAG_STYLE[f]} for f in flags_used]
+    quarters = _quarters(n.get("quarter") for n in nodes)
     return _TEMPLATES.get_template("graph.html").render(
         title=title,
         notices=notices,
@@ -480,7 +442,151 @@ def render_html(
         nodes_json=_script_json(nodes),
         edges_json=_script_json(edges),
         options_json=_script_json(vis_options),
+        embed=embed,
+        shareable=shareable,
+        color_by=color_by,
+        page_json=_script_json(
+            {
+                "colorBy": color_by,
+                "countries": [c for c in COUNTRY_COLOR if c],
+                "quarters": quarters,
+                "hierarchical": hierarchical,
+                "title": title,
+            }
+        ),
     )
+
+
+FIRST_QUARTER = "2023-Q1"
+"""First stop of the landscape's time slider (earlier releases are shown from the start)."""
+
+
+def _quarters(values: Any) -> list[str]:
+    # Every quarter from FIRST_QUARTER to the last one drawn, gaps included (the slider's stops).
+    last = max((v for v in values if v), default=None)
+    if last is None:
+        return []
+    year, q = int(FIRST_QUARTER[:4]), 1
+    out = []
+    while f"{year}-Q{q}" <= last:
+        out.append(f"{year}-Q{q}")
+        year, q = (year + 1, 1) if q == 4 else (year, q + 1)
+    return out
+
+
+def graph_json(
+    G: nx.MultiDiGraph, *, color_by: str | None = None, max_nodes: int = DEFAULT_MAX_NODES
+) -> dict[str, Any]:
+    """Return the nodes and edges of `G` as a graph page draws them (for expanding a page in place).
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        As for :func:`render_html`.
+    color_by : {"kind", "country"}, optional
+        The colouring of the page the nodes join; default ``G.graph["color_by"]`` or kind.
+    max_nodes : int, optional
+        Node cap (:func:`cap_graph`).
+
+    Returns
+    -------
+    dict
+        ``nodes`` and ``edges`` (vis-network items with the ids, labels, shapes, colours and
+        tooltips :func:`render_html` gives the same entities and edges, plus ``kind``,
+        ``country`` and ``quarter``), ``title``, and ``left_out`` (nodes cut by the cap).
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("http://e/a", label="A", kind="model")
+    >>> _ = G.add_edge("http://e/a", "http://e/b", key="http://e/p", label="likes")
+    >>> data = graph_json(G)
+    >>> [n["id"] for n in data["nodes"]], data["edges"][0]["from"]
+    (['<http://e/a>', '<http://e/b>'], '<http://e/a>')
+    """
+    color_by = color_by or G.graph.get("color_by") or "kind"
+    G, cut_nodes, _ = cap_graph(G, max_nodes)
+    G, _ = cap_edges(G, DEFAULT_MAX_EDGES)
+    nodes, edges, _ = _vis_elements(G, color_by, G.number_of_nodes() > _LARGE)
+    return {"title": G.graph.get("title") or "", "nodes": nodes, "edges": edges, "left_out": cut_nodes}
+
+
+def _edge_id(source: str, key: str, target: str) -> str:
+    # The same edge gets the same id on the page and in an expansion (/api/neighbours), so a
+    # neighbour already drawn is not drawn twice.
+    return "e" + hashlib.sha1(f"{source}\x00{key}\x00{target}".encode()).hexdigest()[:16]
+
+
+def _vis_elements(
+    G: nx.MultiDiGraph, color_by: str, large: bool
+) -> tuple[
+    list[dict[str, Any]], list[dict[str, Any]], tuple[Counter[tuple[str, str]], Counter[str], list[str], list[str]]
+]:
+    """Return vis-network nodes and edges of `G` and what the legends need (one styling for page and API)."""
+    sized = any(data.get("value") is not None for _, data in G.nodes(data=True))
+    net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
+    ids: dict[Any, str] = {}
+    legend_keys: Counter[tuple[str, str]] = Counter()
+    countries: Counter[str] = Counter()
+    flags_used: list[str] = []
+    for node, data in G.nodes(data=True):
+        vid = ids[node] = node_id(node)
+        options, legend_key = _node_style(data, color_by)
+        legend_keys[legend_key] += 1
+        if color_by == "country":
+            code = data.get("country") or ""
+            countries[code if code in COUNTRY_COLOR else ""] += 1
+        for flag in data.get("flags") or []:
+            if flag in FLAG_STYLE and flag not in flags_used:
+                flags_used.append(flag)
+        for key in ("value", "level"):
+            if data.get(key) is not None:
+                options[key] = data[key]
+        if sized and data.get("value") is None:
+            options["size"] = 7  # size unknown in a view sized by value: the smallest mark
+        label = str(data.get("label") or "") or vid
+        title_text = display_text(str(data.get("title") or label), MAX_TITLE_CHARS)
+        # Meaning the page's filters, search, time slider and "open page" link read (vis ignores them).
+        options["kind"] = data.get("kind") if data.get("kind") in KIND_STYLE else "other"
+        options["country"] = data.get("country") or ""
+        options["variant"] = legend_key[1]
+        if data.get("quarter"):
+            options["quarter"] = data["quarter"]
+        net.add_node(vid, label=display_text(label, MAX_LABEL_CHARS), title=title_text, **options)
+    edge_labels: list[str] = []
+    pair_count: Counter[frozenset[str]] = Counter()
+    edges: list[dict[str, Any]] = []
+    for s, o, _key, data in G.edges(keys=True, data=True):
+        label = display_text(str(data.get("label") or ""), MAX_LABEL_CHARS)
+        edge: dict[str, Any] = {
+            "id": _edge_id(ids[s], str(_key), ids[o]),
+            "from": ids[s],
+            "to": ids[o],
+            "arrows": "to",
+            "title": display_text(str(data.get("title") or label), MAX_TITLE_CHARS),
+        }
+        if label and not large:
+            edge["label"] = label
+        flags = [f for f in data.get("flags") or [] if f in FLAG_STYLE and "edge" in FLAG_STYLE[f]]
+        if flags:
+            edge["color"] = {"color": FLAG_STYLE[flags[-1]]["edge"], "highlight": FLAG_STYLE[flags[-1]]["edge"]}
+            edge["width"] = 3
+            for flag in flags:
+                if flag not in flags_used:
+                    flags_used.append(flag)
+        pair = frozenset((ids[s], ids[o]))
+        nth = pair_count[pair]
+        pair_count[pair] += 1
+        if nth:  # parallel edges: bend each further, so every property stays visible
+            edge["smooth"] = {
+                "enabled": True,
+                "type": "curvedCW" if nth % 2 else "curvedCCW",
+                "roundness": 0.2 * ((nth + 1) // 2),
+            }
+        edges.append(edge)
+        if label and label not in edge_labels:
+            edge_labels.append(label)
+    return net.get_network_data()[0], edges, (legend_keys, countries, flags_used, edge_labels)
 
 
 def _legend(keys: Counter[tuple[str, str]], color_by: str) -> list[dict[str, Any]]:

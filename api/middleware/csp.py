@@ -16,11 +16,12 @@ import hashlib
 import html
 import re
 from typing import Any
+from urllib.parse import parse_qs
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["CSPMiddleware", "policy_for"]
+__all__ = ["CSPMiddleware", "embeddable", "policy_for"]
 
 _SCRIPT = re.compile(r"<script(?![^>]*\bsrc\s*=)[^>]*>(.*?)</script\s*>", re.DOTALL | re.IGNORECASE)
 _SRCDOC = re.compile(r'\bsrcdoc="([^"]*)"', re.IGNORECASE)
@@ -33,7 +34,29 @@ def _inline_scripts(text: str) -> list[str]:
     return scripts
 
 
-def policy_for(body: bytes, path: str = "/") -> str:
+_EMBEDDABLE = ("/graphs/", "/charts")
+
+
+def embeddable(path: str, query_string: str) -> bool:
+    """Return True for a request of a page made for other sites' ``<iframe>``: a graph or chart with ``embed=1``.
+
+    Parameters
+    ----------
+    path : str
+        The request path.
+    query_string : str
+        The raw query string (``embed=1`` among its parameters).
+
+    Returns
+    -------
+    bool
+    """
+    if not (path.startswith(_EMBEDDABLE[0]) or path == _EMBEDDABLE[1]):
+        return False
+    return parse_qs(query_string).get("embed", [""])[-1].lower() in ("1", "true", "yes", "on")
+
+
+def policy_for(body: bytes, path: str = "/", embed: bool = False) -> str:
     """Return the Content-Security-Policy of one HTML document.
 
     Parameters
@@ -43,6 +66,9 @@ def policy_for(body: bytes, path: str = "/") -> str:
     path : str, optional
         The request path (kept for callers; every page gets the same rules, ``/docs`` included,
         whose Swagger UI is served locally by ``api/routes/docs.py``).
+    embed : bool, optional
+        The page is an embed (:func:`embeddable`): any site may frame it (``frame-ancestors *``);
+        every other page may be framed by this origin only, against clickjacking.
 
     Returns
     -------
@@ -68,7 +94,7 @@ def policy_for(body: bytes, path: str = "/") -> str:
             "object-src 'none'",
             "base-uri 'none'",
             "form-action 'self'",
-            "frame-ancestors 'self'",
+            "frame-ancestors *" if embed else "frame-ancestors 'self'",
         ]
     )
 
@@ -104,7 +130,9 @@ class CSPMiddleware:
                 body = b"".join(held["chunks"])
                 start = held["start"]
                 headers = MutableHeaders(raw=list(start.get("headers", [])))
-                headers["Content-Security-Policy"] = policy_for(body, scope.get("path", "/"))
+                path = scope.get("path", "/")
+                query = scope.get("query_string", b"").decode("latin-1")
+                headers["Content-Security-Policy"] = policy_for(body, path, embeddable(path, query))
                 held["start"] = None
                 await send({**start, "headers": headers.raw})
                 await send({"type": "http.response.body", "body": body})

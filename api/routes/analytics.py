@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import HTMLResponse
 
-from api.deps import GraphDep
+from api.deps import GraphDep, SettingsDep, checked_query
 from kg.analysis import analytics
 from kg.analysis.chart_gaps import chart_with_gaps
 from viz.charts import render_charts
@@ -114,9 +114,35 @@ def read_chart(
 @router.get(
     "/charts",
     summary="Charts of the race (self-contained HTML, inline SVG)",
-    description="Releases per quarter by country, Mixture-of-Experts share, license openness per country.",
+    description=(
+        "Releases per quarter by country, Mixture-of-Experts share, license openness per country. "
+        "`chart=NAME` draws one of them, `embed=1` without the page around it (for an `<iframe>`)."
+    ),
     response_class=HTMLResponse,
+    # A misspelt parameter (?chrat=moe-share) must not silently draw every chart.
+    dependencies=[Depends(checked_query())],
 )
-def read_charts(graph: GraphDep, since: Since = 2023) -> HTMLResponse:
-    charts = [graph.read(chart_with_gaps, name, since=since) for name in analytics.CHARTS]
-    return HTMLResponse(render_charts(charts, since=since, openness=analytics.OPENNESS))
+def read_charts(
+    graph: GraphDep,
+    settings: SettingsDep,
+    since: Since = 2023,
+    chart: Annotated[
+        Literal["releases-by-country", "moe-share", "license-mix"] | None,
+        Query(description="Draw only this chart (for sharing or embedding one)"),
+    ] = None,
+    embed: Annotated[
+        bool, Query(description="1: the charts alone, for an <iframe> on another site (any site may frame it)")
+    ] = False,
+) -> HTMLResponse:
+    names = [chart] if chart else list(analytics.CHARTS)
+    charts = [graph.read(chart_with_gaps, name, since=since) for name in names]
+    return HTMLResponse(
+        render_charts(
+            charts,
+            since=since,
+            openness=analytics.OPENNESS,
+            embed=embed,
+            single=chart is not None,
+            base_url=settings.public_base_url(),
+        )
+    )

@@ -21,6 +21,9 @@ from viz import render_html
 router = APIRouter(prefix="/graphs", tags=["graphs"], dependencies=[Depends(checked_query())])
 
 MaxNodes = Annotated[int, Query(ge=10, le=5000, description="Node cap; what is cut is listed in a notice")]
+Embed = Annotated[
+    bool, Query(description="1: the picture alone, for an <iframe> on another site (any site may frame it)")
+]
 
 
 @router.get("", summary="Index of the graph pictures", response_class=HTMLResponse, include_in_schema=False)
@@ -41,10 +44,11 @@ def read_ego(
     depth: Annotated[int, Query(ge=1, le=3, description="Hops from the entity")] = 1,
     types: Annotated[str | None, Query(description="Comma list of kinds to keep, e.g. model,organization")] = None,
     max_nodes: MaxNodes = 400,
+    embed: Embed = False,
 ) -> HTMLResponse:
     kinds = types.split(",") if types else None
     G = graph.read(pictures.ego_picture, f"{kind}/{slug}", "slug", depth=depth, types=kinds, max_nodes=max_nodes)
-    return HTMLResponse(render_html(G, max_nodes=max_nodes))
+    return HTMLResponse(render_html(G, max_nodes=max_nodes, embed=embed))
 
 
 @router.get(
@@ -60,10 +64,11 @@ def read_lineage(
     graph: GraphDep,
     slug: Annotated[str, Path(description="Model slug, name or IRI", examples=["deepseek-r1"])],
     max_nodes: MaxNodes = 400,
+    embed: Embed = False,
 ) -> HTMLResponse:
     # Edges where a derived model's license breaks its base's terms are drawn red (kg.analysis.licenses).
     G = graph.read(pictures.lineage_picture, f"model/{slug}", "slug", max_nodes=max_nodes)
-    return HTMLResponse(render_html(G, max_nodes=max_nodes))
+    return HTMLResponse(render_html(G, max_nodes=max_nodes, embed=embed))
 
 
 @router.get(
@@ -85,6 +90,7 @@ def read_landscape(
         str | None, Query(description="Comma list of license-openness categories: " + ", ".join(analytics.OPENNESS))
     ] = None,
     max_nodes: MaxNodes = 600,
+    embed: Embed = False,
 ) -> HTMLResponse:
     G = graph.read(
         analytics.landscape_graph,
@@ -93,7 +99,7 @@ def read_landscape(
         openness=openness.split(",") if openness else None,
         max_nodes=max_nodes,
     )
-    return HTMLResponse(render_html(G, max_nodes=max_nodes))
+    return HTMLResponse(render_html(G, max_nodes=max_nodes, embed=embed))
 
 
 @router.get(
@@ -109,12 +115,15 @@ def read_claims(
     graph: GraphDep,
     about: Annotated[str | None, Query(description="KIND/SLUG or IRI of a subject, e.g. model/glm-4.5")] = None,
     max_nodes: MaxNodes = 400,
+    embed: Embed = False,
 ) -> HTMLResponse:
     G = graph.read(pictures.claims_picture, about, "about", max_nodes=max_nodes)
-    return HTMLResponse(render_html(G, max_nodes=max_nodes))
+    return HTMLResponse(render_html(G, max_nodes=max_nodes, embed=embed))
 
 
-def _query_page(graph: KnowledgeGraph, query: str, max_nodes: int) -> HTMLResponse:
+def _query_page(
+    graph: KnowledgeGraph, query: str, max_nodes: int, embed: bool = False, shareable: bool = True
+) -> HTMLResponse:
     settings = graph.settings
     G = graph.read(
         analytics.construct_graph, query, max_triples=settings.max_rows, allow_service=settings.allow_service
@@ -122,7 +131,9 @@ def _query_page(graph: KnowledgeGraph, query: str, max_nodes: int) -> HTMLRespon
     notice = None
     if G.graph.get("truncated"):
         notice = f"The result has more than {settings.max_rows} triples; only the first {settings.max_rows} are drawn."
-    return HTMLResponse(render_html(G, notice=notice, query=query, max_nodes=max_nodes))
+    return HTMLResponse(
+        render_html(G, notice=notice, query=query, max_nodes=max_nodes, embed=embed, shareable=shareable)
+    )
 
 
 @router.get(
@@ -139,8 +150,9 @@ def read_query_graph(
     graph: GraphDep,
     query: Annotated[str, Query(min_length=1, description="A SPARQL CONSTRUCT query")],
     max_nodes: MaxNodes = 1000,
+    embed: Embed = False,
 ) -> HTMLResponse:
-    return _query_page(graph, query, max_nodes)
+    return _query_page(graph, query, max_nodes, embed)
 
 
 @router.post(
@@ -161,4 +173,5 @@ async def post_query_graph(graph: GraphDep, request: Request) -> HTMLResponse:
         raise InvalidParameterError("query", "send a SPARQL CONSTRUCT query")
     if not max_nodes.isdigit() or not 10 <= int(max_nodes) <= 5000:
         raise InvalidParameterError("max_nodes", "must be a whole number from 10 to 5000")
-    return await run_in_threadpool(_query_page, graph, query, int(max_nodes))
+    # A POSTed query is not in the page's URL: no link or embed code that would not reproduce it.
+    return await run_in_threadpool(_query_page, graph, query, int(max_nodes), False, False)

@@ -44,6 +44,22 @@ IMPORT_PREFIX = str(GRAPH) + "import/"
 SNAPSHOT_PREFIX = str(GRAPH) + "snapshot/"
 
 
+SAVED_QUERIES_GRAPH = str(GRAPH) + "saved-queries"
+"""Graph of the queries saved under short links (``/q/{id}``, :mod:`kg.views.saved_queries`):
+kept out of the default graph like the snapshots, so a saved query is never counted as data."""
+
+
+def kept_out(graph: str) -> bool:
+    """Return True for a named graph the default graph leaves out (snapshots, saved queries).
+
+    Examples
+    --------
+    >>> kept_out(SAVED_QUERIES_GRAPH), kept_out(snapshot_graph("epoch", 1)), kept_out(import_graph("epoch"))
+    (True, True, False)
+    """
+    return graph.startswith(SNAPSHOT_PREFIX) or graph == SAVED_QUERIES_GRAPH
+
+
 HISTORY_GRAPH = str(GRAPH) + "history"
 """Catalog graph of all snapshots (part of the default graph)."""
 
@@ -71,7 +87,7 @@ def snapshot_graph(source: str, version: int) -> str:
 
 
 def current_graphs(store: ox.Store) -> list[str]:
-    """Return the named graphs that make up the default graph today (snapshots left out), sorted.
+    """Return the named graphs that make up the default graph today (snapshots, saved queries left out), sorted.
 
     Parameters
     ----------
@@ -83,7 +99,7 @@ def current_graphs(store: ox.Store) -> list[str]:
     list of str
     """
     names = (g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
-    return sorted(g for g in names if not g.startswith(SNAPSHOT_PREFIX))
+    return sorted(g for g in names if not kept_out(g))
 
 
 def union_dataset(store: ox.Store, graphs: Sequence[str] | None = None) -> dict[str, Any]:
@@ -100,7 +116,8 @@ def union_dataset(store: ox.Store, graphs: Sequence[str] | None = None) -> dict[
     Returns
     -------
     dict
-        ``use_default_graph_as_union=True`` when the store holds no snapshot and no `graphs`
+        ``use_default_graph_as_union=True`` when the store holds no graph it keeps out
+        (:func:`kept_out`: snapshots, saved queries) and no `graphs`
         are given (the engine's fast path); no option at all for the view store of an enclosing
         :func:`read_as_of` (its own default graph is the view); otherwise ``default_graph`` and
         ``named_graphs`` listing the current graphs.
@@ -112,9 +129,9 @@ def union_dataset(store: ox.Store, graphs: Sequence[str] | None = None) -> dict[
         return held[1]
     if graphs is None:
         names = [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
-        if not any(g.startswith(SNAPSHOT_PREFIX) for g in names):
+        if not any(kept_out(g) for g in names):
             return {"use_default_graph_as_union": True}
-        graphs = [g for g in names if not g.startswith(SNAPSHOT_PREFIX)]
+        graphs = [g for g in names if not kept_out(g)]
     nodes = [ox.NamedNode(g) for g in graphs]
     return {"default_graph": nodes, "named_graphs": nodes}
 

@@ -53,8 +53,9 @@ def landscape_graph(
     -------
     networkx.MultiDiGraph
         Models (``kind`` ``model``, ``variant`` ``moe`` or ``dense``, ``value`` = log10 of
-        total parameters for the node size, ``country`` ISO code of the first creator) with an
-        edge ``creator`` to each organization (``country``). ``G.graph["filters"]`` echoes
+        total parameters for the node size, ``country`` ISO code of the first creator,
+        ``quarter`` of publication as ``YYYY-Qn`` when its month is known) with an edge
+        ``creator`` to each organization (``country``; ``quarter`` of its first dated model). ``G.graph["filters"]`` echoes
         the filters.
 
     Raises
@@ -151,6 +152,11 @@ def landscape_graph(
                 G.add_node(m["iri"], **_landscape_model_node(m))
             if org:
                 _add_link(G, m["iri"], org, PREFIXES["schema"] + "creator", "creator")
+        if org_info:
+            # An organization enters the race with its first dated model (the time slider's stop).
+            first = min((q for q in (G.nodes[m["iri"]].get("quarter") for m in members) if q), default=None)
+            if first:
+                G.nodes[org]["quarter"] = first
     G.graph["truncated"] = total_nodes - G.number_of_nodes()
     parts = [
         f"in {year}" if year else "",
@@ -161,6 +167,29 @@ def landscape_graph(
         " (" + "; ".join(p for p in parts if p) + ")" if any(parts) else ""
     )
     return G
+
+
+def release_quarter(date: object) -> str | None:
+    """Return the calendar quarter (``YYYY-Qn``) of a publication date, or None when no month is known.
+
+    Parameters
+    ----------
+    date : object
+        An ``xsd:date`` or ``xsd:gYearMonth`` value (``2025-07-28``, ``2025-07``), a year, or None.
+
+    Returns
+    -------
+    str or None
+
+    Examples
+    --------
+    >>> release_quarter("2025-07-28"), release_quarter("2024-03"), release_quarter("2024"), release_quarter(None)
+    ('2025-Q3', '2024-Q1', None, None)
+    """
+    text = str(date or "")
+    if len(text) < 7 or not text[:4].isdigit() or not text[5:7].isdigit() or not 1 <= int(text[5:7]) <= 12:
+        return None
+    return f"{text[:4]}-Q{(int(text[5:7]) - 1) // 3 + 1}"
 
 
 def _landscape_model_node(m: dict[str, Any]) -> dict[str, Any]:
@@ -188,6 +217,9 @@ def _landscape_model_node(m: dict[str, Any]) -> dict[str, Any]:
         "term": "iri",
         "openness": m["openness"],
     }
+    quarter = release_quarter(m["date"])
+    if quarter:
+        node["quarter"] = quarter
     try:
         if m["total"] is not None and float(m["total"]) > 0:
             node["value"] = round(math.log10(float(m["total"])), 3)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.engine.dataset import SAVED_QUERIES_GRAPH
 from kg.engine.store import DEFAULT_GRAPH, KnowledgeStore
 from kg.namespaces import GRAPH, ID
 
@@ -69,7 +70,8 @@ def snapshot(
     Parameters
     ----------
     store : KnowledgeStore
-        The store; :data:`REVIEWS_GRAPH` is left out. The default graph is listed as
+        The store; :data:`REVIEWS_GRAPH` and the saved queries
+        (:data:`kg.engine.dataset.SAVED_QUERIES_GRAPH`) are left out. The default graph is listed as
         :data:`kg.engine.store.DEFAULT_GRAPH` when it holds triples (queries read it as part of the union).
     known : dict, optional
         Graph IRI -> ``(triple count, digest)`` of an earlier snapshot of the same store.
@@ -102,7 +104,7 @@ def snapshot(
     # A remote engine is queried over the union of its named graphs only (kg.engine.remote), never its
     # default graph, which some engines make the union of everything.
     for g in names if getattr(store, "remote", False) else [*names, DEFAULT_GRAPH]:
-        if g == REVIEWS_GRAPH:
+        if g in (REVIEWS_GRAPH, SAVED_QUERIES_GRAPH):  # not data: a saved query never changes a review
             continue
         if changed is not None and g not in changed and g in known:
             count, digest = known[g]
