@@ -3,6 +3,7 @@ narrow them, unknown filters are refused, and conditional GETs answer 304."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import feedparser
@@ -147,3 +148,18 @@ def test_an_import_shows_up_with_its_source(feeds: tuple[TestClient, KnowledgeGr
     assert imported, [e.title for e in entries]
     assert any(e.link.endswith("/id/model/glm-4.5") for e in imported)
     assert "graph/snapshot/modelcard/1" in imported[0].content[0].value
+
+
+@pytest.mark.parametrize("page", ["/", "/charts"])
+def test_pages_announce_the_feeds(feeds: tuple[TestClient, KnowledgeGraph], page: str) -> None:
+    """Home and /charts carry ``<link rel="alternate">`` to each feed (feed readers discover them there)."""
+    client, _ = feeds
+    body = client.get(page).text
+    links = re.findall(r'<link rel="alternate" type="([^"]+)"[^>]*href="([^"]+)"', body)
+    assert sorted(links) == [
+        ("application/atom+xml", "/feeds/changes.atom"),
+        ("application/feed+json", "/feeds/changes.json"),
+        ("application/rss+xml", "/feeds/changes.rss"),
+    ]
+    for _, href in links:
+        assert client.get(href).status_code == 200
