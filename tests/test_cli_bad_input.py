@@ -118,6 +118,8 @@ def test_every_subcommand_with_a_bad_argument_prints_one_line_and_exits_2(tmp_pa
         ("analytics", "chart"): [["moe-share", "--store", nowhere]],
         ("coverage",): [["--store", nowhere]],
         ("review",): [["no-such-claim"]],
+        ("dump",): [["--graph", "not an iri", "-o", str(tmp_path / "d.nq")], ["--format", "ttl", "-o", page]],
+        ("mcp",): [["--store", nowhere]],
     }
     assert sorted(_commands(main)) == sorted(bad), "give every new subcommand a bad-argument case here"
     for command, cases in bad.items():

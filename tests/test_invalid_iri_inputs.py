@@ -95,6 +95,11 @@ def test_path_parameters_never_500(client: TestClient, ref: str) -> None:
             for n, v in values.items():
                 url = url.replace("{" + n + "}", quote(v, safe=""))
             r = client.get(url, headers={"Accept": "application/json, text/html;q=0.9"}, follow_redirects=False)
+            if r.request.url.raw_path.decode() != url:
+                # The client removed a ".." segment (RFC 3986 §5.2.4), so another route answered
+                # (/q/.. is the home page): the route itself never saw the reference.
+                assert ref == ".." and r.status_code < 500, (url, r.request.url)
+                continue
             expected = {200, 404} if target == "slug" else {404, 422}
             if ref.endswith("/"):
                 expected.add(307)  # %2F is a path separator to the router, which redirects a trailing slash

@@ -11,6 +11,7 @@ import os
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import anyio
@@ -42,7 +43,10 @@ def _drive(server: Any, check: Callable[[Client], Awaitable[None]]) -> None:
         async with Client(server, read_timeout_seconds=60) as client:
             await check(client)
 
-    anyio.run(main)
+    # In a thread of its own: Playwright's sync API (the page tests' session browser) keeps an
+    # event loop running in the main thread, where anyio.run would refuse to start another.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(anyio.run, main).result()
 
 
 def _data(result: Any) -> dict[str, Any]:

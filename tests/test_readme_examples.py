@@ -28,6 +28,7 @@ class Example:
     method: str = "GET"
     headers: dict[str, str] = field(default_factory=dict)
     data: list[tuple[str, str]] = field(default_factory=list)
+    body: str | None = None
     skip: str | None = None
 
 
@@ -61,6 +62,10 @@ def _parse(command: str) -> Example:
         elif word == "--data-urlencode":
             name, _, value = next(args).partition("=")
             example.data.append((name, value))
+        elif word == "-X":
+            example.method = next(args)
+        elif word == "-d":
+            example.body = next(args)
         elif word == "-G":
             get = True
         elif word == "-F":
@@ -70,7 +75,8 @@ def _parse(command: str) -> Example:
             example.url = word
     if "$TOKEN" in example.headers.get("Authorization", ""):
         example.skip = "needs the update token"
-    example.method = "POST" if example.data and not get else "GET"
+    if example.data and not get:
+        example.method = "POST"
     return example
 
 
@@ -80,8 +86,14 @@ def _examples() -> list[Example]:
     for block in re.findall(r"```sh\n(.*?)```", text, re.S):
         found += [_parse(c) for c in _commands(block)]
     prose = re.sub(r"```.*?```", "", text, flags=re.S)
-    for url in re.findall(r"http://127\.0\.0\.1:8000/[^\s`)]*", prose):
-        found.append(Example(text=url, url=url.rstrip(".,")))
+    inline = re.findall(r"`(curl [^`]+)`", prose)
+    found += [_parse(c) for c in inline]
+    prose = re.sub(r"`curl [^`]+`", "", prose)
+    for url in re.findall(r"http://127\.0\.0\.1:8000/[^\s`)\"']*", prose):
+        example = Example(text=url, url=url.rstrip(".,"))
+        if urlsplit(example.url).path == "/mcp":
+            example.skip = "the MCP endpoint: tests/test_mcp.py drives it with the mcp client"
+        found.append(example)
     for path in re.findall(r"^\| `(/[^`]+)`", prose, re.M):  # the graph pages' table
         found.append(Example(text=path, url=BASE + path))
     return found
@@ -103,7 +115,9 @@ def test_readme_example_answers_2xx(client: TestClient, example: Example) -> Non
     parts = urlsplit(example.url)
     assert parts.netloc == "127.0.0.1:8000", example.url
     target = parts.path + (f"?{parts.query}" if parts.query else "")
-    if example.method == "POST":
+    if example.body is not None:
+        response = client.request(example.method, target, content=example.body.encode(), headers=example.headers)
+    elif example.method == "POST":
         form: dict[str, list[str]] = {}
         for name, value in example.data:  # default-graph-uri may be given twice
             form.setdefault(name, []).append(value)

@@ -68,7 +68,7 @@ async def save(graph: GraphDep, settings: SettingsDep, body: QueryToSave) -> JSO
 def reopen(
     graph: GraphDep,
     settings: SettingsDep,
-    qid: Annotated[str, Path(max_length=64, description="The id of the short link")],
+    qid: Annotated[str, Path(max_length=64, description="The id of the short link", examples=["q8Xz3kLm2Pa1"])],
     accept: Annotated[str | None, Header()] = None,
 ) -> Response:
     saved = graph.read(saved_queries.find_query, qid)

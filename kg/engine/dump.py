@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from kg.engine.dataset import current_graphs
 from kg.errors import InvalidParameterError, NotFoundError
+from kg.terms import named_node
 
 __all__ = ["DUMP_FORMATS", "dump", "dump_chunks", "gzip_chunks"]
 
@@ -33,7 +34,10 @@ _BATCH = 20_000
 def _graphs(store: ox.Store, graph: str | None) -> list[str]:
     if graph is None:
         return current_graphs(store)
-    if ox.NamedNode(graph) not in set(store.named_graphs()):
+    node = named_node(graph)
+    if node is None:
+        raise InvalidParameterError("graph", f"{graph!r} is not an IRI (e.g. https://w3id.org/aikg/graph/landscape)")
+    if node not in set(store.named_graphs()):
         raise NotFoundError(f"no named graph {graph!r}", suggestions=current_graphs(store)[:20])
     return [graph]
 
@@ -59,7 +63,7 @@ def dump_chunks(store: ox.Store, fmt: str = "nq", graph: str | None = None) -> I
     Raises
     ------
     InvalidParameterError
-        For an unknown format, or ``ttl`` without `graph`.
+        For an unknown format, ``ttl`` without `graph`, or a `graph` that is not an IRI.
     NotFoundError
         If `graph` is not a named graph of the store.
     """
