@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from http import HTTPStatus
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.negotiation import best_media_type
+from api.rendering import render
 from kg.errors import (
     AuthenticationRequiredError,
     ConflictError,
@@ -29,7 +33,7 @@ from kg.errors import (
     ValidationError,
 )
 
-__all__ = ["STATUS_BY_ERROR", "error_response", "install_error_handlers", "problem"]
+__all__ = ["STATUS_BY_ERROR", "error_response", "install_error_handlers", "problem", "status_phrase", "wants_html"]
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +61,69 @@ come before their bases."""
 
 PROBLEM = "application/problem+json"
 
+_ERROR_PAGE_OFFERS = [PROBLEM, "application/json", "text/html"]
+"""What an error may be written as: problem+json first, so ``*/*`` alone (curl, scripts) and ties get it."""
+
+
+def status_phrase(status: int) -> str:
+    """Return the reason phrase of an HTTP status (RFC 9110 §15): ``404`` -> ``"Not Found"``.
+
+    Parameters
+    ----------
+    status : int
+        An HTTP status code.
+
+    Returns
+    -------
+    str
+        The standard phrase, or ``"HTTP error"`` for a code Python's :class:`http.HTTPStatus` does not know.
+    """
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "HTTP error"
+
+
+def wants_html(request: Request) -> bool:
+    """Tell whether the client prefers an HTML page to problem+json (a browser's navigation).
+
+    Parameters
+    ----------
+    request : starlette.requests.Request
+        The request; only its ``Accept`` header is read.
+
+    Returns
+    -------
+    bool
+        True when ``text/html`` outranks both JSON types by q-value and specificity: a browser's
+        ``text/html,...,*/*;q=0.8`` does; ``*/*`` alone, ``application/json`` or
+        ``application/json, text/html;q=0.9`` does not.
+    """
+    return best_media_type(_ERROR_PAGE_OFFERS, request.headers.get("accept")) == "text/html"
+
+
+def _for_client(request: Request, response: JSONResponse) -> Response:
+    """The problem response as it is, or, for a browser and a 4xx, the same error as a page in the site look."""
+    if not 400 <= response.status_code < 500 or not wants_html(request):
+        return response
+    body = json.loads(bytes(response.body))
+    page = HTMLResponse(
+        render(
+            "error.html",
+            status=response.status_code,
+            phrase=status_phrase(response.status_code),
+            detail=body.get("detail") or "",
+            parameter=body.get("parameter"),
+            suggestions=[str(s) for s in body.get("suggestions") or []][:10],
+        ),
+        status_code=response.status_code,
+    )
+    for key, value in response.headers.items():
+        if key.lower() not in ("content-type", "content-length"):
+            page.headers[key] = value
+    page.headers["Vary"] = "Accept"
+    return page
+
 
 def problem(status: int, title: str, detail: str, **extra: object) -> JSONResponse:
     """Return an RFC 9457 problem-details response."""
@@ -65,9 +132,9 @@ def problem(status: int, title: str, detail: str, **extra: object) -> JSONRespon
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
-async def _kg_error(request: Request, exc: Exception) -> JSONResponse:
+async def _kg_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, KGError)
-    return error_response(exc)
+    return _for_client(request, error_response(exc))
 
 
 def error_response(exc: KGError) -> JSONResponse:
@@ -92,20 +159,20 @@ def error_response(exc: KGError) -> JSONResponse:
     return response
 
 
-async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
     names = [".".join(str(p) for p in e.get("loc", ())[1:]) or "body" for e in errors]
     detail = "; ".join(f"{name}: {e.get('msg')}" for name, e in zip(names, errors, strict=False))
-    return problem(422, "Invalid parameter", detail, parameter=names[0] if names else None)
+    return _for_client(request, problem(422, "Invalid parameter", detail, parameter=names[0] if names else None))
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    response = problem(exc.status_code, "HTTP error", str(exc.detail))
+    response = problem(exc.status_code, status_phrase(exc.status_code), str(exc.detail))
     for key, value in (exc.headers or {}).items():
         response.headers[key] = value
-    return response
+    return _for_client(request, response)
 
 
 async def _internal_error(request: Request, exc: Exception) -> JSONResponse:

@@ -136,5 +136,7 @@ def test_a_name_with_spaces_finds_the_model(client: TestClient) -> None:
         "https://w3id.org/aikg/id/model/llama-3.1-8b"
     )
     # The IRI path is exact: a name is no slug there, but the 404 points at the right one.
-    missing = client.get("/id/model/Llama%203.1%208B", headers={"Accept": "text/html"})
+    missing = client.get("/id/model/Llama%203.1%208B", headers={"Accept": "application/json"})
     assert missing.status_code == 404 and missing.json()["suggestions"] == ["llama-3.1-8b"]
+    page = client.get("/id/model/Llama%203.1%208B", headers={"Accept": "text/html"})  # a browser: the error page
+    assert page.status_code == 404 and ">llama-3.1-8b</a>" in page.text
