@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 import pyoxigraph as ox
@@ -170,6 +171,50 @@ def short_count(value: Any) -> str:
             text = f"{scaled:.3g}" if scaled < 1000 else f"{scaled:.0f}"
             return text + suffix
     return f"{int(number):,}" if number == int(number) else f"{number:,}"
+
+
+_COUNT = re.compile(r"(?P<number>\d+(?:\.\d+)?(?:e\d{1,2})?)\s*(?P<suffix>[kmbt]?)", re.IGNORECASE)
+_SUFFIXES = {"": 1, "k": 10**3, "m": 10**6, "b": 10**9, "t": 10**12}
+MAX_COUNT = 10**18
+"""The largest count a filter takes (a parameter count of a quintillion is no model)."""
+
+
+def parse_count(text: str) -> int:
+    """Return the count a person wrote: ``7000000000``, ``7B``, ``1.5T``, ``560M``, ``1e9``, ``7_000_000_000``.
+
+    The inverse of :func:`short_count`: suffixes K, M, B, T (any case) are 10^3, 10^6, 10^9, 10^12;
+    an exponent ``e`` up to 99 is allowed; ``_`` and ``,`` between digits are ignored.
+
+    Parameters
+    ----------
+    text : str
+        The written count.
+
+    Returns
+    -------
+    int
+        The whole count, 0 to :data:`MAX_COUNT`.
+
+    Raises
+    ------
+    ValueError
+        For anything else (a fraction of one, a negative number, another suffix, text), with a
+        message saying what is accepted.
+
+    Examples
+    --------
+    >>> parse_count("7B"), parse_count("1.5t"), parse_count("1e9"), parse_count("355,000,000,000")
+    (7000000000, 1500000000000, 1000000000, 355000000000)
+    """
+    accepted = "a whole count >= 0: 7000000000, 7B, 1.5T, 560M, 1e9 (suffixes K, M, B, T)"
+    cleaned = str(text).strip().replace("_", "").replace(",", "")
+    match = _COUNT.fullmatch(cleaned)
+    if not match:
+        raise ValueError(f"{str(text)[:40]!r} is not a count; give {accepted}")
+    value = Decimal(match["number"]) * _SUFFIXES[match["suffix"].lower()]
+    if value != value.to_integral_value() or value > MAX_COUNT:
+        raise ValueError(f"{str(text)[:40]!r} is not a whole count up to 10^18; give {accepted}")
+    return int(value)
 
 
 _MONTHS = [

@@ -90,3 +90,30 @@ def test_repeated_filter_value_that_names_nothing_is_422(client: TestClient) -> 
     response = client.get("/api/models?country=CN&country=Atlantis")
     assert response.status_code == 422
     assert response.json()["parameter"] == "country"
+
+
+# -- parameter counts as people write them ------------------------------------------------------
+
+
+@pytest.mark.parametrize(("written", "count"), [("7B", "7000000000"), ("1e9", "1000000000"), ("1.5t", "1500000000000")])
+def test_counts_are_read_as_people_write_them(client: TestClient, written: str, count: str) -> None:
+    assert _slugs(client, f"min_parameters={written}") == _slugs(client, f"min_parameters={count}")
+    assert _slugs(client, f"max_active_parameters={written}") == _slugs(client, f"max_active_parameters={count}")
+    page = client.get(f"/models?format=json&limit=200&min_parameters={written}")
+    assert page.status_code == 200
+    assert page.json()["total"] == client.get(f"/api/models?min_parameters={count}").json()["total"]
+
+
+@pytest.mark.parametrize("written", ["7.5", "-1", "lots", "7X", "1e40"])
+def test_a_bad_count_is_a_422_saying_what_is_accepted(client: TestClient, written: str) -> None:
+    for path in ("/api/models", "/models"):
+        response = client.get(f"{path}?min_parameters={written}", headers={"Accept": "application/json"})
+        assert response.status_code == 422, (path, written)
+        assert "7B" in response.text and "min_parameters" in response.text
+
+
+def test_repeated_filter_on_the_explorer_page_is_or(client: TestClient) -> None:
+    both = client.get("/models?format=json&country=CN&country=US").json()["total"]
+    china = client.get("/models?format=json&country=CN").json()["total"]
+    us = client.get("/models?format=json&country=US").json()["total"]
+    assert both == china + us == client.get("/api/models?country=CN&country=US").json()["total"]

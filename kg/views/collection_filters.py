@@ -19,7 +19,8 @@ class Filter:
         How the value is read: an entity kind (``organization``…), a scheme key of
         :data:`kg.find.resolve.SCHEMES`, ``claimant`` (person or organization), ``subject`` (any
         entity), ``source`` (where a claim appeared), ``bool``, ``int`` (>= 0) or ``date``
-        (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``).
+        (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``) or ``count`` (a whole count as people write it:
+        ``7000000000``, ``7B``, ``1e9``; :func:`kg.terms.parse_count`).
     fragment : str
         SPARQL group pattern over the collection's variable and the filter's own variable
         (the parameter name), whose value is bound. Empty for row filters.
@@ -47,6 +48,7 @@ def _flag(pattern: str, description: str) -> Filter:
 # compared at the coarser of the two precisions: each side cut to the length of the other.
 _COMPARISONS = {
     "int": "FILTER(?{v} {op} ?{p})",
+    "count": "FILTER(?{v} {op} ?{p})",
     "date": "FILTER(SUBSTR(STR(?{v}), 1, STRLEN(?{p})) {op} SUBSTR(?{p}, 1, STRLEN(STR(?{v}))))",
 }
 
@@ -71,10 +73,10 @@ def _bounds(var: str, rows: tuple[tuple[str, str, str, str, str], ...]) -> dict[
 _MODEL_RANGES = (  # parameter, value, property, operator, description
     ("released_after", "date", "schema:datePublished", ">=", "Released on or after this date (YYYY, YYYY-MM or YYYY-MM-DD), compared at the coarser of the two precisions."),
     ("released_before", "date", "schema:datePublished", "<", "Released before this date (exclusive), compared at the coarser of the two precisions."),
-    ("min_parameters", "int", "aikg:totalParameters", ">=", "At least this many total parameters (a count, e.g. 100000000000)."),
-    ("max_parameters", "int", "aikg:totalParameters", "<=", "At most this many total parameters."),
-    ("min_active_parameters", "int", "aikg:activeParameters", ">=", "At least this many active parameters (MoE models)."),
-    ("max_active_parameters", "int", "aikg:activeParameters", "<=", "At most this many active parameters (MoE models)."),
+    ("min_parameters", "count", "aikg:totalParameters", ">=", "At least this many total parameters: a count (100000000000) or as people write it (100B, 1.5T, 1e11)."),
+    ("max_parameters", "count", "aikg:totalParameters", "<=", "At most this many total parameters."),
+    ("min_active_parameters", "count", "aikg:activeParameters", ">=", "At least this many active parameters (MoE models)."),
+    ("max_active_parameters", "count", "aikg:activeParameters", "<=", "At most this many active parameters (MoE models)."),
 )
 # fmt: on
 

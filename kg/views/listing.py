@@ -31,7 +31,7 @@ from kg.find.label_index import normalize
 from kg.find.resolve import resolve_value
 from kg.namespaces import KINDS
 from kg.queries import named_query
-from kg.terms import entity_ref, kind_of, slug_of
+from kg.terms import entity_ref, kind_of, parse_count, slug_of
 from kg.views.entity import claim_records
 
 __all__ = [
@@ -143,6 +143,11 @@ def _bind(store: ox.Store, parameter: str, spec: Filter, raw: Any, version: str)
     text = str(raw).strip()
     if not text:
         raise InvalidParameterError(parameter, "must not be empty")
+    if spec.value == "count":
+        try:
+            return parse_count(text)
+        except ValueError as exc:
+            raise InvalidParameterError(parameter, str(exc)) from None
     if spec.value == "int":
         if not re.fullmatch(r"\d{1,19}", text):
             raise InvalidParameterError(parameter, "a whole number >= 0 (a plain count, e.g. 7000000000)")
@@ -176,7 +181,7 @@ def is_set_filter(spec: Filter) -> bool:
         True for entity-valued filters (``country=CN&country=US``: either country); False for
         booleans, numbers and dates, which take one value.
     """
-    return spec.value not in ("bool", "int", "date") and bool(spec.fragment)
+    return spec.value not in ("bool", "int", "count", "date") and bool(spec.fragment)
 
 
 def _matching(store: ox.Store, collection: str, bound: dict[str, Any]) -> set[str] | None:
