@@ -14,6 +14,7 @@ the ``detail`` of the HTTP problem document (:func:`api.errors.error_response`).
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -25,9 +26,11 @@ from mcp.server.transport_security import TransportSecuritySettings
 from mcp.shared.exceptions import MCPError
 from mcp_types import INTERNAL_ERROR, INVALID_PARAMS
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException
 from starlette.routing import Route
 
 from api.errors import error_response
+from api.filter_params import filter_parameters, filter_values
 from api.routes.feeds import read_changes
 from api.sparql_protocol import BadRequest, query_request
 from kg import __version__
@@ -47,7 +50,7 @@ from kg.views.entity import entity_record
 from kg.views.lineage import lineage as model_lineage
 from kg.views.listing import list_collection
 
-__all__ = ["EXAMPLE_QUERIES", "TOOLS", "build_server", "mount"]
+__all__ = ["EXAMPLE_QUERIES", "MCP_USAGE", "TOOLS", "build_server", "mount"]
 
 TOOLS = (
     "search",
@@ -121,6 +124,27 @@ def _mcp_error(exc: Exception) -> MCPError:
     return MCPError(code, body["detail"], {k: v for k, v in body.items() if k != "detail"})
 
 
+class _StrictServer(MCPServer):
+    """The SDK's server, refusing a tool call with an argument the tool does not take.
+
+    The SDK ignores unknown arguments, so a misspelt filter (``year`` where the tool has none, or
+    ``contry``) would silently widen the answer; here it is an MCP error naming the allowed ones.
+    """
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
+        tool = self._tool_manager.get_tool(name)
+        if tool is not None:
+            allowed = sorted(tool.parameters.get("properties", {}))
+            unknown = sorted(set(arguments) - set(allowed))
+            if unknown:
+                raise MCPError(
+                    INVALID_PARAMS,
+                    f"{name} takes no argument {', '.join(repr(u[:100]) for u in unknown)}; it takes: {', '.join(allowed)}",
+                    {"unknown": unknown, "allowed": allowed},
+                )
+        return await super().call_tool(name, arguments, context)
+
+
 def build_server(get_graph: Callable[[], KnowledgeGraph], base_url: str) -> MCPServer:
     """Build the MCP server over a knowledge graph.
 
@@ -138,7 +162,7 @@ def build_server(get_graph: Callable[[], KnowledgeGraph], base_url: str) -> MCPS
         With the tools of :data:`TOOLS`, the resources ``aikg://ontology.ttl`` and
         ``aikg://context.jsonld`` and the prompt ``write_sparql``.
     """
-    server = MCPServer(
+    server = _StrictServer(
         name="aikg",
         log_level="WARNING",  # the SDK configures the root logger; the service logs only warnings by default
         title="AI Landscape KG",
@@ -194,60 +218,40 @@ def build_server(get_graph: Callable[[], KnowledgeGraph], base_url: str) -> MCPS
         # The record's own `sources` is already the provenance of the graphs its facts come from.
         return Answer(**record, links=link(record["kind"], record["slug"]))
 
-    @server.tool(annotations=read_only)
     def list_models(
-        country: Annotated[
-            str | None, Field(description="ISO code (CN), name or Wikidata id of the developer's country")
-        ] = None,
-        organization: Annotated[str | None, Field(description="Developer (slug, name or IRI)")] = None,
-        architecture: Annotated[str | None, Field(description="moe, dense, dit, moe-dit, hybrid-mamba…")] = None,
-        modality: Annotated[
-            str | None, Field(description="text, code, image, video, audio, speech, multimodal")
-        ] = None,
-        license: Annotated[str | None, Field(description="License of weights or code: SPDX id or name")] = None,
-        weights_license: Annotated[str | None, Field(description="License of the weights only")] = None,
-        code_license: Annotated[str | None, Field(description="License of the code only")] = None,
-        osi: Annotated[bool | None, Field(description="Weights license OSI-approved")] = None,
-        accessibility: Annotated[str | None, Field(description="open-weights, api, hosted…")] = None,
-        open_weights: Annotated[bool | None, Field(description="Weights downloadable")] = None,
-        family: Annotated[str | None, Field(description="Model family")] = None,
-        based_on: Annotated[str | None, Field(description="Models derived from this model, transitively")] = None,
-        released_after: Annotated[str | None, Field(description="YYYY, YYYY-MM or YYYY-MM-DD (inclusive)")] = None,
-        released_before: Annotated[str | None, Field(description="YYYY, YYYY-MM or YYYY-MM-DD (exclusive)")] = None,
-        min_parameters: Annotated[int | None, Field(ge=0, description="At least this many total parameters")] = None,
-        max_parameters: Annotated[int | None, Field(ge=0, description="At most this many total parameters")] = None,
-        min_active_parameters: Annotated[int | None, Field(ge=0, description="MoE: at least this many active")] = None,
-        max_active_parameters: Annotated[int | None, Field(ge=0, description="MoE: at most this many active")] = None,
         sort: Literal["name", "date", "parameters", "active_parameters"] = "name",
         order: Literal["asc", "desc"] = "asc",
-        limit: Annotated[int, Field(ge=1, le=500)] = 50,
-        cursor: Annotated[str | None, Field(max_length=4000, description="`next` of a previous answer")] = None,
+        limit: int = 50,
+        cursor: str | None = None,
+        **filters: Any,
     ) -> Answer:
-        """Models filtered as /api/models filters them (all filters must hold), sorted and paged."""
-        filters = {
-            "country": country,
-            "organization": organization,
-            "architecture": architecture,
-            "modality": modality,
-            "license": license,
-            "weights_license": weights_license,
-            "code_license": code_license,
-            "osi": osi,
-            "accessibility": accessibility,
-            "open_weights": open_weights,
-            "family": family,
-            "based_on": based_on,
-            "released_after": released_after,
-            "released_before": released_before,
-            "min_parameters": min_parameters,
-            "max_parameters": max_parameters,
-            "min_active_parameters": min_active_parameters,
-            "max_active_parameters": max_active_parameters,
-        }
-        page = run(list_collection, "models", filters, sort=sort, order=order, cursor=cursor, limit=limit)
+        """Models filtered as /api/models filters them (all filters must hold; a list of values for one filter means any of them), sorted and paged."""
+        chosen = filter_values("models", filters)
+        page = run(list_collection, "models", chosen, sort=sort, order=order, cursor=cursor, limit=limit)
         for record in page["results"]:
             record["links"] = link("model", record["slug"])
         return Answer(**page, sources=sources())
+
+    # The filters are /api/models's own list (api/filter_params.py), each entity filter also as a list (OR).
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    list_models.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            *filter_parameters("models", Field, lists=True),
+            inspect.Parameter(
+                "sort", keyword, default="name", annotation=Literal["name", "date", "parameters", "active_parameters"]
+            ),
+            inspect.Parameter("order", keyword, default="asc", annotation=Literal["asc", "desc"]),
+            inspect.Parameter("limit", keyword, default=50, annotation=Annotated[int, Field(ge=1, le=500)]),
+            inspect.Parameter(
+                "cursor",
+                keyword,
+                default=None,
+                annotation=Annotated[str | None, Field(max_length=4000, description="`next` of a previous answer")],
+            ),
+        ],
+        return_annotation=Answer,
+    )
+    server.tool(annotations=read_only)(list_models)
 
     @server.tool(annotations=read_only)
     def lineage(
@@ -389,6 +393,18 @@ def _transport_security(base_url: str, host: str) -> TransportSecuritySettings:
     )
 
 
+MCP_USAGE = (
+    "/mcp is a Model Context Protocol server (streamable HTTP, stateless, JSON answers): POST JSON-RPC messages "
+    "to it with 'Content-Type: application/json' and 'Accept: application/json, text/event-stream', or point an "
+    "MCP client at this URL (or run `kg mcp` for the stdio form). It offers no GET stream."
+)
+"""What a GET of /mcp is told (a 405 with ``Allow: POST``)."""
+
+
+async def _get_not_offered(request: Any) -> Any:
+    raise HTTPException(405, MCP_USAGE, headers={"Allow": "POST"})
+
+
 def mount(app: Any, get_graph: Callable[[], KnowledgeGraph], base_url: str, host: str) -> Callable[[], Any]:
     """Serve the MCP server at ``/mcp`` of a FastAPI app (streamable HTTP, stateless, JSON answers).
 
@@ -414,6 +430,10 @@ def mount(app: Any, get_graph: Callable[[], KnowledgeGraph], base_url: str, host
     sub = server.streamable_http_app(
         streamable_http_path="/mcp", stateless_http=True, json_response=True, transport_security=security, host=host
     )
+    # GET first: stateless JSON mode never sends a server-initiated message, so the SDK's GET stream
+    # would stay open and silent (curl hangs). The spec lets a server answer 405 instead (MCP 2025-06-18,
+    # transports §2.2.3); the message says how to talk to the endpoint.
+    app.router.routes.append(Route("/mcp", _get_not_offered, methods=["GET"]))
     for route in sub.routes:
         if isinstance(route, Route):
             app.router.routes.append(route)

@@ -81,6 +81,17 @@ def test_filters_narrow_the_entries(feeds: tuple[TestClient, KnowledgeGraph]) ->
     assert len(chinese_moe) < len(everything)
 
 
+def test_feed_filters_are_those_of_api_models(feeds: tuple[TestClient, KnowledgeGraph]) -> None:
+    client, _ = feeds
+    either = {e.title for e in _entries(client, "/feeds/changes.atom?country=CN&country=US&kind=model")}
+    assert either == {"New model: Feed Test MoE", "New model: Feed Test Dense"}  # repeated: OR, as /api/models
+    assert {e.title for e in _entries(client, "/feeds/changes.atom?year=2026&kind=model")} == {
+        "New model: Feed Test MoE"
+    }
+    assert not _entries(client, "/feeds/changes.atom?year=2025&kind=model")
+    assert not _entries(client, "/feeds/changes.atom?min_parameters=1T")  # neither test model has a count
+
+
 def test_rating_filter_keeps_claims_rated_so(feeds: tuple[TestClient, KnowledgeGraph]) -> None:
     client, graph = feeds
     from kg.analysis.review import keeper_for
@@ -119,7 +130,9 @@ def test_conditional_get_answers_304(feeds: tuple[TestClient, KnowledgeGraph]) -
 @pytest.mark.parametrize(
     ("url", "parameter"),
     [
-        ("/feeds/changes.atom?year=2025", "year"),
+        ("/feeds/changes.atom?yaer=2025", "yaer"),
+        ("/feeds/changes.atom?year=2025&year=2026", "year"),
+        ("/feeds/changes.atom?min_parameters=lots", "min_parameters"),
         ("/feeds/changes.atom?rating=wrong", "rating"),
         ("/feeds/changes.atom?country=Atlantis", "country"),
         ("/feeds/changes.atom?since=yesterday", "since"),

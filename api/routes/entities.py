@@ -17,8 +17,9 @@ from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import URL
 
 from api.deps import AsOfParam, GraphDep, checked_query, read_view
+from api.filter_params import filter_parameters, repeatable, repeated_filters
 from api.negotiation import best_media_type
-from kg.errors import InvalidParameterError, NotAcceptableError
+from kg.errors import NotAcceptableError
 from kg.find.search import search as search_labels
 from kg.namespaces import ID
 from kg.terms import ENTITY_KINDS
@@ -386,7 +387,6 @@ def _link_header(links: dict[str, str | None]) -> str:
 
 
 def _collection_endpoint(collection: str) -> Any:
-    specs = collection_filters.FILTERS[collection]
     sorts = list(collection_filters.SORTS[collection])
     sort_enum = enum.Enum(f"{collection.title()}Sort", {s: s for s in sorts}, type=str)  # type: ignore[misc]
 
@@ -400,12 +400,7 @@ def _collection_endpoint(collection: str) -> Any:
         as_of: str | None,
         **filters: Any,
     ) -> JSONResponse:
-        for name in specs:
-            values = request.query_params.getlist(name)
-            if len(values) > 1:  # a repeated entity filter: any of its values (OR)
-                if any(len(v) > 500 for v in values):
-                    raise InvalidParameterError(name, "each value at most 500 characters")
-                filters[name] = values
+        repeated_filters(request, collection, filters)  # a repeated entity filter: any of its values (OR)
         view, page = read_view(
             graph,
             as_of,
@@ -482,29 +477,7 @@ def _collection_endpoint(collection: str) -> Any:
         ),
         inspect.Parameter("as_of", keyword, default=None, annotation=AsOfParam),
     ]
-    examples = _VALUE_EXAMPLES.get(collection, {})
-    for name, spec in specs.items():
-        example = examples.get(name)
-        extra: dict[str, Any] = {}
-        if example is not None:
-            extra["openapi_examples"] = {"example": {"summary": f"{name}={example}", "value": example}}
-        if spec.value == "bool":
-            annotation: Any = Annotated[
-                bool | None,
-                Query(
-                    description=spec.description, openapi_examples={"yes": {"summary": f"{name}=true", "value": True}}
-                ),
-            ]
-        elif spec.value == "int":
-            annotation = Annotated[int | None, Query(ge=0, le=10**18, description=spec.description, **extra)]
-        elif spec.value == "date":
-            annotation = Annotated[str | None, Query(max_length=10, description=spec.description, **extra)]
-        else:
-            description = spec.description + (
-                " Repeat it for any of several values (OR)." if listing.is_set_filter(spec) else ""
-            )
-            annotation = Annotated[str | None, Query(max_length=500, description=description, **extra)]
-        params.append(inspect.Parameter(name, keyword, default=None, annotation=annotation))
+    params += filter_parameters(collection, examples=_VALUE_EXAMPLES.get(collection, {}))
 
     def handler(**kwargs: Any) -> JSONResponse:
         fixed = {k: kwargs.pop(k) for k in ("request", "graph", "sort", "order", "limit", "cursor", "as_of")}
@@ -556,15 +529,7 @@ for _collection in collection_filters.FILTERS:
             422: PROBLEM_RESPONSES[422],
         },
         operation_id=f"list_{_collection}",
-        dependencies=[
-            Depends(
-                checked_query(
-                    frozenset(
-                        n for n, spec in collection_filters.FILTERS[_collection].items() if listing.is_set_filter(spec)
-                    )
-                )
-            )
-        ],
+        dependencies=[Depends(checked_query(repeatable(_collection)))],
     )
 
 

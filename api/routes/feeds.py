@@ -8,6 +8,7 @@ Atom and RSS are written by ``feedgen``. A feed answers ``304 Not Modified`` to 
 
 from __future__ import annotations
 
+import inspect
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated, Any, Literal
@@ -17,6 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from feedgen.feed import FeedGenerator
 
 from api.deps import GraphDep, SettingsDep, checked_query
+from api.filter_params import filter_parameters, filter_values, repeatable, repeated_filters
 from api.middleware.etag import etag_for
 from kg.analysis.review import RATINGS, keeper_for
 from kg.engine.dataset import to_instant
@@ -26,7 +28,7 @@ from kg.views.changes import change_entries
 
 __all__ = ["read_changes", "router"]
 
-router = APIRouter(prefix="/feeds", tags=["feeds"], dependencies=[Depends(checked_query())])
+router = APIRouter(prefix="/feeds", tags=["feeds"])
 
 FEED_TYPES = {
     "atom": "application/atom+xml",
@@ -147,50 +149,16 @@ def _not_modified(request: Request, etag: str, last: datetime | None) -> bool:
     return False
 
 
-@router.get(
-    "/changes.{fmt}",
-    summary="Change feed (Atom, RSS or JSON Feed 1.1)",
-    description=(
-        "What imports and SPARQL updates changed, newest first: new models and claims, changed or removed facts, "
-        "review ratings that changed, license findings of new or changed models. Each entry links to the entity's page "
-        "and names its source. Filters combine with AND: `country`, `organization`, `architecture`, `modality`, "
-        "`license`, `open_weights`, `family` (as in `/api/models`: entries about matching models), `kind` (entity "
-        "kind), `rating` (claims rated so now, or whose rating changed to it), `since`. Examples: "
-        "`/feeds/changes.atom?country=CN&architecture=moe&kind=model`, `/feeds/changes.json?rating=misleading`. "
-        "Revalidate with `If-None-Match` or `If-Modified-Since` for a 304."
-    ),
-    response_class=Response,
-    responses={200: {"content": {t: {} for t in FEED_TYPES.values()}}, 304: {"description": "Not modified"}},
-)
 def changes_feed(
     request: Request,
     graph: GraphDep,
     settings: SettingsDep,
     fmt: Literal["atom", "rss", "json"],
-    country: Annotated[str | None, Query(max_length=500, description="Developer's country: CN, China, Q148")] = None,
-    organization: Annotated[str | None, Query(max_length=500, description="Developer: slug, name or IRI")] = None,
-    architecture: Annotated[str | None, Query(max_length=500, description="moe, dense, dit… (narrower match)")] = None,
-    modality: Annotated[str | None, Query(max_length=500, description="text, code, image, video…")] = None,
-    license: Annotated[
-        str | None, Query(max_length=500, description="Weights or code license: SPDX id or name")
-    ] = None,
-    open_weights: Annotated[bool | None, Query(description="Weights downloadable")] = None,
-    family: Annotated[str | None, Query(max_length=500, description="Model family")] = None,
-    weights_license: Annotated[str | None, Query(max_length=500, description="License of the weights only")] = None,
-    code_license: Annotated[str | None, Query(max_length=500, description="License of the code only")] = None,
-    osi: Annotated[bool | None, Query(description="Weights license OSI-approved")] = None,
-    accessibility: Annotated[str | None, Query(max_length=500, description="open-weights, api, hosted…")] = None,
-    based_on: Annotated[str | None, Query(max_length=500, description="Derived from this model, transitively")] = None,
-    released_after: Annotated[str | None, Query(max_length=10, description="YYYY, YYYY-MM or YYYY-MM-DD")] = None,
-    released_before: Annotated[str | None, Query(max_length=10, description="YYYY, YYYY-MM or YYYY-MM-DD")] = None,
-    min_parameters: Annotated[int | None, Query(ge=0, le=10**18, description="At least this many total")] = None,
-    max_parameters: Annotated[int | None, Query(ge=0, le=10**18, description="At most this many total")] = None,
-    min_active_parameters: Annotated[int | None, Query(ge=0, le=10**18, description="MoE: active at least")] = None,
-    max_active_parameters: Annotated[int | None, Query(ge=0, le=10**18, description="MoE: active at most")] = None,
     kind: Annotated[Literal[ENTITY_KINDS] | None, Query(description="Entity kind: model, claim…")] = None,  # type: ignore[valid-type]
     rating: Annotated[Rating | None, Query(description="supported, misleading, contradicted or unverifiable")] = None,
     since: Annotated[str | None, Query(max_length=40, description="YYYY-MM-DD or ISO 8601 date-time")] = None,
     limit: Annotated[int, Query(ge=1, le=500, description="Most entries (1 to 500)")] = 50,
+    **filters: Any,
 ) -> Response:
     base = settings.public_base_url()
     self_url = base + request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -199,27 +167,8 @@ def changes_feed(
     etag = etag_for(stamp, request.scope, base)
     if request.headers.get("if-none-match") is not None and _not_modified(request, etag, None):
         return Response(status_code=304, headers={"ETag": etag, "Cache-Control": "public, no-cache", "Vary": "Accept"})
-    filters = {
-        "country": country,
-        "organization": organization,
-        "architecture": architecture,
-        "modality": modality,
-        "license": license,
-        "open_weights": open_weights,
-        "family": family,
-        "weights_license": weights_license,
-        "code_license": code_license,
-        "osi": osi,
-        "accessibility": accessibility,
-        "based_on": based_on,
-        "released_after": released_after,
-        "released_before": released_before,
-        "min_parameters": min_parameters,
-        "max_parameters": max_parameters,
-        "min_active_parameters": min_active_parameters,
-        "max_active_parameters": max_active_parameters,
-    }
-    entries = read_changes(graph, since=since, kind=kind, model_filters=filters, rating=rating, limit=limit)
+    model_filters = repeated_filters(request, "models", filter_values("models", filters))
+    entries = read_changes(graph, since=since, kind=kind, model_filters=model_filters, rating=rating, limit=limit)
     last = max((to_instant(e["time"]) for e in entries), default=None)
     headers = {"ETag": etag, "Cache-Control": "public, no-cache", "Vary": "Accept"}
     if last is not None:
@@ -230,3 +179,32 @@ def changes_feed(
         return JSONResponse(_json_feed(base, self_url, entries), media_type=FEED_TYPES["json"], headers=headers)
     body = _atom_or_rss(fmt, base, self_url, entries, last)
     return Response(body, media_type=FEED_TYPES[fmt] + "; charset=utf-8", headers=headers)
+
+
+# The model filters are /api/models's own (api/filter_params.py): one list, the same names and meanings.
+_fixed = [
+    p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
+    for p in inspect.signature(changes_feed).parameters.values()
+    if p.kind is not inspect.Parameter.VAR_KEYWORD
+]
+changes_feed.__signature__ = inspect.Signature([*_fixed, *filter_parameters("models")])  # type: ignore[attr-defined]
+
+router.add_api_route(
+    "/changes.{fmt}",
+    changes_feed,
+    methods=["GET"],
+    summary="Change feed (Atom, RSS or JSON Feed 1.1)",
+    description=(
+        "What imports and SPARQL updates changed, newest first: new models and claims, changed or removed facts, "
+        "review ratings that changed, license findings of new or changed models. Each entry links to the entity's page "
+        "and names its source. Filters combine with AND: every filter of `/api/models` (`country`, `organization`, "
+        "`architecture`, `modality`, `license`, `open_weights`, `family`, `year`, `min_parameters`…: entries about "
+        "matching models; an entity filter repeated means any of its values, `country=CN&country=US`), `kind` (entity "
+        "kind), `rating` (claims rated so now, or whose rating changed to it), `since`. Examples: "
+        "`/feeds/changes.atom?country=CN&architecture=moe&kind=model`, `/feeds/changes.json?rating=misleading`. "
+        "Revalidate with `If-None-Match` or `If-Modified-Since` for a 304."
+    ),
+    response_class=Response,
+    responses={200: {"content": {t: {} for t in FEED_TYPES.values()}}, 304: {"description": "Not modified"}},
+    dependencies=[Depends(checked_query(repeatable("models")))],
+)
