@@ -9,6 +9,7 @@ from http import HTTPStatus
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.negotiation import best_media_type
@@ -159,9 +160,46 @@ def error_response(exc: KGError) -> JSONResponse:
     return response
 
 
+def _body_shape(request: Request) -> str | None:
+    """The JSON object a route's body model expects, written out: ``{"query": ..., "title": ...}``."""
+    field = getattr(request.scope.get("route"), "body_field", None)
+    model = getattr(getattr(field, "field_info", None), "annotation", None)
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return None
+    fields = model.model_fields
+    keys = ", ".join(f'"{name}": ...' for name in fields)
+    required = [f'"{name}"' for name, info in fields.items() if info.is_required()]
+    closed = model.model_config.get("extra") == "forbid"
+    notes = [f"{', '.join(required)} required"] if required else []
+    notes += ["no other keys"] if closed else []
+    return "a JSON object {" + keys + "}" + (f" ({'; '.join(notes)})" if notes else "")
+
+
+def _body_problem(error: dict[str, object]) -> str:
+    """One body error as a person says it."""
+    loc = [str(p) for p in error.get("loc", ())[1:]]  # type: ignore[union-attr]
+    kind = error.get("type")
+    if kind == "json_invalid":
+        return "the body is not valid JSON"
+    if not loc or loc[0].isdigit():
+        return "the body is empty" if kind == "missing" else "the body is not a JSON object"
+    name = ".".join(loc)
+    if kind == "extra_forbidden":
+        return f"unknown key {name[:100]!r}"
+    if kind == "missing":
+        return f"{name!r} is missing"
+    return f"{name}: {error.get('msg')}"
+
+
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
+    shape = _body_shape(request)
+    if shape and errors and all(e.get("loc", ("",))[0] == "body" for e in errors):
+        detail = "; ".join(dict.fromkeys(_body_problem(e) for e in errors))
+        detail += f". {request.method} {request.url.path} expects {shape}, sent with Content-Type: application/json"
+        keys = [str(e["loc"][1]) for e in errors if len(e.get("loc", ())) > 1 and not str(e["loc"][1]).isdigit()]
+        return _for_client(request, problem(422, "Invalid body", detail, parameter=keys[0] if keys else "body"))
     names = [".".join(str(p) for p in e.get("loc", ())[1:]) or "body" for e in errors]
     detail = "; ".join(f"{name}: {e.get('msg')}" for name, e in zip(names, errors, strict=False))
     return _for_client(request, problem(422, "Invalid parameter", detail, parameter=names[0] if names else None))

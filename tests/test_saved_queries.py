@@ -189,3 +189,22 @@ def test_saving_is_bounded_and_goes_through_the_store() -> None:
         save_query(store, "ASK {}", "three", max_saved=2)
     assert save_query(store, "ASK {}", "two", max_saved=2)[1] is False  # a saved one still answers
     assert load_query(store.inner, first.id) == first and first.created.endswith("Z")
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "says"),
+    [
+        ("not json", "application/json", "the body is not valid JSON"),
+        ("SELECT * WHERE { ?s ?p ?o }", "application/sparql-query", "the body is not a JSON object"),
+        ("[1]", "application/json", "the body is not a JSON object"),
+        ("", "application/json", "the body is empty"),
+        ('{"text": "ASK {}"}', "application/json", "'query' is missing; unknown key 'text'"),
+        ('{"query": "ASK {}", "titel": "x"}', "application/json", "unknown key 'titel'"),
+    ],
+)
+def test_a_bad_body_says_what_is_expected(client: TestClient, body: str, content_type: str, says: str) -> None:
+    r = client.post("/q", content=body, headers={"Content-Type": content_type})
+    assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json")
+    detail = r.json()["detail"]
+    assert detail.startswith(says), detail
+    assert 'expects a JSON object {"query": ..., "title": ...} ("query" required; no other keys)' in detail

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import GraphDep, SettingsDep, checked_query
@@ -22,7 +22,9 @@ _TYPES = ["text/html", "application/sparql-query", "application/json"]
 
 
 class QueryToSave(BaseModel):
-    """The body of ``POST /q``."""
+    """The body of ``POST /q``: ``{"query": ..., "title": ...}``, no other key (a misspelt ``titel`` is refused)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     query: str = Field(description="A SPARQL query (not an update)", max_length=MAX_QUERY_BYTES)
     title: str = Field("", description="A short title, one line", max_length=MAX_TITLE_CHARS)
