@@ -38,6 +38,8 @@ KIND_STYLE: dict[str, dict[str, Any]] = {
         "variants": {
             "dense": {"shape": "dot", "legend": "AI model, dense"},
             "moe": {"shape": "star", "legend": "AI model, Mixture-of-Experts"},
+            "other": {"shape": "triangle", "legend": "AI model, other architecture (diffusion, hybrid…)"},
+            "unknown": {"shape": "square", "legend": "AI model, architecture unknown"},
         },
     },
     "organization": {"color": "#f58518", "shape": "box", "legend": "organization"},

@@ -15,7 +15,7 @@ from kg.engine.sparql import select
 from kg.errors import InvalidParameterError
 from kg.namespaces import PREFIXES
 from kg.queries import named_query
-from kg.terms import slug_of
+from kg.terms import humanize, slug_of
 
 OPENNESS: dict[str, str] = {
     "osi": "weights under an OSI-approved license",
@@ -95,8 +95,8 @@ def landscape_graph(
                 "date": row.get("date"),
                 "total": row.get("total"),
                 "active": row.get("active"),
-                "arch": row.get("archLabel"),
-                "moe": bool(row.get("moe")),
+                "arch": row.get("archLabel") or (humanize(row["arch"]) if row.get("arch") else None),
+                "variant": architecture_group(bool(row.get("moe")), bool(row.get("dense")), bool(row.get("arch"))),
                 "openness": row.get("openness", "unknown"),
             },
         )
@@ -169,6 +169,38 @@ def landscape_graph(
     return G
 
 
+def architecture_group(moe: bool, dense: bool, recorded: bool) -> str:
+    """Return the shape group of a model in the landscape: its architecture's kind, never a guess.
+
+    Parameters
+    ----------
+    moe : bool
+        The architecture is Mixture-of-Experts or narrower (MoE diffusion, hybrid-attention MoE…).
+    dense : bool
+        The architecture is a dense transformer or narrower.
+    recorded : bool
+        The model has an architecture at all.
+
+    Returns
+    -------
+    str
+        ``"moe"``, ``"dense"``, ``"other"`` (recorded, neither: diffusion transformer, hybrid Mamba…)
+        or ``"unknown"`` (no architecture recorded): a variant of :data:`viz.render.KIND_STYLE` ``model``.
+
+    Examples
+    --------
+    >>> architecture_group(True, False, True), architecture_group(False, True, True)
+    ('moe', 'dense')
+    >>> architecture_group(False, False, True), architecture_group(False, False, False)
+    ('other', 'unknown')
+    """
+    if moe:
+        return "moe"
+    if dense:
+        return "dense"
+    return "other" if recorded else "unknown"
+
+
 def release_quarter(date: object) -> str | None:
     """Return the calendar quarter (``YYYY-Qn``) of a publication date, or None when no month is known.
 
@@ -211,7 +243,7 @@ def _landscape_model_node(m: dict[str, Any]) -> dict[str, Any]:
     node: dict[str, Any] = {
         "label": m["name"],
         "kind": "model",
-        "variant": "moe" if m["moe"] else "dense",
+        "variant": m["variant"],
         "country": country,
         "title": "\n".join(lines),
         "term": "iri",
