@@ -72,6 +72,7 @@ def test_only_http_links_on_pages(evil_client: TestClient, path: str) -> None:
         "/sparql",
         "/claims/scmp-meta-open-sourced-llama",
         "/docs",
+        "/redoc",
     ],
 )
 def test_every_html_response_has_a_csp(client: TestClient, path: str) -> None:
@@ -85,6 +86,26 @@ def test_every_html_response_has_a_csp(client: TestClient, path: str) -> None:
     assert policy["object-src"] == ["'none'"]
     foreign = [s for s in policy["script-src"] if s.startswith("http")]
     assert foreign == []  # /docs too: its Swagger UI is served from here (api/routes/docs.py)
+    # ReDoc builds its search worker from a blob: URL; no other page may start a worker from one.
+    assert policy.get("worker-src") == (["'self'", "blob:"] if path == "/redoc" else None)
+
+
+def test_redoc_script_loads_nothing_from_elsewhere(client: TestClient) -> None:
+    script = client.get("/docs/assets/redoc.standalone.js")
+    assert script.status_code == 200 and script.headers["content-type"].startswith("text/javascript")
+    assert b"cdn.redoc.ly" not in script.content and len(script.content) > 500_000
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc"])
+def test_api_reference_pages_have_a_clean_console(
+    live_server: LiveServer, browser_page: BrowserPage, path: str
+) -> None:
+    page = browser_page.page
+    page.goto(live_server.url + path)
+    page.wait_for_selector("#swagger-ui .opblock" if path == "/docs" else "[role=search] input, input.search-input")
+    page.wait_for_timeout(1000)  # ReDoc starts its search worker after the first render
+    assert browser_page.console_errors == [], browser_page.console_errors
+    assert browser_page.external_requests == []
 
 
 def test_json_answers_have_no_csp_overhead(client: TestClient) -> None:

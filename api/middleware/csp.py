@@ -56,6 +56,10 @@ def embeddable(path: str, query_string: str) -> bool:
     return parse_qs(query_string).get("embed", [""])[-1].lower() in ("1", "true", "yes", "on")
 
 
+BLOB_WORKER_PAGES = frozenset({"/redoc"})
+"""Pages whose script starts a web worker from a ``blob:`` URL (ReDoc's search); no other page may."""
+
+
 def policy_for(body: bytes, path: str = "/", embed: bool = False) -> str:
     """Return the Content-Security-Policy of one HTML document.
 
@@ -64,8 +68,9 @@ def policy_for(body: bytes, path: str = "/", embed: bool = False) -> str:
     body : bytes
         The document as sent (UTF-8).
     path : str, optional
-        The request path (kept for callers; every page gets the same rules, ``/docs`` included,
-        whose Swagger UI is served locally by ``api/routes/docs.py``).
+        The request path. Every page gets the same rules (``/docs`` included, whose Swagger UI is
+        served locally by ``api/routes/docs.py``) except ``/redoc``, whose ReDoc runs its search
+        index in a web worker made from a ``blob:`` URL: that page alone gets ``worker-src 'self' blob:``.
     embed : bool, optional
         The page is an embed (:func:`embeddable`): any site may frame it (``frame-ancestors *``);
         every other page may be framed by this origin only, against clickjacking.
@@ -95,6 +100,7 @@ def policy_for(body: bytes, path: str = "/", embed: bool = False) -> str:
             "base-uri 'none'",
             "form-action 'self'",
             "frame-ancestors *" if embed else "frame-ancestors 'self'",
+            *(["worker-src 'self' blob:"] if path in BLOB_WORKER_PAGES else []),
         ]
     )
 
