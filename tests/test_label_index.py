@@ -286,3 +286,13 @@ def test_search_follows_writes(writable: TestClient) -> None:
     ]
     assert client.post("/sparql", content=DROP, headers=auth).status_code == 204
     assert probe()["total"] == 0
+
+
+def test_suggestions_rank_exact_and_prefix_names_first(client: TestClient) -> None:
+    """What the search box shows (8 suggestions): "glm" gives the GLM family and GLM models before ChatGLM."""
+    names = [r["name"] for r in client.get("/api/search?q=glm&limit=8").json()["results"]]
+    assert names[0] == "GLM" and all(n.upper().startswith("GLM") for n in names), names
+    everything = [r["name"] for r in client.get("/api/search?q=glm&limit=100").json()["results"]]
+    first_inner = next(i for i, n in enumerate(everything) if not n.upper().startswith("GLM"))
+    assert all(not n.upper().startswith("GLM") for n in everything[first_inner:])  # substrings (ChatGLM…) after
+    assert "ChatGLM-6B" in everything[first_inner:]
