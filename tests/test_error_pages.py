@@ -43,6 +43,9 @@ def test_browsers_get_an_error_page_with_status_kept(client: TestClient, accept:
     bad = client.get("/api/models?limit=abc", headers={"Accept": accept})
     assert bad.status_code == 422 and bad.headers["content-type"].startswith("text/html")
     assert "<code>limit</code>" in bad.text and "valid integer" in bad.text
+    page = client.get("/models?country=XX", headers={"Accept": accept})
+    assert page.status_code == 422 and "<code>country</code>" in page.text
+    assert "<p>no country named &#39;XX&#39;</p>" in page.text  # the name is not said twice
 
 
 def test_error_page_escapes_the_address_and_offers_suggestions(client: TestClient) -> None:
