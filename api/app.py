@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from api.errors import install_error_handlers
 from api.mcp_server import mount as mount_mcp
 from api.middleware.csp import CSPMiddleware
+from api.middleware.engine_version import EngineVersion
 from api.middleware.etag import ETagMiddleware
 from api.middleware.head import HeadAsGet
 from api.middleware.sparql_fastpath import SparqlFastPath
@@ -98,8 +99,11 @@ def create_app(settings: Settings | None = None, graph: KnowledgeGraph | None = 
     app.add_middleware(CSPMiddleware)
     # Outermost: plain SPARQL queries skip routing and dependency solving (api/middleware/sparql_fastpath.py).
     app.add_middleware(SparqlFastPath)
-    # Outermost of all: HEAD is answered as the GET of the same URL, without the body (RFC 9110 §9.3.2).
+    # Outermost but one: HEAD is answered as the GET of the same URL, without the body (RFC 9110 §9.3.2).
     app.add_middleware(HeadAsGet)
+    # Around everything: a remote engine's dataset version is read once per request, before the
+    # ETag or a cache uses it, so no replica answers from before a write made through another.
+    app.add_middleware(EngineVersion)
     install_error_handlers(app)
     # analytics, reviews and imports before entities: /api/analytics/…, /api/reviews, /api/imports,
     # /api/changes, /api/coverage, /api/claims/{slug}/review must not be taken for /api/{collection}/{slug}

@@ -49,15 +49,21 @@ SAVED_QUERIES_GRAPH = str(GRAPH) + "saved-queries"
 kept out of the default graph like the snapshots, so a saved query is never counted as data."""
 
 
+VERSION_GRAPH = str(GRAPH) + "meta"
+"""Graph of the dataset version marker a remote engine holds (:mod:`kg.engine.remote`): every write
+made through the API tier replaces it in the same request, so every replica sees the same version.
+Kept out of the default graph: it is bookkeeping, not data."""
+
+
 def kept_out(graph: str) -> bool:
-    """Return True for a named graph the default graph leaves out (snapshots, saved queries).
+    """Return True for a named graph the default graph leaves out (snapshots, saved queries, version marker).
 
     Examples
     --------
     >>> kept_out(SAVED_QUERIES_GRAPH), kept_out(snapshot_graph("epoch", 1)), kept_out(import_graph("epoch"))
     (True, True, False)
     """
-    return graph.startswith(SNAPSHOT_PREFIX) or graph == SAVED_QUERIES_GRAPH
+    return graph.startswith(SNAPSHOT_PREFIX) or graph in (SAVED_QUERIES_GRAPH, VERSION_GRAPH)
 
 
 HISTORY_GRAPH = str(GRAPH) + "history"

@@ -22,29 +22,46 @@ Design notes
 - **Time limits.** The HTTP client stops waiting after the query time limit; the engine's own
   limit (``oxigraph serve --timeout-s``, Virtuoso's ``MaxQueryExecutionTime``, Fuseki's
   ``arq:queryTimeout``) is what frees the engine's CPU.
-- **Versions.** :class:`RemoteKnowledgeStore` bumps its version on every write made through
-  this API tier and, because other clients may write to the engine directly, also every
-  ``ttl_s`` seconds: a cached answer is at most ``ttl_s`` old with respect to such writes.
-  Nothing else is kept in the API process, so several replicas can run behind a load balancer
-  (each with its own cache, each bounded by the same TTL).
+- **Versions come from the engine.** Every update sent through this tier also replaces a
+  version marker (``<urn:aikg:dataset> dcterms:identifier "{uuid}"`` in
+  :data:`~kg.engine.dataset.VERSION_GRAPH`), in the same request after the caller's operations
+  (one SPARQL Update request is one transaction on Oxigraph server). A read fetches the marker
+  with one tiny SELECT, at most once per HTTP request (:data:`READ_STARTED`: a marker read since
+  the request began is reused, so concurrent requests share reads), and the version
+  (:attr:`RemoteKnowledgeStore.version`: ETags, cache keys) is made of it. So every replica sees
+  a new version as soon as any replica's write has returned, and all replicas give the same
+  ETags. A write made directly on the engine does not change the marker: for those the version
+  also changes every ``ttl_s`` seconds. The marker graph is left out of the graphs this tier
+  lists (so out of the union default graph); an engine whose own default graph is the union
+  (``union_default``) shows its two triples there.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
+import uuid
 from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pyoxigraph as ox
 
+from kg.engine.dataset import VERSION_GRAPH
 from kg.engine.store import KnowledgeStore
 from kg.errors import QueryTimeoutError, RemoteEngineError
 
-__all__ = ["RemoteKnowledgeStore", "RemoteStore"]
+__all__ = ["READ_STARTED", "RemoteKnowledgeStore", "RemoteStore"]
+
+READ_STARTED: ContextVar[float | None] = ContextVar("aikg_read_started", default=None)
+"""When the HTTP request being answered began (``time.monotonic()``), set by the API tier: a
+version marker read since then is current enough for it. None outside a request: the marker is
+read again whenever the version is asked for."""
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +82,47 @@ _TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 _INSERT_CHUNK = 20_000  # triples per INSERT DATA request when loading a file
+_DATASET = "urn:aikg:dataset"  # subject of the version marker
+_DCT = "http://purl.org/dc/terms/"
+_MARKER_QUERY = f"SELECT ?v WHERE {{ GRAPH <{VERSION_GRAPH}> {{ <{_DATASET}> <{_DCT}identifier> ?v }} }}"
+_LEXEME = re.compile(  # what ends an update request: comments are skipped, a string or an IRI is one lexeme
+    r"""
+    (?P<comment>\#[^\n\r]*)
+  | '''(?:[^'\\]|\\.|'(?!''))*''' | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+  | '(?:[^'\\\n\r]|\\.)*' | "(?:[^"\\\n\r]|\\.)*" | <[^<>"{}|^`\\\x00-\x20]*>
+  | [^\s\#'"<;]+ | \S
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def _ends_with_separator(text: str) -> bool:
+    """Return True when the last lexeme of an update request (comments skipped) is ``;``.
+
+    >>> _ends_with_separator("INSERT DATA { <a:b> <a:c> 1 } ; # done"), _ends_with_separator("CLEAR ALL # ;")
+    (True, False)
+    """
+    stripped = text.rstrip()
+    last_line = stripped[stripped.rfind("\n") + 1 :]
+    if not stripped.endswith(";") and "#" not in last_line:
+        return False  # fast path: no comment on the last line, and it does not end with ';'
+    last = ""
+    for match in _LEXEME.finditer(text):
+        if match.group("comment") is None:
+            last = match.group(0)
+    return last == ";"
+
+
+def _marker_operations(marker: str) -> str:
+    """Return the SPARQL Update operations that replace the version marker with `marker`."""
+    now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    value = ox.Literal(marker)
+    modified = ox.Literal(now, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime"))
+    return (
+        f"DROP SILENT GRAPH <{VERSION_GRAPH}> ;\n"
+        f"INSERT DATA {{ GRAPH <{VERSION_GRAPH}> {{ <{_DATASET}> <{_DCT}identifier> {value} ; "
+        f"<{_DCT}modified> {modified} }} }}"
+    )
 
 
 def _prologue(prefixes: Mapping[str, str] | None) -> str:
@@ -157,6 +215,12 @@ class RemoteStore:
         self._client = httpx.Client(auth=basic, timeout=timeout_s, headers={"User-Agent": "aikg-remote"})
         self.union_graphs: list[str] | None = None  # named graphs queried as the default graph
         self._graphs_read_at = 0.0
+        self.marker: str | None = None
+        """The engine's version marker as last read or written ("" when it has none yet)."""
+        self.marker_at = float("-inf")
+        """When :attr:`marker` was known to be current (``time.monotonic()``): when its read was
+        sent, or when the write that set it had returned."""
+        self._marker_lock = threading.Lock()
 
     # -- protocol -------------------------------------------------------------------------
     def _post(self, url: str, data: dict[str, Any], accept: str) -> httpx.Response:
@@ -231,8 +295,27 @@ class RemoteStore:
         results_format = ox.QueryResultsFormat.from_media_type(media) or ox.QueryResultsFormat.JSON
         return ox.parse_query_results(response.content, format=results_format)
 
-    def update(self, update: str, *, prefixes: Mapping[str, str] | None = None, base_iri: str | None = None) -> None:
+    def update(
+        self,
+        update: str,
+        *,
+        prefixes: Mapping[str, str] | None = None,
+        base_iri: str | None = None,
+        mark: bool = True,
+    ) -> None:
         """Run a SPARQL 1.1 Update on the engine (one request, atomic where the engine is).
+
+        Parameters
+        ----------
+        update : str
+            The update request.
+        prefixes : mapping of str to str, optional
+            Prefixes declared before it.
+        base_iri : str, optional
+            Ignored (pyoxigraph's signature); a request states its own ``BASE``.
+        mark : bool, optional
+            Replace the version marker in the same request (default True), so every replica sees
+            a new version; False for a request that changes nothing (the writability probe).
 
         Raises
         ------
@@ -241,8 +324,50 @@ class RemoteStore:
         RemoteEngineError
             If the engine cannot be reached or fails.
         """
-        self._post(self.update_endpoint, {"update": _prologue(prefixes) + update}, "*/*")
-        self.union_graphs = None
+        text = _prologue(prefixes) + update
+        marker = uuid.uuid4().hex if mark else None
+        if marker is not None:
+            # After the caller's operations (a PREFIX may only open the request on some engines),
+            # on a line of its own (the request may end in a comment).
+            text += ("\n" if _ends_with_separator(update) else "\n;\n") + _marker_operations(marker)
+        try:
+            self._post(self.update_endpoint, {"update": text}, "*/*")
+        finally:
+            self.union_graphs = None
+        if marker is not None:
+            self._observe(marker, time.monotonic())
+
+    def _observe(self, marker: str, at: float) -> None:
+        # Keep the newest knowledge only: a read sent before a write returned may predate it.
+        with self._marker_lock:
+            if at >= self.marker_at:
+                if marker != self.marker:
+                    self.union_graphs = None  # another replica may have added or dropped graphs
+                self.marker, self.marker_at = marker, at
+
+    def read_marker(self) -> str:
+        """Read the engine's version marker (one small SELECT) and return it.
+
+        Returns
+        -------
+        str
+            The marker set by the last write made through any API tier, "" when none was.
+
+        Raises
+        ------
+        QueryTimeoutError, RemoteEngineError
+            If the engine does not answer in time, or cannot be reached.
+        """
+        sent = time.monotonic()
+        response = self._post(self.query_endpoint, {"query": _MARKER_QUERY}, _RESULTS_ACCEPT)
+        media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        rows = ox.parse_query_results(
+            response.content, format=ox.QueryResultsFormat.from_media_type(media) or ox.QueryResultsFormat.JSON
+        )
+        assert isinstance(rows, ox.QuerySolutions)
+        values = sorted(row["v"].value for row in rows if row["v"] is not None)
+        self._observe(values[0] if values else "", sent)
+        return self.marker or ""
 
     # -- the rest of the Store interface the core uses ------------------------------------
     def _union_graphs(self) -> list[str]:
@@ -251,12 +376,17 @@ class RemoteStore:
             # GRAPH ?g {} lists the named graphs without reading their triples (SPARQL 1.1 §18.6).
             rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
             assert isinstance(rows, ox.QuerySolutions)
-            self.union_graphs = sorted(row["g"].value for row in rows if isinstance(row["g"], ox.NamedNode))
+            self.union_graphs = sorted(
+                row["g"].value for row in rows if isinstance(row["g"], ox.NamedNode) and row["g"].value != VERSION_GRAPH
+            )
             self._graphs_read_at = now
         return self.union_graphs
 
     def named_graphs(self) -> Iterator[ox.NamedNode]:
-        """Return the named graphs of the engine (read at most once per ``ttl_s`` and per write)."""
+        """Return the named graphs of the engine (read at most once per ``ttl_s`` and per new version).
+
+        The version marker's graph is not listed: it is the tier's bookkeeping, not data.
+        """
         return iter([ox.NamedNode(g) for g in self._union_graphs()])
 
     def quads_for_pattern(
@@ -266,7 +396,8 @@ class RemoteStore:
 
         Quads of the engine's default graph are returned with :class:`pyoxigraph.DefaultGraph`
         unless `graph_name` names a graph; engines whose default graph is the union of all
-        graphs (Virtuoso, GraphDB) then return some triples twice.
+        graphs (Virtuoso, GraphDB) then return some triples twice. The version marker's graph
+        is left out unless named.
         """
         bound = {
             ox.Variable(name): term
@@ -279,7 +410,7 @@ class RemoteStore:
         elif isinstance(graph_name, ox.DefaultGraph):
             where = "?s ?p ?o"
         else:
-            where = "{ GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o }"
+            where = f"{{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{VERSION_GRAPH}>) }} UNION {{ ?s ?p ?o }}"
         text = "SELECT ?s ?p ?o ?g WHERE { " + where + " }"
         page, offset = 16, 0
         while True:
@@ -315,7 +446,10 @@ class RemoteStore:
 
     def __len__(self) -> int:
         """Return the number of items."""
-        rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } }")
+        rows = self.query(
+            "SELECT (COUNT(*) AS ?n) WHERE { { GRAPH ?g { ?s ?p ?o } "
+            f"FILTER(?g != <{VERSION_GRAPH}>) }} UNION {{ ?s ?p ?o }} }}"
+        )
         assert isinstance(rows, ox.QuerySolutions)
         return int(next(iter(rows))["n"].value)
 
@@ -370,7 +504,7 @@ class RemoteKnowledgeStore(KnowledgeStore):
         Time limit of one request, in seconds.
     ttl_s : float, optional
         The version also changes every `ttl_s` seconds, so answers cached by this tier never
-        hide a write made directly on the engine for longer than that.
+        hide a write made directly on the engine (not through an API tier) for longer than that.
     union_default : bool, optional
         The engine's default graph is the union of its named graphs: see :class:`RemoteStore`.
 
@@ -402,9 +536,25 @@ class RemoteKnowledgeStore(KnowledgeStore):
 
     @property
     def version(self) -> str:
-        """Return the version: changes with every write through this tier and every ``ttl_s``."""
+        """Return the dataset version, the same on every replica: the engine's marker and the TTL epoch.
+
+        The marker changes with every write made through any API tier over this engine
+        (:meth:`RemoteStore.update`); it is read again unless it was read or written since the
+        current HTTP request began (:data:`READ_STARTED`; outside a request, always). The epoch
+        (``time.time() // ttl_s``) changes every ``ttl_s`` seconds, for writes made directly on
+        the engine.
+
+        Raises
+        ------
+        QueryTimeoutError, RemoteEngineError
+            If the marker must be read and the engine does not answer.
+        """
+        inner: RemoteStore = self.inner  # type: ignore[assignment]
+        started = READ_STARTED.get()
+        if inner.marker is None or inner.marker_at < (started if started is not None else time.monotonic()):
+            inner.read_marker()
         epoch = int(time.time() // self.ttl_s) if self.ttl_s > 0 else time.time_ns()
-        return f"{self._instance}-{self._counter}-{epoch}"
+        return f"{inner.marker or '0'}-{epoch}"
 
     def is_empty(self) -> bool:
         """Return True when the engine holds no quad at all."""
@@ -421,7 +571,7 @@ class RemoteKnowledgeStore(KnowledgeStore):
         """
         if self._writable is None:
             try:
-                self.inner.update("INSERT DATA { }")
+                self.inner.update("INSERT DATA { }", mark=False)  # type: ignore[call-arg]
                 self._writable = True
             except SyntaxError as exc:
                 log.warning("the remote engine refuses updates (%s): serving read-only", exc)
