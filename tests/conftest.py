@@ -119,6 +119,29 @@ class LiveServer(ServerProcess):
         )
 
 
+def oxigraph_binary() -> str | None:
+    """Return the ``oxigraph`` server binary (PyPI ``oxigraph``, beside this Python first), or None."""
+    beside = Path(sys.executable).parent / "oxigraph"
+    return str(beside) if beside.exists() else shutil.which("oxigraph")
+
+
+class OxigraphServer(ServerProcess):
+    """``oxigraph serve`` (or `command`, e.g. ``serve-read-only``) on a free port of 127.0.0.1 over a directory."""
+
+    def __init__(self, binary: str, location: Path, *options: str, command: str = "serve") -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.query_url = self.base + "/query"
+        self.update_url = self.base + "/update"
+        super().__init__(
+            [binary, command, *options, "--location", str(location), "--bind", f"127.0.0.1:{self.port}"],
+            lambda: httpx.post(self.query_url, data={"query": "ASK {}"}, timeout=1).status_code == 200,
+            name="oxigraph serve",
+            timeout_s=30,
+            poll_s=0.1,
+        )
+
+
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[LiveServer]:
     server = LiveServer()

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import shutil
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -28,34 +26,12 @@ from kg.errors import RemoteEngineError
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
 from tests import test_api_basics as core
-from tests.conftest import TOKEN, LiveServer, ServerProcess, free_port
-
-
-def _oxigraph_binary() -> str | None:
-    beside = Path(sys.executable).parent / "oxigraph"
-    return str(beside) if beside.exists() else shutil.which("oxigraph")
-
-
-class OxigraphServer(ServerProcess):
-    """``oxigraph serve`` (or `command`, e.g. ``serve-read-only``) on a free port of 127.0.0.1 over a directory."""
-
-    def __init__(self, binary: str, location: Path, *options: str, command: str = "serve") -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.query_url = self.base + "/query"
-        self.update_url = self.base + "/update"
-        super().__init__(
-            [binary, command, *options, "--location", str(location), "--bind", f"127.0.0.1:{self.port}"],
-            lambda: httpx.post(self.query_url, data={"query": "ASK {}"}, timeout=1).status_code == 200,
-            name="oxigraph serve",
-            timeout_s=30,
-            poll_s=0.1,
-        )
+from tests.conftest import TOKEN, LiveServer, OxigraphServer, free_port, oxigraph_binary
 
 
 @pytest.fixture(scope="module")
 def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
-    binary = _oxigraph_binary()
+    binary = oxigraph_binary()
     if binary is None:
         pytest.skip("the oxigraph server binary is missing (pip install oxigraph): remote-engine tests skipped")
     server = OxigraphServer(binary, tmp_path_factory.mktemp("oxigraph"))
@@ -263,7 +239,7 @@ def test_union_default_sends_no_dataset(oxigraph_server: OxigraphServer, remote_
 
 
 def test_union_default_engine_gives_the_same_answers(tmp_path: Path) -> None:
-    binary = _oxigraph_binary()
+    binary = oxigraph_binary()
     if binary is None:
         pytest.skip("the oxigraph server binary is missing (pip install oxigraph)")
     engine = OxigraphServer(binary, tmp_path / "union", "--union-default-graph")
