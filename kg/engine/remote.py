@@ -220,7 +220,8 @@ class RemoteStore:
         self.marker_at = float("-inf")
         """When :attr:`marker` was known to be current (``time.monotonic()``): when its read was
         sent, or when the write that set it had returned."""
-        self._marker_lock = threading.Lock()
+        self._marker_lock = threading.Condition()
+        self._reading_since: float | None = None  # when the marker read in flight was sent
 
     # -- protocol -------------------------------------------------------------------------
     def _post(self, url: str, data: dict[str, Any], accept: str) -> httpx.Response:
@@ -344,6 +345,44 @@ class RemoteStore:
                 if marker != self.marker:
                     self.union_graphs = None  # another replica may have added or dropped graphs
                 self.marker, self.marker_at = marker, at
+
+    def marker_since(self, started: float) -> str:
+        """Return the version marker as read or written at `started` or later.
+
+        One read is in flight at a time, and it serves every caller that began before it was
+        sent: under concurrent requests the engine gets one marker read per round trip, not one
+        per request.
+
+        Parameters
+        ----------
+        started : float
+            ``time.monotonic()`` when the caller began (an HTTP request's arrival).
+
+        Returns
+        -------
+        str
+            The marker, "" when the engine has none.
+
+        Raises
+        ------
+        QueryTimeoutError, RemoteEngineError
+            If the marker must be read and the engine does not answer.
+        """
+        with self._marker_lock:
+            while not (self.marker is not None and self.marker_at >= started):
+                if self._reading_since is None:
+                    self._reading_since = time.monotonic()
+                    break
+                self._marker_lock.wait()  # the read in flight, then look again
+            else:
+                return self.marker
+        try:
+            self.read_marker()
+        finally:
+            with self._marker_lock:
+                self._reading_since = None
+                self._marker_lock.notify_all()
+        return self.marker or ""
 
     def read_marker(self) -> str:
         """Read the engine's version marker (one small SELECT) and return it.
@@ -551,10 +590,9 @@ class RemoteKnowledgeStore(KnowledgeStore):
         """
         inner: RemoteStore = self.inner  # type: ignore[assignment]
         started = READ_STARTED.get()
-        if inner.marker is None or inner.marker_at < (started if started is not None else time.monotonic()):
-            inner.read_marker()
+        marker = inner.marker_since(started if started is not None else time.monotonic())
         epoch = int(time.time() // self.ttl_s) if self.ttl_s > 0 else time.time_ns()
-        return f"{inner.marker or '0'}-{epoch}"
+        return f"{marker or '0'}-{epoch}"
 
     def is_empty(self) -> bool:
         """Return True when the engine holds no quad at all."""
