@@ -145,3 +145,12 @@ def test_a_killed_replica_loses_no_request(replicas: Replicas) -> None:
     assert [r.status_code for r in answers] == [200] * 40
     assert set(proxy.served) == {1}
     assert proxy.retries >= 20  # every other request was first sent to A, then retried on B
+
+
+def test_an_engine_that_is_down_is_a_502_never_a_500(replicas: Replicas) -> None:
+    replicas.engine.stop()
+    r = httpx.get(replicas.b.url + "/api/models/glm-4.5", timeout=60)
+    assert r.status_code == 502, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert "cannot reach the remote engine" in r.json()["detail"]
+    assert "etag" not in r.headers

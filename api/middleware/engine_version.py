@@ -12,7 +12,6 @@ the version lives in the process and this middleware only passes the request on.
 
 from __future__ import annotations
 
-import contextlib
 import time
 
 import anyio
@@ -33,8 +32,9 @@ class EngineVersion:
 
     Notes
     -----
-    If the engine cannot be reached, the request goes on and fails where the engine is used
-    (a 502 or 504 with its reason, :mod:`api.errors`), as it would without this middleware.
+    If the engine cannot be reached, the version is one never given before (nothing cached is
+    served) and the request goes on to fail where the engine is used (a 502 or 504 with its
+    reason, :mod:`api.errors`).
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -47,9 +47,7 @@ class EngineVersion:
             return
         token = READ_STARTED.set(time.monotonic())
         try:
-            # An unreachable engine is reported by the route that needs it (502/504 with the reason).
-            with contextlib.suppress(Exception):
-                await anyio.to_thread.run_sync(lambda: graph.version)
+            await anyio.to_thread.run_sync(lambda: graph.version)
             await self.app(scope, receive, send)
         finally:
             READ_STARTED.reset(token)
