@@ -20,7 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from kg.engine.remote import RemoteStore, _where_brace
+from kg.engine.remote import RemoteKnowledgeStore, RemoteStore, _where_brace
 from kg.engine.sparql import select
 from kg.errors import RemoteEngineError
 from kg.service import KnowledgeGraph
@@ -254,3 +254,20 @@ def test_union_default_engine_gives_the_same_answers(tmp_path: Path) -> None:
             service.close()
     finally:
         engine.stop()
+
+
+def test_a_marker_read_sent_before_a_write_returned_does_not_undo_it() -> None:
+    # Times are time.monotonic() stamps: a read is stamped when sent, a write when it returned.
+    store = RemoteStore(f"http://127.0.0.1:{free_port()}/query")
+    store._observe("written", 10.0)
+    store._observe("read-while-writing", 9.5)  # answered after the write, but sent before it
+    assert (store.marker, store.marker_at) == ("written", 10.0)
+    store._observe("read-later", 11.0)
+    assert (store.marker, store.marker_at) == ("read-later", 11.0)
+
+
+def test_an_unreachable_engine_gives_a_version_never_seen() -> None:
+    store = RemoteKnowledgeStore(f"http://127.0.0.1:{free_port()}/query", timeout_s=2)
+    first, second = store.version, store.version
+    assert first.startswith("unknown-") and second.startswith("unknown-")
+    assert first != second  # nothing cached under one can be served under the next
