@@ -11,6 +11,7 @@ import asyncio
 import gc
 import inspect
 import logging
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -25,6 +26,7 @@ import pyoxigraph as ox
 from kg.analysis.review import keeper_for
 from kg.engine.dataset import read_as_of, within_read
 from kg.engine.load import load_default_graph
+from kg.engine.quiet import WhenQuiet
 from kg.engine.sparql import (
     QueryRequest,
     QueryResponse,
@@ -38,14 +40,22 @@ from kg.engine.sparql import (
 from kg.engine.store import KnowledgeStore, written_graphs
 from kg.engine.workers import QueryPool
 from kg.errors import ForbiddenError, LoadError, QueryEvaluationError
-from kg.find.search import warm_index
-from kg.ingest.journal import UpdateJournal, update_entry
+from kg.find.search import carry_index, warm_index
+from kg.ingest.journal import UpdateJournal, rating_changes, ratings_update_entry, update_entry
 from kg.queries import named_query
 from kg.settings import Settings
 
 __all__ = ["KnowledgeGraph", "ResultCache"]
 
 log = logging.getLogger(__name__)
+
+_QUIET_S = 0.1
+"""Seconds without a write after which the label index is rebuilt (if a write changed it) and
+idle query workers are forked again."""
+
+_REVIEW_WORDS = re.compile(r"review|computedFrom|DataSnapshot|GraphVersion|datasetVersion", re.IGNORECASE)
+"""Words of a query that may read the reviews graph (its IRI, ``schema:ClaimReview``,
+``schema:reviewRating``, the snapshot vocabulary): such a query waits for the reviews to be current."""
 
 
 class ResultCache:
@@ -132,18 +142,41 @@ class KnowledgeGraph:
         # on-disk store it is a file, so a restart keeps the feed.
         on_disk = settings.store and not settings.store.startswith(("http://", "https://"))
         self.journal = UpdateJournal(Path(settings.store + ".updates.jsonl") if on_disk else None)
+        self._ratings_pending = False
+        self._quiet: WhenQuiet | None = None
         if settings.workers > 0:
             # Build the label index here, before the workers fork, so they share it copy-on-write
-            # instead of each building its own (seconds at 100k entities), and again after every
-            # write, under the write lock, before a new worker is forked: a worker that had to
-            # build it itself could spend its whole time limit on it at 100k entities.
+            # instead of each building its own (seconds at 100k entities). After a write it is kept
+            # when the write changed none of its predicates, else built again once writes pause,
+            # before the workers are refilled (a worker that had to build it itself could spend
+            # its whole time limit on it at 100k entities); both off the write path.
             self._warm_index()
-            store.add_listener(self._warm_index)
+            self._quiet = WhenQuiet(self._after_writes, _QUIET_S, "kg-after-writes")
+            store.add_listener(self._on_write)
         self.pool = (
-            QueryPool(store, settings.workers, settings.query_timeout_s, settings.query_memory_mb * 2**20)
+            QueryPool(
+                store,
+                settings.workers,
+                settings.query_timeout_s,
+                settings.query_memory_mb * 2**20,
+                refill_quiet_s=_QUIET_S,
+            )
             if settings.workers > 0
             else None
         )
+
+    def _on_write(self) -> None:
+        # Under the write lock: O(1), the rest waits until writes pause.
+        store = self.store
+        carry_index(store.previous_version, store.version, store.touched_predicates)
+        if self._quiet is not None:
+            self._quiet.poke()
+
+    def _after_writes(self) -> None:
+        # Writes paused: build the label index of the current version unless it was carried over,
+        # so that the workers the pool forks next (it waits as long) inherit it.
+        with self.store.lock:
+            self._warm_index()
 
     def _warm_index(self) -> None:
         started = time.perf_counter()
@@ -170,7 +203,8 @@ class KnowledgeGraph:
 
         Every edge (``kg serve`` and the app's lifespan, every other ``kg`` command) opens the
         graph here, so they all answer from the same dataset: the default graph, the ``--load``
-        files, and the reviews graph (:func:`kg.analysis.review.keeper_for`, regenerated on every write).
+        files, and the reviews graph (:func:`kg.analysis.review.keeper_for`, regenerated at the
+        first read that needs it after a write: :meth:`kg.analysis.review.ReviewKeeper.defer`).
 
         Parameters
         ----------
@@ -208,8 +242,10 @@ class KnowledgeGraph:
         loaded = [_bulk_load(store, Path(name)) for name in settings.load]
         graph = cls(store, settings)
         graph.loaded = loaded
-        # After the service's own listeners (cache, label index), as the app's lifespan did.
-        keeper_for(store)
+        # After the service's own listeners (cache, label index), as the app's lifespan did. Off
+        # the write path: a write marks the reviews stale, the next read of a review regenerates them.
+        keeper = keeper_for(store).defer()
+        keeper.add_generation_listener(graph._record_ratings)
         return graph
 
     @property
@@ -262,6 +298,7 @@ class KnowledgeGraph:
         QueryTimeoutError
             See :func:`kg.engine.sparql.execute`.
         """
+        self._reviews_current_for(request)
         key = (self.version, request)
         cached = self.cache.get(key)
         if cached is not None:
@@ -283,6 +320,9 @@ class KnowledgeGraph:
         QueryTimeoutError
             See :func:`kg.engine.sparql.execute`.
         """
+        keeper = keeper_for(self.store, install=False)
+        if keeper.deferred and keeper.stale:
+            await asyncio.to_thread(self._reviews_current_for, request)
         key = (self.version, request)
         cached = self.cache.get(key)
         if cached is not None:
@@ -355,7 +395,9 @@ class KnowledgeGraph:
                 rehearse_update(ox.Store(), text)
             else:
                 self.pool.run(rehearse_update, text, disposable=True)
-        before = self.ratings()
+        # The ratings it changes are journalled when the reviews are next regenerated
+        # (_record_ratings): the write itself does not wait for them.
+        self._ratings_pending = True
         try:
             self.store.update(text)
         except SyntaxError as exc:
@@ -364,15 +406,45 @@ class KnowledgeGraph:
             raise QueryEvaluationError(f"the update was not applied, nothing changed: {exc}") from exc
         self.store.flush()
         try:
-            self.journal.record(update_entry(text, written_graphs(text), before, self.ratings()))
+            self.journal.record(update_entry(text, written_graphs(text), {}, {}))
         except Exception:  # the write itself succeeded; only its feed entry is lost
             log.exception("recording the update in the journal failed")
+
+    def _record_ratings(self, before: dict[str, str], after: dict[str, str]) -> None:
+        # A review regeneration after SPARQL updates: the ratings they changed become a journal
+        # entry of their own (an import journals its own, having read the ratings before it ran).
+        if not self._ratings_pending:
+            return
+        self._ratings_pending = False
+        changed = rating_changes(before, after)
+        if changed:
+            self.journal.record(ratings_update_entry(changed))
+
+    def journal_entries(self) -> list[dict[str, Any]]:
+        """Return the update journal's entries, oldest first, with the rating changes of every write so far.
+
+        Returns
+        -------
+        list of dict
+            :meth:`kg.ingest.journal.UpdateJournal.entries`, after the reviews were brought up to
+            date (which journals the ratings the latest writes changed).
+        """
+        self.ratings()
+        return self.journal.entries()
+
+    def _reviews_current_for(self, request: QueryRequest) -> None:
+        # A query that names the reviews (their graph, ClaimReview, ratings...) must not see them
+        # stale: regenerate first. Others may see the reviews graph as of the data version it states.
+        keeper = keeper_for(self.store, install=False)
+        named = " ".join((request.text, *request.default_graphs, *request.named_graphs))
+        if keeper.deferred and keeper.stale and _REVIEW_WORDS.search(named):
+            keeper.ensure_current()
 
     def ratings(self) -> dict[str, str]:
         """Return the current review rating of every claim (empty when no review keeper is installed).
 
-        The reviews are regenerated inside every write, so reading them after one gives the
-        ratings it changed (the update journal and the change feeds compare the two).
+        Reading them regenerates the reviews first when the data changed since they were last
+        current, so the ratings reflect every write so far (imports compare them before and after).
         """
         keeper = keeper_for(self.store, install=False)
         if not getattr(keeper, "_installed", False):
@@ -381,6 +453,8 @@ class KnowledgeGraph:
 
     def close(self) -> None:
         """Stop the workers (and close a remote engine's connections)."""
+        if self._quiet is not None:
+            self._quiet.close()
         if self.pool is not None:
             self.pool.close()
         close = getattr(self.store.inner, "close", None)

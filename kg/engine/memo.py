@@ -36,3 +36,35 @@ def cached(version: str, name: str, build: Callable[[], Any]) -> Any:
             del _CACHE[old]
         _CACHE[key] = build()
     return _CACHE[key]
+
+
+def carry(old_version: str, new_version: str, name: str) -> bool:
+    """Let the value `name` of `old_version` stand for `new_version` too (a write that did not change its input).
+
+    Parameters
+    ----------
+    old_version, new_version : str
+        Dataset versions: the one the value was computed at, and a later one whose writes left
+        the data it reads unchanged (the caller's judgement, e.g. no predicate it reads was written).
+    name : str
+        What is cached (``"labels"``…).
+
+    Returns
+    -------
+    bool
+        True when a value of `old_version` existed and now serves `new_version`.
+
+    Examples
+    --------
+    >>> _ = cached("v1", "demo", lambda: 41 + 1)
+    >>> carry("v1", "v2", "demo"), cached("v2", "demo", lambda: 0)
+    (True, 42)
+    """
+    value = _CACHE.get((old_version, name), _MISSING)
+    if value is _MISSING or not new_version:
+        return False
+    _CACHE[(new_version, name)] = value
+    return True
+
+
+_MISSING = object()

@@ -34,6 +34,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.engine.quiet import WhenQuiet
 from kg.engine.store import KnowledgeStore
 from kg.errors import KGError, QueryMemoryError, QueryTimeoutError, QueryWorkerError
 
@@ -252,6 +253,11 @@ class QueryPool:
     probation_s : float, optional
         How much CPU time a call may use in the reserved lane, in seconds; default 0.5 (wall time
         where ``/proc`` is missing).
+    refill_quiet_s : float, optional
+        After a write, fork the successors of the retired idle workers only once writes paused
+        this long, in seconds (:class:`kg.engine.quiet.WhenQuiet`), so a stream of writes does not
+        fork after each one; a read in the meantime forks its own worker. Default None: fork them
+        inside the write, at once.
 
     Notes
     -----
@@ -284,6 +290,7 @@ class QueryPool:
         memory_bytes: int | None = None,
         reserve: int = 1,
         probation_s: float = 0.5,
+        refill_quiet_s: float | None = None,
     ) -> None:
         if size < 1:
             raise ValueError("a query pool needs at least one worker")
@@ -309,6 +316,7 @@ class QueryPool:
         # Callers of arun that must wait for a worker wait here; sized for many waiters, since a
         # waiting thread costs little and each one gives up at its own deadline.
         self._waiters = ThreadPoolExecutor(max_workers=64, thread_name_prefix="kg-query-wait")
+        self._refill = WhenQuiet(self._fill, refill_quiet_s, "kg-worker-refill") if refill_quiet_s is not None else None
         store.add_listener(self.refresh)
         with store.lock:
             source = self._source()
@@ -336,9 +344,9 @@ class QueryPool:
         """Retire workers forked before the latest write and fork their successors.
 
         Called by the store after each write, with its write lock held. For an in-memory store the
-        successors are forked here, while the lock is held anyway: a read that needed to fork would
-        have to wait for the lock, which a stream of writes (and their listeners) can hold most of
-        the time.
+        successors are forked here, while the lock is held anyway (a read that needed to fork would
+        have to wait for the lock, which a stream of writes can hold most of the time), or, with
+        `refill_quiet_s`, once writes paused that long.
         """
         with self._cond:
             self._generation += 1
@@ -349,7 +357,10 @@ class QueryPool:
         if self.store.path is None:
             # In memory a fork costs milliseconds; an on-disk store would first need its
             # in-memory copy rebuilt, which waits for the first read after the write instead.
-            self._fill()
+            if self._refill is not None:
+                self._refill.poke()
+            else:
+                self._fill()
         if stale:
             # Killed and reaped in the background: the writer holds the store's lock while its
             # listeners run, and every fork waits for that lock.
@@ -653,6 +664,8 @@ class QueryPool:
 
     def close(self) -> None:
         """Stop all workers."""
+        if self._refill is not None:
+            self._refill.close()
         self._waiters.shutdown(wait=False, cancel_futures=True)
         with self._cond:
             self._closed = True

@@ -20,9 +20,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from kg.namespaces import PREFIXES
+from kg.engine.store import parsed_update
+from kg.namespaces import GRAPH
 
-__all__ = ["JOURNAL_KEPT", "UpdateJournal", "rating_changes", "ratings_entry", "update_entry"]
+__all__ = ["JOURNAL_KEPT", "UpdateJournal", "rating_changes", "ratings_entry", "ratings_update_entry", "update_entry"]
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +51,10 @@ def _term(term: Any) -> dict[str, Any]:
 
 def _data_triples(text: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]] | None:
     """Return the triples of the request's ``INSERT DATA``/``DELETE DATA`` operations, or None if it has others."""
-    from rdflib.plugins.sparql.algebra import translateUpdate
-    from rdflib.plugins.sparql.parser import parseUpdate
-
-    try:
-        request = translateUpdate(parseUpdate(text), initNs=PREFIXES)
-    except Exception:  # rdflib may lag behind the engine; the entry then lists no triples
+    request = parsed_update(
+        text, limit=1_000_000
+    )  # rdflib may lag behind the engine: None, the entry then lists no triples
+    if request is None:
         return None
     added: list[dict[str, Any]] = []
     removed: list[dict[str, Any]] = []
@@ -112,6 +111,34 @@ def update_entry(
         "counts": {"added": len(added), "removed": len(removed), "ratings": len(ratings)},
         "added": added[:_FACTS_KEPT],
         "removed": removed[:_FACTS_KEPT],
+        "ratings": ratings[:_FACTS_KEPT],
+    }
+
+
+def ratings_update_entry(ratings: list[dict[str, Any]], when: datetime | None = None) -> dict[str, Any]:
+    """Describe the review ratings that SPARQL updates changed, found when the reviews were next regenerated.
+
+    Parameters
+    ----------
+    ratings : list of dict
+        ``{claim, old, new}`` per changed rating (:func:`rating_changes`).
+    when : datetime, optional
+        Default now (UTC).
+
+    Returns
+    -------
+    dict
+        An ``"update"`` entry like :func:`update_entry`'s with no facts, ``graphs`` the reviews
+        graph and the ratings (``complete`` True: the entry lists everything it changed).
+    """
+    return {
+        "time": (when or datetime.now(UTC)).isoformat(),
+        "kind": "update",
+        "graphs": [str(GRAPH["reviews"])],
+        "complete": True,
+        "counts": {"added": 0, "removed": 0, "ratings": len(ratings)},
+        "added": [],
+        "removed": [],
         "ratings": ratings[:_FACTS_KEPT],
     }
 

@@ -1,8 +1,10 @@
-"""Keeping the reviews current: regenerate them inside every write that changes the data they rest on.
+"""Keeping the reviews current: regenerate them when the data they rest on changed, before any read.
 
-:class:`ReviewKeeper` regenerates the reviews whenever the data they rest on changes (a store
-listener compares graph digests after every write) and replaces :data:`REVIEWS_GRAPH` in the same
-write lock, so a stale review is never served. :func:`keeper_for` gives each store its one keeper.
+:class:`ReviewKeeper` regenerates the reviews whenever the data they rest on changes (graph
+digests are compared) and replaces :data:`REVIEWS_GRAPH` under the store's write lock, so a stale
+review is never served: by default inside every write (a store listener); after
+:meth:`ReviewKeeper.defer` (what the service does) at the first read of a review after a write, so a
+write costs no regeneration. :func:`keeper_for` gives each store its one keeper.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import weakref
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from kg.analysis.review.data_snapshot import DataSnapshot, snapshot
@@ -61,6 +64,9 @@ class ReviewKeeper:
         self._changed: set[str] | None = None
         self._tracked_version: str | None = None
         self._lock = threading.RLock()
+        self.deferred = False
+        """True once :meth:`defer` was called: writes only mark the reviews stale; reads regenerate them."""
+        self._generation_listeners: list[Callable[[dict[str, str], dict[str, str]], None]] = []
         self._busy = False
         self._installed = False
         self._clean_version = ""
@@ -109,9 +115,54 @@ class ReviewKeeper:
             self._changed |= touched
         self._tracked_version = self.store.version
 
+    def defer(self) -> ReviewKeeper:
+        """Leave the reviews off the write path: a write marks them stale, the next read regenerates them.
+
+        Every read of a review (:meth:`get`, :meth:`list`, :meth:`ensure_current`) compares the
+        store's version with the version the reviews were last found current at and regenerates
+        them first when the data moved on, under the store's write lock; so a read never returns a
+        stale review, and a write costs no regeneration. :data:`REVIEWS_GRAPH` in the store
+        catches up at that read (or when the service's idle-time refresh calls
+        :meth:`ensure_current`); until then it states the data version it reflects
+        (``aikg:computedFrom`` / ``aikg:datasetVersion``), and :attr:`stale` is True.
+
+        Returns
+        -------
+        ReviewKeeper
+            This keeper.
+        """
+        self.deferred = True
+        return self
+
+    @property
+    def stale(self) -> bool:
+        """True when the store was written since the reviews were last found current."""
+        return self.snapshot is None or self.error is not None or self.store.version != self._clean_version
+
+    def add_generation_listener(self, listener: Callable[[dict[str, str], dict[str, str]], None]) -> None:
+        """Call ``listener(before, after)`` after each regeneration, with claim IRI -> rating maps.
+
+        Parameters
+        ----------
+        listener : callable
+            Takes the ratings before and after the regeneration (dict of str to str); it runs
+            under the store's write lock and must not raise.
+        """
+        self._generation_listeners.append(listener)
+
+    def ensure_current(self) -> None:
+        """Regenerate the reviews now if the data changed since they were last found current.
+
+        Raises
+        ------
+        Exception
+            Whatever a rule raised (see :meth:`refresh`).
+        """
+        self._current()
+
     def _on_write(self) -> None:
         self._note_write()
-        if self._busy:
+        if self._busy or self.deferred:
             return
         try:
             self.refresh()
@@ -176,12 +227,19 @@ class ReviewKeeper:
                     r.published, r.snapshot = published, snap
                 if writable:
                     self.store.replace_graph(REVIEWS_GRAPH, _triples(reviews, snap, published))
+                before = {claim: r.rating for claim, r in self.reviews.items()}
                 self.reviews = {r.claim: r for r in reviews}
                 self.snapshot, self.published, self.error = snap, published, None
                 self.generations += 1
                 self._clean_version = self.store.version
             finally:
                 self._busy = False
+            after = {claim: r.rating for claim, r in self.reviews.items()}
+            for listener in list(self._generation_listeners):
+                try:
+                    listener(before, after)
+                except Exception:  # the reviews are current; only a listener's record is lost
+                    log.exception("a review generation listener failed")
             return True
 
     def _current(self) -> None:
