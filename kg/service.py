@@ -144,6 +144,7 @@ class KnowledgeGraph:
         self.journal = UpdateJournal(Path(settings.store + ".updates.jsonl") if on_disk else None)
         self._ratings_pending = False
         self._quiet: WhenQuiet | None = None
+        self._index_stale = False
         if settings.workers > 0:
             # Build the label index here, before the workers fork, so they share it copy-on-write
             # instead of each building its own (seconds at 100k entities). After a write it is kept
@@ -168,15 +169,18 @@ class KnowledgeGraph:
     def _on_write(self) -> None:
         # Under the write lock: O(1), the rest waits until writes pause.
         store = self.store
-        carry_index(store.previous_version, store.version, store.touched_predicates)
-        if self._quiet is not None:
+        carried = carry_index(store.previous_version, store.version, store.touched_predicates)
+        if not carried and self._quiet is not None:
+            self._index_stale = True
             self._quiet.poke()
 
     def _after_writes(self) -> None:
-        # Writes paused: build the label index of the current version unless it was carried over,
-        # so that the workers the pool forks next (it waits as long) inherit it.
+        # Writes paused after one that changed the label index's input: build the index of the
+        # current version, so that the workers the pool forks next (it waits as long) inherit it.
         with self.store.lock:
-            self._warm_index()
+            if self._index_stale:
+                self._index_stale = False
+                self._warm_index()
 
     def _warm_index(self) -> None:
         started = time.perf_counter()
