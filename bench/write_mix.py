@@ -19,6 +19,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -93,7 +94,8 @@ def main() -> None:
     port = _free_port()
     env = {**os.environ, "KG_UPDATE_TOKEN": TOKEN, "PYTHONPATH": str(ROOT)}
     kg = [sys.executable, "-c", "from cli.main import main; main()", "serve", "--port", str(port)]
-    server = subprocess.Popen(kg, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed at exit) a pipe nobody reads would fill up and stall the server
+    server = subprocess.Popen(kg, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -104,7 +106,8 @@ def main() -> None:
             except httpx.HTTPError:
                 pass
             if server.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("kg serve did not start: " + server.stderr.read().decode()[-2000:])  # type: ignore[union-attr]
+                log.seek(0)
+                raise SystemExit("kg serve did not start: " + log.read().decode()[-2000:])
             time.sleep(0.3)
         for _phase, seconds in (("warmup", args.warmup), ("run", args.seconds)):
             out: dict[str, list[float]] = {}
