@@ -26,6 +26,7 @@ import pyoxigraph as ox
 from kg.analysis.review import keeper_for
 from kg.engine.dataset import read_as_of, within_read
 from kg.engine.load import load_default_graph
+from kg.engine.memo import carry_untouched
 from kg.engine.quiet import WhenQuiet
 from kg.engine.sparql import (
     QueryRequest,
@@ -40,10 +41,11 @@ from kg.engine.sparql import (
 from kg.engine.store import KnowledgeStore, written_graphs
 from kg.engine.workers import QueryPool
 from kg.errors import ForbiddenError, LoadError, QueryEvaluationError
-from kg.find.search import carry_index, warm_index
+from kg.find.search import warm_index
 from kg.ingest.journal import UpdateJournal, rating_changes, ratings_update_entry, update_entry
 from kg.queries import named_query
 from kg.settings import Settings
+from kg.views.entity import claim_records, graph_sources
 
 __all__ = ["KnowledgeGraph", "ResultCache"]
 
@@ -52,6 +54,9 @@ log = logging.getLogger(__name__)
 _QUIET_S = 0.1
 """Seconds without a write after which the label index is rebuilt (if a write changed it) and
 idle query workers are forked again."""
+
+_WARMED = frozenset({"labels", "claims", "graph_sources"})
+"""Values kept per dataset version (:mod:`kg.engine.memo`) that the service builds before workers fork."""
 
 _REVIEW_WORDS = re.compile(r"review|computedFrom|DataSnapshot|GraphVersion|datasetVersion", re.IGNORECASE)
 """Words of a query that may read the reviews graph (its IRI, ``schema:ClaimReview``,
@@ -146,11 +151,13 @@ class KnowledgeGraph:
         self._quiet: WhenQuiet | None = None
         self._index_stale = False
         if settings.workers > 0:
-            # Build the label index here, before the workers fork, so they share it copy-on-write
-            # instead of each building its own (seconds at 100k entities). After a write it is kept
-            # when the write changed none of its predicates, else built again once writes pause,
-            # before the workers are refilled (a worker that had to build it itself could spend
-            # its whole time limit on it at 100k entities); both off the write path.
+            # Build the label index (and the other per-version reads every entity page needs: the
+            # claim records, the graphs' provenance) here, before the workers fork, so they share
+            # them copy-on-write instead of each building its own (seconds at 100k entities). A
+            # write that changed none of the predicates one of them reads carries it over to the
+            # new version (kg.engine.memo.carry_untouched); the others are built again once writes
+            # pause, before the workers are refilled (a worker that had to build the label index
+            # itself could spend its whole time limit on it at 100k entities). Both off the write path.
             self._warm_index()
             self._quiet = WhenQuiet(self._after_writes, _QUIET_S, "kg-after-writes")
             store.add_listener(self._on_write)
@@ -167,16 +174,16 @@ class KnowledgeGraph:
         )
 
     def _on_write(self) -> None:
-        # Under the write lock: O(1), the rest waits until writes pause.
+        # Under the write lock: O(values kept), the rest waits until writes pause.
         store = self.store
-        carried = carry_index(store.previous_version, store.version, store.touched_predicates)
-        if not carried and self._quiet is not None:
+        carried = carry_untouched(store.previous_version, store.version, store.touched_predicates)
+        if not carried >= _WARMED and self._quiet is not None:
             self._index_stale = True
             self._quiet.poke()
 
     def _after_writes(self) -> None:
-        # Writes paused after one that changed the label index's input: build the index of the
-        # current version, so that the workers the pool forks next (it waits as long) inherit it.
+        # Writes paused after one that changed the input of a value kept per version: build them for
+        # the current version, so that the workers the pool forks next (it waits as long) inherit them.
         with self.store.lock:
             if self._index_stale:
                 self._index_stale = False
@@ -191,15 +198,18 @@ class KnowledgeGraph:
         # Unfrozen first and collected after the build, so reference cycles that became garbage
         # since the last write are still freed.
         gc.unfreeze()
+        inner, version = self.store.inner, self.store.version
         try:
-            warm_index(self.store.inner, self.store.version)
-        except Exception:  # the write itself succeeded; workers build the index lazily instead
-            log.exception("building the label index failed")
+            warm_index(inner, version)
+            claim_records(inner, version)
+            graph_sources(inner, version)
+        except Exception:  # the write itself succeeded; workers build them lazily instead
+            log.exception("building the label index or the claim records failed")
             return
         finally:
             gc.collect()
             gc.freeze()
-        log.info("label index built in %.2f s", time.perf_counter() - started)
+        log.info("label index and claim records built in %.2f s", time.perf_counter() - started)
 
     @classmethod
     def open(cls, settings: Settings) -> KnowledgeGraph:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable
 
 __all__ = ["WhenQuiet"]
@@ -18,7 +20,8 @@ class WhenQuiet:
     Parameters
     ----------
     task : callable
-        Takes no argument; exceptions are logged, never raised to a poker.
+        Takes no argument; exceptions are logged, never raised to a poker. A bound method is
+        held weakly: once its object is gone the thread ends.
     quiet_s : float
         How long writes must pause before the task runs, in seconds.
     name : str, optional
@@ -42,7 +45,13 @@ class WhenQuiet:
     """
 
     def __init__(self, task: Callable[[], None], quiet_s: float, name: str = "kg-when-quiet") -> None:
-        self.task = task
+        # A bound method is held weakly: the thread must not keep its owner (a service, a pool,
+        # and through them an on-disk store's lock) alive; the thread ends with the owner.
+        if inspect.ismethod(task):
+            self._task: Callable[[], Callable[[], None] | None] = weakref.WeakMethod(task)
+            weakref.finalize(task.__self__, self.close)
+        else:
+            self._task = lambda: task
         self.quiet_s = quiet_s
         self._cond = threading.Condition()
         self._last: float | None = None  # monotonic time of the latest poke not yet served
@@ -99,8 +108,11 @@ class WhenQuiet:
                 if self._closed:
                     return
                 self._last, self._running = None, True
+            task = self._task()
             try:
-                self.task()
+                if task is not None:
+                    task()
+                del task
             except Exception:
                 log.exception("deferred work after writes failed")
             finally:

@@ -8,7 +8,6 @@ version and tells listeners (query workers, result cache) that earlier answers a
 
 from __future__ import annotations
 
-import functools
 import threading
 import time
 import uuid
@@ -21,58 +20,13 @@ import pyoxigraph as ox
 from oxrdflib import OxigraphStore
 from rdflib import Dataset
 
+from kg.engine.rdflib_parser import parsed_update
 from kg.namespaces import GRAPH, PREFIXES
 
 __all__ = ["DEFAULT_GRAPH", "KnowledgeStore", "parsed_update", "write_reach", "written_graphs"]
 
 DEFAULT_GRAPH = "urn:aikg:default-graph"
 """Stands for the store's default graph in sets of graph IRIs (it has no IRI of its own)."""
-
-_PARSE_LIMIT = 65_536
-"""Longer update requests are not parsed for their target graphs (rdflib's parser is slow on bulk
-data); they count as touching every graph."""
-
-
-_PARSER_LOCK = threading.Lock()
-"""rdflib's SPARQL parser is not thread-safe (8 threads parsing at once got None for 39 of 40 requests)."""
-
-
-def parsed_update(text: str, limit: int = _PARSE_LIMIT) -> Any:
-    """Return rdflib's algebra of a SPARQL 1.1 Update request, or None when rdflib does not parse it.
-
-    Parameters
-    ----------
-    text : str
-        The update request (the prefixes of :data:`kg.namespaces.PREFIXES` are predeclared).
-    limit : int, optional
-        Longer requests, in characters, are not parsed (rdflib's parser is slow on bulk data);
-        default 64 KiB.
-
-    Returns
-    -------
-    rdflib.plugins.sparql.sparql.Update or None
-        The translated request (its ``algebra`` lists the operations), or None for a request rdflib
-        does not parse (it may lag behind what the engine accepts) or one longer than `limit`.
-
-    Notes
-    -----
-    The one home of rdflib's update parser on the write path: calls are serialised by a lock
-    (the parser keeps global state) and the last 64 requests are remembered, so the store and the
-    update journal parse a request once between them.
-    """
-    return None if len(text) > limit else _parse_update(text)
-
-
-@functools.lru_cache(maxsize=64)
-def _parse_update(text: str) -> Any:
-    from rdflib.plugins.sparql.algebra import translateUpdate
-    from rdflib.plugins.sparql.parser import parseUpdate
-
-    with _PARSER_LOCK:
-        try:
-            return translateUpdate(parseUpdate(text), initNs=PREFIXES)
-        except Exception:  # rdflib may lag behind what the engine accepts: the caller assumes anything
-            return None
 
 
 def write_reach(text: str) -> tuple[frozenset[str], frozenset[str] | None] | None:

@@ -12,7 +12,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.engine.dataset import union_dataset
-from kg.engine.memo import cached, carry
+from kg.engine.memo import cached, reads
 from kg.engine.sparql import select
 from kg.errors import InvalidParameterError
 from kg.find.label_index import LabelIndex, normalize
@@ -87,26 +87,7 @@ LABEL_PREDICATES = frozenset(
 """Every predicate the label index reads: the names of ``kg/queries/labels.rq``, ``rdf:type`` and ``skos:inScheme``."""
 
 
-def carry_index(old_version: str, new_version: str, predicates: frozenset[str] | None) -> bool:
-    """Keep the label index of `old_version` for `new_version` when the writes between left its input alone.
-
-    Parameters
-    ----------
-    old_version, new_version : str
-        The dataset version before and after a write.
-    predicates : frozenset of str or None
-        The predicates the write could change (:attr:`kg.engine.store.KnowledgeStore.touched_predicates`);
-        None: any.
-
-    Returns
-    -------
-    bool
-        True when the index of `old_version` was built and now serves `new_version` as well;
-        False when it must be built again (lazily, by the first search, or by :func:`warm_index`).
-    """
-    if predicates is None or predicates & LABEL_PREDICATES:
-        return False
-    return carry(old_version, new_version, "labels")
+reads("labels", lambda: LABEL_PREDICATES)
 
 
 def label_index(store: ox.Store, version: str) -> LabelIndex:

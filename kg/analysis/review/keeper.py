@@ -9,6 +9,7 @@ write costs no regeneration. :func:`keeper_for` gives each store its one keeper.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import threading
 import weakref
@@ -66,7 +67,7 @@ class ReviewKeeper:
         self._lock = threading.RLock()
         self.deferred = False
         """True once :meth:`defer` was called: writes only mark the reviews stale; reads regenerate them."""
-        self._generation_listeners: list[Callable[[dict[str, str], dict[str, str]], None]] = []
+        self._generation_listeners: list[Callable[[], Callable[[dict[str, str], dict[str, str]], None] | None]] = []
         self._busy = False
         self._installed = False
         self._clean_version = ""
@@ -146,9 +147,14 @@ class ReviewKeeper:
         ----------
         listener : callable
             Takes the ratings before and after the regeneration (dict of str to str); it runs
-            under the store's write lock and must not raise.
+            under the store's write lock (its exceptions are logged). A bound method is held
+            weakly: it is dropped once its object is gone.
         """
-        self._generation_listeners.append(listener)
+        # Held weakly when a bound method: the keeper lives as long as its store, and must not
+        # keep the listener's owner (a service holding the store) alive with it.
+        self._generation_listeners.append(
+            weakref.WeakMethod(listener) if inspect.ismethod(listener) else lambda: listener
+        )
 
     def ensure_current(self) -> None:
         """Regenerate the reviews now if the data changed since they were last found current.
@@ -235,7 +241,11 @@ class ReviewKeeper:
             finally:
                 self._busy = False
             after = {claim: r.rating for claim, r in self.reviews.items()}
-            for listener in list(self._generation_listeners):
+            for ref in list(self._generation_listeners):
+                listener = ref()
+                if listener is None:
+                    self._generation_listeners.remove(ref)
+                    continue
                 try:
                     listener(before, after)
                 except Exception:  # the reviews are current; only a listener's record is lost
