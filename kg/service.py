@@ -434,6 +434,26 @@ class KnowledgeGraph:
         if changed:
             self.journal.record(ratings_update_entry(changed))
 
+    def settled_from(self, version: str) -> bool:
+        """Tell whether the only write since `version` was the reviews catching up with the data.
+
+        A read that needs the reviews regenerates them first (they are left off the write path),
+        which writes the reviews graph and so moves the version; an answer computed meanwhile is
+        the answer at the new version too (the HTTP layer then tags it with that one).
+
+        Parameters
+        ----------
+        version : str
+            A dataset version seen earlier.
+
+        Returns
+        -------
+        bool
+            True when the version moved from `version` to the current one by that regeneration only.
+        """
+        keeper = keeper_for(self.store, install=False)
+        return keeper.regenerated == (version, self.version)
+
     def journal_entries(self) -> list[dict[str, Any]]:
         """Return the update journal's entries, oldest first, with the rating changes of every write so far.
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from kg.namespaces import PREFIXES
 
-__all__ = ["PARSE_LOCK", "parsed_update", "query_predicates"]
+__all__ = ["PARSE_LOCK", "parsed_update", "query_iris", "query_predicates"]
 
 PARSE_LOCK = threading.Lock()
 """Held around every call into rdflib's SPARQL parser."""
@@ -125,3 +125,56 @@ def query_predicates(text: str) -> frozenset[str] | None:
 
     algebra.traverse(query.algebra, visitPost=visit)
     return None if unknown else frozenset(found)
+
+
+@functools.lru_cache(maxsize=256)
+def query_iris(text: str) -> frozenset[str] | None:
+    """Return every IRI a SPARQL query names (patterns, paths, ``VALUES``, ``FILTER``…), or None if rdflib cannot parse it.
+
+    A superset of the predicates it reads when each of its variable predicates is bound by a
+    ``VALUES`` list, an ``IN`` list, or a value read from the data (which the caller must add).
+
+    Parameters
+    ----------
+    text : str
+        A query (the prefixes of :data:`kg.namespaces.PREFIXES` are predeclared).
+
+    Returns
+    -------
+    frozenset of str or None
+
+    Examples
+    --------
+    >>> sorted(query_iris("SELECT ?s WHERE { ?s ?p ?o FILTER(?p IN (rdfs:label)) }"))
+    ['http://www.w3.org/2000/01/rdf-schema#label']
+    """
+    from rdflib import URIRef
+    from rdflib.paths import Path
+    from rdflib.plugins.sparql import algebra
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    with PARSE_LOCK:
+        try:
+            query = algebra.translateQuery(parseQuery(text), initNs=PREFIXES)
+        except Exception:  # rdflib may lag behind the engine
+            return None
+    found: set[str] = set()
+    stack: list[Any] = [query.algebra]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if isinstance(node, URIRef):
+            found.add(str(node))
+        elif isinstance(node, str) or id(node) in seen:
+            continue
+        elif isinstance(node, dict):  # rdflib's CompValue is an OrderedDict
+            seen.add(id(node))
+            stack.extend(node.values())
+        elif isinstance(node, list | tuple | set | frozenset):
+            seen.add(id(node))
+            stack.extend(node)
+        elif isinstance(node, Path):
+            seen.add(id(node))
+            stack.extend(getattr(node, "args", ()))
+            stack.extend(p for p in (getattr(node, "path", None),) if p is not None)
+    return frozenset(found)
