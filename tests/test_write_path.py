@@ -20,7 +20,7 @@ from kg.engine.memo import cached, carry_untouched
 from kg.engine.rdflib_parser import query_iris
 from kg.engine.sparql import QueryRequest, select
 from kg.engine.store import DEFAULT_GRAPH, KnowledgeStore, write_reach
-from kg.engine.workers import QueryPool
+from kg.engine.workers import QueryPool, replayable
 from kg.find.search import LABEL_PREDICATES, label_index
 from kg.queries import named_query
 from kg.service import KnowledgeGraph
@@ -178,3 +178,41 @@ def test_a_pool_that_refills_when_writes_pause_still_shows_each_write_to_the_nex
             assert pool.run(len) == i + 1
     finally:
         pool.close()
+
+
+def test_workers_replay_data_only_updates_instead_of_being_forked_again() -> None:
+    store = KnowledgeStore()
+    pool = QueryPool(store, size=1, reserve=0, timeout_s=10, refill_quiet_s=0.05)
+    try:
+        pids = pool.worker_pids()
+        for i in range(3):
+            store.update(f"INSERT DATA {{ <http://e/s{i}> <http://e/p> {i} }}")
+            assert pool.run(len) == i + 1
+        store.update("DELETE DATA { <http://e/s0> <http://e/p> 0 }")
+        assert pool.run(len) == 2
+        assert pool.worker_pids() == pids  # the same worker, kept current by replay
+        # a pattern update (it could call NOW() or UUID()) or blank nodes: the worker is replaced
+        store.update("INSERT { ?s <http://e/q> 1 } WHERE { ?s <http://e/p> 1 }")
+        assert pool.run(len) == 3
+        assert pool.worker_pids() != pids
+        pids = pool.worker_pids()
+        store.update("INSERT DATA { _:b <http://e/p> 9 }")
+        assert pool.run(len) == 4
+        assert pool.worker_pids() != pids
+    finally:
+        pool.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("INSERT DATA { <http://e/a> <http://e/b> 1 }", True),
+        ("DELETE DATA { GRAPH <http://e/g> { <http://e/a> <http://e/b> 1 } }", True),
+        ("INSERT DATA { _:x <http://e/b> 1 }", False),
+        ("INSERT DATA { <http://e/a> <http://e/b> [ <http://e/c> 1 ] }", False),
+        ("INSERT { <http://e/a> <http://e/b> ?now } WHERE { BIND(NOW() AS ?now) }", False),
+        (None, False),
+    ],
+)
+def test_replayable(text: str | None, expected: bool) -> None:
+    assert replayable(text) is expected

@@ -202,6 +202,9 @@ class KnowledgeStore:
         self.touched_predicates: frozenset[str] | None = None
         """Predicates the last write may have changed; None when any predicate may have."""
         self.previous_version = self.version
+        self.last_update: str | None = None
+        """The SPARQL Update text of the last write, None when it was another kind of write
+        (query workers replay data-only updates on their copies)."""
         """The dataset version before the last write (listeners may carry what did not change)."""
 
     # -- identity -------------------------------------------------------------------------
@@ -233,7 +236,9 @@ class KnowledgeStore:
 
     # -- writes -----------------------------------------------------------------------------
     @contextmanager
-    def write(self, graphs: Iterable[str] | None = None, predicates: Iterable[str] | None = None) -> Any:
+    def write(
+        self, graphs: Iterable[str] | None = None, predicates: Iterable[str] | None = None, text: str | None = None
+    ) -> Any:
         """Hold the write lock; on exit bump the version and notify listeners.
 
         Parameters
@@ -244,6 +249,8 @@ class KnowledgeStore:
         predicates : iterable of str, optional
             The only predicates the write can change (set as :attr:`touched_predicates`);
             default: any predicate.
+        text : str, optional
+            The SPARQL Update request the write applies and nothing else (set as :attr:`last_update`).
 
         Yields
         ------
@@ -256,6 +263,7 @@ class KnowledgeStore:
             finally:
                 self.touched = frozenset(graphs) if graphs is not None else None
                 self.touched_predicates = frozenset(predicates) if predicates is not None else None
+                self.last_update = text
                 self.previous_version = self.version
                 self._counter += 1
                 self.changed_at = time.time()
@@ -321,7 +329,7 @@ class KnowledgeStore:
             If the engine fails to read or write.
         """
         reach = write_reach(text)
-        with self.write(*(reach or (None, None))) as inner:
+        with self.write(*(reach or (None, None)), text=text) as inner:
             inner.update(text, prefixes=PREFIXES)
 
     def flush(self) -> None:
