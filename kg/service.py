@@ -17,6 +17,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -419,10 +420,8 @@ class KnowledgeGraph:
         except RuntimeError as exc:
             raise QueryEvaluationError(f"the update was not applied, nothing changed: {exc}") from exc
         self.store.flush()
-        try:
-            self.journal.record(update_entry(text, written_graphs(text), {}, {}))
-        except Exception:  # the write itself succeeded; only its feed entry is lost
-            log.exception("recording the update in the journal failed")
+        when = datetime.now(UTC)
+        self.journal.record_later(lambda: update_entry(text, written_graphs(text), {}, {}, when))
 
     def _record_ratings(self, before: dict[str, str], after: dict[str, str]) -> None:
         # A review regeneration after SPARQL updates: the ratings they changed become a journal

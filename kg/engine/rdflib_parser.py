@@ -28,12 +28,12 @@ def _fresh_parse_lock() -> None:
 
 os.register_at_fork(after_in_child=_fresh_parse_lock)
 
-_PARSE_LIMIT = 65_536
+PARSE_LIMIT = 65_536
 """Longer update requests are not parsed for what they touch (rdflib's parser is slow on bulk
 data); they count as touching everything."""
 
 
-def parsed_update(text: str, limit: int = _PARSE_LIMIT) -> Any:
+def parsed_update(text: str, limit: int = PARSE_LIMIT) -> Any:
     """Return rdflib's algebra of a SPARQL 1.1 Update request, or None when rdflib does not parse it.
 
     Parameters

@@ -20,7 +20,8 @@ import pyoxigraph as ox
 from oxrdflib import OxigraphStore
 from rdflib import Dataset
 
-from kg.engine.rdflib_parser import parsed_update
+from kg.engine.data_update import data_reach
+from kg.engine.rdflib_parser import PARSE_LIMIT, parsed_update
 from kg.namespaces import GRAPH, PREFIXES
 
 __all__ = ["DEFAULT_GRAPH", "KnowledgeStore", "parsed_update", "write_reach", "written_graphs"]
@@ -52,9 +53,10 @@ def write_reach(text: str) -> tuple[frozenset[str], frozenset[str] | None] | Non
 
     Notes
     -----
-    Grammar: SPARQL 1.1 Update §3. The request is parsed by rdflib (:func:`parsed_update`; its
-    algebra lists each operation's quads by graph); pyoxigraph, which executes it, does not report
-    what it wrote. Erring towards None is always safe: a caller then treats everything as changed.
+    Grammar: SPARQL 1.1 Update §3. ``INSERT DATA``/``DELETE DATA`` requests of the usual shape are
+    read by a small tokenizer (:func:`kg.engine.data_update.data_reach`); others are parsed by rdflib
+    (:func:`parsed_update`; its algebra lists each operation's quads by graph). pyoxigraph, which
+    executes the request, does not report what it wrote. Erring towards None is always safe: a caller then treats everything as changed.
 
     Examples
     --------
@@ -64,6 +66,16 @@ def write_reach(text: str) -> tuple[frozenset[str], frozenset[str] | None] | Non
     >>> write_reach("DROP GRAPH <http://e/g>")[1] is None
     True
     """
+    if len(text) > PARSE_LIMIT:  # bulk data: reading it costs more than treating it as touching anything
+        return None
+    fast = data_reach(text)  # the common INSERT DATA / DELETE DATA, without rdflib's parser
+    if fast is not None:
+        return fast
+    return _parsed_reach(text)
+
+
+def _parsed_reach(text: str) -> tuple[frozenset[str], frozenset[str] | None] | None:
+    # write_reach through rdflib's algebra of the request.
     request = parsed_update(text)
     if request is None:
         return None

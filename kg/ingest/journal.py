@@ -16,6 +16,9 @@ import json
 import logging
 import threading
 from collections import deque
+from collections.abc import Callable
+from concurrent import futures
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -205,6 +208,9 @@ class UpdateJournal:
         self.path = path
         self._entries: deque[dict[str, Any]] = deque(maxlen=JOURNAL_KEPT)
         self._lock = threading.Lock()
+        self._pending_lock = threading.Lock()
+        self._pending: list[futures.Future[None]] = []
+        self._builder: ThreadPoolExecutor | None = None
         if path is not None and path.is_file():
             for line in path.read_text("utf-8").splitlines():
                 try:
@@ -212,8 +218,39 @@ class UpdateJournal:
                 except ValueError:  # a line cut by a crash: the others still count
                     log.warning("skipping a damaged line of %s", path)
 
+    def record_later(self, build: Callable[[], dict[str, Any]]) -> None:
+        """Keep the entry `build()` returns, built in a background thread, in call order.
+
+        The writer does not wait for it (describing an update parses it: milliseconds of Python
+        on the write path); :meth:`entries` and :meth:`record` wait for the entries pending.
+
+        Parameters
+        ----------
+        build : callable
+            Returns the entry; an exception it raises is logged, and no entry is kept.
+        """
+        with self._pending_lock:
+            if self._builder is None:
+                self._builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-journal")
+            self._pending.append(self._builder.submit(self._build_and_keep, build))
+
+    def _build_and_keep(self, build: Callable[[], dict[str, Any]]) -> None:
+        try:
+            self._keep(build())
+        except Exception:  # the write itself succeeded; only its feed entry is lost
+            log.exception("recording an update in the journal failed")
+
+    def _settle(self) -> None:
+        with self._pending_lock:
+            pending, self._pending = self._pending, []
+        futures.wait(pending)
+
     def record(self, entry: dict[str, Any]) -> None:
-        """Keep `entry` (and append it to the file)."""
+        """Keep `entry` (and append it to the file), after the entries pending (:meth:`record_later`)."""
+        self._settle()
+        self._keep(entry)
+
+    def _keep(self, entry: dict[str, Any]) -> None:
         with self._lock:
             self._entries.append(entry)
             if self.path is not None:
@@ -221,6 +258,7 @@ class UpdateJournal:
                     out.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
     def entries(self) -> list[dict[str, Any]]:
-        """Return the kept entries, oldest first."""
+        """Return the kept entries, oldest first (once the pending ones are kept)."""
+        self._settle()
         with self._lock:
             return list(self._entries)
