@@ -1,18 +1,21 @@
 """Write latency under a mixed load: 8 clients reading and writing a real ``kg serve`` over HTTP.
 
 Starts ``kg serve`` (the embedded default graph, in memory, its default query workers) from the
-checkout this script lives in, then runs `--clients` threads for `--seconds`: each request is a
+checkout this script lives in, then runs `--clients` client processes for `--seconds` (after a
+`--warmup`): each request is a
 small SPARQL update with probability `--write-share` (one triple ``INSERT DATA``, later the same
 triple's ``DELETE DATA``, so the store does not grow), else one of three reads (a SPARQL point
 query, a REST entity, a label search). Prints p50/p99 per kind, in milliseconds, as JSON.
 
-Usage: ``.venv/bin/python bench/write_mix.py [--clients 8] [--seconds 30] [--write-share 0.25]``
+Usage: ``.venv/bin/python bench/write_mix.py [--clients 8] [--seconds 30] [--write-share 0.25] [--rate 0]``
+(``--rate N``: each client starts N requests a second instead of one as soon as the last answered).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import random
 import socket
@@ -20,9 +23,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -47,13 +50,28 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def _client(base: str, seconds: float, share: float, seed: int, out: dict[str, list[float]], errors: list[str]) -> None:
+def _client_process(base: str, seconds: float, share: float, rate: float, seed: int, results: Any) -> None:
+    out: dict[str, list[float]] = {}
+    errors: list[str] = []
+    _client(base, seconds, share, rate, seed, out, errors)
+    results.put((out, errors))
+
+
+def _client(
+    base: str, seconds: float, share: float, rate: float, seed: int, out: dict[str, list[float]], errors: list[str]
+) -> None:
     rng = random.Random(seed)
     pending: list[str] = []
     with httpx.Client(base_url=base, timeout=60) as http:
         end = time.monotonic() + seconds
         n = 0
+        due = time.monotonic()
         while time.monotonic() < end:
+            if rate > 0:
+                # Paced: requests start on a fixed schedule (a late one starts at once), so the
+                # latency measured is the server's, not the queue a saturated loop builds.
+                due += 1.0 / rate
+                time.sleep(max(0.0, due - time.monotonic()))
             n += 1
             if rng.random() < share:
                 if pending and rng.random() < 0.5:
@@ -90,6 +108,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--write-share", type=float, default=0.25)
     parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--rate", type=float, default=0.0, help="requests per second per client; 0: back to back")
     args = parser.parse_args()
     port = _free_port()
     env = {**os.environ, "KG_UPDATE_TOKEN": TOKEN, "PYTHONPATH": str(ROOT)}
@@ -110,16 +129,26 @@ def main() -> None:
                 raise SystemExit("kg serve did not start: " + log.read().decode()[-2000:])
             time.sleep(0.3)
         for _phase, seconds in (("warmup", args.warmup), ("run", args.seconds)):
+            # One process per client: threads of one process would queue on its GIL and add that
+            # wait to the latencies measured.
             out: dict[str, list[float]] = {}
             errors: list[str] = []
-            threads = [
-                threading.Thread(target=_client, args=(base, seconds, args.write_share, i, out, errors))
+            results = multiprocessing.get_context("spawn").Queue()
+            clients = [
+                multiprocessing.get_context("spawn").Process(
+                    target=_client_process, args=(base, seconds, args.write_share, args.rate, i, results)
+                )
                 for i in range(args.clients)
             ]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
+            for c in clients:
+                c.start()
+            for _ in clients:
+                part, failed = results.get()
+                errors.extend(failed)
+                for kind, values in part.items():
+                    out.setdefault(kind, []).extend(values)
+            for c in clients:
+                c.join()
         summary = {
             kind: {
                 "n": len(v),
@@ -135,6 +164,7 @@ def main() -> None:
                     "clients": args.clients,
                     "seconds": args.seconds,
                     "write_share": args.write_share,
+                    "rate_per_client": args.rate,
                     "errors": len(errors),
                     "first_errors": errors[:3],
                     "latency": summary,
