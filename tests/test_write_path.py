@@ -255,3 +255,16 @@ def test_the_tokenizer_reads_data_updates_as_rdflib_does(text: str) -> None:
 @pytest.mark.parametrize("text", NOT_READ_BY_THE_TOKENIZER)
 def test_the_tokenizer_leaves_other_shapes_to_rdflib(text: str) -> None:
     assert data_reach(text) is None
+
+
+def test_a_worker_that_missed_a_write_is_not_made_current_by_a_replay() -> None:
+    store = KnowledgeStore()
+    pool = QueryPool(store, size=1, reserve=0, timeout_s=10)
+    try:
+        (worker,) = pool._idle["full"]
+        worker.generation -= 1  # as if it had been busy during a write that it could not replay
+        store.update("INSERT DATA { <http://e/a> <http://e/p> 1 }")
+        assert worker not in pool._idle["full"]  # retired, not replayed
+        assert pool.run(len) == 1
+    finally:
+        pool.close()

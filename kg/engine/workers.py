@@ -434,7 +434,11 @@ class QueryPool:
         # replay it on their own copy (the message precedes any later call in their pipe) instead of
         # being replaced, so reads after a write need no fork, and keep their per-version values
         # that the write left alone. False: the worker is to be retired instead.
-        if worker.replays >= _REPLAYS_KEPT or not worker.process.is_alive():
+        if (
+            worker.generation != self._generation - 1  # it missed an earlier write: no replay makes it current
+            or worker.replays >= _REPLAYS_KEPT
+            or not worker.process.is_alive()
+        ):
             return False
         store = self.store
         try:
