@@ -213,11 +213,13 @@ class KnowledgeStore:
         None when any graph may have. Listeners read it while they run."""
         self.touched_predicates: frozenset[str] | None = None
         """Predicates the last write may have changed; None when any predicate may have."""
-        self.previous_version = self.version
+        self.previous_version = ""
+        """The dataset version before the last write (listeners may carry what did not change);
+        empty before the first write. (Not :attr:`version` here: a subclass's may need attributes
+        its constructor sets after this one.)"""
         self.last_update: str | None = None
         """The SPARQL Update text of the last write, None when it was another kind of write
         (query workers replay data-only updates on their copies)."""
-        """The dataset version before the last write (listeners may carry what did not change)."""
 
     # -- identity -------------------------------------------------------------------------
     @property
