@@ -11,11 +11,13 @@ import asyncio
 import gc
 import inspect
 import logging
+import re
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,8 @@ import pyoxigraph as ox
 from kg.analysis.review import keeper_for
 from kg.engine.dataset import read_as_of, within_read
 from kg.engine.load import load_default_graph
+from kg.engine.memo import carry_untouched
+from kg.engine.quiet import WhenQuiet
 from kg.engine.sparql import (
     QueryRequest,
     QueryResponse,
@@ -39,13 +43,25 @@ from kg.engine.store import KnowledgeStore, written_graphs
 from kg.engine.workers import QueryPool
 from kg.errors import ForbiddenError, LoadError, QueryEvaluationError
 from kg.find.search import warm_index
-from kg.ingest.journal import UpdateJournal, update_entry
+from kg.ingest.journal import UpdateJournal, rating_changes, ratings_update_entry, update_entry
 from kg.queries import named_query
 from kg.settings import Settings
+from kg.views.entity import claim_records, graph_sources
 
 __all__ = ["KnowledgeGraph", "ResultCache"]
 
 log = logging.getLogger(__name__)
+
+_QUIET_S = 0.1
+"""Seconds without a write after which the label index is rebuilt (if a write changed it) and
+idle query workers are forked again."""
+
+_WARMED = frozenset({"labels", "claims", "graph_sources"})
+"""Values kept per dataset version (:mod:`kg.engine.memo`) that the service builds before workers fork."""
+
+_REVIEW_WORDS = re.compile(r"review|computedFrom|DataSnapshot|GraphVersion|datasetVersion", re.IGNORECASE)
+"""Words of a query that may read the reviews graph (its IRI, ``schema:ClaimReview``,
+``schema:reviewRating``, the snapshot vocabulary): such a query waits for the reviews to be current."""
 
 
 class ResultCache:
@@ -132,18 +148,47 @@ class KnowledgeGraph:
         # on-disk store it is a file, so a restart keeps the feed.
         on_disk = settings.store and not settings.store.startswith(("http://", "https://"))
         self.journal = UpdateJournal(Path(settings.store + ".updates.jsonl") if on_disk else None)
+        self._ratings_pending = False
+        self._quiet: WhenQuiet | None = None
+        self._index_stale = False
         if settings.workers > 0:
-            # Build the label index here, before the workers fork, so they share it copy-on-write
-            # instead of each building its own (seconds at 100k entities), and again after every
-            # write, under the write lock, before a new worker is forked: a worker that had to
-            # build it itself could spend its whole time limit on it at 100k entities.
+            # Build the label index (and the other per-version reads every entity page needs: the
+            # claim records, the graphs' provenance) here, before the workers fork, so they share
+            # them copy-on-write instead of each building its own (seconds at 100k entities). A
+            # write that changed none of the predicates one of them reads carries it over to the
+            # new version (kg.engine.memo.carry_untouched); the others are built again once writes
+            # pause, before the workers are refilled (a worker that had to build the label index
+            # itself could spend its whole time limit on it at 100k entities). Both off the write path.
             self._warm_index()
-            store.add_listener(self._warm_index)
+            self._quiet = WhenQuiet(self._after_writes, _QUIET_S, "kg-after-writes")
+            store.add_listener(self._on_write)
         self.pool = (
-            QueryPool(store, settings.workers, settings.query_timeout_s, settings.query_memory_mb * 2**20)
+            QueryPool(
+                store,
+                settings.workers,
+                settings.query_timeout_s,
+                settings.query_memory_mb * 2**20,
+                refill_quiet_s=_QUIET_S,
+            )
             if settings.workers > 0
             else None
         )
+
+    def _on_write(self) -> None:
+        # Under the write lock: O(values kept), the rest waits until writes pause.
+        store = self.store
+        carried = carry_untouched(store.previous_version, store.version, store.touched_predicates)
+        if not carried >= _WARMED and self._quiet is not None:
+            self._index_stale = True
+            self._quiet.poke()
+
+    def _after_writes(self) -> None:
+        # Writes paused after one that changed the input of a value kept per version: build them for
+        # the current version, so that the workers the pool forks next (it waits as long) inherit them.
+        with self.store.lock:
+            if self._index_stale:
+                self._index_stale = False
+                self._warm_index()
 
     def _warm_index(self) -> None:
         started = time.perf_counter()
@@ -154,15 +199,18 @@ class KnowledgeGraph:
         # Unfrozen first and collected after the build, so reference cycles that became garbage
         # since the last write are still freed.
         gc.unfreeze()
+        inner, version = self.store.inner, self.store.version
         try:
-            warm_index(self.store.inner, self.store.version)
-        except Exception:  # the write itself succeeded; workers build the index lazily instead
-            log.exception("building the label index failed")
+            warm_index(inner, version)
+            claim_records(inner, version)
+            graph_sources(inner, version)
+        except Exception:  # the write itself succeeded; workers build them lazily instead
+            log.exception("building the label index or the claim records failed")
             return
         finally:
             gc.collect()
             gc.freeze()
-        log.info("label index built in %.2f s", time.perf_counter() - started)
+        log.info("label index and claim records built in %.2f s", time.perf_counter() - started)
 
     @classmethod
     def open(cls, settings: Settings) -> KnowledgeGraph:
@@ -170,7 +218,8 @@ class KnowledgeGraph:
 
         Every edge (``kg serve`` and the app's lifespan, every other ``kg`` command) opens the
         graph here, so they all answer from the same dataset: the default graph, the ``--load``
-        files, and the reviews graph (:func:`kg.analysis.review.keeper_for`, regenerated on every write).
+        files, and the reviews graph (:func:`kg.analysis.review.keeper_for`, regenerated at the
+        first read that needs it after a write: :meth:`kg.analysis.review.ReviewKeeper.defer`).
 
         Parameters
         ----------
@@ -208,8 +257,10 @@ class KnowledgeGraph:
         loaded = [_bulk_load(store, Path(name)) for name in settings.load]
         graph = cls(store, settings)
         graph.loaded = loaded
-        # After the service's own listeners (cache, label index), as the app's lifespan did.
-        keeper_for(store)
+        # After the service's own listeners (cache, label index), as the app's lifespan did. Off
+        # the write path: a write marks the reviews stale, the next read of a review regenerates them.
+        keeper = keeper_for(store).defer()
+        keeper.add_generation_listener(graph._record_ratings)
         return graph
 
     @property
@@ -262,6 +313,7 @@ class KnowledgeGraph:
         QueryTimeoutError
             See :func:`kg.engine.sparql.execute`.
         """
+        self._reviews_current_for(request)
         key = (self.version, request)
         cached = self.cache.get(key)
         if cached is not None:
@@ -283,6 +335,9 @@ class KnowledgeGraph:
         QueryTimeoutError
             See :func:`kg.engine.sparql.execute`.
         """
+        keeper = keeper_for(self.store, install=False)
+        if keeper.deferred and keeper.stale:
+            await asyncio.to_thread(self._reviews_current_for, request)
         key = (self.version, request)
         cached = self.cache.get(key)
         if cached is not None:
@@ -355,7 +410,9 @@ class KnowledgeGraph:
                 rehearse_update(ox.Store(), text)
             else:
                 self.pool.run(rehearse_update, text, disposable=True)
-        before = self.ratings()
+        # The ratings it changes are journalled when the reviews are next regenerated
+        # (_record_ratings): the write itself does not wait for them.
+        self._ratings_pending = True
         try:
             self.store.update(text)
         except SyntaxError as exc:
@@ -363,16 +420,64 @@ class KnowledgeGraph:
         except RuntimeError as exc:
             raise QueryEvaluationError(f"the update was not applied, nothing changed: {exc}") from exc
         self.store.flush()
-        try:
-            self.journal.record(update_entry(text, written_graphs(text), before, self.ratings()))
-        except Exception:  # the write itself succeeded; only its feed entry is lost
-            log.exception("recording the update in the journal failed")
+        when = datetime.now(UTC)
+        self.journal.record_later(lambda: update_entry(text, written_graphs(text), {}, {}, when))
+
+    def _record_ratings(self, before: dict[str, str], after: dict[str, str]) -> None:
+        # A review regeneration after SPARQL updates: the ratings they changed become a journal
+        # entry of their own (an import journals its own, having read the ratings before it ran).
+        if not self._ratings_pending:
+            return
+        self._ratings_pending = False
+        changed = rating_changes(before, after)
+        if changed:
+            self.journal.record(ratings_update_entry(changed))
+
+    def settled_from(self, version: str) -> bool:
+        """Tell whether the only write since `version` was the reviews catching up with the data.
+
+        A read that needs the reviews regenerates them first (they are left off the write path),
+        which writes the reviews graph and so moves the version; an answer computed meanwhile is
+        the answer at the new version too (the HTTP layer then tags it with that one).
+
+        Parameters
+        ----------
+        version : str
+            A dataset version seen earlier.
+
+        Returns
+        -------
+        bool
+            True when the version moved from `version` to the current one by that regeneration only.
+        """
+        keeper = keeper_for(self.store, install=False)
+        return keeper.regenerated == (version, self.version)
+
+    def journal_entries(self) -> list[dict[str, Any]]:
+        """Return the update journal's entries, oldest first, with the rating changes of every write so far.
+
+        Returns
+        -------
+        list of dict
+            :meth:`kg.ingest.journal.UpdateJournal.entries`, after the reviews were brought up to
+            date (which journals the ratings the latest writes changed).
+        """
+        self.ratings()
+        return self.journal.entries()
+
+    def _reviews_current_for(self, request: QueryRequest) -> None:
+        # A query that names the reviews (their graph, ClaimReview, ratings...) must not see them
+        # stale: regenerate first. Others may see the reviews graph as of the data version it states.
+        keeper = keeper_for(self.store, install=False)
+        named = " ".join((request.text, *request.default_graphs, *request.named_graphs))
+        if keeper.deferred and keeper.stale and _REVIEW_WORDS.search(named):
+            keeper.ensure_current()
 
     def ratings(self) -> dict[str, str]:
         """Return the current review rating of every claim (empty when no review keeper is installed).
 
-        The reviews are regenerated inside every write, so reading them after one gives the
-        ratings it changed (the update journal and the change feeds compare the two).
+        Reading them regenerates the reviews first when the data changed since they were last
+        current, so the ratings reflect every write so far (imports compare them before and after).
         """
         keeper = keeper_for(self.store, install=False)
         if not getattr(keeper, "_installed", False):
@@ -381,6 +486,8 @@ class KnowledgeGraph:
 
     def close(self) -> None:
         """Stop the workers (and close a remote engine's connections)."""
+        if self._quiet is not None:
+            self._quiet.close()
         if self.pool is not None:
             self.pool.close()
         close = getattr(self.store.inner, "close", None)

@@ -127,6 +127,13 @@ class ETagMiddleware:
         budget = cache.max_bytes // 4 if cache is not None else 0
 
         async def send_with_etag(message: Message) -> None:
+            nonlocal version, etag, key
+            if message["type"] == "http.response.start" and graph.version != version and graph.settled_from(version):
+                # The answer read the reviews, which caught up with the data first: it is the answer
+                # at the new version.
+                version = graph.version
+                etag = etag_for(version, scope, settings.public_base_url() if settings is not None else "")
+                key = ("http", etag)
             if message["type"] == "http.response.start" and message["status"] == 200 and graph.version == version:
                 headers: list[Any] = [
                     h for h in message.get("headers", []) if h[0].lower() not in (b"etag", b"cache-control")

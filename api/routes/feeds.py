@@ -59,7 +59,7 @@ def read_changes(
     filters = {k: v for k, v in (model_filters or {}).items() if v is not None}
     return graph.read(  # type: ignore[no-any-return]
         change_entries,
-        graph.journal.entries(),
+        graph.journal_entries(),
         since=since,
         kind=kind,
         model_filters=filters or None,
@@ -162,7 +162,7 @@ def changes_feed(
 ) -> Response:
     base = settings.public_base_url()
     self_url = base + request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    journal = graph.journal.entries()
+    journal = graph.journal_entries()
     stamp = f"{graph.version}:{len(journal)}:{journal[-1]['time'] if journal else ''}"
     etag = etag_for(stamp, request.scope, base)
     if request.headers.get("if-none-match") is not None and _not_modified(request, etag, None):

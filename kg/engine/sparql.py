@@ -8,9 +8,7 @@ what lookups and analytics run for their named queries, with values bound, never
 from __future__ import annotations
 
 import io
-import os
 import re
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +17,7 @@ import pyoxigraph as ox
 from pyparsing import ParseException
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
+from kg.engine import rdflib_parser
 from kg.engine.dataset import union_dataset
 from kg.engine.syntax_errors import diagnose, with_caret
 from kg.engine.xml_text import xml_safe
@@ -381,23 +380,13 @@ def too_many_bytes(max_bytes: int) -> str:
 
 
 _POSITION = re.compile(r"^error at (\d+):(\d+):\s*")
-_PARSE_LOCK = threading.Lock()
-
-
-def _fresh_parse_lock() -> None:
-    # A worker forked while another thread held the lock would otherwise wait on it forever.
-    global _PARSE_LOCK
-    _PARSE_LOCK = threading.Lock()
-
-
-os.register_at_fork(after_in_child=_fresh_parse_lock)
 
 
 def _locate(text: str, update: bool) -> tuple[int, int, str] | None:
     # pyoxigraph's parser often reports the end of the text as the error position; rdflib's
     # (pyparsing) points at the token where the failing clause starts, which a person can use.
     # pyparsing is not thread-safe (known trap 01), hence the lock; this runs on errors only.
-    with _PARSE_LOCK:
+    with rdflib_parser.PARSE_LOCK:
         try:
             (parseUpdate if update else parseQuery)(text)
         except ParseException as exc:

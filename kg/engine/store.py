@@ -20,20 +20,18 @@ import pyoxigraph as ox
 from oxrdflib import OxigraphStore
 from rdflib import Dataset
 
+from kg.engine.data_update import data_reach
+from kg.engine.rdflib_parser import PARSE_LIMIT, parsed_update
 from kg.namespaces import GRAPH, PREFIXES
 
-__all__ = ["DEFAULT_GRAPH", "KnowledgeStore", "written_graphs"]
+__all__ = ["DEFAULT_GRAPH", "KnowledgeStore", "parsed_update", "write_reach", "written_graphs"]
 
 DEFAULT_GRAPH = "urn:aikg:default-graph"
 """Stands for the store's default graph in sets of graph IRIs (it has no IRI of its own)."""
 
-_PARSE_LIMIT = 65_536
-"""Longer update requests are not parsed for their target graphs (rdflib's parser is slow on bulk
-data); they count as touching every graph."""
 
-
-def written_graphs(text: str) -> frozenset[str] | None:
-    """Return the graphs a SPARQL 1.1 Update request can change, or None when that is not known.
+def write_reach(text: str) -> tuple[frozenset[str], frozenset[str] | None] | None:
+    """Return the graphs and the predicates a SPARQL 1.1 Update request can change.
 
     Parameters
     ----------
@@ -42,49 +40,70 @@ def written_graphs(text: str) -> frozenset[str] | None:
 
     Returns
     -------
-    frozenset of str or None
-        Graph IRIs (:data:`DEFAULT_GRAPH` for the default graph) that the operations write to:
-        the quads of ``INSERT DATA``/``DELETE DATA``/``DELETE WHERE``, the templates of
-        ``DELETE``/``INSERT ... WHERE`` (``WITH`` graph or default graph for triples), the target
-        of ``LOAD``/``CLEAR``/``DROP``/``CREATE`` and both graphs of ``ADD``/``MOVE``/``COPY``.
-        ``None`` (any graph may change) for a graph variable in a template, ``ALL``/``NAMED``,
-        a request that rdflib does not parse, or one longer than 64 KiB.
+    tuple of (frozenset of str, frozenset of str or None) or None
+        ``(graphs, predicates)``. Graphs: IRIs (:data:`DEFAULT_GRAPH` for the default graph) that
+        the operations write to: the quads of ``INSERT DATA``/``DELETE DATA``/``DELETE WHERE``,
+        the templates of ``DELETE``/``INSERT ... WHERE`` (``WITH`` graph or default graph for
+        triples), the target of ``LOAD``/``CLEAR``/``DROP``/``CREATE`` and both graphs of
+        ``ADD``/``MOVE``/``COPY``. Predicates: the predicate IRIs of the triples written or
+        removed; None (any predicate) for a variable in predicate position or a whole-graph
+        operation (``LOAD``, ``CLEAR``, ``DROP``, ``ADD``, ``MOVE``, ``COPY``); ``CREATE`` adds
+        none. The whole result is None (any graph, any predicate) for a graph variable in a
+        template, ``ALL``/``NAMED``, a request that rdflib does not parse, or one longer than 64 KiB.
 
     Notes
     -----
-    Grammar: SPARQL 1.1 Update §3. The request is parsed by rdflib (its algebra lists each
-    operation's quads by graph); pyoxigraph, which executes it, does not report what it wrote.
-    Erring towards None is always safe: a caller then treats every graph as changed.
+    Grammar: SPARQL 1.1 Update §3. ``INSERT DATA``/``DELETE DATA`` requests of the usual shape are
+    read by a small tokenizer (:func:`kg.engine.data_update.data_reach`); others are parsed by rdflib
+    (:func:`parsed_update`; its algebra lists each operation's quads by graph). pyoxigraph, which
+    executes the request, does not report what it wrote. Erring towards None is always safe: a caller then treats everything as changed.
 
     Examples
     --------
-    >>> sorted(written_graphs("INSERT DATA { GRAPH <http://e/g> { <http://e/a> <http://e/b> 1 } }"))
-    ['http://e/g']
-    >>> written_graphs("DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o } }") is None
+    >>> graphs, predicates = write_reach("INSERT DATA { GRAPH <http://e/g> { <http://e/a> <http://e/b> 1 } }")
+    >>> sorted(graphs), sorted(predicates)
+    (['http://e/g'], ['http://e/b'])
+    >>> write_reach("DROP GRAPH <http://e/g>")[1] is None
     True
     """
-    if len(text) > _PARSE_LIMIT:
+    if len(text) > PARSE_LIMIT:  # bulk data: reading it costs more than treating it as touching anything
+        return None
+    fast = data_reach(text)  # the common INSERT DATA / DELETE DATA, without rdflib's parser
+    if fast is not None:
+        return fast
+    return _parsed_reach(text)
+
+
+def _parsed_reach(text: str) -> tuple[frozenset[str], frozenset[str] | None] | None:
+    # write_reach through rdflib's algebra of the request.
+    request = parsed_update(text)
+    if request is None:
         return None
     from rdflib import URIRef
-    from rdflib.plugins.sparql.algebra import translateUpdate
-    from rdflib.plugins.sparql.parser import parseUpdate
 
-    try:
-        request = translateUpdate(parseUpdate(text), initNs=PREFIXES)
-    except Exception:  # rdflib may lag behind what the engine accepts: then any graph may change
-        return None
-    out: set[str] = set()
+    graphs: set[str] = set()
+    predicates: set[str] | None = set()
+
+    def note(triples: Any) -> None:
+        nonlocal predicates
+        for _s, p, _o in triples or ():
+            if predicates is not None and isinstance(p, URIRef):
+                predicates.add(str(p))
+            else:
+                predicates = None
 
     def template(quads: Any, triples: Any, default: Any) -> bool:
-        for graph in quads or {}:
+        for graph, quad_triples in (quads or {}).items():
             if not isinstance(graph, URIRef):
                 return False
-            out.add(str(graph))
+            graphs.add(str(graph))
+            note(quad_triples)
         if triples:
+            note(triples)
             if default is None:
-                out.add(DEFAULT_GRAPH)
+                graphs.add(DEFAULT_GRAPH)
             elif isinstance(default, URIRef):
-                out.add(str(default))
+                graphs.add(str(default))
             else:
                 return False
         return True
@@ -102,21 +121,48 @@ def written_graphs(text: str) -> frozenset[str] | None:
             target = field.get("graphiri")
             known = isinstance(target, URIRef) or target == "DEFAULT" or (name == "Load" and target is None)
             if known:
-                out.add(str(target) if isinstance(target, URIRef) else DEFAULT_GRAPH)
+                graphs.add(str(target) if isinstance(target, URIRef) else DEFAULT_GRAPH)
+            if name != "Create":
+                predicates = None
         elif name in ("Add", "Move", "Copy"):
             known = True
+            predicates = None
             for graph in field.get("graph") or []:
                 if isinstance(graph, URIRef):
-                    out.add(str(graph))
+                    graphs.add(str(graph))
                 elif graph == "DEFAULT":
-                    out.add(DEFAULT_GRAPH)
+                    graphs.add(DEFAULT_GRAPH)
                 else:
                     known = False
         else:
             known = False
         if not known:
             return None
-    return frozenset(out)
+    return frozenset(graphs), (frozenset(predicates) if predicates is not None else None)
+
+
+def written_graphs(text: str) -> frozenset[str] | None:
+    """Return the graphs a SPARQL 1.1 Update request can change, or None when that is not known.
+
+    Parameters
+    ----------
+    text : str
+        The update request (the prefixes of :data:`kg.namespaces.PREFIXES` are predeclared).
+
+    Returns
+    -------
+    frozenset of str or None
+        The graphs of :func:`write_reach`; None when it is None (any graph may change).
+
+    Examples
+    --------
+    >>> sorted(written_graphs("INSERT DATA { GRAPH <http://e/g> { <http://e/a> <http://e/b> 1 } }"))
+    ['http://e/g']
+    >>> written_graphs("DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o } }") is None
+    True
+    """
+    reach = write_reach(text)
+    return None if reach is None else reach[0]
 
 
 class KnowledgeStore:
@@ -165,6 +211,15 @@ class KnowledgeStore:
         self.touched: frozenset[str] | None = None
         """Graphs the last write may have changed (:data:`DEFAULT_GRAPH` for the default graph);
         None when any graph may have. Listeners read it while they run."""
+        self.touched_predicates: frozenset[str] | None = None
+        """Predicates the last write may have changed; None when any predicate may have."""
+        self.previous_version = ""
+        """The dataset version before the last write (listeners may carry what did not change);
+        empty before the first write. (Not :attr:`version` here: a subclass's may need attributes
+        its constructor sets after this one.)"""
+        self.last_update: str | None = None
+        """The SPARQL Update text of the last write, None when it was another kind of write
+        (query workers replay data-only updates on their copies)."""
 
     # -- identity -------------------------------------------------------------------------
     @property
@@ -195,7 +250,9 @@ class KnowledgeStore:
 
     # -- writes -----------------------------------------------------------------------------
     @contextmanager
-    def write(self, graphs: Iterable[str] | None = None) -> Any:
+    def write(
+        self, graphs: Iterable[str] | None = None, predicates: Iterable[str] | None = None, text: str | None = None
+    ) -> Any:
         """Hold the write lock; on exit bump the version and notify listeners.
 
         Parameters
@@ -203,6 +260,11 @@ class KnowledgeStore:
         graphs : iterable of str, optional
             The only graphs the write can change (set as :attr:`touched` for the listeners);
             default: any graph.
+        predicates : iterable of str, optional
+            The only predicates the write can change (set as :attr:`touched_predicates`);
+            default: any predicate.
+        text : str, optional
+            The SPARQL Update request the write applies and nothing else (set as :attr:`last_update`).
 
         Yields
         ------
@@ -214,6 +276,9 @@ class KnowledgeStore:
                 yield self.inner
             finally:
                 self.touched = frozenset(graphs) if graphs is not None else None
+                self.touched_predicates = frozenset(predicates) if predicates is not None else None
+                self.last_update = text
+                self.previous_version = self.version
                 self._counter += 1
                 self.changed_at = time.time()
                 for listener in list(self._listeners):
@@ -277,7 +342,8 @@ class KnowledgeStore:
         OSError
             If the engine fails to read or write.
         """
-        with self.write(written_graphs(text)) as inner:
+        reach = write_reach(text)
+        with self.write(*(reach or (None, None)), text=text) as inner:
             inner.update(text, prefixes=PREFIXES)
 
     def flush(self) -> None:

@@ -34,6 +34,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.engine.quiet import WhenQuiet
 from kg.engine.store import KnowledgeStore
 from kg.errors import KGError, QueryMemoryError, QueryTimeoutError, QueryWorkerError
 
@@ -141,6 +142,9 @@ def _serve(
         except (EOFError, OSError):
             os._exit(0)
         fn, args, kwargs = message
+        if fn == _APPLY:  # a string: compared by value, it was pickled
+            _apply(source, *args)
+            continue
         try:
             reply: tuple[bool, Any] = (True, fn(source, *args, **kwargs))
         except KGError as exc:
@@ -156,6 +160,48 @@ def _serve(
             conn.send(reply)
         except (OSError, ValueError):
             os._exit(0)
+
+
+_APPLY = "apply"
+"""Message tag of a write replayed on an idle worker's copy (no reply)."""
+
+_REPLAYS_KEPT = 200
+"""Writes one worker replays before it is retired anyway: each one makes some of its copy-on-write
+pages private, so a long-lived worker would slowly grow into a full copy of the data."""
+
+
+def replayable(text: str | None) -> bool:
+    """Tell whether an update can be replayed on a worker's copy with the very same outcome.
+
+    Parameters
+    ----------
+    text : str or None
+        The update request the store last applied (None: a write that was no SPARQL update).
+
+    Returns
+    -------
+    bool
+        True for ``INSERT DATA``/``DELETE DATA`` (:func:`kg.engine.sparql.is_data_only`) without blank
+        nodes: deterministic, and bounded by their own size. Pattern updates may call ``NOW()``,
+        ``UUID()`` or ``RAND()``, and blank nodes get fresh labels in each store, so those copies
+        would drift from the server's.
+    """
+    from kg.engine.sparql import is_data_only
+
+    return text is not None and "_:" not in text and "[" not in text and is_data_only(text)
+
+
+def _apply(source: ox.Store, text: str, old_version: str, new_version: str, predicates: frozenset[str] | None) -> None:
+    # In a worker: apply the server's write to this copy, then keep what it did not change. A copy
+    # that could not follow must not answer anything: leave, the pool forks a fresh worker.
+    from kg.engine.memo import carry_untouched
+    from kg.namespaces import PREFIXES
+
+    try:
+        source.update(text, prefixes=PREFIXES)
+    except Exception:
+        os._exit(1)
+    carry_untouched(old_version, new_version, predicates)
 
 
 def _memory_message(memory_bytes: int | None) -> str:
@@ -192,6 +238,7 @@ class _Worker:
         child.close()
         self.conn = parent
         self.generation = generation
+        self.replays = 0
 
     @property
     def pid(self) -> int | None:
@@ -252,6 +299,11 @@ class QueryPool:
     probation_s : float, optional
         How much CPU time a call may use in the reserved lane, in seconds; default 0.5 (wall time
         where ``/proc`` is missing).
+    refill_quiet_s : float, optional
+        After a write, fork the successors of the retired idle workers only once writes paused
+        this long, in seconds (:class:`kg.engine.quiet.WhenQuiet`), so a stream of writes does not
+        fork after each one; a read in the meantime forks its own worker. Default None: fork them
+        inside the write, at once.
 
     Notes
     -----
@@ -284,6 +336,7 @@ class QueryPool:
         memory_bytes: int | None = None,
         reserve: int = 1,
         probation_s: float = 0.5,
+        refill_quiet_s: float | None = None,
     ) -> None:
         if size < 1:
             raise ValueError("a query pool needs at least one worker")
@@ -309,6 +362,7 @@ class QueryPool:
         # Callers of arun that must wait for a worker wait here; sized for many waiters, since a
         # waiting thread costs little and each one gives up at its own deadline.
         self._waiters = ThreadPoolExecutor(max_workers=64, thread_name_prefix="kg-query-wait")
+        self._refill = WhenQuiet(self._fill, refill_quiet_s, "kg-worker-refill") if refill_quiet_s is not None else None
         store.add_listener(self.refresh)
         with store.lock:
             source = self._source()
@@ -333,27 +387,66 @@ class QueryPool:
             return sorted(w.pid for w in self._live if w.pid is not None)
 
     def refresh(self) -> None:
-        """Retire workers forked before the latest write and fork their successors.
+        """Bring the workers up to the latest write: replay it on their copies, or retire them.
 
-        Called by the store after each write, with its write lock held. For an in-memory store the
-        successors are forked here, while the lock is held anyway: a read that needed to fork would
-        have to wait for the lock, which a stream of writes (and their listeners) can hold most of
-        the time.
+        Called by the store after each write, with its write lock held. A data-only update
+        (:func:`replayable`) on an in-memory store is sent to every worker, which applies it to its
+        own copy before its next call (at most `_REPLAYS_KEPT` times per worker). Otherwise the idle
+        workers are retired and, for an in-memory store, their successors forked here, while the
+        lock is held anyway (a read that needed to fork would have to wait for the lock, which a
+        stream of writes can hold most of the time), or, with `refill_quiet_s`, once writes paused
+        that long.
         """
+        text = getattr(self.store, "last_update", None)
+        replay = self.store.path is None and replayable(text)
         with self._cond:
             self._generation += 1
-            stale = self._idle[_FULL] + self._idle[_RESERVED]
-            self._idle = {_FULL: [], _RESERVED: []}
+            idle, self._idle = self._idle, {_FULL: [], _RESERVED: []}
+            stale: list[_Worker] = []
+            for lane, workers in idle.items():
+                for worker in workers:
+                    if replay and self._replay(worker, text):  # type: ignore[arg-type]
+                        self._idle[lane].append(worker)
+                    else:
+                        stale.append(worker)
+            if replay:
+                # A busy worker reads the replay after its current call (which began before this
+                # write) and before its next one; one that does not take it is retired on release.
+                resting = {id(w) for workers in idle.values() for w in workers}
+                for worker in [w for w in self._live if id(w) not in resting]:
+                    self._replay(worker, text)  # type: ignore[arg-type]
             self._live.difference_update(stale)
             self._cond.notify_all()
         if self.store.path is None:
             # In memory a fork costs milliseconds; an on-disk store would first need its
             # in-memory copy rebuilt, which waits for the first read after the write instead.
-            self._fill()
+            if self._refill is not None:
+                self._refill.poke()
+            else:
+                self._fill()
         if stale:
             # Killed and reaped in the background: the writer holds the store's lock while its
             # listeners run, and every fork waits for that lock.
             threading.Thread(target=_kill_all, args=(stale,), daemon=True).start()
+
+    def _replay(self, worker: _Worker, text: str) -> bool:
+        # Called with _cond and the store's write lock held, after a data-only update: idle workers
+        # replay it on their own copy (the message precedes any later call in their pipe) instead of
+        # being replaced, so reads after a write need no fork, and keep their per-version values
+        # that the write left alone. False: the worker is to be retired instead.
+        if (
+            worker.generation != self._generation - 1  # it missed an earlier write: no replay makes it current
+            or worker.replays >= _REPLAYS_KEPT
+            or not worker.process.is_alive()
+        ):
+            return False
+        store = self.store
+        try:
+            worker.conn.send((_APPLY, (text, store.previous_version, store.version, store.touched_predicates), {}))
+        except (OSError, ValueError):
+            return False
+        worker.generation, worker.replays = self._generation, worker.replays + 1
+        return True
 
     def _fill(self) -> None:
         # Fork idle workers until every free slot of both lanes has one, so that requests find a
@@ -653,6 +746,8 @@ class QueryPool:
 
     def close(self) -> None:
         """Stop all workers."""
+        if self._refill is not None:
+            self._refill.close()
         self._waiters.shutdown(wait=False, cancel_futures=True)
         with self._cond:
             self._closed = True

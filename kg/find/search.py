@@ -12,7 +12,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.engine.dataset import union_dataset
-from kg.engine.memo import cached
+from kg.engine.memo import cached, reads
 from kg.engine.sparql import select
 from kg.errors import InvalidParameterError
 from kg.find.label_index import LabelIndex, normalize
@@ -60,6 +60,34 @@ def warm_index(store: ox.Store, version: str) -> None:
         Dataset version, the cache key.
     """
     label_index(store, version)
+
+
+LABEL_PREDICATES = frozenset(
+    [
+        *(
+            PREFIXES[prefix] + local
+            for prefix, local in (
+                ("schema", "name"),
+                ("schema", "alternateName"),
+                ("rdfs", "label"),
+                ("skos", "prefLabel"),
+                ("skos", "altLabel"),
+                ("skos", "notation"),
+                ("schema", "headline"),
+                ("spdx", "licenseId"),
+                ("spdx", "name"),
+                ("aikg", "hfRepoId"),
+                ("aikg", "epochName"),
+                ("rdf", "type"),
+                ("skos", "inScheme"),
+            )
+        )
+    ]
+)
+"""Every predicate the label index reads: the names of ``kg/queries/labels.rq``, ``rdf:type`` and ``skos:inScheme``."""
+
+
+reads("labels", lambda: LABEL_PREDICATES)
 
 
 def label_index(store: ox.Store, version: str) -> LabelIndex:

@@ -16,13 +16,17 @@ import json
 import logging
 import threading
 from collections import deque
+from collections.abc import Callable
+from concurrent import futures
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from kg.namespaces import PREFIXES
+from kg.engine.store import parsed_update
+from kg.namespaces import GRAPH
 
-__all__ = ["JOURNAL_KEPT", "UpdateJournal", "rating_changes", "ratings_entry", "update_entry"]
+__all__ = ["JOURNAL_KEPT", "UpdateJournal", "rating_changes", "ratings_entry", "ratings_update_entry", "update_entry"]
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +54,10 @@ def _term(term: Any) -> dict[str, Any]:
 
 def _data_triples(text: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]] | None:
     """Return the triples of the request's ``INSERT DATA``/``DELETE DATA`` operations, or None if it has others."""
-    from rdflib.plugins.sparql.algebra import translateUpdate
-    from rdflib.plugins.sparql.parser import parseUpdate
-
-    try:
-        request = translateUpdate(parseUpdate(text), initNs=PREFIXES)
-    except Exception:  # rdflib may lag behind the engine; the entry then lists no triples
+    request = parsed_update(
+        text, limit=1_000_000
+    )  # rdflib may lag behind the engine: None, the entry then lists no triples
+    if request is None:
         return None
     added: list[dict[str, Any]] = []
     removed: list[dict[str, Any]] = []
@@ -112,6 +114,34 @@ def update_entry(
         "counts": {"added": len(added), "removed": len(removed), "ratings": len(ratings)},
         "added": added[:_FACTS_KEPT],
         "removed": removed[:_FACTS_KEPT],
+        "ratings": ratings[:_FACTS_KEPT],
+    }
+
+
+def ratings_update_entry(ratings: list[dict[str, Any]], when: datetime | None = None) -> dict[str, Any]:
+    """Describe the review ratings that SPARQL updates changed, found when the reviews were next regenerated.
+
+    Parameters
+    ----------
+    ratings : list of dict
+        ``{claim, old, new}`` per changed rating (:func:`rating_changes`).
+    when : datetime, optional
+        Default now (UTC).
+
+    Returns
+    -------
+    dict
+        An ``"update"`` entry like :func:`update_entry`'s with no facts, ``graphs`` the reviews
+        graph and the ratings (``complete`` True: the entry lists everything it changed).
+    """
+    return {
+        "time": (when or datetime.now(UTC)).isoformat(),
+        "kind": "update",
+        "graphs": [str(GRAPH["reviews"])],
+        "complete": True,
+        "counts": {"added": 0, "removed": 0, "ratings": len(ratings)},
+        "added": [],
+        "removed": [],
         "ratings": ratings[:_FACTS_KEPT],
     }
 
@@ -178,6 +208,9 @@ class UpdateJournal:
         self.path = path
         self._entries: deque[dict[str, Any]] = deque(maxlen=JOURNAL_KEPT)
         self._lock = threading.Lock()
+        self._pending_lock = threading.Lock()
+        self._pending: list[futures.Future[None]] = []
+        self._builder: ThreadPoolExecutor | None = None
         if path is not None and path.is_file():
             for line in path.read_text("utf-8").splitlines():
                 try:
@@ -185,8 +218,39 @@ class UpdateJournal:
                 except ValueError:  # a line cut by a crash: the others still count
                     log.warning("skipping a damaged line of %s", path)
 
+    def record_later(self, build: Callable[[], dict[str, Any]]) -> None:
+        """Keep the entry `build()` returns, built in a background thread, in call order.
+
+        The writer does not wait for it (describing an update parses it: milliseconds of Python
+        on the write path); :meth:`entries` and :meth:`record` wait for the entries pending.
+
+        Parameters
+        ----------
+        build : callable
+            Returns the entry; an exception it raises is logged, and no entry is kept.
+        """
+        with self._pending_lock:
+            if self._builder is None:
+                self._builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-journal")
+            self._pending.append(self._builder.submit(self._build_and_keep, build))
+
+    def _build_and_keep(self, build: Callable[[], dict[str, Any]]) -> None:
+        try:
+            self._keep(build())
+        except Exception:  # the write itself succeeded; only its feed entry is lost
+            log.exception("recording an update in the journal failed")
+
+    def _settle(self) -> None:
+        with self._pending_lock:
+            pending, self._pending = self._pending, []
+        futures.wait(pending)
+
     def record(self, entry: dict[str, Any]) -> None:
-        """Keep `entry` (and append it to the file)."""
+        """Keep `entry` (and append it to the file), after the entries pending (:meth:`record_later`)."""
+        self._settle()
+        self._keep(entry)
+
+    def _keep(self, entry: dict[str, Any]) -> None:
         with self._lock:
             self._entries.append(entry)
             if self.path is not None:
@@ -194,6 +258,7 @@ class UpdateJournal:
                     out.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
     def entries(self) -> list[dict[str, Any]]:
-        """Return the kept entries, oldest first."""
+        """Return the kept entries, oldest first (once the pending ones are kept)."""
+        self._settle()
         with self._lock:
             return list(self._entries)

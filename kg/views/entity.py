@@ -13,7 +13,8 @@ import pyoxigraph as ox
 
 from kg.analysis.licenses import license_findings
 from kg.engine.dataset import union_dataset
-from kg.engine.memo import cached
+from kg.engine.memo import cached, reads
+from kg.engine.rdflib_parser import query_predicates
 from kg.engine.sparql import select
 from kg.errors import NotFoundError
 from kg.find.label_index import LabelIndex
@@ -210,7 +211,7 @@ def describe(store: ox.Store, iri: str, version: str = "", max_incoming: int = 1
         "types": [{"iri": t, "curie": curie(t), "label": labels.get(t) or slug_of(t)} for t in types],
         "properties": ordered,
         "incoming": _incoming(store, node, index, max_incoming),
-        "sources": [s for s in _graph_sources(store, version) if s["graph"] in graphs],
+        "sources": [s for s in graph_sources(store, version) if s["graph"] in graphs],
     }
 
 
@@ -238,7 +239,22 @@ def _incoming(store: ox.Store, node: ox.NamedNode, index: LabelIndex, max_incomi
     return dict(sorted(incoming.items(), key=lambda kv: (-kv[1]["count"], kv[0])))
 
 
-def _graph_sources(store: ox.Store, version: str) -> list[dict[str, Any]]:
+def graph_sources(store: ox.Store, version: str) -> list[dict[str, Any]]:
+    """Return the provenance of every named graph (``kg/queries/graph_sources.rq``), once per version.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+    version : str
+        Dataset version (cache key).
+
+    Returns
+    -------
+    list of dict
+        ``graph``, ``title``, ``license``, ``generated`` and ``derivedFrom`` (list of IRIs) per graph.
+    """
+
     def build() -> list[dict[str, Any]]:
         merged: dict[str, dict[str, Any]] = {}
         for row in select(store, named_query("graph_sources")):
@@ -257,6 +273,10 @@ def _graph_sources(store: ox.Store, version: str) -> list[dict[str, Any]]:
         return list(merged.values())
 
     return cached(version, "graph_sources", build)  # type: ignore[no-any-return]
+
+
+reads("graph_sources", lambda: query_predicates(named_query("graph_sources")))
+reads("claims", lambda: query_predicates(named_query("claims")))
 
 
 def claim_records(store: ox.Store, version: str = "") -> dict[str, dict[str, Any]]:

@@ -8,8 +8,10 @@ claimant's interests, the date and the data snapshot (named graphs with their di
 computed from. The ratings are described in :mod:`.model`.
 
 Reviews live in their own named graph (:data:`REVIEWS_GRAPH`). :class:`ReviewKeeper` (:mod:`.keeper`)
-regenerates them whenever the data they rest on changes (a store listener compares graph digests
-after every write) and replaces the graph in the same write lock, so a stale review is never served.
+regenerates them whenever the data they rest on changes (graph digests are compared; a write that
+changed no predicate the rules read does not count) and replaces the graph under the store's write
+lock, so a stale review is never served: inside the write by default, or, once deferred (the
+service), at the first read of a review after it.
 
 Modules: :mod:`.model` (the review record, ratings, claim kinds), :mod:`.evidence` (evidence items,
 interests), :mod:`.claims` (a claim as recorded), :mod:`.rules` (the evidence rules and the interest

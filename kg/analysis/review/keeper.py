@@ -1,21 +1,30 @@
-"""Keeping the reviews current: regenerate them inside every write that changes the data they rest on.
+"""Keeping the reviews current: regenerate them when the data they rest on changed, before any read.
 
-:class:`ReviewKeeper` regenerates the reviews whenever the data they rest on changes (a store
-listener compares graph digests after every write) and replaces :data:`REVIEWS_GRAPH` in the same
-write lock, so a stale review is never served. :func:`keeper_for` gives each store its one keeper.
+:class:`ReviewKeeper` regenerates the reviews whenever the data they rest on changes (graph
+digests are compared) and replaces :data:`REVIEWS_GRAPH` under the store's write lock, so a stale
+review is never served: by default inside every write (a store listener); after
+:meth:`ReviewKeeper.defer` (what the service does) at the first read of a review after a write, so a
+write costs no regeneration. :func:`keeper_for` gives each store its one keeper.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
 import threading
 import weakref
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
+
+import pyoxigraph as ox
 
 from kg.analysis.review.data_snapshot import DataSnapshot, snapshot
 from kg.analysis.review.model import CLAIM_KINDS, RATINGS, REVIEWS_GRAPH, Review
 from kg.analysis.review.reviewing import review_all
 from kg.analysis.review.reviews_graph import _triples
+from kg.engine.rdflib_parser import query_iris
+from kg.engine.sparql import select
 from kg.engine.store import DEFAULT_GRAPH, KnowledgeStore
 from kg.errors import InvalidParameterError, NotFoundError
 
@@ -61,6 +70,14 @@ class ReviewKeeper:
         self._changed: set[str] | None = None
         self._tracked_version: str | None = None
         self._lock = threading.RLock()
+        self.regenerated: tuple[str, str] | None = None
+        """The store versions before and after the last write of :data:`REVIEWS_GRAPH` (the reviews
+        catching up with the data: answers of the first version still hold at the second but for
+        the reviews graph)."""
+        self._reads: frozenset[str] | None = None  # predicates the last generation may have read; None: any
+        self.deferred = False
+        """True once :meth:`defer` was called: writes only mark the reviews stale; reads regenerate them."""
+        self._generation_listeners: list[Callable[[], Callable[[dict[str, str], dict[str, str]], None] | None]] = []
         self._busy = False
         self._installed = False
         self._clean_version = ""
@@ -102,16 +119,79 @@ class ReviewKeeper:
     def _note_write(self) -> None:
         # Called after every write (under the store's write lock): remember which graphs it may
         # have changed, so the next snapshot digests those only.
-        touched = self.store.touched
+        store = self.store
+        touched = store.touched
         if touched is None or self._changed is None:
             self._changed = None
         else:
             self._changed |= touched
-        self._tracked_version = self.store.version
+        self._tracked_version = store.version
+        # A write that changed no predicate the reviews read leaves them current: they stay so at
+        # the new version (their snapshot still names the data version they were computed at),
+        # and the changed graphs are digested at the next regeneration.
+        predicates = store.touched_predicates
+        if (
+            predicates is not None
+            and self._reads is not None
+            and not (predicates & self._reads)
+            and self._clean_version == store.previous_version
+            and self.error is None
+        ):
+            self._clean_version = store.version
+
+    def defer(self) -> ReviewKeeper:
+        """Leave the reviews off the write path: a write marks them stale, the next read regenerates them.
+
+        Every read of a review (:meth:`get`, :meth:`list`, :meth:`ensure_current`) compares the
+        store's version with the version the reviews were last found current at and regenerates
+        them first when the data moved on, under the store's write lock; so a read never returns a
+        stale review, and a write costs no regeneration. :data:`REVIEWS_GRAPH` in the store
+        catches up at that read (or when the service's idle-time refresh calls
+        :meth:`ensure_current`); until then it states the data version it reflects
+        (``aikg:computedFrom`` / ``aikg:datasetVersion``), and :attr:`stale` is True.
+
+        Returns
+        -------
+        ReviewKeeper
+            This keeper.
+        """
+        self.deferred = True
+        return self
+
+    @property
+    def stale(self) -> bool:
+        """True when the store was written since the reviews were last found current."""
+        return self.snapshot is None or self.error is not None or self.store.version != self._clean_version
+
+    def add_generation_listener(self, listener: Callable[[dict[str, str], dict[str, str]], None]) -> None:
+        """Call ``listener(before, after)`` after each regeneration, with claim IRI -> rating maps.
+
+        Parameters
+        ----------
+        listener : callable
+            Takes the ratings before and after the regeneration (dict of str to str); it runs
+            under the store's write lock (its exceptions are logged). A bound method is held
+            weakly: it is dropped once its object is gone.
+        """
+        # Held weakly when a bound method: the keeper lives as long as its store, and must not
+        # keep the listener's owner (a service holding the store) alive with it.
+        self._generation_listeners.append(
+            weakref.WeakMethod(listener) if inspect.ismethod(listener) else lambda: listener
+        )
+
+    def ensure_current(self) -> None:
+        """Regenerate the reviews now if the data changed since they were last found current.
+
+        Raises
+        ------
+        Exception
+            Whatever a rule raised (see :meth:`refresh`).
+        """
+        self._current()
 
     def _on_write(self) -> None:
         self._note_write()
-        if self._busy:
+        if self._busy or self.deferred or not self.stale:
             return
         try:
             self.refresh()
@@ -164,7 +244,9 @@ class ReviewKeeper:
             self._busy = True
             try:
                 try:
-                    reviews = review_all(self.store.inner)
+                    recording = _Recording(self.store.inner)
+                    reviews = review_all(recording)  # type: ignore[arg-type]
+                    reads = _predicates_read(self.store.inner, recording.texts)
                 except Exception as exc:
                     self.error = f"{type(exc).__name__}: {exc}"
                     self.reviews, self.snapshot = {}, None
@@ -175,13 +257,27 @@ class ReviewKeeper:
                 for r in reviews:
                     r.published, r.snapshot = published, snap
                 if writable:
+                    start = self.store.version
                     self.store.replace_graph(REVIEWS_GRAPH, _triples(reviews, snap, published))
+                    self.regenerated = (start, self.store.version)
+                before = {claim: r.rating for claim, r in self.reviews.items()}
+                self._reads = reads
                 self.reviews = {r.claim: r for r in reviews}
                 self.snapshot, self.published, self.error = snap, published, None
                 self.generations += 1
                 self._clean_version = self.store.version
             finally:
                 self._busy = False
+            after = {claim: r.rating for claim, r in self.reviews.items()}
+            for ref in list(self._generation_listeners):
+                listener = ref()
+                if listener is None:
+                    self._generation_listeners.remove(ref)
+                    continue
+                try:
+                    listener(before, after)
+                except Exception:  # the reviews are current; only a listener's record is lost
+                    log.exception("a review generation listener failed")
             return True
 
     def _current(self) -> None:
@@ -244,6 +340,39 @@ class ReviewKeeper:
         if kind:
             out = [r for r in out if (r.kind or "none") == kind]
         return sorted(out, key=lambda r: r.claim)
+
+
+class _Recording:
+    """A pyoxigraph store seen through a recorder of the query texts it runs (everything else is the store's)."""
+
+    def __init__(self, inner: ox.Store) -> None:
+        self._inner = inner
+        self.texts: set[str] = set()
+
+    def query(self, text: str, *args: Any, **kwargs: Any) -> Any:
+        """Run the query on the store, noting its text."""
+        self.texts.add(text)
+        return self._inner.query(text, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+_BOUND_PREDICATES = "SELECT DISTINCT ?p WHERE { ?x schema:propertyID|aikg:aboutProperty ?p FILTER(isIRI(?p)) }"
+"""The predicates the rules read through a variable bound from the data (a claim's property, a
+scope's constraint); the others are named in the rule queries (patterns, ``VALUES``, ``IN``)."""
+
+
+def _predicates_read(inner: ox.Store, texts: set[str]) -> frozenset[str] | None:
+    """Return every predicate a generation that ran `texts` may have read (None: any)."""
+    out: set[str] = set()
+    for text in texts:
+        iris = query_iris(text)
+        if iris is None:
+            return None
+        out |= iris
+    out.update(row["p"] for row in select(inner, _BOUND_PREDICATES))
+    return frozenset(out)
 
 
 _KEEPERS: weakref.WeakKeyDictionary[KnowledgeStore, ReviewKeeper] = weakref.WeakKeyDictionary()
