@@ -7,7 +7,7 @@ small SPARQL update with probability `--write-share` (one triple ``INSERT DATA``
 triple's ``DELETE DATA``, so the store does not grow), else one of three reads (a SPARQL point
 query, a REST entity, a label search). Prints p50/p99 per kind, in milliseconds, as JSON.
 
-Usage: ``.venv/bin/python bench/write_mix.py [--clients 8] [--seconds 30] [--write-share 0.25] [--rate 0]``
+Usage: ``.venv/bin/python scripts/write_mix.py [--clients 8] [--seconds 30] [--write-share 0.25] [--rate 0]``
 (``--rate N``: each client starts N requests a second instead of one as soon as the last answered).
 """
 
