@@ -22,13 +22,12 @@ from kg.engine.load import load_default_graph
 from kg.engine.store import KnowledgeStore
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
-from tests.conftest import TOKEN
-from tests.test_remote import OxigraphServer, _oxigraph_binary
+from tests.conftest import TOKEN, OxigraphServer, oxigraph_binary
 
 
 @pytest.fixture(scope="module")
 def read_only_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
-    binary = _oxigraph_binary()
+    binary = oxigraph_binary()
     if binary is None:
         pytest.skip("the oxigraph server binary is missing (pip install oxigraph): read-only engine tests skipped")
     work = tmp_path_factory.mktemp("oxigraph-ro")
