@@ -7,8 +7,16 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from kg.analysis.licenses import all_license_findings, license_check, license_findings, naming_prefix, offending_edges
+from kg.analysis.licenses import (
+    all_license_findings,
+    license_check,
+    license_findings,
+    license_findings_of,
+    naming_prefix,
+    offending_edges,
+)
 from kg.engine.load import load_default_graph
+from kg.engine.sparql import select
 from kg.engine.store import KnowledgeStore
 from kg.errors import NotFoundError
 
@@ -269,3 +277,15 @@ def test_lineage_picture_marks_the_offending_edge(client: TestClient) -> None:
     assert "license inconsistency" in page  # legend entry and the flagged edge
     assert "license: DeepSeek-R1-Distill-Llama-70B declares MIT License" in page  # the edge's tooltip
     assert "license inconsistency" not in client.get("/graphs/lineage/qwen2.5-14b").text
+
+
+def test_findings_of_many_models_in_one_query_equal_one_by_one(embedded: KnowledgeStore) -> None:
+    models = [r["m"] for r in select(embedded.inner, "SELECT ?m WHERE { ?m a aikg:AIModel }")]
+    assert len(models) > 300
+    together = license_findings_of(embedded.inner, [*models, models[0]])  # a repeat is read once
+    assert sorted(together) == sorted(models)
+    assert together == {iri: license_findings(embedded.inner, iri) for iri in models}
+    assert sum(bool(f) for f in together.values()) >= 4  # real findings among them, not only empties
+    assert license_findings_of(embedded.inner, []) == {}
+    with pytest.raises(NotFoundError, match="no AI model"):
+        license_findings_of(embedded.inner, [models[0], "https://w3id.org/aikg/id/org/zhipu-ai"])

@@ -17,7 +17,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.analysis.licenses import license_findings
+from kg.analysis.licenses import LicenseFinding, license_findings_of
 from kg.analysis.review._vocabulary import _A, _S
 from kg.analysis.review.evidence import Decision, Evidence
 from kg.analysis.review.wording import _fmt, _name
@@ -111,10 +111,10 @@ def _collect(rows: list[dict[str, Any]]) -> _Facts:
     return facts
 
 
-def _lineage_evidence(store: ox.Store, m: dict[str, Any]) -> list[Evidence]:
+def _lineage_evidence(findings: dict[str, list[LicenseFinding]], m: dict[str, Any]) -> list[Evidence]:
     # A declared license that breaks the terms of the model's bases is evidence against an openness claim.
     out = []
-    for f in license_findings(store, m["iri"]):
+    for f in findings[m["iri"]]:
         srcs = sorted({s for side in (*f.derived_sources, *f.base_sources) for s in side.get("sources", [])})
         out.append(
             Evidence(
@@ -170,7 +170,7 @@ def _declared_licenses(facts: _Facts, m: dict[str, Any], names: dict[str, str]) 
     ]
 
 
-def _decide_claimed(facts: _Facts, names: dict[str, str], store: ox.Store) -> Decision:
+def _decide_claimed(facts: _Facts, names: dict[str, str], findings: dict[str, list[LicenseFinding]]) -> Decision:
     """Decide by standard 1: the claim names a license or a license flag; compare with the recorded one."""
     evidence: list[Evidence] = []
     verdicts: list[bool | None] = []
@@ -182,7 +182,7 @@ def _decide_claimed(facts: _Facts, names: dict[str, str], store: ox.Store) -> De
                 continue
             verdicts.extend(_compare_license(facts, m, prop, value, names, evidence))
             evidence.extend(_declared_licenses(facts, m, names))
-            evidence.extend(_lineage_evidence(store, m))
+            evidence.extend(_lineage_evidence(findings, m))
     checked = [v for v in verdicts if v is not None]
     wanted = "; ".join(f"{_name(names, p)}: {_fmt(v, names)}" for p, v in facts.claimed)
     if not checked:
@@ -288,7 +288,12 @@ def _grades(m: dict[str, Any], strict: bool, names: dict[str, str], evidence: li
 
 
 def _judge_model(
-    facts: _Facts, m: dict[str, Any], strict: bool, names: dict[str, str], store: ox.Store, evidence: list[Evidence]
+    facts: _Facts,
+    m: dict[str, Any],
+    strict: bool,
+    names: dict[str, str],
+    findings: dict[str, list[LicenseFinding]],
+    evidence: list[Evidence],
 ) -> str:
     """One subject against the standard: ``open``, ``restricted``, ``closed`` or ``unknown``."""
     public = _public(facts, m, names, evidence)
@@ -305,15 +310,17 @@ def _judge_model(
     restricted |= _grades(m, strict, names, evidence)
     if strict and not m["facts"].get(_WEIGHTS) and not any(m["grades"]):
         return "unknown"
-    evidence.extend(_lineage_evidence(store, m))
+    evidence.extend(_lineage_evidence(findings, m))
     return "restricted" if restricted else "open"
 
 
-def _decide_wording(facts: _Facts, claim: dict[str, Any], names: dict[str, str], store: ox.Store) -> Decision:
+def _decide_wording(
+    facts: _Facts, claim: dict[str, Any], names: dict[str, str], findings: dict[str, list[LicenseFinding]]
+) -> Decision:
     """Decide by standard 2: no license is claimed; judge every subject by the standard its wording implies."""
     strict, standard = _standard(claim)
     evidence: list[Evidence] = []
-    verdicts = [_judge_model(facts, m, strict, names, store, evidence) for m in facts.by_name()]
+    verdicts = [_judge_model(facts, m, strict, names, findings, evidence) for m in facts.by_name()]
     known = [v for v in verdicts if v != "unknown"]
     reading = f"Read as '{standard}'."
     if not known:
@@ -355,6 +362,8 @@ def decide(rows: list[dict[str, Any]], claim: dict[str, Any], names: dict[str, s
     facts = _collect(rows)
     if not facts.models:
         return ("unverifiable", "The claim's subjects are not AI models or model families of the graph.", [])
+    # Every subject's license check in one query: one round trip per claim on a remote engine.
+    findings = license_findings_of(store, facts.models)
     if facts.claimed:
-        return _decide_claimed(facts, names, store)
-    return _decide_wording(facts, claim, names, store)
+        return _decide_claimed(facts, names, findings)
+    return _decide_wording(facts, claim, names, findings)
