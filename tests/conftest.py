@@ -128,6 +128,8 @@ def oxigraph_binary() -> str | None:
 class OxigraphServer(ServerProcess):
     """``oxigraph serve`` (or `command`, e.g. ``serve-read-only``) on a free port of 127.0.0.1 over a directory."""
 
+    kind = "oxigraph"
+
     def __init__(self, binary: str, location: Path, *options: str, command: str = "serve") -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -140,6 +142,82 @@ class OxigraphServer(ServerProcess):
             timeout_s=30,
             poll_s=0.1,
         )
+
+
+VIRTUOSO_INSTALL = "apt-get install virtuoso-opensource; `make virtuoso` does it as root"
+_VIRTUOSO_INI = """[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+CheckpointInterval = 0
+NumberOfBuffers = 20000
+MaxDirtyBuffers = 15000
+ThreadsPerQuery = 2
+DirsAllowed = {dir}
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {dir}
+ServerThreads = 10
+MaxClientConnections = 10
+EnabledDavVSP = 0
+Charset = UTF-8
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = 60
+"""
+
+
+def virtuoso_binaries() -> tuple[str, str] | None:
+    """Return the Virtuoso server and its SQL client (Debian ``virtuoso-opensource``), or None."""
+    server, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt") or shutil.which("isql")
+    return (server, isql) if server and isql else None
+
+
+class VirtuosoServer(ServerProcess):
+    """``virtuoso-t`` over a fresh database in `location`, SQL and HTTP on free ports of 127.0.0.1.
+
+    The SPARQL endpoint (query and update, form POSTs) is ``/sparql``; the anonymous ``SPARQL``
+    account is granted ``SPARQL_UPDATE`` through ``isql-vt`` as ``dba`` (a fresh database's
+    default password) once the server answers.
+    """
+
+    kind = "virtuoso"
+
+    def __init__(self, binaries: tuple[str, str], location: Path) -> None:
+        server, self.isql = binaries
+        self.sql_port, self.port = free_port(), free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.query_url = self.update_url = self.base + "/sparql"
+        ini = location / "virtuoso.ini"
+        ini.write_text(_VIRTUOSO_INI.format(dir=location, sql_port=self.sql_port, http_port=self.port))
+        super().__init__(
+            [server, "+configfile", str(ini), "+foreground"],
+            lambda: httpx.post(self.query_url, data={"query": "ASK {}"}, timeout=2).status_code == 200,
+            name="virtuoso-t",
+            timeout_s=60,
+        )
+        self.sql('GRANT SPARQL_UPDATE TO "SPARQL"')
+
+    def sql(self, statement: str) -> str:
+        """Run one SQL statement through ``isql-vt`` as ``dba`` and return its output."""
+        done = subprocess.run(
+            [self.isql, f"127.0.0.1:{self.sql_port}", "dba", "dba", f"exec={statement};"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        if done.returncode != 0 or "*** Error" in done.stdout + done.stderr:
+            raise RuntimeError(f"isql-vt {statement!r} failed: {done.stdout}{done.stderr}")
+        return done.stdout
 
 
 @pytest.fixture(scope="session")

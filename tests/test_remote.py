@@ -1,7 +1,8 @@
-"""Remote engine mode: the same API over a real Oxigraph server process (``oxigraph serve``).
+"""Remote engine mode: the same API over a real engine process, Oxigraph server and Virtuoso.
 
-The ``oxigraph`` binary comes with the PyPI package ``oxigraph`` (test extra). A server is
-started on a free port of 127.0.0.1 with an empty store; ``KnowledgeGraph.open`` loads the
+The ``oxigraph`` binary comes with the PyPI package ``oxigraph`` (test extra); ``virtuoso-t``
+with Debian's ``virtuoso-opensource`` (``make virtuoso``). Each engine is
+started on a free port of 127.0.0.1 with an empty store, one after the other; ``KnowledgeGraph.open`` loads the
 embedded graph into it through SPARQL Update, and the core API tests run against it.
 """
 
@@ -20,30 +21,53 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from kg.analysis.review import REVIEWS_GRAPH
+from kg.engine.load import load_default_graph
 from kg.engine.remote import RemoteKnowledgeStore, RemoteStore, _where_brace
 from kg.engine.sparql import select
+from kg.engine.store import KnowledgeStore
 from kg.errors import RemoteEngineError
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
 from tests import test_api_basics as core
-from tests.conftest import TOKEN, LiveServer, OxigraphServer, free_port, oxigraph_binary
+from tests.conftest import (
+    TOKEN,
+    VIRTUOSO_INSTALL,
+    LiveServer,
+    OxigraphServer,
+    VirtuosoServer,
+    free_port,
+    oxigraph_binary,
+    virtuoso_binaries,
+)
+
+Engine = OxigraphServer | VirtuosoServer
 
 
-@pytest.fixture(scope="module")
-def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
-    binary = oxigraph_binary()
-    if binary is None:
-        pytest.skip("the oxigraph server binary is missing (pip install oxigraph): remote-engine tests skipped")
-    server = OxigraphServer(binary, tmp_path_factory.mktemp("oxigraph"))
+@pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
+def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A real engine process with an empty store: Oxigraph server, then Virtuoso (one at a time)."""
+    location = tmp_path_factory.mktemp(request.param)
+    server: Engine
+    if request.param == "oxigraph":
+        binary = oxigraph_binary()
+        if binary is None:
+            pytest.skip("the oxigraph server binary is missing (pip install oxigraph): remote-engine tests skipped")
+        server = OxigraphServer(binary, location)
+    else:
+        binaries = virtuoso_binaries()
+        if binaries is None:
+            pytest.skip(f"virtuoso-t or isql-vt is missing ({VIRTUOSO_INSTALL}): Virtuoso remote-engine tests skipped")
+        server = VirtuosoServer(binaries, location)
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="module")
-def remote_settings(oxigraph_server: OxigraphServer) -> Settings:
+def remote_settings(engine: Engine) -> Settings:
     return Settings(
-        store=oxigraph_server.query_url,
-        update_endpoint=oxigraph_server.update_url,
+        store=engine.query_url,
+        update_endpoint=engine.update_url,
         update_token=TOKEN,
         query_timeout_s=20,
         remote_ttl_s=0.5,
@@ -84,9 +108,26 @@ def _client_only_tests() -> list[Callable[[TestClient], None]]:
     return tests
 
 
+VIRTUOSO_BUGS = {
+    # Engine bugs the tier cannot work around without rewriting the user's query: expected to
+    # fail (strict: a Virtuoso that fixes them turns these into failures to look at).
+    name: (
+        "Virtuoso 7.2.5 returns duplicate rows (225 instead of 51) for CQ1's `aikg:architecture/"
+        "skos:broader* aikg:MixtureOfExperts` joined with `?l spdx:isOsiApproved true` when the "
+        "default graph is several graphs (default-graph-uri); the same query without a dataset "
+        "gives the 51 rows"
+    )
+    for name in ("test_sparql_get_csv", "test_sparql_post_forms_agree")
+}
+
+
 @pytest.mark.parametrize("api_test", _client_only_tests(), ids=lambda fn: fn.__name__)
-def test_core_api_on_remote_engine(api_test: Callable[[TestClient], None], remote_client: TestClient) -> None:
+def test_core_api_on_remote_engine(
+    api_test: Callable[[TestClient], None], remote_client: TestClient, engine: Engine, request: pytest.FixtureRequest
+) -> None:
     """Every core API test (SPARQL, search, entities, claims, ego graph) passes over the remote engine."""
+    if engine.kind == "virtuoso" and api_test.__name__ in VIRTUOSO_BUGS:
+        request.applymarker(pytest.mark.xfail(reason=VIRTUOSO_BUGS[api_test.__name__], strict=True))
     api_test(remote_client)
 
 
@@ -137,9 +178,7 @@ def test_update_through_the_api_is_seen_at_once(remote_client: TestClient) -> No
     assert models() == 539
 
 
-def test_write_made_directly_on_the_engine_shows_after_the_ttl(
-    remote_client: TestClient, oxigraph_server: OxigraphServer
-) -> None:
+def test_write_made_directly_on_the_engine_shows_after_the_ttl(remote_client: TestClient, engine: Engine) -> None:
     query = "ASK { <https://w3id.org/aikg/id/model/direct-probe> a aikg:AIModel }"
 
     def present() -> bool:
@@ -151,12 +190,12 @@ def test_write_made_directly_on_the_engine_shows_after_the_ttl(
         "INSERT DATA { GRAPH <https://w3id.org/aikg/graph/landscape> { <https://w3id.org/aikg/id/model/direct-probe> "
         "a <https://w3id.org/aikg/ontology#AIModel> } }"
     )
-    assert httpx.post(oxigraph_server.update_url, data={"update": direct}).status_code == 204
+    assert httpx.post(engine.update_url, data={"update": direct}).is_success  # 204 on Oxigraph, 200 on Virtuoso
     try:
         time.sleep(0.6)  # one remote_ttl_s (0.5 s): the version has changed since
         assert present() is True
     finally:
-        httpx.post(oxigraph_server.update_url, data={"update": direct.replace("INSERT DATA", "DELETE DATA")})
+        httpx.post(engine.update_url, data={"update": direct.replace("INSERT DATA", "DELETE DATA")})
 
 
 def test_bound_values_are_sent_as_terms_never_as_text(remote_graph: KnowledgeGraph) -> None:
@@ -193,8 +232,8 @@ def test_values_go_into_the_where_group(text: str, expected: str | None) -> None
     assert (text[:at] if at >= 0 else None) == expected
 
 
-def test_kg_serve_store_url_process(oxigraph_server: OxigraphServer, remote_graph: KnowledgeGraph) -> None:
-    server = LiveServer("--store", oxigraph_server.query_url, "--update-endpoint", oxigraph_server.update_url)
+def test_kg_serve_store_url_process(engine: Engine, remote_graph: KnowledgeGraph) -> None:
+    server = LiveServer("--store", engine.query_url, "--update-endpoint", engine.update_url)
     try:
         hits = httpx.get(server.url + "/api/search", params={"q": "智谱"}).json()["results"]
         assert hits[0]["iri"] == "https://w3id.org/aikg/id/organization/zhipu-ai"
@@ -226,16 +265,17 @@ def test_remote_store_reads_quads_and_graphs(remote_graph: KnowledgeGraph) -> No
 MODELS = "SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a aikg:AIModel }"
 
 
-def test_union_default_sends_no_dataset(oxigraph_server: OxigraphServer, remote_graph: KnowledgeGraph) -> None:
-    # This engine runs without --union-default-graph: its own default graph is empty (the tier
+def test_union_default_sends_no_dataset(engine: Engine, remote_graph: KnowledgeGraph) -> None:
+    # Oxigraph runs here without --union-default-graph: its own default graph is empty (the tier
     # keeps every source in a named graph). Listing the graphs finds the 539 embedded models;
     # a store told that the engine's default graph is the union sends no dataset, so it sees
-    # exactly the engine's default graph: nothing. Against an engine that does serve the union
-    # the same query then counts the same 539 models (next test).
-    listed = RemoteStore(oxigraph_server.query_url)
-    trusting = RemoteStore(oxigraph_server.query_url, union_default=True)
+    # exactly the engine's default graph: nothing on Oxigraph; on Virtuoso, whose default graph
+    # is the union of all its graphs, the same 539 models. Against an Oxigraph that does serve
+    # the union the same query then counts the same 539 models (next test).
+    listed = RemoteStore(engine.query_url)
+    trusting = RemoteStore(engine.query_url, union_default=True)
     assert select(listed, MODELS) == [{"n": 539}]
-    assert select(trusting, MODELS) == [{"n": 0}]
+    assert select(trusting, MODELS) == [{"n": 539 if engine.kind == "virtuoso" else 0}]
 
 
 def test_union_default_engine_gives_the_same_answers(tmp_path: Path) -> None:
@@ -271,3 +311,21 @@ def test_an_unreachable_engine_gives_a_version_never_seen() -> None:
     first, second = store.version, store.version
     assert first.startswith("unknown-") and second.startswith("unknown-")
     assert first != second  # nothing cached under one can be served under the next
+
+
+def test_every_graph_holds_what_the_embedded_store_holds(remote_graph: KnowledgeGraph) -> None:
+    # The load went through the engine's dialect (Virtuoso: blank nodes in INSERT templates, at
+    # most 4,000 triples per block); per graph, the engine now holds as many triples as an
+    # embedded store loaded from the same files, and lists no graph of its own.
+    local = KnowledgeStore(None)
+    load_default_graph(local, None)
+    expected = {
+        g.value: sum(1 for _ in local.inner.quads_for_pattern(None, None, None, g)) for g in local.inner.named_graphs()
+    }
+    inner = remote_graph.store.inner
+    held = {g.value: sum(1 for _ in inner.quads_for_pattern(None, None, None, g)) for g in inner.named_graphs()}
+    held.pop(REVIEWS_GRAPH, None)  # written by the review keeper after the load
+    assert held == expected
+    assert expected["https://w3id.org/aikg/graph/landscape"] > 4000
+    blank = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isBlank(?s) || isBlank(?o)) }"
+    assert select(inner, blank) == select(local.inner, blank) != [{"n": 0}]

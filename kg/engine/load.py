@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.engine.store import KnowledgeStore
+from kg.engine.dialect import GENERIC
+from kg.engine.store import KnowledgeStore, graph_replacement
 from kg.errors import GraphExistsError, InvalidParameterError, LoadError
 from kg.namespaces import GRAPH
 from kg.settings import ONTOLOGY_DIR
@@ -198,16 +199,18 @@ def graph_size(inner: ox.Store, name: str) -> int:
 
 
 def _replace_graphs(store: KnowledgeStore, graphs: dict[str, list[ox.Triple]], drop: bool = True) -> None:
-    parts = []
-    for name, triples in graphs.items():
-        node = ox.NamedNode(name)
-        body = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode()
-        insert = f"INSERT DATA {{ GRAPH {node} {{ {body} }} }}"
-        parts.append(f"DROP SILENT GRAPH {node} ; {insert}" if drop else insert)
-    if not parts:
+    if not graphs:
         return
     with store.write() as inner:
+        dialect = getattr(inner, "dialect", GENERIC)  # a remote engine's (kg.engine.dialect)
         try:
+            parts = [
+                text
+                for name, triples in graphs.items()
+                if (text := graph_replacement(name, triples, drop=drop, dialect=dialect))
+            ]
+            if not parts:
+                return
             inner.update(" ;\n".join(parts))
         except (SyntaxError, OSError, ValueError) as exc:
             raise LoadError("<store>", f"write failed: {exc}") from exc

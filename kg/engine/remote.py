@@ -56,6 +56,7 @@ import httpx
 import pyoxigraph as ox
 
 from kg.engine.dataset import VERSION_GRAPH
+from kg.engine.dialect import UPDATE_LEXEME, Dialect, ask_answer, dialect_for
 from kg.engine.store import KnowledgeStore
 from kg.errors import QueryTimeoutError, RemoteEngineError
 
@@ -88,15 +89,6 @@ _INSERT_CHUNK = 20_000  # triples per INSERT DATA request when loading a file
 _DATASET = "urn:aikg:dataset"  # subject of the version marker
 _DCT = "http://purl.org/dc/terms/"
 _MARKER_QUERY = f"SELECT ?v WHERE {{ GRAPH <{VERSION_GRAPH}> {{ <{_DATASET}> <{_DCT}identifier> ?v }} }}"
-_LEXEME = re.compile(  # what ends an update request: comments are skipped, a string or an IRI is one lexeme
-    r"""
-    (?P<comment>\#[^\n\r]*)
-  | '''(?:[^'\\]|\\.|'(?!''))*''' | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-  | '(?:[^'\\\n\r]|\\.)*' | "(?:[^"\\\n\r]|\\.)*" | <[^<>"{}|^`\\\x00-\x20]*>
-  | [^\s\#'"<;]+ | \S
-    """,
-    re.VERBOSE | re.DOTALL,
-)
 
 
 def _ends_with_separator(text: str) -> bool:
@@ -110,7 +102,7 @@ def _ends_with_separator(text: str) -> bool:
     if not stripped.endswith(";") and "#" not in last_line:
         return False  # fast path: no comment on the last line, and it does not end with ';'
     last = ""
-    for match in _LEXEME.finditer(text):
+    for match in UPDATE_LEXEME.finditer(text):
         if match.group("comment") is None:
             last = match.group(0)
     return last == ";"
@@ -237,6 +229,21 @@ class RemoteStore:
         sent, or when the write that set it had returned."""
         self._marker_lock = threading.Condition()
         self._reading_since: float | None = None  # when the marker read in flight was sent
+        self._dialect: Dialect | None = None  # known from the first answer's Server header
+
+    @property
+    def dialect(self) -> Dialect:
+        """Return what this engine reads differently (:mod:`kg.engine.dialect`), asked once.
+
+        Raises
+        ------
+        QueryTimeoutError, RemoteEngineError
+            If the engine must be asked (no answer seen yet) and does not answer.
+        """
+        if self._dialect is None:
+            self._post(self.query_endpoint, {"query": "ASK {}"}, _RESULTS_ACCEPT)
+        assert self._dialect is not None
+        return self._dialect
 
     # -- protocol -------------------------------------------------------------------------
     def _post(self, url: str, data: dict[str, Any], accept: str) -> httpx.Response:
@@ -246,6 +253,8 @@ class RemoteStore:
             raise QueryTimeoutError(f"the remote engine did not answer within {self.timeout_s:g} s") from exc
         except httpx.HTTPError as exc:
             raise RemoteEngineError(f"cannot reach the remote engine at {url}: {exc}") from exc
+        if self._dialect is None:
+            self._dialect = dialect_for(response.headers.get("server"))
         if response.status_code == 400:
             raise SyntaxError(f"remote engine: {response.text.strip()[:2000]}")
         if response.status_code in (408, 503, 504):
@@ -309,7 +318,13 @@ class RemoteStore:
             fmt = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.N_TRIPLES
             return iter([q.triple if isinstance(q, ox.Quad) else q for q in ox.parse(response.content, format=fmt)])
         results_format = ox.QueryResultsFormat.from_media_type(media) or ox.QueryResultsFormat.JSON
-        return ox.parse_query_results(response.content, format=results_format)
+        content = response.content
+        if results_format == ox.QueryResultsFormat.JSON:
+            content = self.dialect.json_results(content)
+        results = ox.parse_query_results(content, format=results_format)
+        if isinstance(local, ox.QueryBoolean) and isinstance(results, ox.QuerySolutions):
+            return ask_answer(results)  # Virtuoso answers ASK with a table (kg.engine.dialect)
+        return results
 
     def update(
         self,
@@ -347,7 +362,7 @@ class RemoteStore:
             # on a line of its own (the request may end in a comment).
             text += ("\n" if _ends_with_separator(update) else "\n;\n") + _marker_operations(marker)
         try:
-            self._post(self.update_endpoint, {"update": text}, "*/*")
+            self._post(self.update_endpoint, {"update": self.dialect.update_text(text)}, "*/*")
         finally:
             self.union_graphs = None
         if marker is not None:
@@ -461,19 +476,33 @@ class RemoteStore:
     def _union_graphs(self) -> list[str]:
         now = time.monotonic()
         if self.union_graphs is None or now - self._graphs_read_at > self.ttl_s:
-            # GRAPH ?g {} lists the named graphs without reading their triples (SPARQL 1.1 §18.6).
-            rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+            # GRAPH ?g {} lists the named graphs without reading their triples (SPARQL 1.1 §18.6);
+            # an engine that reads it otherwise has its own listing (kg.engine.dialect).
+            dialect = self.dialect
+            rows = self.query(dialect.graphs_query)
             assert isinstance(rows, ox.QuerySolutions)
             self.union_graphs = sorted(
-                row["g"].value for row in rows if isinstance(row["g"], ox.NamedNode) and row["g"].value != VERSION_GRAPH
+                row["g"].value
+                for row in rows
+                if isinstance(row["g"], ox.NamedNode)
+                and row["g"].value != VERSION_GRAPH
+                and not dialect.is_system_graph(row["g"].value)
             )
             self._graphs_read_at = now
         return self.union_graphs
 
+    def _all_quads(self) -> str:
+        # The group pattern of every data quad: the named graphs but the marker's and the
+        # engine's own, and the engine's default graph unless it is their union.
+        dialect = self.dialect
+        named = f"{{ GRAPH ?g {{ ?s ?p ?o }} FILTER({dialect.graph_filter('?g', VERSION_GRAPH)}) }}"
+        return named if dialect.default_is_union else named + " UNION { ?s ?p ?o }"
+
     def named_graphs(self) -> Iterator[ox.NamedNode]:
         """Return the named graphs of the engine (read at most once per ``ttl_s`` and per new version).
 
-        The version marker's graph is not listed: it is the tier's bookkeeping, not data.
+        The version marker's graph is not listed: it is the tier's bookkeeping, not data; nor
+        are the engine's own graphs (Virtuoso's ``virtrdf#``).
         """
         return iter([ox.NamedNode(g) for g in self._union_graphs()])
 
@@ -483,9 +512,10 @@ class RemoteStore:
         """Return the quads matching a pattern (``None`` = any), fetched in pages.
 
         Quads of the engine's default graph are returned with :class:`pyoxigraph.DefaultGraph`
-        unless `graph_name` names a graph; engines whose default graph is the union of all
-        graphs (Virtuoso, GraphDB) then return some triples twice. The version marker's graph
-        is left out unless named.
+        unless `graph_name` names a graph; for an engine whose default graph is the union of
+        all graphs (Virtuoso: :attr:`Dialect.default_is_union`) only the named graphs are read,
+        so no triple comes twice. The version marker's graph and the engine's own graphs are
+        left out unless named.
         """
         bound = {
             ox.Variable(name): term
@@ -498,7 +528,7 @@ class RemoteStore:
         elif isinstance(graph_name, ox.DefaultGraph):
             where = "?s ?p ?o"
         else:
-            where = f"{{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{VERSION_GRAPH}>) }} UNION {{ ?s ?p ?o }}"
+            where = self._all_quads()
         text = "SELECT ?s ?p ?o ?g WHERE { " + where + " }"
         page, offset = 16, 0
         while True:
@@ -534,10 +564,7 @@ class RemoteStore:
 
     def __len__(self) -> int:
         """Return the number of items."""
-        rows = self.query(
-            "SELECT (COUNT(*) AS ?n) WHERE { { GRAPH ?g { ?s ?p ?o } "
-            f"FILTER(?g != <{VERSION_GRAPH}>) }} UNION {{ ?s ?p ?o }} }}"
-        )
+        rows = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {self._all_quads()} }}")
         assert isinstance(rows, ox.QuerySolutions)
         return int(next(iter(rows))["n"].value)
 
@@ -547,10 +574,14 @@ class RemoteStore:
         """Load an RDF file through SPARQL Update ``INSERT DATA`` requests of bounded size.
 
         The SPARQL 1.1 Graph Store Protocol would be one request, but its endpoint differs per
-        engine; ``INSERT DATA`` works on every engine with an update endpoint.
+        engine; ``INSERT DATA`` works on every engine with an update endpoint. An engine that
+        takes short blocks and no blank node in data (Virtuoso) gets each graph's triples as
+        :meth:`~kg.engine.dialect.Dialect.insert_operations`, a few operations per request.
         """
         source = Path(path).read_bytes() if path is not None else input
+        dialect = self.dialect
         batch: list[str] = []
+        by_graph: dict[ox.NamedNode, list[ox.Triple]] = {}
 
         def flush() -> None:
             if batch:
@@ -559,12 +590,19 @@ class RemoteStore:
 
         for quad in ox.parse(source, format=format):
             graph = to_graph if to_graph is not None else quad.graph_name
+            if not dialect.blank_nodes_in_data and isinstance(graph, ox.NamedNode):
+                by_graph.setdefault(graph, []).append(ox.Triple(quad.subject, quad.predicate, quad.object))
+                continue
             triple = ox.serialize([ox.Triple(quad.subject, quad.predicate, quad.object)], format=ox.RdfFormat.N_TRIPLES)
             statement = (triple or b"").decode()
             batch.append(statement if isinstance(graph, ox.DefaultGraph) else f"GRAPH {graph} {{ {statement} }} ")
             if len(batch) >= _INSERT_CHUNK:
                 flush()
         flush()
+        for graph, triples in by_graph.items():
+            operations = dialect.insert_operations(graph, triples)
+            for at in range(0, len(operations), 5):
+                self.update(" ;\n".join(operations[at : at + 5]))
 
     def optimize(self) -> None:
         """Nothing to do: the engine manages its own storage."""

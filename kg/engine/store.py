@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -21,10 +21,18 @@ from oxrdflib import OxigraphStore
 from rdflib import Dataset
 
 from kg.engine.data_update import data_reach
+from kg.engine.dialect import GENERIC, Dialect
 from kg.engine.rdflib_parser import PARSE_LIMIT, parsed_update
 from kg.namespaces import GRAPH, PREFIXES
 
-__all__ = ["DEFAULT_GRAPH", "KnowledgeStore", "parsed_update", "write_reach", "written_graphs"]
+__all__ = [
+    "DEFAULT_GRAPH",
+    "KnowledgeStore",
+    "graph_replacement",
+    "parsed_update",
+    "write_reach",
+    "written_graphs",
+]
 
 DEFAULT_GRAPH = "urn:aikg:default-graph"
 """Stands for the store's default graph in sets of graph IRIs (it has no IRI of its own)."""
@@ -165,6 +173,52 @@ def written_graphs(text: str) -> frozenset[str] | None:
     return None if reach is None else reach[0]
 
 
+def graph_replacement(
+    graph: str, triples: Sequence[ox.Triple], *, drop: bool = True, dialect: Dialect = GENERIC
+) -> str:
+    r"""Return the SPARQL Update text that replaces (or, ``drop=False``, adds to) one named graph.
+
+    ``DROP SILENT GRAPH`` then the engine's insert operations
+    (:meth:`~kg.engine.dialect.Dialect.insert_operations`: one ``INSERT DATA``, or for
+    Virtuoso short blocks and no blank node in data); no insert at all for no triple (Virtuoso
+    7.2 refuses ``GRAPH <g> { }`` inside ``INSERT DATA`` as a syntax error, though SPARQL 1.1
+    allows it). Only engine-serialized terms go into the text: the graph IRI as pyoxigraph
+    writes a validated ``NamedNode``, the triples as N-Triples.
+
+    Parameters
+    ----------
+    graph : str
+        IRI of the named graph.
+    triples : sequence of pyoxigraph.Triple
+        Its new content (may be empty).
+    drop : bool, optional
+        Drop the graph's current content first (default True).
+    dialect : kg.engine.dialect.Dialect, optional
+        The engine the text is for (default: SPARQL 1.1 as written).
+
+    Returns
+    -------
+    str
+        The update request; "" when there is nothing to do (``drop=False`` and no triple).
+
+    Raises
+    ------
+    ValueError
+        If `graph` is not a valid IRI.
+
+    Examples
+    --------
+    >>> graph_replacement("http://e/g", [])
+    'DROP SILENT GRAPH <http://e/g>'
+    >>> t = ox.Triple(ox.NamedNode("http://e/a"), ox.NamedNode("http://e/b"), ox.Literal("1"))
+    >>> graph_replacement("http://e/g", [t], drop=False)
+    'INSERT DATA { GRAPH <http://e/g> { <http://e/a> <http://e/b> "1" .\n } }'
+    """
+    name = ox.NamedNode(graph)
+    parts = [f"DROP SILENT GRAPH {name}"] if drop else []
+    return " ;\n".join(parts + dialect.insert_operations(name, triples))
+
+
 class KnowledgeStore:
     """A quad store with a version number that changes on every write.
 
@@ -301,14 +355,12 @@ class KnowledgeStore:
 
         Notes
         -----
-        One SPARQL Update request (``DROP SILENT GRAPH`` then ``INSERT DATA``) runs in one
-        Oxigraph transaction, so readers and a crash see either the old or the new graph.
+        One SPARQL Update request (:func:`graph_replacement`) runs in one Oxigraph
+        transaction, so readers and a crash see either the old or the new graph.
         """
-        name = ox.NamedNode(graph)
         triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
-        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
         with self.write([graph]) as inner:
-            inner.update(f"DROP SILENT GRAPH {name} ; INSERT DATA {{ GRAPH {name} {{ {body.decode()} }} }}")
+            inner.update(graph_replacement(graph, triples, dialect=getattr(inner, "dialect", GENERIC)))
         return len(triples)
 
     def bulk_load(self, path: Path, graph: str | None = None) -> None:

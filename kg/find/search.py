@@ -43,6 +43,9 @@ def _build_label_index(store: ox.Store, schemes: dict[str, set[str]]) -> LabelIn
         text = label.value if label.datatype.value in _TEXT_TYPES else str(python_value(label))
         records.append((iri, text, rank))
     del rows, types  # the engine's terms: freed before the index's own build peaks
+    # In one order whatever order the engine answered in (Oxigraph and Virtuoso differ): ties in
+    # the ranking then fall the same way on every engine.
+    records.sort()
     return LabelIndex(records, kinds)
 
 

@@ -56,6 +56,8 @@ from kg.engine.dataset import (
     snapshot_triples,
     snapshots,
 )
+from kg.engine.dialect import GENERIC
+from kg.engine.store import graph_replacement
 from kg.errors import ImportShrinkError, MalformedRowsError
 from kg.namespaces import AIKG, GRAPH, PREFIXES, SCHEMA
 from kg.terms import term_text
@@ -226,6 +228,7 @@ def run_import(
         snap = snapshot_graph(source, version)
         seconds = time.monotonic() - clock
         parts = []
+        dialect = getattr(inner, "dialect", GENERIC)  # a remote engine's
         for key, (triples, _held, key_notes) in consolidated.items():
             graph = import_graph(key)
             if key == source:
@@ -243,18 +246,17 @@ def run_import(
             current_meta += [
                 ox.Triple(ox.NamedNode(graph), ox.NamedNode(str(AIKG.importIssue)), ox.Literal(n)) for n in key_notes
             ]
-            # Only engine-serialized terms go into the update text: the graph IRI as pyoxigraph writes
-            # a NamedNode (validated), the triples as N-Triples; SPARQL Update has no bound values.
-            target = ox.NamedNode(graph)
-            parts.append(
-                f"DROP SILENT GRAPH {target} ;\nINSERT DATA {{ GRAPH {target} {{ {_nt_body(triples + current_meta)} }} }}"
-            )
+            # Only engine-serialized terms go into the update text (graph_replacement): the graph
+            # IRI as pyoxigraph writes a NamedNode (validated), the triples as N-Triples, in the
+            # operations the engine takes (kg.engine.dialect: Virtuoso's short blocks).
+            parts.append(graph_replacement(graph, triples + current_meta, dialect=dialect))
         snapshot_meta = _metadata(batch, snap, version, started, ended, len(raw), seconds)
         catalog = _catalog(batch, own, snap, version, started, len(raw))
-        parts.append(
-            f"INSERT DATA {{ GRAPH {ox.NamedNode(snap)} {{ {_nt_body(raw + snapshot_meta)} }} "
-            f"GRAPH {ox.NamedNode(HISTORY_GRAPH)} {{ {_nt_body(catalog)} }} }}"
-        )
+        parts += [
+            text
+            for graph, triples in ((snap, raw + snapshot_meta), (HISTORY_GRAPH, catalog))
+            if (text := graph_replacement(graph, triples, drop=False, dialect=dialect))
+        ]
         if on_write is not None:
             on_write(f"writing {len(kept)} triples to {own} and snapshot {version} ({len(raw)} triples)")
         with store.write() as engine:
@@ -291,10 +293,6 @@ def _refuse_shrink(store: ox.Store, source: str, snap: str, batch: Any, raw: Seq
         }
     )
     raise ImportShrinkError(source, files, [f.name for f in batch.files], len(before), kept, len(after))
-
-
-def _nt_body(triples: Sequence[ox.Triple]) -> str:
-    return (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode()
 
 
 def _consolidate(
