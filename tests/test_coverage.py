@@ -8,6 +8,7 @@ checks the same numbers with pyoxigraph SPARQL COUNTs written here, so it holds 
 from __future__ import annotations
 
 import json
+import re
 
 import pyoxigraph as ox
 import pytest
@@ -177,6 +178,9 @@ def test_charts_state_what_they_leave_out(client: TestClient) -> None:
     assert html.count('class="notice chart-gaps"') == 3
     assert f"{undated} with no release date" in html
     assert html.count('class="incomplete"') >= 2  # 2026-Q3 hatched on both per-quarter charts
+    # "The numbers" tables show shares to three decimals, not a float's 17 digits
+    shares = re.findall(r"<td>(0\.\d+)</td>", html)
+    assert shares and all(len(share) == 5 for share in shares)
 
 
 def test_kg_coverage_command() -> None:
