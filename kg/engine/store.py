@@ -250,8 +250,10 @@ class KnowledgeStore:
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path is not None else None
         if self.path is not None:
-            self.path.mkdir(parents=True, exist_ok=True)
-            self.inner = ox.Store(str(self.path))
+            from kg.engine.disk import DiskEngine
+
+            # Its writer is a process of its own; this one reads checkpoints (why: kg.engine.disk).
+            self.inner = DiskEngine(self.path)  # type: ignore[assignment]
         else:
             self.inner = ox.Store()
         self.dataset = Dataset(store=OxigraphStore(store=self.inner), default_union=True)
