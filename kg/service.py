@@ -8,6 +8,7 @@ cache key holds the dataset version, and every write clears it.
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import inspect
 import logging
@@ -41,7 +42,7 @@ from kg.engine.sparql import (
     to_syntax_error,
 )
 from kg.engine.store import KnowledgeStore, written_graphs
-from kg.engine.workers import QueryPool
+from kg.engine.workers import QueryPool, run_in_own_worker
 from kg.errors import ForbiddenError, LoadError, QueryEvaluationError
 from kg.find.search import warm_index
 from kg.ingest.journal import UpdateJournal, rating_changes, ratings_update_entry, update_entry
@@ -202,7 +203,9 @@ class KnowledgeGraph:
         gc.unfreeze()
         inner, version = self.store.inner, self.store.version
         try:
-            warm_index(inner, version)
+            # Built in a worker of its own and sent back: a build here would leave its temporaries'
+            # fragments in this heap (at 100k models 277 MB of RSS against 134 MB), unshared.
+            warm_index(inner, version, functools.partial(run_in_own_worker, self.store))
             claim_records(inner, version)
             graph_sources(inner, version)
         except Exception:  # the write itself succeeded; workers build them lazily instead

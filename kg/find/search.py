@@ -7,6 +7,7 @@ written into query text (known-traps case 21).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import pyoxigraph as ox
@@ -52,7 +53,7 @@ def _build_label_index(store: ox.Store, schemes: dict[str, set[str]]) -> LabelIn
 _TEXT_TYPES = frozenset((PREFIXES["xsd"] + "string", PREFIXES["rdf"] + "langString"))
 
 
-def warm_index(store: ox.Store, version: str) -> None:
+def warm_index(store: ox.Store, version: str, build_elsewhere: Callable[..., Any] | None = None) -> None:
     """Build the label index of `version` now, so later lookups (and forked workers) reuse it.
 
     Parameters
@@ -61,8 +62,21 @@ def warm_index(store: ox.Store, version: str) -> None:
         The engine.
     version : str
         Dataset version, the cache key.
+    build_elsewhere : callable, optional
+        ``build_elsewhere(label_index, version)`` runs the build in another process and returns
+        the index (:func:`kg.engine.workers.run_in_own_worker`): this process then holds only the
+        index, not the fragments its build leaves in the heap. Default: build here.
     """
-    label_index(store, version)
+    if build_elsewhere is None:
+        label_index(store, version)
+        return
+    built: list[LabelIndex] = []
+
+    def adopt() -> LabelIndex:
+        built.append(build_elsewhere(label_index, version))
+        return built[0]
+
+    cached(version, "labels", adopt)  # runs adopt only when this version has no index yet
 
 
 LABEL_PREDICATES = frozenset(
