@@ -128,10 +128,18 @@ def generate(bench: Path, scale: str) -> Path:
     return data
 
 
-def start_kg(data: Path, workers: int, extra: list[str] | None = None) -> tuple[Server, float]:
+def start_kg(data: Path, workers: int, extra: list[str] | None = None, on_disk: bool = False) -> tuple[Server, float]:
     port = free_port()
     log = WORK / f"kg-{data.stem}.log"
     args = [str(PY), "-m", "cli.main", "serve", "--port", str(port), "--workers", str(workers), "--load", str(data)]
+    if on_disk:  # a new store each run: the load is part of what is measured
+        store = WORK / "work" / f"kg-store-{data.stem}"
+        for leftover in (store, Path(f"{store}.checkpoints"), Path(f"{store}.updates.jsonl")):
+            if leftover.is_dir():
+                shutil.rmtree(leftover)
+            elif leftover.exists():
+                leftover.unlink()
+        args += ["--store", str(store)]
     server = Server(args + (extra or []), f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D", log)
     match = re.search(r"loaded \d+ triples from .* in ([0-9.]+) s", log.read_text())
     server.url = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
@@ -331,6 +339,13 @@ def render_scale(res: dict[str, Any], extra: dict[str, Any]) -> list[str]:
             k, i = _median(res, "cold", q, "kg"), _median(res, "cold", q, "inproc-pyoxigraph")
             out.append(f"| {q} | {_fmt(k)} | {_fmt(i)} | {_fmt(k - i if k and i else None)} |")
         out.append("")
+    if extra.get("memory_load"):
+        m = extra["memory_load"]
+        out += [
+            f"Memory of the `kg` process tree after the load, before any query ({m['processes']} processes): "
+            f"RSS summed {m['rss_mib']:.0f} MiB, PSS {m['pss_mib']:.0f} MiB.",
+            "",
+        ]
     if extra.get("memory"):
         m = extra["memory"]
         out += [
@@ -414,7 +429,8 @@ def render(
         f"Machine: {first['meta']['cpu_count']} cores, {first['meta']['mem_gib']} GiB, {first['meta']['platform']}; "
         f"load average before/after: {notes['load_before']} / {notes['load_after']} (the cores are shared, so only "
         "ratios within one run count).",
-        f"Versions: {versions}; kg {notes['kg_version']} with {notes['workers']} query workers.",
+        f"Versions: {versions}; kg {notes['kg_version']} with {notes['workers']} query workers, store "
+        f"{'on disk (writer process, checkpoint-reading workers)' if notes.get('store', 'memory') == 'disk' else 'in memory'}.",
         "",
     ]
     for res, extra in runs:
@@ -431,6 +447,13 @@ def main() -> None:
     ap.add_argument("--peers", default=",".join(PEERS), help="peers for the kit (missing ones are skipped)")
     ap.add_argument("--workers", type=int, default=2, help="kg query workers")
     ap.add_argument("--quick", action="store_true", help="short run: --reps 5 --budget 1 --duration 6")
+    ap.add_argument(
+        "--store",
+        choices=("disk", "memory"),
+        default="disk",
+        help="kg's store: on disk (writer process, checkpoint-reading workers) or in memory",
+    )
+    ap.add_argument("--kit-args", default="", help="more options for the kit's run_bench.py, e.g. '--reps 10'")
     ap.add_argument("--no-remote", action="store_true", help="skip the remote-mode overhead run")
     ap.add_argument("--remote-scale", default="10k", help="data size of the remote-mode run")
     ap.add_argument("--extra-only", help="kit JSON of an earlier run: only add REST and memory figures to it")
@@ -460,6 +483,7 @@ def main() -> None:
         "load_before": loadavg(),
         "kg_version": __version__,
         "workers": a.workers,
+        "store": a.store,
     }
     stamp = time.strftime("%Y%m%d-%H%M%S")
     runs = []
@@ -477,7 +501,8 @@ def main() -> None:
         return
     for scale in [s for s in a.scales.split(",") if s]:
         data = generate(bench, scale)
-        server, load_s = start_kg(data, a.workers)
+        server, load_s = start_kg(data, a.workers, on_disk=a.store == "disk")
+        memory_load = memory_of_tree(server.pid)
         try:
             slow = ["--timeout", "60", "--budget", "5"] if scale == "100k" and not a.quick else []
             res = run_harness(
@@ -486,10 +511,14 @@ def main() -> None:
                 [
                     "--data", str(data), "--scale", scale, "--mode", "both", "--baseline", "oxigraph",
                     "--endpoint", f"kg={server.url}/sparql;method=post;pid={server.pid};load_s={load_s:.3f}",  # type: ignore[attr-defined]
-                    "--peers", a.peers, "--inproc", "pyoxigraph", *quick, *slow,
+                    "--peers", a.peers, "--inproc", "pyoxigraph", *quick, *slow, *a.kit_args.split(),
                 ],
             )  # fmt: skip
-            extra = {"memory": memory_of_tree(server.pid), "rest": rest_latency(server.url, data)}  # type: ignore[attr-defined]
+            extra = {
+                "memory_load": memory_load,
+                "memory": memory_of_tree(server.pid),
+                "rest": rest_latency(server.url, data),  # type: ignore[attr-defined]
+            }
         finally:
             server.stop()
         runs.append((res, extra))
