@@ -29,7 +29,7 @@ from kg.analysis.review import keeper_for
 from kg.engine.dataset import read_as_of, within_read
 from kg.engine.heap import trim_heap
 from kg.engine.load import load_default_graph
-from kg.engine.memo import carry_untouched
+from kg.engine.memo import cached, carry_untouched
 from kg.engine.quiet import WhenQuiet
 from kg.engine.sparql import (
     QueryRequest,
@@ -272,6 +272,20 @@ class KnowledgeGraph:
     def version(self) -> str:
         """Return the dataset version (changes with every write)."""
         return self.store.version
+
+    def size(self) -> int:
+        """Return the number of quads in the store, counted once per dataset version.
+
+        Counting is a scan of the whole store (17 ms at 10k models in memory, seconds at 1M or on
+        disk); liveness checks and the home page ask for it on every request.
+
+        Returns
+        -------
+        int
+            Quads, every named graph included.
+        """
+        version = self.version
+        return int(cached(version, "size", lambda: len(self.store)))
 
     def read(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run ``fn(store, *args, **kwargs)`` under the time limit and return its result.

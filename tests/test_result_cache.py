@@ -102,3 +102,26 @@ def test_rest_errors_and_head_are_not_stored(writable: tuple[TestClient, Knowled
     head = client.head("/api/models/glm-4.5")
     assert head.status_code in (200, 405)
     assert head.content == b""
+
+
+def test_health_counts_the_store_once_per_version_and_again_after_a_write(
+    writable: tuple[TestClient, KnowledgeGraph],
+) -> None:
+    client, service = writable
+    before = client.get("/health").json()["triples"]
+    assert before == len(service.store)
+    r = client.post(
+        "/sparql",
+        content=NEW_MODEL,
+        headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
+    )
+    assert r.status_code in (200, 204), r.text
+    try:
+        after = client.get("/health").json()["triples"]
+        assert after == len(service.store) >= before + 1  # the new triple (and the reviews' own writes)
+    finally:
+        client.post(
+            "/sparql",
+            content=DROP,
+            headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
+        )

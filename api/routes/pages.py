@@ -16,13 +16,13 @@ router = APIRouter(tags=["pages"])
 
 @router.get("/health", summary="Liveness and dataset version")
 def health(graph: GraphDep) -> dict[str, Any]:
-    return {"status": "ok", "version": graph.version, "triples": len(graph.store)}
+    return {"status": "ok", "version": graph.version, "triples": graph.size()}
 
 
 @router.get("/", summary="Home page", response_class=HTMLResponse)
 def home(graph: GraphDep) -> HTMLResponse:
     through = graph.read(curated_through)
-    return HTMLResponse(render("home.html", version=graph.version, triples=len(graph.store), curated_through=through))
+    return HTMLResponse(render("home.html", version=graph.version, triples=graph.size(), curated_through=through))
 
 
 @router.get("/favicon.ico", include_in_schema=False)
