@@ -59,6 +59,16 @@ def _on_disk(path: Path) -> dict[str, set[tuple[str, str, str]]]:
         del store
 
 
+@pytest.fixture(autouse=True, params=["engine-cli", "pyoxigraph"])
+def loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test runs with the engine's command line (when installed) and with pyoxigraph's loader."""
+    if request.param == "pyoxigraph":
+        monkeypatch.setattr(staging.oxigraph_cli, "loader", lambda: None)
+    elif staging.oxigraph_cli.loader() is None:
+        pytest.skip("no oxigraph executable of pyoxigraph's version (pip install oxigraph)")
+    return request.param
+
+
 @pytest.fixture
 def files(tmp_path: Path) -> list[Path]:
     ttl = _write(tmp_path, "demo.ttl", f"@prefix ex: <{EX}> .\nex:a ex:p 1 , 2 ; ex:q [ ex:r 3 ] .\n")

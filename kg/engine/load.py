@@ -25,6 +25,7 @@ __all__ = [
     "load_default_graph",
     "load_files",
     "parse_file",
+    "refuse_file_iris",
     "syntax_of",
 ]
 
@@ -166,10 +167,45 @@ def parse_file(path: Path, graph: str | None = None, fmt: ox.RdfFormat | None = 
         raise LoadError(str(path), str(exc)) from exc
     for name, triples in graphs.items():
         for t in triples:
-            for term in (t.subject, t.predicate, t.object):
-                if isinstance(term, ox.NamedNode) and term.value.startswith("file:"):
-                    raise LoadError(str(path), f"graph {name}: file: IRI {term.value} is not allowed")
+            if (iri := _file_iri(t)) is not None:
+                raise LoadError(str(path), f"graph {name}: file: IRI {iri} is not allowed")
     return graphs
+
+
+def _file_iri(triple: ox.Triple | ox.Quad) -> str | None:
+    for term in (triple.subject, triple.predicate, triple.object):
+        if isinstance(term, ox.NamedNode) and term.value.startswith("file:"):
+            return term.value
+    return None
+
+
+def refuse_file_iris(path: Path, graph: str, fmt: ox.RdfFormat = ox.RdfFormat.N_TRIPLES) -> None:
+    """Refuse a file that holds a ``file:`` IRI, as :func:`parse_file` does, without keeping its triples.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file.
+    graph : str
+        The graph its default-graph triples go to (named in the message).
+    fmt : pyoxigraph.RdfFormat, optional
+        Its syntax (default N-Triples).
+
+    Raises
+    ------
+    LoadError
+        If it holds a ``file:`` IRI, or does not parse (the message names the line).
+    """
+    try:
+        with path.open("rb") as handle:
+            for quad in ox.parse(handle, format=fmt):
+                if (iri := _file_iri(quad)) is not None:
+                    name = graph if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
+                    raise LoadError(str(path), f"graph {name}: file: IRI {iri} is not allowed")
+    except SyntaxError as exc:
+        raise LoadError(str(path), str(exc.msg if hasattr(exc, "msg") else exc), exc.lineno) from exc
+    except OSError as exc:
+        raise LoadError(str(path), str(exc)) from exc
 
 
 def _line_of(message: str) -> int | None:

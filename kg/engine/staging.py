@@ -7,11 +7,18 @@ swapped in (:func:`kg.engine.swap.commit`). A parse error or a ``kill -9`` at an
 the commit leaves ``DIR`` exactly as it was; the next open removes the staging folder
 (:func:`kg.engine.swap.recover`).
 
+N-Triples files are loaded by the engine's command line when it is installed
+(:mod:`kg.engine.oxigraph_cli`: parallel parsing), else by pyoxigraph's loader in slices cut at
+line ends, side by side (one slice per core; a file with blank nodes whole, as their labels
+would not be shared between slices). Other syntaxes go through pyoxigraph's loader whole.
+
 Validation is that of :func:`kg.engine.load.load_files`, without a second full parse where the
 syntax allows: relative IRIs are refused by the engine's parser (no base IRI is given), and
 ``file:`` IRIs (refused by :func:`kg.engine.load.parse_file`) are found in N-Triples by a byte
-search (an N-Triples IRI is written whole on one line; a hit or an escaped IRI is confirmed by
-the full parse). Other syntaxes are parsed once in Python first (they are small in practice).
+search that runs while the engine loads (an N-Triples IRI is written whole on one line; a hit or
+an escaped IRI is checked by a streaming parse, :func:`kg.engine.load.refuse_file_iris`). Other
+syntaxes are parsed once in Python first, for the same checks and the graphs they name (they are
+small in practice).
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.engine import oxigraph_cli
 from kg.engine.load import (
     EXISTING,
     default_sources,
@@ -35,6 +43,7 @@ from kg.engine.load import (
     fill_default_graph,
     graph_size,
     parse_file,
+    refuse_file_iris,
     syntax_of,
 )
 from kg.engine.swap import commit, load_lock, recover, sibling
@@ -88,7 +97,14 @@ class _Staged:
     """Holds the staged engine store, so that it is dropped (RocksDB closed) exactly when asked."""
 
     def __init__(self, path: Path) -> None:
-        self.inner: ox.Store | None = ox.Store(str(path))
+        self.path = path
+        self.inner: ox.Store | None = None
+        self.open()
+
+    def open(self) -> ox.Store:
+        if self.inner is None:
+            self.inner = ox.Store(str(self.path))
+        return self.inner
 
     def close(self) -> None:
         if self.inner is not None:
@@ -104,6 +120,7 @@ def staged_load(
     existing: str = "refuse",
     default_graph: bool = False,
     data_dir: Path | None = None,
+    engine_cli: bool = True,
 ) -> StagedLoad:
     """Bulk-load files into the on-disk store at `directory`: all of them or none, atomically.
 
@@ -127,6 +144,9 @@ def staged_load(
         :meth:`kg.service.KnowledgeGraph.open` fills a new store).
     data_dir : pathlib.Path, optional
         Folder of the default graph's data files (default: the shipped ``ontology/data``).
+    engine_cli : bool, optional
+        Load N-Triples files with the engine's command line (:mod:`kg.engine.oxigraph_cli`)
+        when it is installed (default); else, and for other syntaxes, with pyoxigraph's loader.
 
     Returns
     -------
@@ -158,7 +178,8 @@ def staged_load(
                 new = _copy_store(directory, staging, targets, existing)
                 staged = _Staged(staging)
                 try:
-                    result = _load_into(staged, plans, targets, existing, default_graph and new, data_dir)
+                    cli = oxigraph_cli.loader() if engine_cli else None
+                    result = _load_into(staged, plans, targets, existing, default_graph and new, data_dir, cli)
                 finally:
                     staged.close()
                 commit(directory, staging)
@@ -180,27 +201,31 @@ class _BlankNodes(Exception):
 
 
 def _load_into(
-    staged: _Staged, plans: list[_Plan], targets: list[str], existing: str, default_graph: bool, data_dir: Path | None
+    staged: _Staged,
+    plans: list[_Plan],
+    targets: list[str],
+    existing: str,
+    default_graph: bool,
+    data_dir: Path | None,
+    cli: str | None,
 ) -> StagedLoad:
-    assert staged.inner is not None
     result = StagedLoad()
     if default_graph:
-        result.default_graph = fill_default_graph(staged.inner, data_dir)
+        result.default_graph = fill_default_graph(staged.open(), data_dir)
     if existing == "replace":
         for name in targets:
-            staged.inner.update(f"DROP SILENT GRAPH {ox.NamedNode(name)}")
-    written: set[str] = set()
+            staged.open().update(f"DROP SILENT GRAPH {ox.NamedNode(name)}")
+    total: int | None = None  # quads in the staged store (an N-Triples file's count is what it adds)
     for plan in plans:
         started = time.perf_counter()
-        # Count the graph before only when it may hold triples: it does not for "refuse" (checked
-        # empty) and "replace" (dropped) until this load writes it.
-        counted = plan.parsed is None and (existing == "append" or plan.target in written)
-        before = graph_size(staged.inner, plan.target) if counted else 0
-        written.update(plan.parsed or (plan.target,))
-        _bulk_load(staged, plan)
-        counts = (
-            plan.parsed if plan.parsed is not None else {plan.target: graph_size(staged.inner, plan.target) - before}
-        )
+        if plan.parsed is None and total is None:
+            total = len(staged.open())
+        _bulk_load(staged, plan, cli)
+        if plan.parsed is None:
+            now = len(staged.open())
+            counts, total = {plan.target: now - (total or 0)}, now
+        else:
+            counts, total = plan.parsed, None
         for name, n in counts.items():
             result.graphs[name] = result.graphs.get(name, 0) + n
         seconds = time.perf_counter() - started
@@ -218,8 +243,8 @@ def _plan(path: Path, graph: str | None, fmt: ox.RdfFormat | None) -> _Plan:
         if path.stat().st_size >= _SLICED_FROM_BYTES:
             return _Plan(path, fmt, target, None, None)  # scanned while its slices load (_bulk_load_slices)
         suspect, blank_nodes = _scan_ntriples(path)
-        if suspect:  # a file: IRI, or an escaped one: the full parse says which line
-            parse_file(path, graph, fmt)
+        if suspect:  # a file: IRI, or an escaped one: the full parse decides
+            refuse_file_iris(path, target)
         return _Plan(path, fmt, target, None, blank_nodes)
     parsed = parse_file(path, graph, fmt)
     return _Plan(path, fmt, target, {name: len(triples) for name, triples in parsed.items()}, True)
@@ -270,18 +295,36 @@ def _copy_store(directory: Path, staging: Path, targets: list[str], existing: st
     return False
 
 
-def _bulk_load(staged: _Staged, plan: _Plan) -> None:
+def _bulk_load(staged: _Staged, plan: _Plan, cli: str | None) -> None:
     node = ox.NamedNode(plan.target)
+    if plan.parsed is None and cli is not None:  # N-Triples, by the engine's command line
+        staged.close()  # (it opens the store itself)
+        oxigraph_cli.load_file(cli, staged.path, plan.path, plan.target, lambda: _check_scan(plan, None))
+        return
     try:
         if plan.blank_nodes is not None:
-            assert staged.inner is not None
-            staged.inner.bulk_load(path=str(plan.path), format=plan.fmt, to_graph=node)
+            staged.open().bulk_load(path=str(plan.path), format=plan.fmt, to_graph=node)
         else:
             _bulk_load_slices(staged, plan, node)
     except SyntaxError as exc:
         raise LoadError(str(plan.path), str(exc), exc.lineno) from None
     except (OSError, ValueError) as exc:
         raise LoadError(str(plan.path), str(exc)) from None
+
+
+def _check_scan(plan: _Plan, sliced: bool | None) -> None:
+    """Scan an N-Triples file not scanned yet (:func:`_scan_ntriples`) and act on what it finds.
+
+    A possible ``file:`` IRI: the full parse decides (and refuses the file). Blank nodes in a file
+    loaded in slices (`sliced` True): :class:`_BlankNodes`.
+    """
+    if plan.blank_nodes is not None:
+        return
+    suspect, blank = _scan_ntriples(plan.path)
+    if suspect:
+        refuse_file_iris(plan.path, plan.target)
+    if blank and sliced:
+        raise _BlankNodes(plan)
 
 
 def _bulk_load_slices(staged: _Staged, plan: _Plan, node: ox.NamedNode) -> None:
@@ -291,7 +334,7 @@ def _bulk_load_slices(staged: _Staged, plan: _Plan, node: ox.NamedNode) -> None:
     but blank-node labels are not shared between slices: the byte search that runs in this
     thread while the engine loads (:func:`_scan_ntriples`) raises :class:`_BlankNodes` when the
     file may hold any, and the caller loads it again whole. A possible ``file:`` IRI is checked
-    by the full parse (:func:`kg.engine.load.parse_file`), which refuses the file.
+    by a streaming parse (:func:`kg.engine.load.refuse_file_iris`), which refuses the file.
     """
     path = plan.path
     size = path.stat().st_size
@@ -330,14 +373,16 @@ def _bulk_load_slices(staged: _Staged, plan: _Plan, node: ox.NamedNode) -> None:
     for thread in threads:
         thread.start()
     try:
-        suspect, blank = _scan_ntriples(path)  # (holds the GIL; the slices load without it)
+        scan_error: BaseException | None = None
+        try:
+            _check_scan(plan, True)  # (holds the GIL; the slices load without it)
+        except (LoadError, _BlankNodes) as exc:
+            scan_error = exc
     finally:
         for thread in threads:
             thread.join()
-    if suspect:
-        parse_file(path, plan.target, plan.fmt)
-    if blank:
-        raise _BlankNodes(plan)
+    if scan_error is not None:
+        raise scan_error
     if errors:
         start, exc = min(errors, key=lambda item: item[0])
         if isinstance(exc, SyntaxError) and exc.lineno:  # the slice's line -> the file's line
