@@ -59,16 +59,6 @@ def _on_disk(path: Path) -> dict[str, set[tuple[str, str, str]]]:
         del store
 
 
-@pytest.fixture(autouse=True, params=["engine-cli", "pyoxigraph"])
-def loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Every test runs with the engine's command line (when installed) and with pyoxigraph's loader."""
-    if request.param == "pyoxigraph":
-        monkeypatch.setattr(staging.oxigraph_cli, "loader", lambda: None)
-    elif staging.oxigraph_cli.loader() is None:
-        pytest.skip("no oxigraph executable of pyoxigraph's version (pip install oxigraph)")
-    return request.param
-
-
 @pytest.fixture
 def files(tmp_path: Path) -> list[Path]:
     ttl = _write(tmp_path, "demo.ttl", f"@prefix ex: <{EX}> .\nex:a ex:p 1 , 2 ; ex:q [ ex:r 3 ] .\n")
@@ -190,6 +180,19 @@ def test_file_iris_are_refused_naming_the_line(tmp_path: Path) -> None:
         staged_load(tmp_path / "store", [rel])
     assert info.value.line == 1
     assert not (tmp_path / "store").exists()
+
+
+def test_file_iris_are_refused_in_a_large_file_and_when_escaped(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    staged_load(store, [_nt(tmp_path / "kept.nt", 5)])
+    before = _on_disk(store)
+    big = _nt(tmp_path / "big.nt", 80_000, tail=f"<{EX}a> <{EX}b> <file:///etc/passwd> .\n")
+    escaped = _write(tmp_path, "esc.nt", f"<{EX}a> <{EX}b> <\\u0066ile:///etc/passwd> .\n")
+    for f in (big, escaped):
+        with pytest.raises(LoadError, match="file: IRI file:///etc/passwd is not allowed") as info:
+            staged_load(store, [f])
+        assert info.value.path == str(f)
+        assert _on_disk(store) == before
 
 
 def test_a_folder_that_is_not_a_store_is_refused(tmp_path: Path, files: list[Path]) -> None:
