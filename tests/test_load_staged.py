@@ -105,6 +105,17 @@ def test_new_store_gets_the_default_graph_when_asked(tmp_path: Path, files: list
     assert len(graphs[f"<{GRAPH['plain']}>"]) == 2
 
 
+def test_a_new_store_refuses_a_file_named_like_a_curated_graph(tmp_path: Path) -> None:
+    # as kg load did when it filled a new store before loading: the landscape is curated data
+    user = _write(tmp_path, "landscape.ttl", '<https://w3id.org/aikg/id/model/mine> <https://schema.org/name> "Mine" .')
+    with pytest.raises(GraphExistsError) as info:
+        staged_load(tmp_path / "store", [user], default_graph=True)
+    landscape = str(GRAPH["landscape"])
+    assert list(info.value.graphs) == [landscape] and info.value.graphs[landscape] > 1000
+    assert "of curated data" in info.value.detail
+    assert not (tmp_path / "store").exists() and not sibling(tmp_path / "store", ".staging").exists()
+
+
 def test_existing_store_refuse_replace_append(tmp_path: Path) -> None:
     store = tmp_path / "store"
     first = _nt(tmp_path / "g.nt", 3)

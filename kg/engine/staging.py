@@ -208,6 +208,9 @@ def _load_into(
     result = StagedLoad()
     if default_graph:
         result.default_graph = fill_default_graph(staged.open(), data_dir)
+        full = {name: n for name in targets if (n := result.default_graph.get(name, 0))}
+        if existing == "refuse" and full:  # (a file named like a curated graph, in a new store)
+            raise GraphExistsError(full, list(full))
     if existing == "replace":
         for name in targets:
             staged.open().update(f"DROP SILENT GRAPH {ox.NamedNode(name)}")
