@@ -259,8 +259,9 @@ class KnowledgeStore:
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path is not None else None
         if self.path is not None:
-            with load_lock(self.path):  # no staged load midway (kg.engine.swap): finish or undo a killed one
-                recover(self.path)
+            with load_lock(self.path, optional=True) as held:  # no staged load midway (kg.engine.swap)
+                if held:
+                    recover(self.path)  # finish or undo what a killed load left
                 self.path.mkdir(parents=True, exist_ok=True)
                 self.inner = ox.Store(str(self.path))
         else:

@@ -54,36 +54,46 @@ def sibling(directory: Path, suffix: str) -> Path:
 
 
 @contextmanager
-def load_lock(directory: Path, wait: bool = False) -> Iterator[None]:
+def load_lock(directory: Path, optional: bool = False) -> Iterator[bool]:
     """Hold the exclusive lock on staged loads into `directory` (``flock`` on ``DIR.load.lock``).
 
     Parameters
     ----------
     directory : pathlib.Path
-        The store folder (its parent must exist; it is created when missing).
-    wait : bool, optional
-        Wait for a load that holds the lock to finish (default: fail at once).
+        The store folder (its parent is created when missing).
+    optional : bool, optional
+        When the lock file cannot be created (a read-only folder), go on without the lock
+        (yield False) instead of failing: for a reader, which then leaves recovery alone.
 
     Yields
     ------
-    None
+    bool
+        True when the lock is held.
 
     Raises
     ------
     LoadError
-        If another process holds the lock and `wait` is False: a load into the store is running.
+        If another process holds the lock: a load into the store is running.
+    OSError
+        If the lock file cannot be created and `optional` is False.
     """
     path = sibling(directory, ".load.lock")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        if not optional:
+            raise
+        yield False
+        return
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise LoadError(
                 str(directory), "another process is loading into this store; try again when its load has finished"
             ) from None
-        yield
+        yield True
     finally:
         os.close(fd)  # releases the lock
 
