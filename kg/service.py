@@ -26,6 +26,7 @@ import pyoxigraph as ox
 
 from kg.analysis.review import keeper_for
 from kg.engine.dataset import read_as_of, within_read
+from kg.engine.heap import trim_heap
 from kg.engine.load import load_default_graph
 from kg.engine.memo import carry_untouched
 from kg.engine.quiet import WhenQuiet
@@ -211,6 +212,7 @@ class KnowledgeGraph:
         finally:
             gc.collect()
             gc.freeze()
+            trim_heap()  # what the build freed, before workers fork and share the rest
         log.info("label index and claim records built in %.2f s", time.perf_counter() - started)
 
     @classmethod

@@ -259,11 +259,13 @@ class KnowledgeStore:
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path is not None else None
         if self.path is not None:
+            from kg.engine.disk import DiskEngine
+
             with load_lock(self.path, optional=True) as held:  # no staged load midway (kg.engine.swap)
                 if held:
                     recover(self.path)  # finish or undo what a killed load left
-                self.path.mkdir(parents=True, exist_ok=True)
-                self.inner = ox.Store(str(self.path))
+                # Its writer is a process of its own; this one reads checkpoints (why: kg.engine.disk).
+                self.inner = DiskEngine(self.path)  # type: ignore[assignment]
         else:
             self.inner = ox.Store()
         self.dataset = Dataset(store=OxigraphStore(store=self.inner), default_union=True)

@@ -2,41 +2,39 @@
 
 pyoxigraph has no query timeout in its Python API and a thread cannot be stopped, so every read
 runs in a worker process forked from the server (copy-on-write: the worker sees the data as of
-its fork). When a query runs past its limit the worker gets SIGKILL, which stops the engine at
-once and frees its CPU; a fresh worker is forked in its place. After a write the workers are
-stale: idle ones are replaced, busy ones finish their snapshot and retire.
+its fork, and shares the server's per-version values: label index, claim records). When a query
+runs past its limit the worker gets SIGKILL, which stops the engine at once and frees its CPU; a
+fresh worker is forked in its place. After a write the workers are stale: idle ones are replaced
+(or replay a data-only update), busy ones finish their snapshot and retire.
 
-Workers always fork from an in-memory store. An on-disk (RocksDB) store has background threads
-that may hold its internal mutexes at the moment of a fork; a child that then touches the store
-can block forever (measured here: about one query in a hundred hung while writes went on). So
-for an on-disk store the pool keeps an in-memory copy, rebuilt after each write, and forks from
-that; the disk store stays the durable record.
+An in-memory store is inherited by the fork. An on-disk store is never touched across a fork (a
+RocksDB instance with background work may hold its mutexes at that moment): its writer runs in a
+process of its own and each worker opens the read-only checkpoint of the latest write itself
+(:mod:`kg.engine.disk`), so the data is held once, by the page cache. What runs inside a worker
+is in :mod:`kg.engine.worker_process`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import faulthandler
 import functools
 import logging
 import multiprocessing as mp
 import os
-import resource
 import signal
-import stat
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from multiprocessing.connection import Connection
 from typing import Any
 
 import pyoxigraph as ox
 
 from kg.engine.quiet import WhenQuiet
 from kg.engine.store import KnowledgeStore
-from kg.errors import KGError, QueryMemoryError, QueryTimeoutError, QueryWorkerError
+from kg.engine.worker_process import APPLY, Checkpoint, death_message, memory_message, open_fds, serve
+from kg.errors import QueryMemoryError, QueryTimeoutError, QueryWorkerError
 
 __all__ = ["QueryPool"]
 
@@ -44,126 +42,6 @@ log = logging.getLogger(__name__)
 _CTX = mp.get_context("fork")
 _FULL, _RESERVED = "full", "reserved"  # the lanes: calls that may run to their limit; short calls only
 
-
-def _virtual_size() -> int | None:
-    # Linux only; elsewhere the memory cap is simply not applied.
-    try:
-        with open("/proc/self/statm", encoding="ascii") as f:
-            return int(f.read().split()[0]) * resource.getpagesize()
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def _limit_memory(budget_bytes: int | None) -> None:
-    # RLIMIT_AS makes a runaway allocation fail inside this worker (MemoryError in Python, an
-    # abort in the engine) long before the machine's OOM killer picks a victim of its own.
-    if not budget_bytes:
-        return
-    size = _virtual_size()
-    if size is None:
-        return
-    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = size + budget_bytes
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
-    with contextlib.suppress(ValueError, OSError):
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-
-
-def _exit_with_server(server_pid: int) -> None:
-    # A server killed outright (SIGKILL, OOM killer) cannot stop its workers; each one notices
-    # that it was re-parented and leaves, even in the middle of a runaway query (the engine
-    # releases the GIL while it works, so this thread runs).
-    while os.getppid() == server_pid:
-        time.sleep(0.5)
-    os._exit(0)
-
-
-def _open_fds() -> set[int]:
-    # Linux lists a process's descriptors in /proc/self/fd; elsewhere assume the usual soft limit.
-    try:
-        return {int(name) for name in os.listdir("/proc/self/fd")}
-    except OSError:
-        return set(range(3, min(resource.getrlimit(resource.RLIMIT_NOFILE)[0], 4096)))
-
-
-def _close_inherited_fds(inherited: set[int], keep: set[int]) -> None:
-    """Close, in a forked child, the descriptors it got from its parent and does not use.
-
-    A forked process holds copies of every descriptor of its parent: the server's listening
-    socket and its open client connections among them. While a copy lives, the server closing an
-    idle keep-alive connection sends no FIN (the kernel closes a socket when its last descriptor
-    goes), so the client's next request on it waits for an answer that never comes (issue 13).
-
-    Parameters
-    ----------
-    inherited : set of int
-        Descriptors the parent had open just before the fork: all are closed but `keep`.
-    keep : set of int
-        Descriptors the child uses (its pipe to the server; 0, 1 and 2 are always kept).
-
-    Notes
-    -----
-    Sockets are closed even when they are not in `inherited`: another thread of the server may
-    accept a connection between the snapshot and the fork. Other descriptors opened in that
-    window are left alone, which keeps the pipes ``multiprocessing`` creates for the fork itself
-    (the sentinel the server watches to see the child end).
-    """
-    keep = keep | {0, 1, 2}
-    for fd in sorted(_open_fds() - keep):
-        if fd not in inherited:
-            try:
-                if not stat.S_ISSOCK(os.fstat(fd).st_mode):
-                    continue
-            except OSError:
-                continue  # the descriptor that listed /proc/self/fd, already closed
-        with contextlib.suppress(OSError):
-            os.close(fd)
-
-
-def _serve(
-    conn: Connection, own_parent_end: Connection, source: ox.Store, memory_bytes: int | None, inherited: set[int]
-) -> None:
-    server_pid = os.getppid()
-    # The fork copied the server's end of this worker's pipe too: close it, or recv() would never
-    # see end-of-file when the server is gone.
-    own_parent_end.close()
-    _close_inherited_fds(inherited, {conn.fileno()})
-    threading.Thread(target=_exit_with_server, args=(server_pid,), daemon=True).start()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    # A query that hits the memory cap makes the engine abort this process; the server reports
-    # it as a QueryMemoryError, so a fault dump inherited from the parent would only be noise.
-    faulthandler.disable()
-    _limit_memory(memory_bytes)
-    while True:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError):
-            os._exit(0)
-        fn, args, kwargs = message
-        if fn == _APPLY:  # a string: compared by value, it was pickled
-            _apply(source, *args)
-            continue
-        try:
-            reply: tuple[bool, Any] = (True, fn(source, *args, **kwargs))
-        except KGError as exc:
-            reply = (False, exc)
-        except MemoryError:
-            # The heap may be half-gone: answer, then leave so the pool forks a clean worker.
-            with contextlib.suppress(Exception):
-                conn.send((False, QueryMemoryError(_memory_message(memory_bytes))))
-            os._exit(1)
-        except Exception as exc:  # a bug: report it to the server, which logs it as a 500
-            reply = (False, RuntimeError(f"{type(exc).__name__}: {exc}"))
-        try:
-            conn.send(reply)
-        except (OSError, ValueError):
-            os._exit(0)
-
-
-_APPLY = "apply"
-"""Message tag of a write replayed on an idle worker's copy (no reply)."""
 
 _REPLAYS_KEPT = 200
 """Writes one worker replays before it is retired anyway: each one makes some of its copy-on-write
@@ -191,49 +69,21 @@ def replayable(text: str | None) -> bool:
     return text is not None and "_:" not in text and "[" not in text and is_data_only(text)
 
 
-def _apply(source: ox.Store, text: str, old_version: str, new_version: str, predicates: frozenset[str] | None) -> None:
-    # In a worker: apply the server's write to this copy, then keep what it did not change. A copy
-    # that could not follow must not answer anything: leave, the pool forks a fresh worker.
-    from kg.engine.memo import carry_untouched
-    from kg.namespaces import PREFIXES
-
-    try:
-        source.update(text, prefixes=PREFIXES)
-    except Exception:
-        os._exit(1)
-    carry_untouched(old_version, new_version, predicates)
-
-
-def _memory_message(memory_bytes: int | None) -> str:
-    budget = f"{memory_bytes / 2**20:.0f} MB" if memory_bytes else "the memory available"
-    return (
-        f"query stopped: it needed more than {budget} of working memory; "
-        "narrow it (more selective patterns, fewer ORDER BY/GROUP BY rows)"
-    )
-
-
-def _death_message(exitcode: int | None) -> str:
-    # exitcode: -N when a signal ended the worker (multiprocessing's convention), None if unknown.
-    if exitcode is not None and exitcode < 0:
-        try:
-            how = f"signal {-exitcode} ({signal.Signals(-exitcode).name})"
-        except ValueError:
-            how = f"signal {-exitcode}"
-    else:
-        how = f"exit code {exitcode}" if exitcode is not None else "an unknown cause"
-    return (
-        f"the query worker ended without answering ({how}); a fresh worker takes its place: "
-        "try again, and if the same request fails again, simplify it"
-    )
-
-
 class _Worker:
-    def __init__(self, source: ox.Store, generation: int, memory_bytes: int | None) -> None:
+    def __init__(
+        self,
+        source: ox.Store | Checkpoint,
+        generation: int,
+        memory_bytes: int | None,
+        on_end: Callable[[], None] | None = None,
+    ) -> None:
+        # on_end: called once the process is gone (an on-disk store frees its checkpoint).
+        self._on_end = on_end
         parent, child = _CTX.Pipe()
         # Taken just before the fork: what the worker inherits and must close (every socket of the
         # server, the other workers' pipes, the store's files); see _close_inherited_fds.
-        inherited = _open_fds() - {child.fileno()}
-        self.process = _CTX.Process(target=_serve, args=(child, parent, source, memory_bytes, inherited), daemon=True)
+        inherited = open_fds() - {child.fileno()}
+        self.process = _CTX.Process(target=serve, args=(child, parent, source, memory_bytes, inherited), daemon=True)
         self.process.start()
         child.close()
         self.conn = parent
@@ -249,6 +99,9 @@ class _Worker:
             os.kill(self.process.pid, signal.SIGKILL)
         self.reap(5.0)
         self.conn.close()
+        on_end, self._on_end = self._on_end, None
+        if on_end is not None:
+            on_end()
 
     def reap(self, timeout_s: float) -> None:
         # Wait for the process to end by polling waitpid, not by multiprocessing's sentinel pipe:
@@ -356,8 +209,6 @@ class QueryPool:
         self._wanting: list[object] = []  # waiters that may still try the reserved lane, oldest first
         self._cond = threading.Condition()
         self._closed = False
-        self._copy: ox.Store | None = None
-        self._copy_generation = -1
         self._live: set[_Worker] = set()
         # Callers of arun that must wait for a worker wait here; sized for many waiters, since a
         # waiting thread costs little and each one gives up at its own deadline.
@@ -365,21 +216,23 @@ class QueryPool:
         self._refill = WhenQuiet(self._fill, refill_quiet_s, "kg-worker-refill") if refill_quiet_s is not None else None
         store.add_listener(self.refresh)
         with store.lock:
-            source = self._source()
-            self._idle[_FULL] = [_Worker(source, 0, memory_bytes) for _ in range(size)]
-            self._idle[_RESERVED] = [_Worker(source, 0, memory_bytes) for _ in range(reserve)]
+            self._idle[_FULL] = [self._fork(0) for _ in range(size)]
+            self._idle[_RESERVED] = [self._fork(0) for _ in range(reserve)]
         for workers in self._idle.values():
             self._live.update(workers)
 
-    def _source(self) -> ox.Store:
-        # Called with the store's write lock held: the data cannot change while it is read.
-        if self.store.path is None:
-            return self.store.inner
-        if self._copy is None or self._copy_generation != self._generation:
-            copy = ox.Store()
-            copy.bulk_extend(self.store.inner.quads_for_pattern(None, None, None, None))
-            self._copy, self._copy_generation = copy, self._generation
-        return self._copy
+    def _fork(self, generation: int, private: bool = False) -> _Worker:
+        # Called with the store's write lock held: the data cannot change while the worker forks.
+        # An on-disk store: the worker opens the latest checkpoint read-only, or (`private`, for a
+        # call that writes to its copy) a checkpoint of its own, writable, removed when it ends.
+        engine = self.store.inner
+        if self.store.path is None or not hasattr(engine, "hold"):
+            return _Worker(engine, generation, self.memory_bytes)
+        if private:
+            path = engine.private_checkpoint()
+            return _Worker(Checkpoint(path, True), generation, self.memory_bytes, lambda: engine.discard(path))
+        path = engine.hold()
+        return _Worker(Checkpoint(path, False), generation, self.memory_bytes, lambda: engine.release(path))
 
     def worker_pids(self) -> list[int]:
         """Return the process ids of the workers, idle and busy (for monitoring and tests)."""
@@ -417,13 +270,11 @@ class QueryPool:
                     self._replay(worker, text)  # type: ignore[arg-type]
             self._live.difference_update(stale)
             self._cond.notify_all()
-        if self.store.path is None:
-            # In memory a fork costs milliseconds; an on-disk store would first need its
-            # in-memory copy rebuilt, which waits for the first read after the write instead.
-            if self._refill is not None:
-                self._refill.poke()
-            else:
-                self._fill()
+        # A fork costs milliseconds (an on-disk store's worker opens a checkpoint: ~20 ms more).
+        if self._refill is not None:
+            self._refill.poke()
+        else:
+            self._fill()
         if stale:
             # Killed and reaped in the background: the writer holds the store's lock while its
             # listeners run, and every fork waits for that lock.
@@ -442,7 +293,7 @@ class QueryPool:
             return False
         store = self.store
         try:
-            worker.conn.send((_APPLY, (text, store.previous_version, store.version, store.touched_predicates), {}))
+            worker.conn.send((APPLY, (text, store.previous_version, store.version, store.touched_predicates), {}))
         except (OSError, ValueError):
             return False
         worker.generation, worker.replays = self._generation, worker.replays + 1
@@ -461,7 +312,7 @@ class QueryPool:
                     if self._closed or lane is None:
                         return
                     generation = self._generation
-                worker = _Worker(self._source(), generation, self.memory_bytes)
+                worker = self._fork(generation)
                 with self._cond:
                     if generation == self._generation and not self._closed:
                         self._live.add(worker)
@@ -501,7 +352,11 @@ class QueryPool:
             return _RESERVED
         return None
 
-    def _acquire(self, deadline: float, limit: float, tried_reserved: bool) -> tuple[_Worker, str]:
+    def _acquire(
+        self, deadline: float, limit: float, tried_reserved: bool, private: bool = False
+    ) -> tuple[_Worker, str]:
+        # private: fork a worker of its own for a call that changes its copy of an on-disk store
+        # (idle workers read a shared read-only checkpoint).
         ticket: object | None = None
         with self._cond:
             try:
@@ -511,7 +366,7 @@ class QueryPool:
                     lane = self._lane(tried_reserved, ticket)
                     if lane is not None:
                         self._busy[lane] += 1
-                        worker = self._pop_idle(lane)
+                        worker = None if private else self._pop_idle(lane)
                         if worker is not None:
                             return worker, lane
                         break
@@ -539,7 +394,7 @@ class QueryPool:
             try:
                 # Read the generation under the write lock: a write that finished just before
                 # must not leave this worker labelled as current while it holds older data.
-                worker = _Worker(self._source(), self._generation, self.memory_bytes)
+                worker = self._fork(self._generation, private)
             finally:
                 self.store.lock.release()
             with self._cond:
@@ -626,7 +481,8 @@ class QueryPool:
     ) -> Any:
         tried_reserved = False
         while True:
-            worker, lane = self._acquire(deadline, limit, tried_reserved)
+            private = disposable and self.store.path is not None
+            worker, lane = self._acquire(deadline, limit, tried_reserved, private)
             reusable = False
             try:
                 self._send(worker, (fn, args, kwargs))
@@ -676,8 +532,8 @@ class QueryPool:
         except (EOFError, OSError) as exc:
             worker.reap(1.0)
             if worker.process.exitcode == -signal.SIGABRT and self.memory_bytes:
-                raise QueryMemoryError(_memory_message(self.memory_bytes)) from exc
-            raise QueryWorkerError(_death_message(worker.process.exitcode)) from exc
+                raise QueryMemoryError(memory_message(self.memory_bytes)) from exc
+            raise QueryWorkerError(death_message(worker.process.exitcode)) from exc
         return reply
 
     def _send(self, worker: _Worker, message: tuple[Any, ...]) -> None:
@@ -686,7 +542,7 @@ class QueryPool:
             worker.conn.send(message)
         except (OSError, ValueError) as exc:
             worker.reap(1.0)
-            raise QueryWorkerError(_death_message(worker.process.exitcode)) from exc
+            raise QueryWorkerError(death_message(worker.process.exitcode)) from exc
 
     def _try_acquire(self) -> _Worker | None:
         # An idle, current worker of the full-time lane or None: never waits and never forks.

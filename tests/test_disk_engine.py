@@ -1,0 +1,149 @@
+"""An on-disk store: its writer in a process of its own, workers reading checkpoints (issue 16, memory).
+
+The server process must hold no writable RocksDB instance (forks from one hang, kg/engine/disk.py),
+every read after a write must see it, a runaway query on a checkpoint is still stopped at its
+limit, and checkpoints nobody reads any more are removed.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kg.engine.disk import DiskEngine
+from kg.engine.sparql import QueryRequest
+from kg.engine.store import KnowledgeStore
+from kg.engine.workers import QueryPool
+from kg.errors import QueryEvaluationError, QueryTimeoutError
+from kg.service import KnowledgeGraph
+from kg.settings import Settings
+
+G = "http://example.org/g"
+
+
+def _count(store: ox.Store) -> int:
+    return len(store)
+
+
+def _runaway(store: ox.Store) -> int:
+    # A four-way cross product of 301 triples (8e9 rows): far longer than any limit here.
+    query = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?w { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l } }"
+    return len(list(store.query(query)))
+
+
+def _open_files(pid: int) -> set[str]:
+    out = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            out.add(os.readlink(f"/proc/{pid}/fd/{fd}"))
+        except OSError:
+            continue
+    return out
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[KnowledgeStore]:
+    st = KnowledgeStore(tmp_path / "db")
+    st.update(f"INSERT DATA {{ GRAPH <{G}> {{ <http://e/a> <http://e/p> 1 }} }}")
+    yield st
+    st.inner.close()
+
+
+def test_only_the_writer_process_holds_the_store_open_for_writing(store: KnowledgeStore) -> None:
+    lock = str(store.path / "LOCK")
+    writer = store.inner._process.pid  # type: ignore[attr-defined]
+    assert writer != os.getpid()
+    assert lock in _open_files(writer)
+    assert lock not in _open_files(os.getpid())
+    # This process reads a checkpoint, never the store's own directory.
+    assert all(not f.startswith(str(store.path) + "/") for f in _open_files(os.getpid()))
+
+
+def test_every_read_after_a_write_sees_it(store: KnowledgeStore) -> None:
+    pool = QueryPool(store, size=1, reserve=1, timeout_s=10)
+    try:
+        assert pool.run(_count) == 1
+        for i in range(12):
+            store.update(f"INSERT DATA {{ GRAPH <{G}> {{ <http://e/s{i}> <http://e/p> {i} }} }}")
+            assert len(store) == i + 2  # this process's reads
+            assert pool.run(_count) == i + 2  # a worker's
+    finally:
+        pool.close()
+
+
+def test_a_runaway_query_on_a_checkpoint_is_stopped_at_its_limit(store: KnowledgeStore) -> None:
+    triples = " ".join(f"<http://e/r{i}> <http://e/p> {i} ." for i in range(300))
+    store.update(f"INSERT DATA {{ GRAPH <{G}> {{ {triples} }} }}")
+    pool = QueryPool(store, size=1, reserve=0, timeout_s=1.5)
+    try:
+        started = time.monotonic()
+        with pytest.raises(QueryTimeoutError):
+            pool.run(_runaway)
+        assert time.monotonic() - started < 1.5 + 1.0
+        assert pool.run(_count) == 301  # a fresh worker, on the same checkpoint
+    finally:
+        pool.close()
+
+
+def test_checkpoints_nobody_reads_are_removed(tmp_path: Path) -> None:
+    engine = DiskEngine(tmp_path / "db", grace_s=0)
+    try:
+        for i in range(6):
+            engine.update(f"INSERT DATA {{ <http://e/s{i}> <http://e/p> {i} }}")
+        held = engine.hold()
+        engine.update("INSERT DATA { <http://e/x> <http://e/p> 0 }")
+        names = sorted(p.name for p in engine.root.iterdir())
+        # The current checkpoint and the one a worker still reads; the five before are gone.
+        assert names == sorted({held.name, engine.checkpoint.name})
+        engine.release(held)
+        assert [p.name for p in engine.root.iterdir()] == [engine.checkpoint.name]
+    finally:
+        engine.close()
+    assert not engine.root.exists()
+
+
+def test_data_survives_a_restart_and_leftover_checkpoints_go(tmp_path: Path) -> None:
+    st = KnowledgeStore(tmp_path / "db")
+    st.update(f"INSERT DATA {{ GRAPH <{G}> {{ <http://e/a> <http://e/p> 7 }} }}")
+    os.kill(st.inner._process.pid, signal.SIGKILL)  # type: ignore[attr-defined]  # no goodbye
+    st.inner._process.wait()  # type: ignore[attr-defined]
+    stale = st.inner.root / "99999999"  # type: ignore[attr-defined]
+    stale.mkdir()
+    again = KnowledgeStore(tmp_path / "db")
+    try:
+        assert [q.object.value for q in again.inner.quads_for_pattern(None, None, None, ox.NamedNode(G))] == ["7"]
+        assert not stale.exists()
+    finally:
+        again.inner.close()
+
+
+def test_a_write_after_the_writer_died_fails_clearly(store: KnowledgeStore) -> None:
+    os.kill(store.inner._process.pid, signal.SIGKILL)  # type: ignore[attr-defined]
+    store.inner._process.wait()  # type: ignore[attr-defined]
+    with pytest.raises(OSError, match="writer process ended"):
+        store.update(f"INSERT DATA {{ GRAPH <{G}> {{ <http://e/b> <http://e/p> 2 }} }}")
+    assert len(store) == 1  # reads go on from the last checkpoint
+
+
+def test_pattern_updates_are_rehearsed_on_a_private_writable_checkpoint(tmp_path: Path) -> None:
+    settings = Settings(store=str(tmp_path / "db"), workers=1, cache_bytes=0, query_timeout_s=20)
+    graph = KnowledgeGraph.open(settings)
+    try:
+        ask = QueryRequest(f"ASK {{ GRAPH <{G}> {{ <http://e/a> <http://e/q> 2 }} }}")
+        graph.update(f"INSERT DATA {{ GRAPH <{G}> {{ <http://e/a> <http://e/p> 1 }} }}")
+        graph.update(
+            f"INSERT {{ GRAPH <{G}> {{ ?s <http://e/q> 2 }} }} WHERE {{ GRAPH <{G}> {{ ?s <http://e/p> 1 }} }}"
+        )
+        assert b"true" in graph.query(ask).body
+        with pytest.raises(QueryEvaluationError, match="nothing changed"):
+            graph.update(f"CREATE GRAPH <{G}>")  # exists: refused in the rehearsal
+        # The rehearsals' own checkpoints went with their workers.
+        assert not [p for p in graph.store.inner.root.iterdir() if p.name.startswith("private-")]  # type: ignore[attr-defined]
+    finally:
+        graph.close()
