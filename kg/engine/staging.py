@@ -395,6 +395,8 @@ def _bulk_load_slices(staged: _Staged, plan: _Plan, node: ox.NamedNode) -> None:
             _check_scan(plan)  # (holds the GIL; the slices load without it)
         except (LoadError, _BlankNodes) as exc:
             scan_error = exc
+            with lock:
+                slices.clear()  # (the slices loading finish; no new one starts)
     finally:
         for thread in threads:
             thread.join()
