@@ -104,6 +104,16 @@ def test_new_store_gets_the_default_graph_when_asked(tmp_path: Path, files: list
     assert len(graphs[f"<{GRAPH['plain']}>"]) == 2
 
 
+def test_an_empty_store_gets_the_default_graph_too(tmp_path: Path, files: list[Path]) -> None:
+    empty = ox.Store(str(tmp_path / "store"))
+    del empty
+    done = staged_load(tmp_path / "store", files[2:], default_graph=True)
+    assert str(GRAPH["landscape"]) in done.default_graph
+    assert f"<{GRAPH['landscape']}>" in _on_disk(tmp_path / "store")
+    again = staged_load(tmp_path / "store", files[:1], default_graph=True)  # not empty now: not again
+    assert again.default_graph == {}
+
+
 def test_a_new_store_refuses_a_file_named_like_a_curated_graph(tmp_path: Path) -> None:
     # as kg load did when it filled a new store before loading: the landscape is curated data
     user = _write(tmp_path, "landscape.ttl", '<https://w3id.org/aikg/id/model/mine> <https://schema.org/name> "Mine" .')

@@ -141,8 +141,8 @@ def staged_load(
         What to do with a target graph that already holds triples (as
         :func:`kg.engine.load.load_files`): refuse the whole load (default), replace it, add to it.
     default_graph : bool, optional
-        Write the embedded default graph first when the store is new (as
-        :meth:`kg.service.KnowledgeGraph.open` fills a new store).
+        Write the embedded default graph first when the store is new or empty (as
+        :meth:`kg.service.KnowledgeGraph.open` fills such a store).
     data_dir : pathlib.Path, optional
         Folder of the default graph's data files (default: the shipped ``ontology/data``).
 
@@ -290,7 +290,7 @@ def _escapes_unicode(view: mmap.mmap, start: int, end: int) -> bool:
 
 
 def _copy_store(directory: Path, staging: Path, targets: list[str], existing: str) -> bool:
-    """Copy the store at `directory` to `staging` after the `existing` check; return True for a new store."""
+    """Copy the store at `directory` to `staging` after the `existing` check; return True for a new or empty store."""
     if not directory.exists() or not any(directory.iterdir()):
         staging.mkdir()
         return True
@@ -304,6 +304,7 @@ def _copy_store(directory: Path, staging: Path, targets: list[str], existing: st
         ) from None
     full: dict[str, int] = {}
     try:
+        empty = next(iter(source.quads_for_pattern(None, None, None)), None) is None
         if existing == "refuse":
             full = {name: n for name in targets if (n := graph_size(source, name))}
         if not full:
@@ -315,7 +316,7 @@ def _copy_store(directory: Path, staging: Path, targets: list[str], existing: st
     if full:
         curated = {g for _, g in default_sources()}
         raise GraphExistsError(full, [name for name in full if name in curated])
-    return False
+    return empty  # (an empty store gets the default graph too, as KnowledgeGraph.open gives it)
 
 
 def _bulk_load(staged: _Staged, plan: _Plan) -> None:
