@@ -210,15 +210,24 @@ def load(files: tuple[Path, ...], store: str | None, graph: str | None, replace:
     A graph that already holds triples (the curated landscape, an import, an earlier load) is
     left alone and the load refused, unless --replace or --append says what to do with it.
     """
-    from kg.engine.load import load_files
-
     if replace and append:
         raise CLIError("--replace and --append exclude each other: choose one")
+    existing = "replace" if replace else "append" if append else "refuse"
     try:
-        service = open_graph(store)
-        existing = "replace" if replace else "append" if append else "refuse"
-        counts = load_files(service.store, list(files), graph=graph, existing=existing)
-        service.store.flush()
+        if store and not store.startswith(("http://", "https://")):
+            # On disk: Oxigraph's bulk loader into a copy of the store, swapped in when complete.
+            from kg.engine.staging import staged_load
+
+            data_dir = Settings.from_env(store=store, workers=0).data_dir
+            counts = staged_load(
+                store, list(files), graph, existing=existing, default_graph=True, data_dir=data_dir
+            ).graphs
+        else:
+            from kg.engine.load import load_files
+
+            service = open_graph(store)
+            counts = load_files(service.store, list(files), graph=graph, existing=existing)
+            service.store.flush()
     except KGError as exc:
         fail(exc)
         return

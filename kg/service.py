@@ -41,6 +41,7 @@ from kg.engine.sparql import (
     select,
     to_syntax_error,
 )
+from kg.engine.staging import staged_load
 from kg.engine.store import KnowledgeStore, written_graphs
 from kg.engine.workers import QueryPool, run_in_own_worker
 from kg.errors import ForbiddenError, LoadError, QueryEvaluationError
@@ -241,6 +242,7 @@ class KnowledgeGraph:
             If a shipped data file does not parse.
         """
         store: KnowledgeStore
+        loaded: list[dict[str, Any]] | None = None
         if settings.store and settings.store.startswith(("http://", "https://")):
             from kg.engine.remote import RemoteKnowledgeStore
 
@@ -254,12 +256,18 @@ class KnowledgeGraph:
             )
             # Nothing to fork: the engine runs elsewhere and the HTTP timeout is the limit.
             settings = replace(settings, workers=0)
+        elif settings.store and settings.load:
+            # On disk: staged (all files or none, a kill leaves the store as it was), before the
+            # store opens: RocksDB lets one process hold it.
+            loaded = _staged_bulk_load(settings)
+            store = KnowledgeStore(Path(settings.store))
         else:
             store = KnowledgeStore(Path(settings.store) if settings.store else None)
         if store.is_empty():
             load_default_graph(store, settings.data_dir)
             store.flush()
-        loaded = [_bulk_load(store, Path(name)) for name in settings.load]
+        if loaded is None:
+            loaded = [_bulk_load(store, Path(name)) for name in settings.load]
         graph = cls(store, settings)
         graph.loaded = loaded
         # After the service's own listeners (cache, label index), as the app's lifespan did. Off
@@ -530,6 +538,14 @@ def _bulk_load(store: KnowledgeStore, path: Path) -> dict[str, Any]:
     triples = len(store) - before
     log.info("loaded %s: %d triples in %.2f s", path, triples, seconds)
     return {"path": str(path), "triples": triples, "seconds": seconds}
+
+
+def _staged_bulk_load(settings: Settings) -> list[dict[str, Any]]:
+    """Bulk-load ``settings.load`` into the on-disk store, staged (:mod:`kg.engine.staging`), and time each file."""
+    done = staged_load(settings.store, settings.load, existing="append", default_graph=True, data_dir=settings.data_dir)
+    for item in done.files:
+        log.info("loaded %s: %d triples in %.2f s", item["path"], item["triples"], item["seconds"])
+    return done.files
 
 
 @cache

@@ -19,10 +19,14 @@ __all__ = [
     "FORMATS_BY_EXTENSION",
     "ONTOLOGY_GRAPH",
     "default_sources",
+    "file_graph",
+    "fill_default_graph",
     "graph_size",
     "load_default_graph",
     "load_files",
     "parse_file",
+    "refuse_file_iris",
+    "syntax_of",
 ]
 
 ONTOLOGY_GRAPH = str(GRAPH["ontology"])
@@ -60,6 +64,62 @@ def _graph_node(name: str, what: str) -> ox.NamedNode:
     return node
 
 
+def file_graph(path: Path, graph: str | None = None) -> str:
+    """Return the named graph a file's default-graph triples go to.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file.
+    graph : str, optional
+        The graph asked for (``--graph``); default ``https://w3id.org/aikg/graph/{file stem}``.
+
+    Returns
+    -------
+    str
+        The graph IRI.
+
+    Raises
+    ------
+    InvalidParameterError
+        If `graph` (or the IRI made from the file's stem) is not an absolute IRI.
+
+    Examples
+    --------
+    >>> file_graph(Path("data/extra.ttl"))
+    'https://w3id.org/aikg/graph/extra'
+    """
+    target = graph or str(GRAPH[path.stem])
+    _graph_node(target, "--graph" if graph else f"graph name from file name {path.name!r}")
+    return target
+
+
+def syntax_of(path: Path, fmt: ox.RdfFormat | None = None) -> ox.RdfFormat:
+    """Return the RDF syntax of a file: `fmt`, else the one its extension names.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file.
+    fmt : pyoxigraph.RdfFormat, optional
+        The syntax, when the extension does not tell.
+
+    Returns
+    -------
+    pyoxigraph.RdfFormat
+
+    Raises
+    ------
+    LoadError
+        If `fmt` is None and the extension is not one of :data:`FORMATS_BY_EXTENSION`.
+    """
+    if fmt is None:
+        fmt = FORMATS_BY_EXTENSION.get(path.suffix.lower().lstrip("."))
+        if fmt is None:
+            raise LoadError(str(path), f"unknown RDF syntax for extension {path.suffix!r}")
+    return fmt
+
+
 def parse_file(path: Path, graph: str | None = None, fmt: ox.RdfFormat | None = None) -> dict[str, list[ox.Triple]]:
     """Parse one RDF file completely, before anything is stored.
 
@@ -89,12 +149,8 @@ def parse_file(path: Path, graph: str | None = None, fmt: ox.RdfFormat | None = 
     InvalidParameterError
         If `graph` (or the graph IRI made from the file's stem) is not an absolute IRI.
     """
-    if fmt is None:
-        fmt = FORMATS_BY_EXTENSION.get(path.suffix.lower().lstrip("."))
-        if fmt is None:
-            raise LoadError(str(path), f"unknown RDF syntax for extension {path.suffix!r}")
-    target = graph or str(GRAPH[path.stem])
-    _graph_node(target, "--graph" if graph else f"graph name from file name {path.name!r}")
+    fmt = syntax_of(path, fmt)
+    target = file_graph(path, graph)
     graphs: dict[str, list[ox.Triple]] = {}
     try:
         with path.open("rb") as handle:
@@ -111,10 +167,45 @@ def parse_file(path: Path, graph: str | None = None, fmt: ox.RdfFormat | None = 
         raise LoadError(str(path), str(exc)) from exc
     for name, triples in graphs.items():
         for t in triples:
-            for term in (t.subject, t.predicate, t.object):
-                if isinstance(term, ox.NamedNode) and term.value.startswith("file:"):
-                    raise LoadError(str(path), f"graph {name}: file: IRI {term.value} is not allowed")
+            if (iri := _file_iri(t)) is not None:
+                raise LoadError(str(path), f"graph {name}: file: IRI {iri} is not allowed")
     return graphs
+
+
+def _file_iri(triple: ox.Triple | ox.Quad) -> str | None:
+    for term in (triple.subject, triple.predicate, triple.object):
+        if isinstance(term, ox.NamedNode) and term.value.startswith("file:"):
+            return term.value
+    return None
+
+
+def refuse_file_iris(path: Path, graph: str, fmt: ox.RdfFormat = ox.RdfFormat.N_TRIPLES) -> None:
+    """Refuse a file that holds a ``file:`` IRI, as :func:`parse_file` does, without keeping its triples.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file.
+    graph : str
+        The graph its default-graph triples go to (named in the message).
+    fmt : pyoxigraph.RdfFormat, optional
+        Its syntax (default N-Triples).
+
+    Raises
+    ------
+    LoadError
+        If it holds a ``file:`` IRI, or does not parse (the message names the line).
+    """
+    try:
+        with path.open("rb") as handle:
+            for quad in ox.parse(handle, format=fmt):
+                if (iri := _file_iri(quad)) is not None:
+                    name = graph if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
+                    raise LoadError(str(path), f"graph {name}: file: IRI {iri} is not allowed")
+    except SyntaxError as exc:
+        raise LoadError(str(path), str(exc.msg if hasattr(exc, "msg") else exc), exc.lineno) from exc
+    except OSError as exc:
+        raise LoadError(str(path), str(exc)) from exc
 
 
 def _line_of(message: str) -> int | None:
@@ -195,7 +286,12 @@ def graph_size(inner: ox.Store, name: str) -> int:
     -------
     int
     """
-    return sum(1 for _ in inner.quads_for_pattern(None, None, None, ox.NamedNode(name)))
+    node = ox.NamedNode(name)
+    if isinstance(inner, ox.Store):  # counted inside the engine: no Python object per triple
+        # (the IRI as the engine writes a validated NamedNode; substitutions= cannot bind GRAPH here)
+        solutions = inner.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }}")
+        return int(next(iter(solutions))["n"].value)
+    return sum(1 for _ in inner.quads_for_pattern(None, None, None, node))
 
 
 def _replace_graphs(store: KnowledgeStore, graphs: dict[str, list[ox.Triple]], drop: bool = True) -> None:
@@ -264,9 +360,53 @@ def load_default_graph(store: KnowledgeStore, data_dir: Path | None = None) -> d
     LoadError
         If a shipped file does not parse.
     """
+    merged = _default_graph(data_dir)
+    _replace_graphs(store, merged)
+    return {name: len(triples) for name, triples in merged.items()}
+
+
+def _default_graph(data_dir: Path | None) -> dict[str, list[ox.Triple]]:
     merged: dict[str, list[ox.Triple]] = {}
     for path, graph in default_sources(data_dir):
         for name, triples in parse_file(path, graph).items():
             merged.setdefault(name, []).extend(triples)
-    _replace_graphs(store, merged)
-    return {name: len(triples) for name, triples in merged.items()}
+    return merged
+
+
+def fill_default_graph(inner: ox.Store, data_dir: Path | None = None) -> dict[str, int]:
+    """Write the ontology and the embedded default graph into a new engine store, file by file.
+
+    For an engine store written directly (a staged load's new store, :mod:`kg.engine.staging`);
+    :func:`load_default_graph` fills a :class:`~kg.engine.store.KnowledgeStore`. Each file is
+    one engine load (its own transaction; blank nodes are fresh per file, as in the
+    ``INSERT DATA`` of :func:`load_default_graph`), so a crash can leave part of the default
+    graph: write only into a store that is not yet visible.
+
+    Parameters
+    ----------
+    inner : pyoxigraph.Store
+        The store, empty.
+    data_dir : pathlib.Path, optional
+        Folder of data files (default: the shipped ``ontology/data``).
+
+    Returns
+    -------
+    dict of str to int
+        Named-graph IRI -> number of triples it holds.
+
+    Raises
+    ------
+    LoadError
+        If a shipped file does not parse.
+    """
+    names: list[str] = []
+    for path, graph in default_sources(data_dir):
+        try:
+            inner.load(path=str(path), format=syntax_of(path), to_graph=ox.NamedNode(graph))
+        except SyntaxError as exc:
+            raise LoadError(str(path), str(exc), exc.lineno) from exc
+        except (OSError, ValueError) as exc:
+            raise LoadError(str(path), str(exc)) from exc
+        if graph not in names:
+            names.append(graph)
+    return {name: graph_size(inner, name) for name in names}

@@ -23,6 +23,7 @@ from rdflib import Dataset
 from kg.engine.data_update import data_reach
 from kg.engine.dialect import GENERIC, Dialect
 from kg.engine.rdflib_parser import PARSE_LIMIT, parsed_update
+from kg.engine.swap import load_lock, recover
 from kg.namespaces import GRAPH, PREFIXES
 
 __all__ = [
@@ -226,7 +227,15 @@ class KnowledgeStore:
     ----------
     path : str or pathlib.Path, optional
         Directory of a persistent (RocksDB) store, created when missing. ``None`` keeps the
-        store in memory.
+        store in memory. What a killed staged load left beside it is finished or undone first
+        (:func:`kg.engine.swap.recover`).
+
+    Raises
+    ------
+    LoadError
+        If a staged load into `path` is running in another process (:func:`kg.engine.swap.load_lock`).
+    OSError
+        If the engine cannot open the store (another process holds it).
 
     Attributes
     ----------
@@ -252,8 +261,11 @@ class KnowledgeStore:
         if self.path is not None:
             from kg.engine.disk import DiskEngine
 
-            # Its writer is a process of its own; this one reads checkpoints (why: kg.engine.disk).
-            self.inner = DiskEngine(self.path)  # type: ignore[assignment]
+            with load_lock(self.path, optional=True) as held:  # no staged load midway (kg.engine.swap)
+                if held:
+                    recover(self.path)  # finish or undo what a killed load left
+                # Its writer is a process of its own; this one reads checkpoints (why: kg.engine.disk).
+                self.inner = DiskEngine(self.path)  # type: ignore[assignment]
         else:
             self.inner = ox.Store()
         self.dataset = Dataset(store=OxigraphStore(store=self.inner), default_union=True)
