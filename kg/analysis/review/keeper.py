@@ -74,7 +74,10 @@ class ReviewKeeper:
         """The store versions before and after the last write of :data:`REVIEWS_GRAPH` (the reviews
         catching up with the data: answers of the first version still hold at the second but for
         the reviews graph)."""
-        self._reads: frozenset[str] | None = None  # predicates the last generation may have read; None: any
+        # What the last generation read: its query texts and the predicates bound from the data
+        # (the predicates named in the texts are parsed when first needed: _reads).
+        self._read_texts: frozenset[str] | None = None
+        self._bound: frozenset[str] = frozenset()
         self.deferred = False
         """True once :meth:`defer` was called: writes only mark the reviews stale; reads regenerate them."""
         self._generation_listeners: list[Callable[[], Callable[[dict[str, str], dict[str, str]], None] | None]] = []
@@ -95,6 +98,10 @@ class ReviewKeeper:
         if store is None:
             raise RuntimeError("the reviewed store no longer exists")
         return store
+
+    def _reads(self) -> frozenset[str] | None:
+        # The predicates the last generation may have read; None: any.
+        return _predicates_read(self._read_texts or frozenset(), self._bound)
 
     def install(self) -> ReviewKeeper:
         """Register the store listener (once) and compute the reviews now.
@@ -130,10 +137,11 @@ class ReviewKeeper:
         # the new version (their snapshot still names the data version they were computed at),
         # and the changed graphs are digested at the next regeneration.
         predicates = store.touched_predicates
+        reads = self._reads() if self._read_texts is not None else None
         if (
             predicates is not None
-            and self._reads is not None
-            and not (predicates & self._reads)
+            and reads is not None
+            and not (predicates & reads)
             and self._clean_version == store.previous_version
             and self.error is None
         ):
@@ -246,7 +254,7 @@ class ReviewKeeper:
                 try:
                     recording = _Recording(self.store.inner)
                     reviews = review_all(recording)  # type: ignore[arg-type]
-                    reads = _predicates_read(self.store.inner, recording.texts)
+                    bound = _bound_predicates(self.store.inner)
                 except Exception as exc:
                     self.error = f"{type(exc).__name__}: {exc}"
                     self.reviews, self.snapshot = {}, None
@@ -261,7 +269,8 @@ class ReviewKeeper:
                     self.store.replace_graph(REVIEWS_GRAPH, _triples(reviews, snap, published))
                     self.regenerated = (start, self.store.version)
                 before = {claim: r.rating for claim, r in self.reviews.items()}
-                self._reads = reads
+                self._read_texts, self._bound = frozenset(recording.texts), bound
+                _parse_soon(self._read_texts)
                 self.reviews = {r.claim: r for r in reviews}
                 self.snapshot, self.published, self.error = snap, published, None
                 self.generations += 1
@@ -363,16 +372,31 @@ _BOUND_PREDICATES = "SELECT DISTINCT ?p WHERE { ?x schema:propertyID|aikg:aboutP
 scope's constraint); the others are named in the rule queries (patterns, ``VALUES``, ``IN``)."""
 
 
-def _predicates_read(inner: ox.Store, texts: set[str]) -> frozenset[str] | None:
-    """Return every predicate a generation that ran `texts` may have read (None: any)."""
-    out: set[str] = set()
+def _bound_predicates(inner: ox.Store) -> frozenset[str]:
+    """Return the predicates the rules read through a variable bound from the data (one query)."""
+    return frozenset(row["p"] for row in select(inner, _BOUND_PREDICATES))
+
+
+def _predicates_read(texts: frozenset[str], bound: frozenset[str]) -> frozenset[str] | None:
+    """Return every predicate a generation that ran `texts` may have read (None: any).
+
+    The IRIs of each query text come from rdflib's parser (:func:`kg.engine.rdflib_parser.query_iris`,
+    cached per text); `bound` are those read through variables bound from the data.
+    """
+    out: set[str] = set(bound)
     for text in texts:
         iris = query_iris(text)
         if iris is None:
             return None
         out |= iris
-    out.update(row["p"] for row in select(inner, _BOUND_PREDICATES))
     return frozenset(out)
+
+
+def _parse_soon(texts: frozenset[str]) -> None:
+    # rdflib's parser takes ~0.13 s a query (4 s for the rules' 31 at a service's start): parsed in
+    # the background, so the first generation (and the start) does not wait for them; the first
+    # write after it waits for what is left (query_iris holds one lock while it parses).
+    threading.Thread(target=lambda: [query_iris(t) for t in texts], name="kg-review-parse", daemon=True).start()
 
 
 _KEEPERS: weakref.WeakKeyDictionary[KnowledgeStore, ReviewKeeper] = weakref.WeakKeyDictionary()

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from kg.analysis.review.claims import _claim_record, claim_info
 from kg.analysis.review.model import _KIND_BY_IRI, Review
 from kg.analysis.review.names import Names
-from kg.analysis.review.rules import RULES, none
+from kg.analysis.review.rules import RULES, none, openness
 from kg.analysis.review.rules.interest import interests
 from kg.engine.sparql import select
 from kg.errors import NotFoundError
@@ -145,6 +145,7 @@ def review_all(store: ox.Store) -> list[Review]:
     claims = sorted(_query(store, "review_claims"))
     names = Names(store)
     rows = {name: _query(store, name) for name in ("review_claim", "review_interest", *(q for q, _ in RULES.values()))}
-    reviews = [_decide(store, claim, rows, names) for claim in claims]
+    with openness.prefetch_findings(store, rows[openness.QUERY]):
+        reviews = [_decide(store, claim, rows, names) for claim in claims]
     names.warm(_iris_named_by(reviews))
     return reviews

@@ -10,8 +10,11 @@ recorded: unverifiable. License-check findings along the lineage are evidence ag
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -340,6 +343,45 @@ def _decide_wording(
     )
 
 
+_PREFETCHED: contextvars.ContextVar[dict[str, list[LicenseFinding]] | None] = contextvars.ContextVar(
+    "openness_findings", default=None
+)
+
+
+@contextlib.contextmanager
+def prefetch_findings(store: ox.Store, rows: dict[str, list[dict[str, Any]]]) -> Iterator[None]:
+    """Read the license checks of every model in `rows` with one query, for the decisions made inside.
+
+    A review of all claims decided each openness claim's license checks with a query of its own (23
+    at start: 2.4 s on an on-disk store at 10k models); one query over every subject gives the same
+    findings (:func:`kg.analysis.licenses.license_findings_of`).
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+    rows : dict of str to list of dict
+        The rows of ``review_openness.rq`` by claim IRI, for all claims.
+
+    Yields
+    ------
+    None
+    """
+    models = sorted(
+        {
+            r["model"]
+            for claim_rows in rows.values()
+            for r in claim_rows
+            if r.get("role") != "claimed" and r.get("model")
+        }
+    )
+    token = _PREFETCHED.set(license_findings_of(store, models) if models else {})
+    try:
+        yield
+    finally:
+        _PREFETCHED.reset(token)
+
+
 def decide(rows: list[dict[str, Any]], claim: dict[str, Any], names: dict[str, str], store: ox.Store) -> Decision:
     """Decide a claim from the rows of ``review_openness.rq``.
 
@@ -362,8 +404,13 @@ def decide(rows: list[dict[str, Any]], claim: dict[str, Any], names: dict[str, s
     facts = _collect(rows)
     if not facts.models:
         return ("unverifiable", "The claim's subjects are not AI models or model families of the graph.", [])
-    # Every subject's license check in one query: one round trip per claim on a remote engine.
-    findings = license_findings_of(store, facts.models)
+    # The license checks of every claim's subjects were read at once (prefetch_findings) when all
+    # claims are reviewed together; otherwise this claim's subjects in one query.
+    known = _PREFETCHED.get()
+    if known is not None and all(m in known for m in facts.models):
+        findings = {m: known[m] for m in facts.models}
+    else:
+        findings = license_findings_of(store, facts.models)
     if facts.claimed:
         return _decide_claimed(facts, names, findings)
     return _decide_wording(facts, claim, names, findings)
