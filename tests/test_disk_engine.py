@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -147,3 +149,24 @@ def test_pattern_updates_are_rehearsed_on_a_private_writable_checkpoint(tmp_path
         assert not [p for p in graph.store.inner.root.iterdir() if p.name.startswith("private-")]  # type: ignore[attr-defined]
     finally:
         graph.close()
+
+
+def test_the_writer_ends_when_its_process_is_killed(tmp_path: Path) -> None:
+    code = (
+        "import sys, time\n"
+        "from kg.engine.store import KnowledgeStore\n"
+        f"st = KnowledgeStore({str(tmp_path / 'db')!r})\n"
+        "print(st.inner._process.pid, flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    owner = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, cwd=Path(__file__).parents[1])
+    assert owner.stdout is not None
+    writer = int(owner.stdout.readline())
+    os.kill(owner.pid, signal.SIGKILL)
+    owner.wait()
+    deadline = time.monotonic() + 5
+    while Path(f"/proc/{writer}").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not Path(f"/proc/{writer}").exists() or "Z" in Path(f"/proc/{writer}/stat").read_text().split()[2]
+    again = KnowledgeStore(tmp_path / "db")  # its lock is free again
+    again.inner.close()

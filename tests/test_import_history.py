@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -155,7 +156,17 @@ def _quads(path: Path) -> set[ox.Quad]:
     # The data, without the derived reviews graph: every `kg` command that opens a store
     # regenerates the reviews (with their generation time), which is not the import's doing.
     reviews = ox.NamedNode("https://w3id.org/aikg/graph/reviews")
-    store = ox.Store(str(path))
+    # A killed command's writer process (kg.engine.disk) notices within 50 ms and exits, which
+    # releases the store's lock: wait for it.
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            store = ox.Store(str(path))
+            break
+        except OSError as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
     try:
         return {q for q in store if q.graph_name != reviews}
     finally:

@@ -71,6 +71,7 @@ def writer_main(conn: Connection, path: str) -> None:
     """
     # Ctrl-C in a terminal reaches the whole process group: the server decides when this stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="kg-writer-parent", daemon=True).start()
     # The writer of a store this process's caller just dropped may still be on its way out (it
     # flushes first): its lock is released within moments.
     deadline = time.monotonic() + 30
@@ -129,6 +130,16 @@ def writer_main(conn: Connection, path: str) -> None:
             reply = (False, (type(exc).__name__, str(exc), getattr(exc, "lineno", None)))
         conn.send(reply)
     os._exit(0)
+
+
+def _exit_with_parent(parent: int) -> None:
+    # A process killed outright (kill -9, the OOM killer) cannot stop its writer. Its death closes
+    # the pipe, which an idle writer sees at once; one in the middle of a write would finish it,
+    # so a write its caller never saw complete would land. This thread ends the writer instead
+    # (no flush: what RocksDB did not commit is rolled back at the next open), within 50 ms.
+    while os.getppid() == parent:
+        time.sleep(0.05)
+    os._exit(1)
 
 
 _ERRORS: dict[str, type[Exception]] = {
