@@ -87,6 +87,13 @@ def _wait(url: str, process: subprocess.Popen[bytes], started: float, limit_s: f
     raise SystemExit(f"{url} not answered within {limit_s} s")
 
 
+def _note(result: dict[str, Any], key: str, value: Any) -> Any:
+    # Each figure as soon as it is known (a long run that is stopped still tells what it measured).
+    result[key] = value
+    print(json.dumps({key: value}), flush=True)
+    return value
+
+
 def _latency(send: Any, items: list[Any]) -> dict[str, float]:
     times = []
     for item in items:
@@ -122,12 +129,12 @@ def main() -> None:
     a.tmp.mkdir(parents=True)
     store, engine = a.tmp / "kg", a.tmp / "oxigraph"
     result: dict[str, Any] = {"file": str(a.data), "models": models}
-    result["kg_load_s"], result["kg_load_rss_mib"] = _timed(
-        [str(PY), "-m", "cli.main", "load", "--store", str(store), "--graph", GRAPH, str(a.data)]
-    )
-    result["oxigraph_load_s"], result["oxigraph_load_rss_mib"] = _timed(
-        [str(OXIGRAPH), "load", "--location", str(engine), "--file", str(a.data), "--graph", GRAPH]
-    )
+    seconds, rss = _timed([str(PY), "-m", "cli.main", "load", "--store", str(store), "--graph", GRAPH, str(a.data)])
+    _note(result, "kg_load_s", seconds)
+    _note(result, "kg_load_rss_mib", rss)
+    seconds, rss = _timed([str(OXIGRAPH), "load", "--location", str(engine), "--file", str(a.data), "--graph", GRAPH])
+    _note(result, "oxigraph_load_s", seconds)
+    _note(result, "oxigraph_load_rss_mib", rss)
     port, oxport = _port(), _port()
     started = time.perf_counter()
     server = subprocess.Popen(
@@ -151,8 +158,8 @@ def main() -> None:
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        result["kg_first_sparql_s"] = _wait(f"{base}/sparql?query=ASK%7B%7D", server, started)
-        result["kg_first_search_s"] = _wait(f"{base}/api/search?q=model", server, started)
+        _note(result, "kg_first_sparql_s", _wait(f"{base}/sparql?query=ASK%7B%7D", server, started))
+        _note(result, "kg_first_search_s", _wait(f"{base}/api/search?q=model", server, started))
         _wait(f"http://127.0.0.1:{oxport}/query?query=ASK%7B%7D", peer, time.perf_counter())
         picks = random.Random(1).sample(range(models), a.requests)
         client = httpx.Client(timeout=120)
@@ -170,10 +177,10 @@ def main() -> None:
             r = client.get(f"{base}/api/search", params={"q": name})
             assert r.status_code == 200 and r.json()["total"] > 0, r.text[:200]
 
-        result["kg_point_lookup"] = _latency(ours, picks)
-        result["oxigraph_point_lookup"] = _latency(theirs, [n + 1 for n in picks])
-        result["kg_search"] = _latency(search, _names(a.data, a.requests, models))
-        result["kg_pss_mib"] = round(_pss_tree(server.pid), 1)
+        _note(result, "kg_point_lookup", _latency(ours, picks))
+        _note(result, "oxigraph_point_lookup", _latency(theirs, [n + 1 for n in picks]))
+        _note(result, "kg_search", _latency(search, _names(a.data, a.requests, models)))
+        _note(result, "kg_pss_mib", round(_pss_tree(server.pid), 1))
     finally:
         for process in (server, peer):
             process.terminate()
