@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from bench_load import _timed  # scripts/ is on the path when run as a script
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = ROOT / ".venv" / "bin" / "python"
@@ -46,16 +47,6 @@ def _port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def _timed(command: list[str]) -> tuple[float, float]:
-    started = time.perf_counter()
-    out = subprocess.run(["/usr/bin/time", "-v", *command], capture_output=True, text=True, cwd=ROOT, check=False)
-    wall = time.perf_counter() - started
-    if out.returncode != 0:
-        raise SystemExit(f"{command[:4]} failed: {out.stderr[-2000:]}")
-    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", out.stderr)
-    return wall, int(rss.group(1)) / 1024 if rss else float("nan")
 
 
 def _pss_tree(pid: int) -> float:
@@ -129,10 +120,12 @@ def main() -> None:
     a.tmp.mkdir(parents=True)
     store, engine = a.tmp / "kg", a.tmp / "oxigraph"
     result: dict[str, Any] = {"file": str(a.data), "models": models}
-    seconds, rss = _timed([str(PY), "-m", "cli.main", "load", "--store", str(store), "--graph", GRAPH, str(a.data)])
+    seconds, rss, _ = _timed([str(PY), "-m", "cli.main", "load", "--store", str(store), "--graph", GRAPH, str(a.data)])
     _note(result, "kg_load_s", seconds)
     _note(result, "kg_load_rss_mib", rss)
-    seconds, rss = _timed([str(OXIGRAPH), "load", "--location", str(engine), "--file", str(a.data), "--graph", GRAPH])
+    seconds, rss, _ = _timed(
+        [str(OXIGRAPH), "load", "--location", str(engine), "--file", str(a.data), "--graph", GRAPH]
+    )
     _note(result, "oxigraph_load_s", seconds)
     _note(result, "oxigraph_load_rss_mib", rss)
     port, oxport = _port(), _port()
