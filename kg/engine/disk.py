@@ -31,7 +31,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -57,6 +57,35 @@ from multiprocessing.connection import Connection
 from kg.engine.disk import writer_main
 writer_main(Connection({fd}), {store!r})
 """
+
+
+def _update(store: ox.Store, text: str, prefixes: dict[str, str] | None) -> None:
+    store.update(text, prefixes=prefixes)
+    if len(text) > 1 << 16:  # a graph replaced (a load, an import): its parse is freed
+        trim_heap()
+
+
+def _bulk_load(store: ox.Store, file: str, extension: str, graph: str | None) -> None:
+    fmt = ox.RdfFormat.from_extension(extension)
+    store.bulk_load(path=file, format=fmt, to_graph=ox.NamedNode(graph) if graph else None)
+    trim_heap()  # the loader's buffers: freed, but held by the allocator
+
+
+def _optimize(store: ox.Store) -> None:
+    store.optimize()
+    trim_heap()
+
+
+_OPERATIONS: dict[str, Callable[..., None]] = {
+    "update": _update,
+    "bulk_load": _bulk_load,
+    "extend": lambda store, quads: store.extend(quads),
+    "remove": lambda store, quad: store.remove(quad),
+    "optimize": _optimize,
+    "flush": lambda store: store.flush(),
+    "backup": lambda store, target: store.backup(target),
+}
+"""What the writer process does for each request from the server (``(operation, args)``)."""
 
 
 def writer_main(conn: Connection, path: str) -> None:
@@ -90,43 +119,14 @@ def writer_main(conn: Connection, path: str) -> None:
             store.flush()
             break
         try:
-            if op == "update":
-                text, prefixes = args
-                store.update(text, prefixes=prefixes)
-                if len(text) > 1 << 16:  # a graph replaced (a load, an import): its parse is freed
-                    trim_heap()
-                result: Any = None
-            elif op == "bulk_load":
-                file, extension, graph = args
-                fmt = ox.RdfFormat.from_extension(extension)
-                store.bulk_load(path=file, format=fmt, to_graph=ox.NamedNode(graph) if graph else None)
-                trim_heap()  # the loader's buffers: freed, but held by the allocator
-                result = None
-            elif op == "extend":
-                store.extend(args[0])
-                result = None
-            elif op == "remove":
-                store.remove(args[0])
-                result = None
-            elif op == "optimize":
-                store.optimize()
-                trim_heap()
-                result = None
-            elif op == "flush":
-                store.flush()
-                trim_heap()  # the memtables just written out
-                result = None
-            elif op == "backup":
-                store.backup(args[0])
-                result = None
-            elif op == "stop":
+            if op == "stop":
                 store.flush()
                 conn.send((True, None))
                 break
-            else:
+            if op not in _OPERATIONS:
                 raise ValueError(f"unknown writer operation {op!r}")
-            reply: tuple[bool, Any] = (True, result)
-        except BaseException as exc:
+            reply: tuple[bool, Any] = (True, _OPERATIONS[op](store, *args))
+        except Exception as exc:
             reply = (False, (type(exc).__name__, str(exc), getattr(exc, "lineno", None)))
         conn.send(reply)
     os._exit(0)

@@ -31,6 +31,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.engine.disk import DiskEngine
 from kg.engine.quiet import WhenQuiet
 from kg.engine.store import KnowledgeStore
 from kg.engine.worker_process import APPLY, Checkpoint, death_message, memory_message, open_fds, serve
@@ -135,7 +136,7 @@ def _fork_worker(store: KnowledgeStore, generation: int, memory_bytes: int | Non
     # on-disk store: the worker opens the latest checkpoint read-only, or (`private`, for a call
     # that writes to its copy) a checkpoint of its own, writable, removed when the worker ends.
     engine = store.inner
-    if store.path is None or not hasattr(engine, "hold"):
+    if not isinstance(engine, DiskEngine):
         return _Worker(engine, generation, memory_bytes)
     if private:
         path = engine.private_checkpoint()
@@ -532,7 +533,7 @@ class QueryPool:
     ) -> Any:
         tried_reserved = False
         while True:
-            private = disposable and self.store.path is not None
+            private = disposable and isinstance(self.store.inner, DiskEngine)
             worker, lane = self._acquire(deadline, limit, tried_reserved, private)
             reusable = False
             try:

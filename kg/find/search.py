@@ -69,14 +69,8 @@ def warm_index(store: ox.Store, version: str, build_elsewhere: Callable[..., Any
     """
     if build_elsewhere is None:
         label_index(store, version)
-        return
-    built: list[LabelIndex] = []
-
-    def adopt() -> LabelIndex:
-        built.append(build_elsewhere(label_index, version))
-        return built[0]
-
-    cached(version, "labels", adopt)  # runs adopt only when this version has no index yet
+    else:  # the build runs only when this version has no index yet
+        cached(version, "labels", lambda: build_elsewhere(label_index, version))
 
 
 LABEL_PREDICATES = frozenset(

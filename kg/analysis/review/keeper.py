@@ -9,6 +9,7 @@ write costs no regeneration. :func:`keeper_for` gives each store its one keeper.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import logging
 import threading
@@ -377,6 +378,7 @@ def _bound_predicates(inner: ox.Store) -> frozenset[str]:
     return frozenset(row["p"] for row in select(inner, _BOUND_PREDICATES))
 
 
+@functools.lru_cache(maxsize=4)  # asked after every write; the same generation's answer each time
 def _predicates_read(texts: frozenset[str], bound: frozenset[str]) -> frozenset[str] | None:
     """Return every predicate a generation that ran `texts` may have read (None: any).
 
