@@ -170,3 +170,22 @@ def test_the_writer_ends_when_its_process_is_killed(tmp_path: Path) -> None:
     assert not Path(f"/proc/{writer}").exists() or "Z" in Path(f"/proc/{writer}/stat").read_text().split()[2]
     again = KnowledgeStore(tmp_path / "db")  # its lock is free again
     again.inner.close()
+
+
+def test_the_data_tag_changes_with_every_write_and_survives_a_restart(tmp_path: Path) -> None:
+    st = KnowledgeStore(tmp_path / "db")
+    try:
+        first = st.inner.tag  # type: ignore[attr-defined]
+        assert len(first) == 32 and (tmp_path / "db.cache" / "tag").read_text().strip() == first
+        st.update(f"INSERT DATA {{ GRAPH <{G}> {{ <http://e/a> <http://e/p> 2 }} }}")
+        second = st.inner.tag  # type: ignore[attr-defined]
+        assert second != first
+        st.inner.flush()  # not a change of the data: the tag stays
+        assert st.inner.tag == second  # type: ignore[attr-defined]
+    finally:
+        st.inner.close()
+    again = KnowledgeStore(tmp_path / "db")
+    try:
+        assert again.inner.tag == second  # type: ignore[attr-defined]
+    finally:
+        again.inner.close()

@@ -344,3 +344,12 @@ def test_kill_9_midway_leaves_the_store_as_before(tmp_path: Path) -> None:
     done = staged_load(store, [big])
     assert done.graphs == {str(GRAPH["big"]): 300_000}
     assert len(_on_disk(store)[f"<{GRAPH['big']}>"]) == 300_000
+
+
+def test_a_staged_load_gives_the_store_a_new_data_tag(tmp_path: Path, files: list[Path]) -> None:
+    from kg.engine.data_tag import data_tag
+
+    staged_load(tmp_path / "store", files[:1])
+    before = data_tag(tmp_path / "store")
+    staged_load(tmp_path / "store", files[1:2])
+    assert data_tag(tmp_path / "store") != before

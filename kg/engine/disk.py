@@ -38,6 +38,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.engine.data_tag import bump_data_tag, data_tag
 from kg.engine.heap import trim_heap
 
 __all__ = ["DiskEngine"]
@@ -167,6 +168,9 @@ class DiskEngine:
     ----------
     path : pathlib.Path
         The store's directory.
+    tag : str
+        The store's data tag (:mod:`kg.engine.data_tag`): changes before every write, so what is
+        cached beside the store under it describes the data the reads see.
 
     Notes
     -----
@@ -201,6 +205,7 @@ class DiskEngine:
         self._books = threading.Lock()
         self.checkpoint: Path = self._backup()
         self._reader = ox.Store.read_only(str(self.checkpoint))
+        self.tag = data_tag(self.path)
 
     # -- the writer ---------------------------------------------------------------------------
     def _call(self, op: str, *args: Any) -> Any:
@@ -218,6 +223,13 @@ class DiskEngine:
             error.lineno = lineno
         raise error
 
+    def _write(self, op: str, *args: Any) -> None:
+        # The data tag changes before the data does: a write cut short leaves a tag no cache was
+        # built from (kg.engine.data_tag).
+        self.tag = bump_data_tag(self.path)
+        self._call(op, *args)
+        self._written()
+
     def _backup(self, prefix: str = "") -> Path:
         target = self.root / f"{prefix}{next(self._sequence):08d}"
         self._call("backup", str(target))
@@ -234,18 +246,15 @@ class DiskEngine:
 
     def update(self, text: str, prefixes: dict[str, str] | None = None) -> None:
         """Apply a SPARQL 1.1 Update request in one transaction (pyoxigraph's ``Store.update``)."""
-        self._call("update", text, prefixes)
-        self._written()
+        self._write("update", text, prefixes)
 
     def bulk_load(self, *, path: str, format: ox.RdfFormat, to_graph: ox.NamedNode | None = None, **_: Any) -> None:
         """Load a file with Oxigraph's bulk loader (no transaction: for new graphs)."""
-        self._call("bulk_load", str(path), format.file_extension, to_graph.value if to_graph else None)
-        self._written()
+        self._write("bulk_load", str(path), format.file_extension, to_graph.value if to_graph else None)
 
     def extend(self, quads: Any) -> None:
         """Add quads in one transaction."""
-        self._call("extend", list(quads))
-        self._written()
+        self._write("extend", list(quads))
 
     def add(self, quad: ox.Quad) -> None:
         """Add one quad."""
@@ -253,8 +262,7 @@ class DiskEngine:
 
     def remove(self, quad: ox.Quad) -> None:
         """Remove one quad."""
-        self._call("remove", quad)
-        self._written()
+        self._write("remove", quad)
 
     def optimize(self) -> None:
         """Compact the store (RocksDB full compaction)."""

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from kg.engine.data_tag import bump_data_tag
 from kg.errors import LoadError
 
 __all__ = ["COMMIT_MARKER", "commit", "load_lock", "recover", "sibling"]
@@ -145,6 +146,7 @@ def commit(directory: Path, staging: Path) -> None:
 
 
 def _roll_forward(directory: Path, staging: Path) -> None:
+    bump_data_tag(directory)  # what was cached for the store being replaced no longer applies
     old = sibling(directory, ".old")
     if old.exists() and directory.exists():
         shutil.rmtree(old)  # a leftover of an earlier swap: the store in `directory` is newer
