@@ -94,6 +94,28 @@ class LoadError(KGError):
         """Return the file, line and parser message."""
         return str(self)
 
+    @classmethod
+    def from_syntax(cls, path: str, exc: SyntaxError, line: int | None = None) -> LoadError:
+        """Return the load error of a parser's :class:`SyntaxError`, naming the file and line once.
+
+        Parameters
+        ----------
+        path : str
+            The file that failed.
+        exc : SyntaxError
+            The parser's error; ``str(exc)`` ends in ``(file, line N)``, which this message already says.
+        line : int, optional
+            The line in `path` when it differs from ``exc.lineno`` (a slice of the file was parsed).
+
+        Returns
+        -------
+        LoadError
+        """
+        reason = exc.msg if exc.msg else str(exc)
+        if line is not None and exc.lineno:
+            reason = reason.replace(f"line {exc.lineno} ", f"line {line} ", 1)
+        return cls(path, reason, line if line is not None else exc.lineno)
+
 
 class MalformedRowsError(LoadError):
     """An import read malformed rows and ran with ``strict``: nothing of it was stored.

@@ -51,6 +51,17 @@ def test_load_bad_file_names_file_and_line(tmp_path: Path) -> None:
     out = kg("load", str(bad))
     assert out.returncode == 2
     assert f"{bad}, line 2" in out.stderr
+    assert out.stderr.count("line 2") == 2  # "FILE, line 2: … between line 2 column …", not a third time
+    assert "(bad.ttl, line 2)" not in out.stderr
+
+
+def test_load_bad_file_into_a_store_names_the_line_once(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.nt"
+    bad.write_text('<http://a> <http://b> <http://c> .\n<http://a> <http://b> "x\n', encoding="utf-8")
+    out = kg("load", "--store", str(tmp_path / "db"), str(bad))
+    assert out.returncode == 2
+    assert f"{bad}, line 2: " in out.stderr
+    assert "(bad.nt, line 2)" not in out.stderr
 
 
 def test_validate_conforms() -> None:

@@ -189,3 +189,22 @@ def test_the_data_tag_changes_with_every_write_and_survives_a_restart(tmp_path: 
         assert again.inner.tag == second  # type: ignore[attr-defined]
     finally:
         again.inner.close()
+
+
+def test_a_command_that_never_closes_its_store_leaves_no_checkpoints(tmp_path: Path) -> None:
+    # As a `kg query --store` run: the process ends without calling close().
+    code = (
+        "from kg.engine.store import KnowledgeStore\n"
+        f"st = KnowledgeStore({str(tmp_path / 'db')!r})\n"
+        f"st.update('INSERT DATA {{ GRAPH <{G}> {{ <http://e/a> <http://e/p> 3 }} }}')\n"
+        "print(st.inner.root.exists())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=os.getcwd())
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"
+    assert not (tmp_path / "db.checkpoints").exists()
+    again = KnowledgeStore(tmp_path / "db")
+    try:
+        assert [q.object.value for q in again.inner.quads_for_pattern(None, None, None, ox.NamedNode(G))] == ["3"]
+    finally:
+        again.inner.close()

@@ -31,6 +31,7 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -143,6 +144,20 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(1)
 
 
+def _stop_writer(conn: Connection, calls: threading.Lock, process: subprocess.Popen[bytes], root: Path) -> None:
+    # Not a method: weakref.finalize must not hold the engine itself.
+    with contextlib.suppress(OSError, EOFError), calls:
+        conn.send(("stop", ()))
+        conn.recv()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    conn.close()
+    shutil.rmtree(root, ignore_errors=True)
+
+
 _ERRORS: dict[str, type[Exception]] = {
     "SyntaxError": SyntaxError,
     "OSError": OSError,
@@ -203,6 +218,9 @@ class DiskEngine:
         self._holds: dict[Path, int] = {}
         self._retired: dict[Path, float] = {}
         self._books = threading.Lock()
+        # Stops the writer and removes the checkpoints when this object goes or the interpreter
+        # exits (a CLI command that never calls close() left DIR.checkpoints behind).
+        self._finalizer = weakref.finalize(self, _stop_writer, self._conn, self._calls, self._process, self.root)
         self.checkpoint: Path = self._backup()
         self._reader = ox.Store.read_only(str(self.checkpoint))
         self.tag = data_tag(self.path)
@@ -273,15 +291,8 @@ class DiskEngine:
         self._call("flush")
 
     def close(self) -> None:
-        """Stop the writer process (after a flush) and remove the checkpoints."""
-        with contextlib.suppress(OSError):
-            self._call("stop")
-        try:
-            self._process.wait(10)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
-        shutil.rmtree(self.root, ignore_errors=True)
+        """Stop the writer process (after a flush) and remove the checkpoints (once; later calls do nothing)."""
+        self._finalizer()
 
     # -- checkpoints for workers ---------------------------------------------------------------
     def hold(self) -> Path:

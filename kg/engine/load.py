@@ -161,8 +161,7 @@ def parse_file(path: Path, graph: str | None = None, fmt: ox.RdfFormat | None = 
     except FileNotFoundError as exc:
         raise LoadError(str(path), "file not found") from exc
     except SyntaxError as exc:
-        line = exc.lineno if exc.lineno else _line_of(str(exc))
-        raise LoadError(str(path), str(exc.msg if hasattr(exc, "msg") else exc), line) from exc
+        raise LoadError.from_syntax(str(path), exc, None if exc.lineno else _line_of(str(exc))) from exc
     except (OSError, ValueError) as exc:
         raise LoadError(str(path), str(exc)) from exc
     for name, triples in graphs.items():
@@ -203,7 +202,7 @@ def refuse_file_iris(path: Path, graph: str, fmt: ox.RdfFormat = ox.RdfFormat.N_
                     name = graph if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
                     raise LoadError(str(path), f"graph {name}: file: IRI {iri} is not allowed")
     except SyntaxError as exc:
-        raise LoadError(str(path), str(exc.msg if hasattr(exc, "msg") else exc), exc.lineno) from exc
+        raise LoadError.from_syntax(str(path), exc) from exc
     except OSError as exc:
         raise LoadError(str(path), str(exc)) from exc
 
@@ -404,7 +403,7 @@ def fill_default_graph(inner: ox.Store, data_dir: Path | None = None) -> dict[st
         try:
             inner.load(path=str(path), format=syntax_of(path), to_graph=ox.NamedNode(graph))
         except SyntaxError as exc:
-            raise LoadError(str(path), str(exc), exc.lineno) from exc
+            raise LoadError.from_syntax(str(path), exc) from exc
         except (OSError, ValueError) as exc:
             raise LoadError(str(path), str(exc)) from exc
         if graph not in names:

@@ -327,7 +327,7 @@ def _bulk_load(staged: _Staged, plan: _Plan) -> None:
         else:
             _bulk_load_slices(staged, plan, node)
     except SyntaxError as exc:
-        raise LoadError(str(plan.path), str(exc), exc.lineno) from None
+        raise LoadError.from_syntax(str(plan.path), exc) from None
     except (OSError, ValueError) as exc:
         raise LoadError(str(plan.path), str(exc)) from None
 
@@ -407,7 +407,7 @@ def _bulk_load_slices(staged: _Staged, plan: _Plan, node: ox.NamedNode) -> None:
         start, exc = min(errors, key=lambda item: item[0])
         if isinstance(exc, SyntaxError) and exc.lineno:  # the slice's line -> the file's line
             line = _lines_before(path, start) + exc.lineno
-            raise LoadError(str(path), str(exc).replace(f"line {exc.lineno} ", f"line {line} ", 1), line) from None
+            raise LoadError.from_syntax(str(path), exc, line) from None
         raise exc
 
 
