@@ -10,7 +10,10 @@ machine and in one run:
 3. point lookups (the kit's q01 shape, one model IRI each, never repeated) through ``/sparql``
    and through ``oxigraph serve-read-only`` on the engine's own store, and ``/api/search`` for a
    distinct model-name fragment each: median and p90, one client;
-4. the summed PSS of kg's process tree (server, writer, workers) after that.
+4. the summed PSS of kg's process tree (server, writer, workers) after that;
+5. a restart of the same, unchanged store (what was derived from the data is read back from
+   ``DIR.cache``): seconds to the first ``/sparql`` and ``/api/search`` answers, search latency
+   and summed PSS again.
 
 Prints a JSON object and a Markdown table. Only ratios within one run count: the cores are
 shared between the client and the servers.
@@ -95,6 +98,24 @@ def _latency(send: Any, items: list[Any]) -> dict[str, float]:
     return {"p50_ms": round(statistics.median(times), 2), "p90_ms": round(times[int(len(times) * 0.9)], 2)}
 
 
+def _serve(store: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [str(PY), "-m", "cli.main", "serve", "--store", str(store), "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("w"),
+    )
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def _names(data: Path, count: int, models: int) -> list[str]:
     # Distinct model names from the file itself: the first `count` labels of sampled models.
     wanted = {f"<http://example.org/bench/model/{n}>" for n in random.Random(7).sample(range(models), count * 3)}
@@ -130,12 +151,7 @@ def main() -> None:
     _note(result, "oxigraph_load_rss_mib", rss)
     port, oxport = _port(), _port()
     started = time.perf_counter()
-    server = subprocess.Popen(
-        [str(PY), "-m", "cli.main", "serve", "--store", str(store), "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=(a.tmp / "kg-serve.log").open("w"),
-    )
+    server = _serve(store, port, a.tmp / "kg-serve.log")
     peer = subprocess.Popen(
         [
             str(OXIGRAPH),
@@ -174,13 +190,18 @@ def main() -> None:
         _note(result, "oxigraph_point_lookup", _latency(theirs, [n + 1 for n in picks]))
         _note(result, "kg_search", _latency(search, _names(a.data, a.requests, models)))
         _note(result, "kg_pss_mib", round(_pss_tree(server.pid), 1))
+        # A restart of the unchanged store: what was built from the data (the label index, the
+        # graph digests) is read back from DIR.cache instead of rebuilt.
+        _stop(server)
+        started = time.perf_counter()
+        server = _serve(store, port, a.tmp / "kg-restart.log")
+        _note(result, "kg_restart_first_sparql_s", _wait(f"{base}/sparql?query=ASK%7B%7D", server, started))
+        _note(result, "kg_restart_first_search_s", _wait(f"{base}/api/search?q=model", server, started))
+        _note(result, "kg_restart_search", _latency(search, _names(a.data, a.requests, models)[::-1]))
+        _note(result, "kg_restart_pss_mib", round(_pss_tree(server.pid), 1))
     finally:
         for process in (server, peer):
-            process.terminate()
-            try:
-                process.wait(60)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            _stop(process)
     print(json.dumps(result, indent=1))
     print()
     print("| what | kg | Oxigraph server |")
@@ -194,6 +215,11 @@ def main() -> None:
     ks = result["kg_search"]
     print(f"| search p50 / p90 ms | {ks['p50_ms']} / {ks['p90_ms']} | |")
     print(f"| summed PSS after, MiB | {result['kg_pss_mib']:.0f} | |")
+    print(f"| restart to first /sparql answer s | {result['kg_restart_first_sparql_s']:.1f} | |")
+    print(f"| restart to first search answer s | {result['kg_restart_first_search_s']:.1f} | |")
+    rs = result["kg_restart_search"]
+    print(f"| search after the restart p50 / p90 ms | {rs['p50_ms']} / {rs['p90_ms']} | |")
+    print(f"| summed PSS after the restart's searches, MiB | {result['kg_restart_pss_mib']:.0f} | |")
     sys.stdout.flush()
 
 
