@@ -4,7 +4,8 @@ Every searchable label of every entity, folded for matching, with exact, prefix 
 hundreds of thousands of labels.
 
 Layout (all built once per dataset version, then read-only, so forked query workers share it
-copy-on-write; no handle such as an SQLite connection that must not cross a fork). Strings are
+copy-on-write; no handle such as an SQLite connection that must not cross a fork; for an on-disk
+store the parts are kept in files and memory-mapped instead: :mod:`kg.find.index_files`). Strings are
 kept as a few long texts with their offsets (:class:`StringTable`), not as one Python object each:
 at 100k models the index held 534k keys, 266k IRIs and 267k labels, 420 MB of the server's heap
 once the build's temporaries were interleaved with them; the tables keep it near 120 MB.
