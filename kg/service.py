@@ -172,6 +172,8 @@ class KnowledgeGraph:
             # new version (kg.engine.memo.carry_untouched); the others are built again once writes
             # pause, before the workers are refilled (a worker that had to build the label index
             # itself could spend its whole time limit on it at 100k entities). Both off the write path.
+            # An on-disk store's label index is mapped from its saved files, or built in the
+            # background (self.name_index): the start does not wait for it.
             self._warm_index()
             self._quiet = WhenQuiet(self._after_writes, _QUIET_S, "kg-after-writes")
             store.add_listener(self._on_write)
