@@ -175,12 +175,16 @@ class DiskLabelIndex:
                     self._cond.notify_all()
 
     def wait(self, timeout_s: float) -> bool:
-        """Wait until the index of the current data is saved, at most `timeout_s` seconds.
+        """Wait until the index of the current data is saved, while it has been needed for less than `timeout_s` seconds.
+
+        A short build (a small store's, well under a second) is waited for; a long one (minutes at
+        a million models) is not: once it has run `timeout_s`, callers are answered at once, so
+        they do not each hold a thread for the whole wait.
 
         Parameters
         ----------
         timeout_s : float
-            Seconds.
+            Seconds, counted from when the index became needed.
 
         Returns
         -------
@@ -188,10 +192,9 @@ class DiskLabelIndex:
             True when no build is needed any more (a read may be retried); False when it is still
             needed, or its build failed.
         """
-        deadline = time.monotonic() + timeout_s
         with self._cond:
             while self._pending_since is not None and not self._closed:
-                remaining = deadline - time.monotonic()
+                remaining = self._pending_since + timeout_s - time.time()
                 if remaining <= 0:
                     return False
                 self._cond.wait(remaining)
