@@ -8,9 +8,9 @@ DIR`` twice, one after the other:
 2. again, with the index the first start saved.
 
 Each time: seconds from the start to the first ``/sparql`` answer and to the first ``/api/search``
-answer (a 503 while the index is built does not count), then, after the second start only,
-``/api/search`` latency for distinct model-name fragments (median, p90) and the summed PSS of the
-process tree (server, writer, workers). Prints a JSON object.
+answer (a 503 while the index is built does not count) and the server process's peak RSS; after
+the second start also ``/api/search`` latency for distinct model-name fragments (median, p90) and
+the summed PSS of the process tree (server, writer, workers). Prints a JSON object.
 
 Usage: ``python scripts/bench_restart.py DIR NT_FILE [--requests 200]`` (NT_FILE: the file DIR was
 loaded from, where the name fragments come from).
@@ -41,6 +41,14 @@ def _serve(store: Path, log: Path) -> tuple[subprocess.Popen[bytes], str, float]
         stderr=log.open("w"),
     )
     return server, f"http://127.0.0.1:{port}", started
+
+
+def _peak_rss_mib(pid: int) -> float:
+    # The server process's own peak (VmHWM), its workers and writer not included.
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
 
 
 def _stop(server: subprocess.Popen[bytes]) -> None:
@@ -77,6 +85,7 @@ def main() -> None:
 
                 _note(result, "search", _latency(search, _names(a.data, a.requests, models)))
                 _note(result, "pss_mib", round(_pss_tree(server.pid), 1))
+            _note(result, f"{run}_server_peak_rss_mib", _peak_rss_mib(server.pid))
         finally:
             _stop(server)
         _note(

@@ -20,10 +20,11 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from kg.engine.load import load_default_graph
 from kg.engine.store import KnowledgeStore
-from kg.find import disk_index
+from kg.find import disk_index, string_tables
 from kg.find.index_files import index_folder, load_index, refile_index, save_index
 from kg.find.label_index import LabelIndex
 from kg.find.search import build_label_index, saved_or_built, search
+from kg.find.string_tables import StringTable, Utf8Table
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
 
@@ -229,3 +230,15 @@ def test_a_search_during_the_background_build_is_503_with_retry_after(
     finally:
         gate.touch()
         graph.close()
+
+
+@pytest.mark.parametrize("block", [1, 2, 1 << 16])
+def test_string_tables_as_utf8_keep_every_string(monkeypatch: pytest.MonkeyPatch, block: int) -> None:
+    monkeypatch.setattr(string_tables, "_BLOCK", block)
+    items = ["glm", "", "智谱清言", "zürich", "\ud800lone", "😀x", "ascii"]
+    data, bounds = StringTable(items).utf8()
+    assert data == "".join(items).encode("utf-8", "surrogatepass")
+    assert bounds.tolist()[-1] == len(data)
+    assert list(Utf8Table(data, bounds)) == items
+    with pytest.raises(ValueError, match="do not span"):
+        Utf8Table(data[:-1], bounds)
