@@ -188,6 +188,8 @@ class KnowledgeGraph:
             if settings.workers > 0
             else None
         )
+        if self.name_index is not None and self.pool is not None:
+            self.name_index.on_ready = self.pool.refresh
 
     def _on_write(self) -> None:
         # Under the write lock: O(values kept), the rest waits until writes pause.

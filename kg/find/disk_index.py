@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -63,6 +64,11 @@ class DiskLabelIndex:
     ----------
     builds : int
         Builds run so far (a start that found the index saved runs none).
+    on_ready : callable or None
+        Called (with the store's write lock held) once a background build's index is in place:
+        the service retires its idle query workers (:meth:`kg.engine.workers.QueryPool.refresh`),
+        so their successors inherit the mapping at their fork instead of mapping the files within
+        their memory cap (a gigabyte at a million models).
 
     Raises
     ------
@@ -84,6 +90,7 @@ class DiskLabelIndex:
         self._thread: threading.Thread | None = None
         self._closed = False
         self._tag = self.engine.tag
+        self.on_ready: Callable[[], None] | None = None
 
     def warm(self) -> bool:
         """Make the index of the store's current version available: map its saved files, or start a build.
@@ -173,6 +180,8 @@ class DiskLabelIndex:
                         cached(self.store.version, "labels", lambda index=index: index)
                     self._pending_since = None
                     self._cond.notify_all()
+                if index is not None and self.on_ready is not None:
+                    self.on_ready()
 
     def wait(self, timeout_s: float) -> bool:
         """Wait until the index of the current data is saved, while it has been needed for less than `timeout_s` seconds.
