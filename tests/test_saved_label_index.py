@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
@@ -198,6 +199,35 @@ def test_a_write_of_labels_gets_a_new_index_not_the_stale_one(saved_store: Path)
         assert again.read(search, "zzyzx")["results"][0]["iri"] == "http://e/zzyzx"
     finally:
         again.close()
+
+
+def test_a_graph_rewritten_with_the_same_names_keeps_the_index(saved_store: Path) -> None:
+    cache = Path(f"{saved_store}.cache")
+    name = ox.NamedNode("https://schema.org/name")
+    about = ox.NamedNode("https://schema.org/description")
+    zzyzx = ox.NamedNode("http://e/zzyzx")
+    graph = _open(saved_store)  # its review keeper rewrote the reviews graph (same names) at the start
+    try:
+        _settle(graph)
+        assert graph.name_index is not None and graph.name_index.builds == 0
+        assert index_folder(cache, graph.store.inner.tag).is_dir()  # type: ignore[attr-defined]
+        graph.store.replace_graph("http://e/r", [ox.Triple(zzyzx, name, ox.Literal("Zzyzx Model"))])
+        assert [h["iri"] for h in graph.read(search, "zzyzx")["results"]] == ["http://e/zzyzx"]
+        assert graph.name_index.builds == 1  # a new name: built again
+        graph.store.replace_graph(
+            "http://e/r",
+            [ox.Triple(zzyzx, name, ox.Literal("Zzyzx Model")), ox.Triple(zzyzx, about, ox.Literal("no name"))],
+        )
+        _settle(graph)
+        assert graph.name_index.builds == 1  # the same names: kept, filed under the new tag
+        tag = graph.store.inner.tag  # type: ignore[attr-defined]
+        assert [p.name for p in cache.iterdir() if p.name.startswith("labels-")] == [f"labels-{tag}"]
+        assert graph.read(search, "zzyzx")["total"] == 1
+        graph.store.replace_graph("http://e/r", [ox.Triple(zzyzx, about, ox.Literal("no name"))])
+        assert graph.read(search, "zzyzx")["total"] == 0  # the name gone: built again, not kept
+        assert graph.name_index.builds == 2
+    finally:
+        graph.close()
 
 
 def test_a_search_during_the_background_build_is_503_with_retry_after(

@@ -13,7 +13,11 @@ that. So the server never builds it on its start path:
   need them (:func:`kg.find.search.file_version`).
 
 After a write that changed no predicate the index reads, the saved index is filed under the new
-tag as well (hard links); after one that did, the index is built again once writes pause.
+tag as well (hard links). After one that may have (the review keeper's rewrite of its graph: no
+predicate set is declared), the triples the index reads from the graphs written are fingerprinted
+(:func:`kg.find.search.label_prints`) and compared with the fingerprints saved with the index: the
+same, the index is kept under the new tag; else (or for a write of unknown reach) it is built
+again once writes pause.
 """
 
 from __future__ import annotations
@@ -29,15 +33,18 @@ import pyoxigraph as ox
 from kg.engine.data_tag import cache_dir
 from kg.engine.disk import DiskEngine
 from kg.engine.memo import cached
-from kg.engine.store import KnowledgeStore
+from kg.engine.store import DEFAULT_GRAPH, KnowledgeStore
 from kg.engine.workers import run_in_own_worker
 from kg.errors import IndexNotReadyError
-from kg.find.index_files import load_index, refile_index
-from kg.find.search import build_and_save, file_version, forget_store
+from kg.find.index_files import load_index, refile_index, saved_about
+from kg.find.search import PRINT_LIMIT, build_and_save, file_version, forget_store, label_prints
 
 __all__ = ["BUILD_GATE", "DiskLabelIndex"]
 
 log = logging.getLogger(__name__)
+
+_NO_PRINT = ["0" * 32, 0]
+"""The :func:`kg.find.search.label_prints` entry of a graph without a triple the index reads."""
 
 BUILD_GATE: Path | None = None
 """Test hook: when set, a background build waits (at most 5 minutes) until this file exists before
@@ -89,7 +96,9 @@ class DiskLabelIndex:
         self._failed: str | None = None
         self._thread: threading.Thread | None = None
         self._closed = False
-        self._tag = self.engine.tag
+        self._tag = self.engine.tag  # the tag of the last write followed
+        self._saved_tag: str | None = None  # the tag the index in place is saved under
+        self._touched: set[str] | None = set()  # graphs written since (None: unknown)
         self.on_ready: Callable[[], None] | None = None
 
     def warm(self) -> bool:
@@ -109,9 +118,12 @@ class DiskLabelIndex:
         self._tag = tag
         started = time.perf_counter()
         index = load_index(self.cache, tag)
+        if index is None and self._labels_unchanged(tag):
+            index = load_index(self.cache, tag)
         if index is not None:
             cached(version, "labels", lambda: index)  # the workers forked from now on inherit the mapping
             log.info("label index read from its files in %.3f s", time.perf_counter() - started)
+            self._saved_tag, self._touched = tag, set()
             with self._cond:
                 self._pending_since = None
                 self._cond.notify_all()
@@ -143,8 +155,15 @@ class DiskLabelIndex:
         if labels_kept:
             # The server's index serves the new version (and the workers forked from now on); filed
             # under the new tag too, a restart finds it (if that fails, a restart builds it again).
-            refile_index(self.cache, old, tag)
+            if self._saved_tag == old and refile_index(self.cache, old, tag):
+                self._saved_tag = tag
             return
+        touched = self.store.touched
+        if self._touched is not None:
+            if touched is None or DEFAULT_GRAPH in touched:
+                self._touched = None
+            else:
+                self._touched |= touched
         with self._cond:
             if self._pending_since is None:
                 self._pending_since = time.time()
@@ -178,10 +197,35 @@ class DiskLabelIndex:
                         self._failed = "the index it saved could not be read back"
                     else:
                         cached(self.store.version, "labels", lambda index=index: index)
+                        self._saved_tag, self._touched = tag, set()
                     self._pending_since = None
                     self._cond.notify_all()
                 if index is not None and self.on_ready is not None:
                     self.on_ready()
+
+    def _labels_unchanged(self, tag: str) -> bool:
+        # The writes since the index in place was saved touched known graphs only, and each of them
+        # holds the very triples the index reads that it held then (label_prints, saved with the
+        # index): the index describes the data of `tag` too, and is filed under it (no build).
+        old, touched = self._saved_tag, self._touched
+        if old is None or old == tag or touched is None:
+            return False
+        prints = (saved_about(self.cache, old) or {}).get("graphs")
+        if not isinstance(prints, dict):
+            return False
+        before = {g: prints.get(g, _NO_PRINT) for g in touched}
+        if any(not isinstance(p, list) or len(p) != 2 or p[1] > PRINT_LIMIT for p in before.values()):
+            return False
+        try:
+            now = label_prints(self.engine, touched)  # type: ignore[arg-type]
+        except ValueError:  # not an IRI pyoxigraph takes: built again
+            return False
+        if any(now.get(g, _NO_PRINT) != before[g] for g in touched) or not refile_index(self.cache, old, tag):
+            return False
+        log.info(
+            "label index kept: the writes since it was built changed no label (graphs %s)", ", ".join(sorted(touched))
+        )
+        return True
 
     def wait(self, timeout_s: float) -> bool:
         """Wait until the index of the current data is saved, while it has been needed for less than `timeout_s` seconds.

@@ -25,7 +25,7 @@ import logging
 import mmap
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,7 @@ import numpy as np
 from kg.find.label_index import PART_ARRAYS, LabelIndex
 from kg.find.string_tables import Utf8Table
 
-__all__ = ["FORMAT", "index_folder", "load_index", "refile_index", "remove_other_tags", "save_index"]
+__all__ = ["FORMAT", "index_folder", "load_index", "refile_index", "remove_other_tags", "save_index", "saved_about"]
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,13 @@ def _write(path: Path, write: Callable[[Any], None]) -> None:
         os.fsync(f.fileno())  # on disk before the folder is renamed into place
 
 
-def save_index(index: LabelIndex, cache: Path, tag: str, current_tag: Callable[[], str]) -> Path | None:
+def save_index(
+    index: LabelIndex,
+    cache: Path,
+    tag: str,
+    current_tag: Callable[[], str],
+    about: Mapping[str, Any] | None = None,
+) -> Path | None:
     """Write `index` to files under `tag`, if the data still has that tag once they are written.
 
     Parameters
@@ -83,6 +89,9 @@ def save_index(index: LabelIndex, cache: Path, tag: str, current_tag: Callable[[
         The data tag read before the index was built.
     current_tag : callable
         Returns the store's data tag now.
+    about : mapping, optional
+        JSON-ready facts about the data the index was built from, kept in ``meta.json`` under
+        ``about`` (:func:`saved_about`).
 
     Returns
     -------
@@ -110,7 +119,7 @@ def save_index(index: LabelIndex, cache: Path, tag: str, current_tag: Callable[[
             del data
             _write(temporary / f"{name}.bounds.npy", lambda f, b=bounds: np.save(f, b, allow_pickle=False))
             specs[f"{name}.bounds"] = {"dtype": bounds.dtype.str, "shape": list(bounds.shape)}
-        meta = {"format": FORMAT, "tag": tag, **meta, "arrays": specs}
+        meta = {"format": FORMAT, "tag": tag, **meta, "arrays": specs, "about": dict(about or {})}
         _write(temporary / "meta.json", lambda f: f.write(json.dumps(meta).encode()))
         if current_tag() != tag:
             log.info("the label index built for data tag %s is not kept: the data changed meanwhile", tag)
@@ -175,6 +184,29 @@ def load_index(cache: Path, tag: str) -> LabelIndex | None:
     except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
         log.warning("the label index saved in %s cannot be read (%s): it is built again", folder, exc)
         return None
+
+
+def saved_about(cache: Path, tag: str) -> dict[str, Any] | None:
+    """Return what :func:`save_index` was told about the data of the index saved under `tag`.
+
+    Parameters
+    ----------
+    cache : pathlib.Path
+        The store's cache folder.
+    tag : str
+        A data tag.
+
+    Returns
+    -------
+    dict or None
+        The ``about`` mapping; None when no readable index folder is saved under `tag`.
+    """
+    try:
+        meta = json.loads((index_folder(cache, tag) / "meta.json").read_text(encoding="utf-8"))
+        about = meta["about"] if isinstance(meta, dict) and meta.get("tag") == tag else None
+    except (OSError, ValueError, KeyError):
+        return None
+    return about if isinstance(about, dict) else None
 
 
 def refile_index(cache: Path, old_tag: str, new_tag: str) -> bool:

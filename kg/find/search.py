@@ -6,8 +6,9 @@ written into query text (known-traps case 21).
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +108,47 @@ LABEL_PREDICATES = frozenset(
 
 
 reads("labels", lambda: LABEL_PREDICATES)
+
+PRINT_LIMIT = 100_000
+"""Triples the label index reads from one graph beyond which :func:`label_prints` of that graph is
+not worth taking after a write (rebuilding the index is then the way)."""
+
+
+def label_prints(store: ox.Store, graphs: Iterable[str] | None = None) -> dict[str, list[Any]]:
+    """Fingerprint, per named graph, the triples the label index reads (:data:`LABEL_PREDICATES`).
+
+    The index is a function of those triples of all graphs together (a set): a write that leaves
+    each graph's fingerprint as it was leaves the index as it was (the review keeper rewrites its
+    graph at every start and after writes, names included, most often the very same ones).
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+    graphs : iterable of str, optional
+        Only these named graphs (IRIs); default: every graph that has such triples.
+
+    Returns
+    -------
+    dict of str to [str, int]
+        Graph IRI -> ``[fingerprint, triples]``: the fingerprint is the sum modulo 2**128 of each
+        triple's 128-bit BLAKE2b hash (order-free, so no sort), as 32 hexadecimal digits. A graph
+        without such triples is absent (its fingerprint is ``["0" * 32, 0]``).
+    """
+    sums: dict[str, list[Any]] = {}
+    wanted = [ox.NamedNode(g) for g in graphs] if graphs is not None else [None]
+    for graph in wanted:
+        for predicate in sorted(LABEL_PREDICATES):
+            for quad in store.quads_for_pattern(None, ox.NamedNode(predicate), None, graph):
+                if not isinstance(quad.graph_name, ox.NamedNode):
+                    continue
+                line = f"{quad.subject} {quad.predicate} {quad.object}".encode("utf-8", "surrogatepass")
+                entry = sums.setdefault(quad.graph_name.value, [0, 0])
+                entry[0] = (entry[0] + int.from_bytes(hashlib.blake2b(line, digest_size=16).digest(), "big")) % (
+                    1 << 128
+                )
+                entry[1] += 1
+    return {g: [f"{total:032x}", count] for g, (total, count) in sums.items()}
 
 
 def build_label_index(store: ox.Store, interrupt: Callable[[], None] | None = None) -> LabelIndex:
@@ -231,7 +273,7 @@ def saved_or_built(engine: DiskEngine) -> LabelIndex:
     index = load_index(cache, tag)
     if index is None:
         index = build_label_index(engine)  # type: ignore[arg-type]
-        save_index(index, cache, tag, lambda: engine.tag)
+        save_index(index, cache, tag, lambda: engine.tag, {"graphs": label_prints(engine)})  # type: ignore[arg-type]
     return index
 
 
@@ -239,7 +281,8 @@ def build_and_save(store: ox.Store, path: str, tag: str) -> bool:
     """Build the label index of `store` and save it beside the on-disk store `path` under `tag`.
 
     Run in a worker of its own (:func:`kg.engine.workers.run_in_own_worker`) reading the
-    checkpoint of the data whose tag is `tag`: only a yes or no comes back, not the index.
+    checkpoint of the data whose tag is `tag`: only a yes or no comes back, not the index. The
+    :func:`label_prints` of every graph are saved beside it.
 
     Parameters
     ----------
@@ -268,9 +311,10 @@ def build_and_save(store: ox.Store, path: str, tag: str) -> bool:
 
     try:
         index = build_label_index(store, interrupt)
+        prints = label_prints(store)
     except _DataChanged:
         return False
-    return save_index(index, cache_dir(path), tag, lambda: data_tag(path)) is not None
+    return save_index(index, cache_dir(path), tag, lambda: data_tag(path), {"graphs": prints}) is not None
 
 
 def search(store: ox.Store, q: str, kind: str | None = None, limit: int = 20, version: str = "") -> dict[str, Any]:
