@@ -114,6 +114,9 @@ PRINT_LIMIT = 100_000
 not worth taking after a write (rebuilding the index is then the way)."""
 
 
+_PRINT_MODULUS = 1 << 128
+
+
 def label_prints(store: ox.Store, graphs: Iterable[str] | None = None) -> dict[str, list[Any]]:
     """Fingerprint, per named graph, the triples the label index reads (:data:`LABEL_PREDICATES`).
 
@@ -143,10 +146,9 @@ def label_prints(store: ox.Store, graphs: Iterable[str] | None = None) -> dict[s
                 if not isinstance(quad.graph_name, ox.NamedNode):
                     continue
                 line = f"{quad.subject} {quad.predicate} {quad.object}".encode("utf-8", "surrogatepass")
+                digest = int.from_bytes(hashlib.blake2b(line, digest_size=16).digest(), "big")
                 entry = sums.setdefault(quad.graph_name.value, [0, 0])
-                entry[0] = (entry[0] + int.from_bytes(hashlib.blake2b(line, digest_size=16).digest(), "big")) % (
-                    1 << 128
-                )
+                entry[0] = (entry[0] + digest) % _PRINT_MODULUS
                 entry[1] += 1
     return {g: [f"{total:032x}", count] for g, (total, count) in sums.items()}
 
