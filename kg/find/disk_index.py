@@ -187,7 +187,10 @@ class DiskLabelIndex:
                     self._pending_since = None
                 continue
             self.builds += 1
-            log.info("label index built and saved in %.1f s", time.time() - (self._building_since or 0))
+            took = time.time() - (self._building_since or time.time())
+            log.info(
+                "label index built in %.1f s, %s", took, "saved" if kept else "not kept: the data changed meanwhile"
+            )
             with self.store.lock:
                 if not kept or self.engine.tag != tag:
                     continue  # the data changed meanwhile: built again for the new data if it is needed
