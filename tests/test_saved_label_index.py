@@ -22,9 +22,10 @@ from api.app import create_app
 from kg.engine.load import load_default_graph
 from kg.engine.store import KnowledgeStore
 from kg.find import disk_index, string_tables
+from kg.find import search as search_module
 from kg.find.index_files import index_folder, load_index, refile_index, save_index
 from kg.find.label_index import LabelIndex
-from kg.find.search import build_label_index, saved_or_built, search
+from kg.find.search import build_label_index, label_prints, saved_or_built, search
 from kg.find.string_tables import StringTable, Utf8Table
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
@@ -42,6 +43,7 @@ QUERIES = [
     ("zürich", None),
     ("no such name at all", None),
 ]
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 ZZYZX = 'INSERT DATA { GRAPH <http://e/g> { <http://e/zzyzx> <https://schema.org/name> "Zzyzx Model" } }'
 
 
@@ -272,3 +274,18 @@ def test_string_tables_as_utf8_keep_every_string(monkeypatch: pytest.MonkeyPatch
     assert list(Utf8Table(data, bounds)) == items
     with pytest.raises(ValueError, match="do not span"):
         Utf8Table(data[:-1], bounds)
+
+
+def test_label_prints_by_graph_agree_and_big_graphs_are_only_counted(monkeypatch: pytest.MonkeyPatch) -> None:
+    store = KnowledgeStore()
+    load_default_graph(store)
+    every = label_prints(store.inner)
+    assert every and all(len(p[0]) == 32 and p[1] > 0 for p in every.values())
+    assert label_prints(store.inner, list(every)) == every  # each graph alone: the same prints
+    store.replace_graph(
+        "http://e/r", [ox.Triple(ox.NamedNode("http://e/a"), ox.NamedNode(RDF_TYPE), ox.NamedNode("http://e/T"))]
+    )
+    assert label_prints(store.inner, ["http://e/r"])["http://e/r"][1] == 1  # rdf:type is read by the index
+    biggest = max(every, key=lambda g: every[g][1])
+    monkeypatch.setattr(search_module, "PRINT_LIMIT", every[biggest][1] - 1)
+    assert label_prints(store.inner)[biggest] == [None, every[biggest][1]]
