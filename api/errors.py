@@ -19,6 +19,7 @@ from kg.errors import (
     ConflictError,
     ForbiddenError,
     ImportShrinkError,
+    IndexNotReadyError,
     InvalidParameterError,
     KGError,
     LoadError,
@@ -52,12 +53,13 @@ STATUS_BY_ERROR: dict[type[KGError], int] = {
     QueryTimeoutError: 503,
     QueryMemoryError: 503,
     QueryWorkerError: 503,
+    IndexNotReadyError: 503,
     RemoteEngineError: 502,
     ConflictError: 409,
 }
 """Core error class -> HTTP status. A user's mistake is 4xx; a stopped query is 503 (a limit of this
 server, not a fault in the request's syntax), as is a query whose worker ended without answering (a fresh
-one replaces it); a failing remote engine is 502 (bad gateway). The first matching class wins, so subclasses
+one replaces it) and a read that needs the name index while it is being built; a failing remote engine is 502 (bad gateway). The first matching class wins, so subclasses
 come before their bases."""
 
 PROBLEM = "application/problem+json"
@@ -154,6 +156,8 @@ def error_response(exc: KGError) -> JSONResponse:
         extra["counts"] = {"current": exc.before, "kept": exc.kept, "removed": exc.before - exc.kept, "new": exc.after}
         extra["files"] = {"current": exc.before_files, "new": exc.after_files}
     response = problem(status, type(exc).__name__, exc.detail, **extra)
+    if isinstance(exc, IndexNotReadyError):
+        response.headers["Retry-After"] = str(exc.retry_after_s)
     if isinstance(exc, AuthenticationRequiredError):
         # RFC 9110 §11.6.1: a 401 names the scheme to use; RFC 6750 §3 for Bearer.
         response.headers["WWW-Authenticate"] = f'{exc.scheme} realm="aikg"'

@@ -11,6 +11,7 @@ Hierarchy::
     ├── ForbiddenError          the caller may not do this (update without token, SERVICE, LOAD)
     │   └── AuthenticationRequiredError  no credentials were sent where they are needed
     ├── RemoteEngineError       the remote SPARQL engine cannot be reached or failed
+    ├── IndexNotReadyError      the name index is still being built (retry later)
     ├── ConflictError           the request would remove data the caller did not ask to remove
     │   ├── GraphExistsError    a load targets graphs that already hold triples
     │   └── ImportShrinkError   an import would drop most of what the source's last import holds
@@ -36,6 +37,7 @@ __all__ = [
     "ForbiddenError",
     "GraphExistsError",
     "ImportShrinkError",
+    "IndexNotReadyError",
     "InvalidParameterError",
     "KGError",
     "LoadError",
@@ -218,6 +220,22 @@ class AuthenticationRequiredError(ForbiddenError):
 
 class RemoteEngineError(KGError):
     """The remote SPARQL engine (``--store http://…``) cannot be reached or answered with an error."""
+
+
+class IndexNotReadyError(KGError):
+    """The name index (search, name resolution, entity pages) is being built; SPARQL answers meanwhile.
+
+    Parameters
+    ----------
+    message : str
+        What is happening and what to do (``the name index is being built: started 42 s ago``).
+    retry_after_s : int, optional
+        Seconds after which a retry may succeed (HTTP ``Retry-After``); default 5.
+    """
+
+    def __init__(self, message: str, retry_after_s: int = 5) -> None:
+        super().__init__(message, retry_after_s)
+        self.retry_after_s = retry_after_s
 
 
 class QueryError(KGError):

@@ -27,6 +27,7 @@ import pyoxigraph as ox
 
 from kg.analysis.review import keeper_for
 from kg.engine.dataset import read_as_of, within_read
+from kg.engine.disk import DiskEngine
 from kg.engine.heap import trim_heap
 from kg.engine.load import load_default_graph
 from kg.engine.memo import cached, carry_untouched
@@ -44,7 +45,8 @@ from kg.engine.sparql import (
 from kg.engine.staging import staged_load
 from kg.engine.store import KnowledgeStore, written_graphs
 from kg.engine.workers import QueryPool, run_in_own_worker
-from kg.errors import ForbiddenError, LoadError, QueryEvaluationError
+from kg.errors import ForbiddenError, IndexNotReadyError, LoadError, QueryEvaluationError
+from kg.find.disk_index import DiskLabelIndex
 from kg.find.search import warm_index
 from kg.ingest.journal import UpdateJournal, rating_changes, ratings_update_entry, update_entry
 from kg.queries import named_query
@@ -58,6 +60,10 @@ log = logging.getLogger(__name__)
 _QUIET_S = 0.1
 """Seconds without a write after which the label index is rebuilt (if a write changed it) and
 idle query workers are forked again."""
+
+_INDEX_WAIT_S = 3.0
+"""How long a read that needs the label index waits for a build under way (a small store's takes
+well under a second) before it is answered 503."""
 
 _WARMED = frozenset({"labels", "claims", "graph_sources"})
 """Values kept per dataset version (:mod:`kg.engine.memo`) that the service builds before workers fork."""
@@ -154,7 +160,11 @@ class KnowledgeGraph:
         self._ratings_pending = False
         self._quiet: WhenQuiet | None = None
         self._index_stale = False
+        self.name_index: DiskLabelIndex | None = None
+        """An on-disk store's label index, kept in files and built in the background (with workers)."""
         if settings.workers > 0:
+            if isinstance(store.inner, DiskEngine):
+                self.name_index = DiskLabelIndex(store)
             # Build the label index (and the other per-version reads every entity page needs: the
             # claim records, the graphs' provenance) here, before the workers fork, so they share
             # them copy-on-write instead of each building its own (seconds at 100k entities). A
@@ -162,6 +172,8 @@ class KnowledgeGraph:
             # new version (kg.engine.memo.carry_untouched); the others are built again once writes
             # pause, before the workers are refilled (a worker that had to build the label index
             # itself could spend its whole time limit on it at 100k entities). Both off the write path.
+            # An on-disk store's label index is mapped from its saved files, or built in the
+            # background (self.name_index): the start does not wait for it.
             self._warm_index()
             self._quiet = WhenQuiet(self._after_writes, _QUIET_S, "kg-after-writes")
             store.add_listener(self._on_write)
@@ -176,11 +188,15 @@ class KnowledgeGraph:
             if settings.workers > 0
             else None
         )
+        if self.name_index is not None and self.pool is not None:
+            self.name_index.on_ready = self.pool.refresh
 
     def _on_write(self) -> None:
         # Under the write lock: O(values kept), the rest waits until writes pause.
         store = self.store
         carried = carry_untouched(store.previous_version, store.version, store.touched_predicates)
+        if self.name_index is not None:
+            self.name_index.written("labels" in carried)
         if not carried >= _WARMED and self._quiet is not None:
             self._index_stale = True
             self._quiet.poke()
@@ -204,9 +220,15 @@ class KnowledgeGraph:
         gc.unfreeze()
         inner, version = self.store.inner, self.store.version
         try:
-            # Built in a worker of its own and sent back: a build here would leave its temporaries'
-            # fragments in this heap (at 100k models 277 MB of RSS against 134 MB), unshared.
-            warm_index(inner, version, functools.partial(run_in_own_worker, self.store))
+            if self.name_index is not None:
+                # On disk: mapped from its saved files, or built in the background (the start
+                # does not wait for it: kg/find/disk_index.py).
+                self.name_index.warm()
+            else:
+                # Built in a worker of its own and sent back: a build here would leave its
+                # temporaries' fragments in this heap (at 100k models 277 MB of RSS against 134
+                # MB), unshared.
+                warm_index(inner, version, functools.partial(run_in_own_worker, self.store))
             claim_records(inner, version)
             graph_sources(inner, version)
         except Exception:  # the write itself succeeded; workers build them lazily instead
@@ -321,15 +343,30 @@ class KnowledgeGraph:
         ------
         QueryTimeoutError
             If it ran past ``settings.query_timeout_s``.
+        IndexNotReadyError
+            If `fn` needs the label index of an on-disk store while its build (in the background)
+            has not ended within a few seconds.
         KGError
             Whatever `fn` raises (not found, invalid parameter, ...).
         """
         inner = args[1] if fn is read_as_of and len(args) > 1 else fn
+        version_given = None
         if "version" not in kwargs and _takes_version(inner):
-            kwargs["version"] = self.version
+            kwargs["version"] = version_given = self.version
         if self.pool is None:
             return within_read(self.store.inner, fn, *args, **kwargs)
-        return self.pool.run(within_read, fn, *args, **kwargs)
+        try:
+            return self.pool.run(within_read, fn, *args, **kwargs)
+        except IndexNotReadyError:
+            # The label index is being built in the background (on-disk store): a short build
+            # (a small store, or one after a write) is waited for; a long one is a 503.
+            if self.name_index is None:
+                raise
+            if not self.name_index.wait(_INDEX_WAIT_S):
+                raise self.name_index.not_ready() from None
+            if version_given is not None:  # a write meanwhile: the read is of the current version
+                kwargs["version"] = self.version
+            return self.pool.run(within_read, fn, *args, **kwargs)
 
     def query(self, request: QueryRequest) -> QueryResponse:
         """Answer a SPARQL query operation, from the cache for a request answered at this version.
@@ -515,6 +552,8 @@ class KnowledgeGraph:
         """Stop the workers (and close a remote engine's connections)."""
         if self._quiet is not None:
             self._quiet.close()
+        if self.name_index is not None:
+            self.name_index.close()
         if self.pool is not None:
             self.pool.close()
         close = getattr(self.store.inner, "close", None)

@@ -4,7 +4,8 @@ Every searchable label of every entity, folded for matching, with exact, prefix 
 hundreds of thousands of labels.
 
 Layout (all built once per dataset version, then read-only, so forked query workers share it
-copy-on-write; no handle such as an SQLite connection that must not cross a fork). Strings are
+copy-on-write; no handle such as an SQLite connection that must not cross a fork; for an on-disk
+store the parts are kept in files and memory-mapped instead: :mod:`kg.find.index_files`). Strings are
 kept as a few long texts with their offsets (:class:`StringTable`), not as one Python object each:
 at 100k models the index held 534k keys, 266k IRIs and 267k labels, 420 MB of the server's heap
 once the build's temporaries were interleaved with them; the tables keep it near 120 MB.
@@ -28,14 +29,35 @@ from __future__ import annotations
 import bisect
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from typing import Any, overload
+from typing import Any
 
 import numpy as np
 
-__all__ = ["MATCH_CLASSES", "LabelIndex", "StringTable", "compact", "normalize"]
+from kg.find.string_tables import StringTable
+from kg.find.string_tables import codepoints as _codepoints
+
+__all__ = ["MATCH_CLASSES", "PART_ARRAYS", "LabelIndex", "StringTable", "compact", "normalize"]
 
 MATCH_CLASSES = ("exact", "prefix", "contains")
 """Match classes, best first."""
+
+PART_ARRAYS = (
+    "name_label",
+    "iri_kind",
+    "seen_order",
+    "key_start",
+    "e_iri",
+    "e_label",
+    "e_rank",
+    "e_strict",
+    "key_len",
+    "ordinal",
+    "alphabet",
+    "postings",
+    "gram_codes",
+    "gram_start",
+)
+"""The numpy arrays a label index is made of (:meth:`LabelIndex.parts`), by name."""
 
 _MAX_CHAR = "\U0010ffff"
 _BLOCK = 1 << 16  # keys per block while building the gram index
@@ -98,64 +120,6 @@ def compact(norm: str) -> str:
     return "".join(c for c in norm if c.isalnum())
 
 
-def _codepoints(text: str) -> np.ndarray:
-    # UTF-32 code units are the code points; "surrogatepass" keeps a lone surrogate indexable.
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-
-
-class StringTable(Sequence[str]):
-    """A read-only list of strings kept as one text and the offsets where each one ends.
-
-    Parameters
-    ----------
-    items : sequence of str
-        The strings, in order.
-
-    Examples
-    --------
-    >>> t = StringTable(["glm", "qwen", ""])
-    >>> len(t), t[1], t[-1], t.joined(0, 2)
-    (3, 'qwen', '', 'glmqwen')
-    """
-
-    def __init__(self, items: Sequence[str]) -> None:
-        self._text = "".join(items)
-        self._bounds = np.zeros(len(items) + 1, dtype=np.int64)
-        np.cumsum(np.fromiter(map(len, items), dtype=np.int64, count=len(items)), out=self._bounds[1:])
-
-    def __len__(self) -> int:
-        """Return the number of strings."""
-        return len(self._bounds) - 1
-
-    @overload
-    def __getitem__(self, i: int) -> str: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[str]: ...
-    def __getitem__(self, i: int | slice) -> str | list[str]:
-        """Return the `i`-th string (a new ``str``), or a list of them for a slice."""
-        if isinstance(i, slice):
-            return [self[n] for n in range(*i.indices(len(self)))]
-        if i < 0:
-            i += len(self)
-        if not 0 <= i < len(self):
-            raise IndexError("string table index out of range")
-        return self._text[int(self._bounds[i]) : int(self._bounds[i + 1])]
-
-    def joined(self, a: int, b: int) -> str:
-        """Return strings ``a`` to ``b - 1`` concatenated (no copy of each one)."""
-        return self._text[int(self._bounds[a]) : int(self._bounds[b])]
-
-    def lengths(self) -> np.ndarray:
-        """Return the length of every string (int64 array)."""
-        return np.diff(self._bounds)
-
-    def nbytes(self) -> int:
-        """Return the bytes held (the text and the offsets)."""
-        import sys
-
-        return sys.getsizeof(self._text) + self._bounds.nbytes
-
-
 class _ByIri(Mapping[str, str]):
     # IRI -> a value of the entity (its name, its kind), through the index's sorted IRI table.
     def __init__(self, iris: StringTable, value_of: Callable[[int], str]) -> None:
@@ -195,6 +159,9 @@ class LabelIndex:
     kinds : mapping of str to str
         Entity kind of every IRI of `records` (``model``, ``organization``…); IRIs missing here
         are of kind ``other``.
+    interrupt : callable, optional
+        Called between the build's stages (a minute apart at a million models); whatever it
+        raises stops the build (a build whose data changed meanwhile: :mod:`kg.find.disk_index`).
 
     Attributes
     ----------
@@ -202,15 +169,24 @@ class LabelIndex:
         IRI -> its name.
     kinds : mapping of str to str
         IRI -> its kind.
-    keys : StringTable
-        The distinct match keys, sorted.
+    keys : sequence of str
+        The distinct match keys, sorted (a :class:`StringTable`; read back from files, a
+        :class:`~kg.find.string_tables.Utf8Table`).
     """
 
-    def __init__(self, records: Iterable[tuple[str, str, int]], kinds: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        records: Iterable[tuple[str, str, int]],
+        kinds: Mapping[str, str],
+        interrupt: Callable[[], None] | None = None,
+    ) -> None:
+        check = interrupt or (lambda: None)
         key_len = self._build_entries(records, kinds)
         self.names: Mapping[str, str] = _ByIri(self._iris, self._name_of)
         self.kinds: Mapping[str, str] = _ByIri(self._iris, self._kind_of)
+        check()
         self._build_ordinals(key_len)
+        check()
         self._build_grams(key_len)
 
     def _build_entries(self, records: Iterable[tuple[str, str, int]], kinds: Mapping[str, str]) -> np.ndarray:
@@ -601,7 +577,99 @@ class LabelIndex:
         int
             Bytes.
         """
-        return self.keys.nbytes() + self._iris.nbytes() + self._labels.nbytes()
+        return sum(table.nbytes() for table in (self.keys, self._iris, self._labels))  # type: ignore[attr-defined]
+
+    # -- the index as plain parts (kept in files: kg/find/index_files.py) ----------------------
+
+    def parts(self) -> tuple[dict[str, np.ndarray], dict[str, StringTable], dict[str, Any]]:
+        """Return what the index is made of: numpy arrays, string tables and a few small values.
+
+        Returns
+        -------
+        arrays : dict of str to numpy.ndarray
+            Every array, by name (:data:`PART_ARRAYS`).
+        tables : dict of str to StringTable
+            ``keys``, ``iris`` and ``labels``.
+        meta : dict
+            ``kind_names`` (list of str), ``base`` and ``offset_bits`` (int): JSON-ready.
+
+        Raises
+        ------
+        TypeError
+            If the index was itself read back from parts (its tables are no :class:`StringTable`).
+        """
+        tables = {"keys": self.keys, "iris": self._iris, "labels": self._labels}
+        if not all(isinstance(t, StringTable) for t in tables.values()):
+            raise TypeError("only a built label index can be taken apart")
+        arrays = {name: getattr(self, "_" + name) for name in PART_ARRAYS}
+        meta = {"kind_names": list(self._kind_names), "base": int(self._base), "offset_bits": int(self._offset_bits)}
+        return arrays, tables, meta  # type: ignore[return-value]
+
+    @classmethod
+    def from_parts(
+        cls, arrays: Mapping[str, np.ndarray], tables: Mapping[str, Sequence[str]], meta: Mapping[str, Any]
+    ) -> LabelIndex:
+        """Put an index together again from what :meth:`parts` returned (the arrays may be memory-mapped).
+
+        Parameters
+        ----------
+        arrays : mapping of str to numpy.ndarray
+            Every array of :data:`PART_ARRAYS`, read-only is enough.
+        tables : mapping of str to sequence of str
+            ``keys``, ``iris`` and ``labels`` (a :class:`~kg.find.string_tables.Utf8Table` each, when
+            read from files).
+        meta : mapping
+            ``kind_names``, ``base``, ``offset_bits``.
+
+        Returns
+        -------
+        LabelIndex
+            An index whose searches answer exactly as the one taken apart.
+
+        Raises
+        ------
+        KeyError
+            If a part is missing.
+        ValueError
+            If the parts do not fit together (sizes that disagree: a damaged or mixed-up file).
+        """
+        index = cls.__new__(cls)
+        for name in PART_ARRAYS:
+            setattr(index, "_" + name, arrays[name])
+        index.keys, index._iris, index._labels = tables["keys"], tables["iris"], tables["labels"]  # type: ignore[assignment]
+        index._kind_names = [str(k) for k in meta["kind_names"]]
+        index._base, index._offset_bits = int(meta["base"]), int(meta["offset_bits"])
+        index._check_parts()
+        index._char_id = {chr(int(c)): n for n, c in enumerate(index._alphabet.tolist())}
+        index.names = _ByIri(index._iris, index._name_of)  # type: ignore[arg-type]
+        index.kinds = _ByIri(index._iris, index._kind_of)  # type: ignore[arg-type]
+        return index
+
+    def _check_parts(self) -> None:
+        keys, iris, labels = len(self.keys), len(self._iris), len(self._labels)
+        entries = len(self._e_iri)
+        sizes = {
+            "key_start": (len(self._key_start), keys + 1),
+            "key_len": (len(self._key_len), keys),
+            "seen_order": (len(self._seen_order), keys),
+            "name_label": (len(self._name_label), iris),
+            "iri_kind": (len(self._iri_kind), iris),
+            "e_label": (len(self._e_label), entries),
+            "e_rank": (len(self._e_rank), entries),
+            "e_strict": (len(self._e_strict), entries),
+            "ordinal": (len(self._ordinal), entries),
+            "gram_start": (len(self._gram_start), len(self._gram_codes) + 1),
+            "base": (self._base, len(self._alphabet) + 1),
+        }
+        wrong = [name for name, (got, want) in sizes.items() if got != want]
+        if keys and int(self._key_start[-1]) != entries:
+            wrong.append("entries")
+        if len(self._gram_start) and int(self._gram_start[-1]) != len(self._postings):
+            wrong.append("postings")
+        if len(self._kind_names) > 256 or (labels == 0) != (iris == 0):
+            wrong.append("kinds or labels")
+        if wrong:
+            raise ValueError("the label index's parts do not fit together: " + ", ".join(wrong))
 
 
 def _count_distinct(first: np.ndarray, then: np.ndarray, universe: int) -> tuple[int, int]:
