@@ -9,13 +9,13 @@ write costs no regeneration. :func:`keeper_for` gives each store its one keeper.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import logging
 import threading
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -350,9 +350,13 @@ class ReviewKeeper:
                     if writable:
                         store.replace_graph(REVIEWS_GRAPH, [])
                     raise
-                # The reviews graph already written from this very snapshot keeps its date: if
-                # its content is what it would be rewritten with, it is not written again.
-                published = (writable and _published_from(store.inner, snap)) or _now()
+                # The reviews graph already written from this very data (an earlier start) keeps its
+                # date and the dataset version it names: if its content is what it would be
+                # rewritten with, it is not written again (nor is the label index rebuilt for it).
+                written = _written_from(store.inner, snap) if writable else None
+                published = _now()
+                if written is not None:
+                    published, snap = written[0], dataclasses.replace(snap, version=written[1])
                 for r in reviews:
                     r.published, r.snapshot = published, snap
                 if writable:
@@ -512,7 +516,7 @@ class _Recording:
         return getattr(self._inner, name)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class _Prepared:
     """What :meth:`ReviewKeeper._prepare` computed off the write lock, at store version `version`."""
 
@@ -539,14 +543,18 @@ def _now() -> str:
 _GENERATED_AT = ox.NamedNode("http://www.w3.org/ns/prov#generatedAtTime")
 
 
-def _published_from(inner: ox.Store, snap: DataSnapshot) -> str | None:
-    """Return the date of the reviews graph if it was computed from `snap`, else None."""
+def _written_from(inner: ox.Store, snap: DataSnapshot) -> tuple[str, str] | None:
+    """Return the date and dataset version the reviews graph names if it was computed from `snap`'s data."""
     graph = ox.NamedNode(REVIEWS_GRAPH)
     froms = {q.object.value for q in inner.quads_for_pattern(graph, ox.NamedNode(str(AIKG.computedFrom)), None, graph)}
     if froms != {snap.iri}:
         return None
     dates = [q.object.value for q in inner.quads_for_pattern(graph, _GENERATED_AT, None, graph)]
-    return dates[0] if len(dates) == 1 else None
+    node = ox.NamedNode(snap.iri)
+    versions = [
+        q.object.value for q in inner.quads_for_pattern(node, ox.NamedNode(str(AIKG.datasetVersion)), None, graph)
+    ]
+    return (dates[0], versions[0]) if len(dates) == 1 and len(versions) == 1 else None
 
 
 def _holds(inner: ox.Store, triples: list[ox.Triple]) -> bool:
