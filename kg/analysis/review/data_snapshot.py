@@ -16,7 +16,7 @@ from kg.namespaces import GRAPH, ID
 REVIEWS_GRAPH = str(GRAPH["reviews"])
 """Named graph holding the generated reviews; never an input of a review."""
 
-__all__ = ["DIGEST_PREFIX", "Cancelled", "DataSnapshot", "snapshot"]
+__all__ = ["DIGEST_PREFIX", "EMPTY_DIGEST", "Cancelled", "DataSnapshot", "snapshot"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +132,9 @@ DIGEST_PREFIX = "msh256:"
 """Prefix of a graph digest: a multiset hash, the sum modulo 2**256 of each N-Triples line's BLAKE2b-256."""
 
 _MODULUS = 1 << 256
+
+EMPTY_DIGEST = f"{DIGEST_PREFIX}{0:064x}"
+"""The digest of an empty graph."""
 
 
 class Cancelled(Exception):

@@ -21,7 +21,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.analysis.review.data_snapshot import Cancelled, DataSnapshot, snapshot
+from kg.analysis.review.data_snapshot import EMPTY_DIGEST, Cancelled, DataSnapshot, snapshot
 from kg.analysis.review.digest_cache import load_digests, save_digests
 from kg.analysis.review.model import CLAIM_KINDS, RATINGS, REVIEWS_GRAPH, Review
 from kg.analysis.review.reviewing import review_all
@@ -318,7 +318,7 @@ class ReviewKeeper:
                 prepared = None
                 snap = snapshot(store, known, changed, self._stop)
             self._digests = {g: (n, d) for g, n, d, _ in snap.graphs}
-            self._digests.setdefault(DEFAULT_GRAPH, (0, ""))  # left out of the snapshot when empty
+            self._digests.setdefault(DEFAULT_GRAPH, (0, EMPTY_DIGEST))  # left out of the snapshot when empty
             self._changed, self._tracked_version = set(), store.version
             self._keep_digests()
             if (
@@ -406,7 +406,7 @@ class ReviewKeeper:
         tag = getattr(self.store.inner, "tag", None)
         if tag is None or tag == self._kept_tag:
             return
-        if save_digests(self.store.inner, {g: v for g, v in self._digests.items() if v[1]}):
+        if save_digests(self.store.inner, self._digests):
             self._kept_tag = tag
 
     def _prepare(self, force: bool) -> _Prepared | None:
