@@ -225,7 +225,9 @@ class KnowledgeGraph:
         Every edge (``kg serve`` and the app's lifespan, every other ``kg`` command) opens the
         graph here, so they all answer from the same dataset: the default graph, the ``--load``
         files, and the reviews graph (:func:`kg.analysis.review.keeper_for`, regenerated at the
-        first read that needs it after a write: :meth:`kg.analysis.review.ReviewKeeper.defer`).
+        first read that needs it after a write: :meth:`kg.analysis.review.ReviewKeeper.defer`; for
+        an on-disk store computed in the background from the start, so the first answers do not
+        wait for them: :meth:`kg.analysis.review.ReviewKeeper.start`).
 
         Parameters
         ----------

@@ -231,3 +231,20 @@ def test_a_served_store_answers_before_its_reviews_are_computed(
             "/sparql", params={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{REVIEWS_GRAPH}> {{ ?r a ?t }} }}"}
         )
         assert int(count.json()["results"]["bindings"][0]["n"]["value"]) > 0
+
+
+def test_a_stopped_start_digests_nothing_and_a_later_read_computes_the_reviews(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = KnowledgeStore(tmp_path / "db")
+    store.update(DATA)
+    keeper = keeper_for(store, install=False).defer()
+    keeper.stop()  # as a closing service does: the start's digest stops at its first chunk
+    with caplog.at_level("INFO", logger="kg.analysis.review.keeper"):
+        keeper.start()
+        keeper.stop()
+    assert keeper.snapshot is None and "the reviews' start was stopped" in caplog.text
+    keeper.ensure_current()  # a read afterwards is not stopped
+    assert keeper.snapshot is not None
+    assert {g: (n, d) for g, n, d, _ in keeper.snapshot.graphs} == _digests(store)
+    store.inner.close()

@@ -5,6 +5,12 @@ digests are compared) and replaces :data:`REVIEWS_GRAPH` under the store's write
 review is never served: by default inside every write (a store listener); after
 :meth:`ReviewKeeper.defer` (what the service does) at the first read of a review after a write, so a
 write costs no regeneration. :func:`keeper_for` gives each store its one keeper.
+
+At a service's start on disk (:meth:`ReviewKeeper.start`) the reviews are computed in a thread of
+their own: the first answers do not wait for them, a read of a review does. The slow part of a
+regeneration (the graph digests, the rules) runs without the store's write lock; the digests are
+kept beside an on-disk store under its data tag (:mod:`.digest_cache`), so a restart of an
+unchanged store reads them back and writes no reviews graph.
 """
 
 from __future__ import annotations
@@ -161,7 +167,7 @@ class ReviewKeeper:
 
     def _run_start(self) -> None:
         try:
-            self.refresh()
+            self._refresh(False, self._stop)
         except Cancelled:
             log.info("the reviews' start was stopped: the store is closing")
         except Exception:  # the next read of a review computes them again and raises it
@@ -287,8 +293,6 @@ class ReviewKeeper:
 
         Raises
         ------
-        Cancelled
-            If :meth:`stop` was called while the data was being digested.
         Exception
             Whatever a rule raised; the reviews graph is dropped first and :attr:`error` says why.
 
@@ -299,7 +303,11 @@ class ReviewKeeper:
         when no write came in between, otherwise the graphs written meanwhile are digested again
         and the rules run again there.
         """
-        prepared = self._prepare(force)
+        return self._refresh(force, None)
+
+    def _refresh(self, force: bool, stop: threading.Event | None) -> bool:
+        # refresh, stopped (Cancelled) once `stop` is set while the data is being digested.
+        prepared = self._prepare(force, stop)
         # Lock order: the store's write lock first (a listener already holds it), then ours.
         with self.store.lock, self._lock:
             store = self.store
@@ -316,7 +324,7 @@ class ReviewKeeper:
                     # A write came in while preparing: only the graphs it wrote are digested again.
                     known, changed = prepared.digests, self._since_prepared
                 prepared = None
-                snap = snapshot(store, known, changed, self._stop)
+                snap = snapshot(store, known, changed, stop)
             self._digests = {g: (n, d) for g, n, d, _ in snap.graphs}
             self._digests.setdefault(DEFAULT_GRAPH, (0, EMPTY_DIGEST))  # left out of the snapshot when empty
             self._changed, self._tracked_version = set(), store.version
@@ -409,7 +417,7 @@ class ReviewKeeper:
         if save_digests(self.store.inner, self._digests):
             self._kept_tag = tag
 
-    def _prepare(self, force: bool) -> _Prepared | None:
+    def _prepare(self, force: bool, stop: threading.Event | None) -> _Prepared | None:
         # The snapshot, and the reviews if the data changed, computed without the store's write
         # lock (reads see the data as of one version on every engine); None when the caller
         # already holds the lock (a write's listener): then refresh computes everything under it.
@@ -423,7 +431,7 @@ class ReviewKeeper:
             previous = self.snapshot if self.error is None else None
             self._since_prepared, self._prepared_from = set(), version
             followed = self._installed
-        snap = snapshot(store, known, changed, self._stop)
+        snap = snapshot(store, known, changed, stop)
         digests = {g: (n, d) for g, n, d, _ in snap.graphs}
         if not force and previous is not None and snap.fingerprint == previous.fingerprint:
             return _Prepared(version, followed, snap, digests)
