@@ -248,3 +248,23 @@ def test_a_stopped_start_digests_nothing_and_a_later_read_computes_the_reviews(
     assert keeper.snapshot is not None
     assert {g: (n, d) for g, n, d, _ in keeper.snapshot.graphs} == _digests(store)
     store.inner.close()
+
+
+def test_a_restart_rewrites_a_reviews_graph_that_differs_from_the_reviews(tmp_path: Path) -> None:
+    path = tmp_path / "db"
+    store, keeper = _kept_store(path)
+    store.update(DATA)
+    keeper.refresh()
+    license_triple = f"<{REVIEWS_GRAPH}> <http://purl.org/dc/terms/license> <http://spdx.org/licenses/CC-BY-4.0>"
+    ask = f"ASK {{ GRAPH <{REVIEWS_GRAPH}> {{ {license_triple} }} }}"
+    assert store.inner.query(ask)
+    keeper.defer()
+    store.update(f"DELETE DATA {{ GRAPH <{REVIEWS_GRAPH}> {{ {license_triple} }} }}")  # same data, other reviews graph
+    assert not store.inner.query(ask)
+    store.inner.close()
+    del store, keeper
+
+    store, keeper = _kept_store(path)
+    assert keeper.regenerated is not None  # written again, whole
+    assert store.inner.query(ask)
+    store.inner.close()

@@ -358,22 +358,26 @@ class ReviewKeeper:
                     if writable:
                         store.replace_graph(REVIEWS_GRAPH, [])
                     raise
-                # The reviews graph already written from this very data (an earlier start) keeps its
-                # date and the dataset version it names: if its content is what it would be
-                # rewritten with, it is not written again (nor is the label index rebuilt for it).
-                written = _written_from(store.inner, snap) if writable else None
                 published = _now()
-                if written is not None:
-                    published, snap = written[0], dataclasses.replace(snap, version=written[1])
-                for r in reviews:
-                    r.published, r.snapshot = published, snap
                 if writable:
-                    triples = _triples(reviews, snap, published)
-                    if not _holds(store.inner, triples):
+                    # The reviews graph already written from this very data (an earlier start) keeps
+                    # its date and the dataset version it names when its content is what it would
+                    # be rewritten with: it is not written again (nor the label index rebuilt for it).
+                    written = _written_from(store.inner, snap)
+                    earlier = dataclasses.replace(snap, version=written[1]) if written is not None else None
+                    if (
+                        earlier is not None
+                        and written is not None
+                        and _holds(store.inner, _triples(reviews, earlier, written[0]))
+                    ):
+                        snap, published = earlier, written[0]
+                    else:
                         start = store.version
-                        store.replace_graph(REVIEWS_GRAPH, triples)
+                        store.replace_graph(REVIEWS_GRAPH, _triples(reviews, snap, published))
                         self.regenerated = (start, store.version)
                         self._keep_digests()  # the reviews' write changed the data tag, not the digests
+                for r in reviews:
+                    r.published, r.snapshot = published, snap
                 before = {claim: r.rating for claim, r in self.reviews.items()}
                 self._read_texts, self._bound = texts, bound
                 _parse_soon(self._read_texts)
