@@ -1215,7 +1215,7 @@ def test_reviews_graph_holds_one_claim_review_per_claim(kept: tuple[KnowledgeSto
         "https://w3id.org/aikg/graph/" + g
         for g in ("landscape", "licenses", "ontology", "reviews-input", "seed-article")
     }
-    assert all(r["digest"].startswith("sha256:") and len(r["digest"]) == 71 for r in rows)
+    assert all(r["digest"].startswith("msh256:") and len(r["digest"]) == 71 for r in rows)
     wan = [r for r in rows if r["claim"].endswith("alibaba-wan-2.2-first-moe-video")]
     assert {r["rating"] for r in wan} == {"https://w3id.org/aikg/ontology#Supported"}
     assert all("aikg:firstAmong" in r["rule"] for r in wan)

@@ -75,9 +75,9 @@ def digested(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     real = review_module._digest
 
-    def spy(inner: object, graph: str) -> tuple[int, str]:
+    def spy(inner: object, graph: str, stop: object = None) -> tuple[int, str]:
         calls.append(graph)
-        return real(inner, graph)  # type: ignore[arg-type]
+        return real(inner, graph, stop)  # type: ignore[arg-type]
 
     monkeypatch.setattr(review_module, "_digest", spy)
     return calls

@@ -16,8 +16,8 @@ service), at the first read of a review after it.
 Modules: :mod:`.model` (the review record, ratings, claim kinds), :mod:`.evidence` (evidence items,
 interests), :mod:`.claims` (a claim as recorded), :mod:`.rules` (the evidence rules and the interest
 rule), :mod:`.reviewing` (running the rules), :mod:`.data_snapshot` (the data a review rests on),
-:mod:`.reviews_graph` (the reviews as triples), :mod:`.keeper` (keeping them current),
-:mod:`.picture` (a review as a graph to draw).
+:mod:`.digest_cache` (its digests kept beside an on-disk store), :mod:`.reviews_graph` (the reviews
+as triples), :mod:`.keeper` (keeping them current), :mod:`.picture` (a review as a graph to draw).
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,7 @@ from kg.namespaces import GRAPH, ID
 REVIEWS_GRAPH = str(GRAPH["reviews"])
 """Named graph holding the generated reviews; never an input of a review."""
 
-__all__ = ["DataSnapshot", "snapshot"]
+__all__ = ["DIGEST_PREFIX", "EMPTY_DIGEST", "Cancelled", "DataSnapshot", "snapshot"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +28,7 @@ class DataSnapshot:
     version : str
         The store's dataset version when the snapshot was taken.
     graphs : tuple of (str, int, str, str or None)
-        ``(graph IRI, triple count, "sha256:<hex>", prov:generatedAtTime or None)``, sorted by IRI.
+        ``(graph IRI, triple count, "msh256:<hex>", prov:generatedAtTime or None)``, sorted by IRI.
     """
 
     version: str
@@ -64,6 +65,7 @@ def snapshot(
     store: KnowledgeStore,
     known: dict[str, tuple[int, str]] | None = None,
     changed: set[str] | frozenset[str] | None = None,
+    stop: threading.Event | None = None,
 ) -> DataSnapshot:
     """Take the data snapshot of a store: each named graph's triple count and content digest.
 
@@ -78,19 +80,29 @@ def snapshot(
     changed : set of str, optional
         The graphs that may have changed since `known` was taken; the others reuse their known
         digest. None (the default) digests every graph.
+    stop : threading.Event, optional
+        Set from another thread to stop the snapshot (a store closing); checked while digesting.
 
     Returns
     -------
     DataSnapshot
         The store's version and, per graph, its triple count, digest and generation time.
 
+    Raises
+    ------
+    Cancelled
+        If `stop` was set.
+
     Notes
     -----
-    The digest is SHA-256 over the graph's N-Triples lines, sorted, so it does not depend on the
-    order triples were written in. Blank-node labels are part of the text: reloading the same file
-    gives a new digest and recomputes the reviews, which is safe. O(n log n) in the triples of the
-    graphs digested: with `known` and `changed`, only the changed graphs are read (a write to a
-    small graph no longer re-reads a large bulk-loaded one: 0.4 s at 220k triples, 9 s at 2.2M).
+    The digest is a multiset hash of the graph's N-Triples lines (:data:`DIGEST_PREFIX`): the sum
+    modulo 2**256 of each line's BLAKE2b-256, so it does not depend on the order triples were
+    written in (no sort), and changes when any triple does. Blank-node labels are part of the
+    text: reloading the same file gives a new digest and recomputes the reviews, which is safe.
+    O(n) in the triples of the graphs digested, streamed (the dump is never held whole); with
+    `known` and `changed`, only the changed graphs are read (a write to a small graph does not
+    re-read a large bulk-loaded one). Measured on disk at 2.2M triples: 21 s, nearly all of it the
+    engine's own N-Triples dump.
     """
     inner = store.inner
     known = known or {}
@@ -109,18 +121,70 @@ def snapshot(
         if changed is not None and g not in changed and g in known:
             count, digest = known[g]
         else:
-            count, digest = _digest(inner, g)
+            count, digest = _digest(inner, g, stop)
         if g == DEFAULT_GRAPH and count == 0:
             continue
         graphs.append((g, count, digest, generated.get(g)))
     return DataSnapshot(store.version, tuple(graphs))
 
 
-def _digest(inner: ox.Store, graph: str) -> tuple[int, str]:
-    # The engine writes N-Triples in its own order; sorting the lines makes the digest depend on
-    # the content only. Both steps run in native code (about 1 s for 200k triples).
+DIGEST_PREFIX = "msh256:"
+"""Prefix of a graph digest: a multiset hash, the sum modulo 2**256 of each N-Triples line's BLAKE2b-256."""
+
+_MODULUS = 1 << 256
+
+EMPTY_DIGEST = f"{DIGEST_PREFIX}{0:064x}"
+"""The digest of an empty graph."""
+
+
+class Cancelled(Exception):
+    """A digest was stopped before its end (the store is closing)."""
+
+
+class _LineHashes:
+    """A writable sink for an N-Triples dump: adds up each line's hash, keeping one chunk at a time.
+
+    Summing (modulo 2**256) makes the digest independent of the order of the lines without a sort,
+    and the dump is never held whole (21.9M triples are 2.8 GB of N-Triples).
+    """
+
+    def __init__(self, stop: threading.Event | None) -> None:
+        self.total = 0
+        self.lines = 0
+        self._tail = b""
+        self._stop = stop
+
+    def write(self, chunk: bytes) -> int:
+        """Take a chunk of the dump; return its length."""
+        if self._stop is not None and self._stop.is_set():
+            raise Cancelled("the graph digest was stopped")
+        lines = (self._tail + bytes(chunk)).split(b"\n")
+        self._tail = lines.pop()
+        self._add(lines)
+        return len(chunk)
+
+    def flush(self) -> None:
+        """Nothing is buffered but a partial line (counted by :meth:`close_digest`)."""
+
+    def _add(self, lines: list[bytes]) -> None:
+        blake, number = hashlib.blake2b, int.from_bytes
+        lines = [line for line in lines if line]
+        self.total += sum(number(blake(line, digest_size=32).digest(), "big") for line in lines)
+        self.lines += len(lines)
+
+    def close_digest(self) -> tuple[int, str]:
+        """Return ``(lines, digest)`` once the dump ended."""
+        if self._tail:
+            self._add([self._tail])
+            self._tail = b""
+        return self.lines, f"{DIGEST_PREFIX}{self.total % _MODULUS:064x}"
+
+
+def _digest(inner: ox.Store, graph: str, stop: threading.Event | None = None) -> tuple[int, str]:
+    # The engine writes N-Triples in its own order: the multiset hash does not depend on it. The
+    # dump runs in native code (about 20 s for 2.2M triples on disk), the line hashes in Python
+    # (about 1 s for 2.2M lines).
     source = ox.DefaultGraph() if graph == DEFAULT_GRAPH else ox.NamedNode(graph)
-    data = inner.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=source) or b""
-    lines = sorted(line for line in data.split(b"\n") if line)
-    digest = hashlib.sha256(b"\n".join(lines)).hexdigest()
-    return len(lines), f"sha256:{digest}"
+    sink = _LineHashes(stop)
+    inner.dump(sink, format=ox.RdfFormat.N_TRIPLES, from_graph=source)
+    return sink.close_digest()

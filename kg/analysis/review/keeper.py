@@ -5,10 +5,17 @@ digests are compared) and replaces :data:`REVIEWS_GRAPH` under the store's write
 review is never served: by default inside every write (a store listener); after
 :meth:`ReviewKeeper.defer` (what the service does) at the first read of a review after a write, so a
 write costs no regeneration. :func:`keeper_for` gives each store its one keeper.
+
+At a service's start on disk (:meth:`ReviewKeeper.start`) the reviews are computed in a thread of
+their own: the first answers do not wait for them, a read of a review does. The slow part of a
+regeneration (the graph digests, the rules) runs without the store's write lock; the digests are
+kept beside an on-disk store under its data tag (:mod:`.digest_cache`), so a restart of an
+unchanged store reads them back and writes no reviews graph.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import logging
@@ -20,7 +27,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.analysis.review.data_snapshot import DataSnapshot, snapshot
+from kg.analysis.review.data_snapshot import EMPTY_DIGEST, Cancelled, DataSnapshot, snapshot
+from kg.analysis.review.digest_cache import load_digests, save_digests
 from kg.analysis.review.model import CLAIM_KINDS, RATINGS, REVIEWS_GRAPH, Review
 from kg.analysis.review.reviewing import review_all
 from kg.analysis.review.reviews_graph import _triples
@@ -28,6 +36,7 @@ from kg.engine.rdflib_parser import query_iris
 from kg.engine.sparql import select
 from kg.engine.store import DEFAULT_GRAPH, KnowledgeStore
 from kg.errors import InvalidParameterError, NotFoundError
+from kg.namespaces import AIKG
 
 __all__ = ["ReviewKeeper", "keeper_for"]
 
@@ -85,6 +94,14 @@ class ReviewKeeper:
         self._busy = False
         self._installed = False
         self._clean_version = ""
+        # The graphs written since the last off-lock preparation began (None: any may have been);
+        # see _prepare.
+        self._since_prepared: set[str] | None = set()
+        self._prepared_from: str | None = None  # the store version _since_prepared counts from
+        self._kept_tag: str | None = None  # the data tag the digests were last kept beside the store under
+        self._started: threading.Event | None = None  # set once the computation start() began has ended
+        self._start_thread: threading.Thread | None = None
+        self._stop = threading.Event()
 
     @property
     def store(self) -> KnowledgeStore:
@@ -124,6 +141,55 @@ class ReviewKeeper:
         self.refresh()
         return self
 
+    def start(self) -> ReviewKeeper:
+        """Register the store listener (once) and compute the reviews in a thread of their own.
+
+        Unlike :meth:`install`, this returns at once: what a service answers first (a SPARQL
+        query, a search, ``/health``) does not wait for the reviews (at 21.9M triples, digesting
+        the data alone takes minutes when no digests are kept). A read of a review (:meth:`get`,
+        :meth:`list`, :meth:`ensure_current`) waits until this computation ended, so it never
+        sees them stale.
+
+        Returns
+        -------
+        ReviewKeeper
+            This keeper.
+        """
+        with self._lock:
+            if self._installed:
+                return self
+            self.store.add_listener(self._on_write)
+            self._installed = True
+            self._started = threading.Event()
+            self._start_thread = threading.Thread(target=self._run_start, name="kg-review-start", daemon=True)
+        self._start_thread.start()
+        return self
+
+    def _run_start(self) -> None:
+        try:
+            self._refresh(False, self._stop)
+        except Cancelled:
+            log.info("the reviews' start was stopped: the store is closing")
+        except Exception:  # the next read of a review computes them again and raises it
+            log.exception("computing the reviews at start failed")
+        finally:
+            assert self._started is not None
+            self._started.set()
+
+    def stop(self, timeout_s: float | None = None) -> None:
+        """Stop the computation :meth:`start` began (the store is closing) and wait for its thread.
+
+        A digest under way stops at its next chunk; a rule already running ends first.
+
+        Parameters
+        ----------
+        timeout_s : float, optional
+            Longest wait for the thread, in seconds (default: until it ended).
+        """
+        self._stop.set()
+        if self._start_thread is not None:
+            self._start_thread.join(timeout_s)
+
     def _note_write(self) -> None:
         # Called after every write (under the store's write lock): remember which graphs it may
         # have changed, so the next snapshot digests those only.
@@ -133,6 +199,10 @@ class ReviewKeeper:
             self._changed = None
         else:
             self._changed |= touched
+        if touched is None or self._since_prepared is None:
+            self._since_prepared = None
+        else:
+            self._since_prepared |= touched
         self._tracked_version = store.version
         # A write that changed no predicate the reviews read leaves them current: they stay so at
         # the new version (their snapshot still names the data version they were computed at),
@@ -218,31 +288,56 @@ class ReviewKeeper:
         Returns
         -------
         bool
-            True when the reviews were regenerated.
+            True when the reviews were regenerated (the reviews graph is written only when its
+            content changed: a restart of an unchanged store writes nothing).
 
         Raises
         ------
         Exception
             Whatever a rule raised; the reviews graph is dropped first and :attr:`error` says why.
+
+        Notes
+        -----
+        The slow part (the graph digests, the rules) is computed first without the store's write
+        lock, so writes and query workers' forks do not wait for it; under the lock it is used
+        when no write came in between, otherwise the graphs written meanwhile are digested again
+        and the rules run again there.
         """
+        return self._refresh(force, None)
+
+    def _refresh(self, force: bool, stop: threading.Event | None) -> bool:
+        # refresh, stopped (Cancelled) once `stop` is set while the data is being digested.
+        prepared = self._prepare(force, stop)
         # Lock order: the store's write lock first (a listener already holds it), then ours.
         with self.store.lock, self._lock:
-            # Only a listener that saw every write since the last snapshot can tell what changed; a
-            # version it did not see (no listener yet, a remote engine's TTL) means anything may have.
-            followed = self._installed and self._tracked_version == self.store.version
-            snap = snapshot(self.store, self._digests, self._changed if followed else None)
+            store = self.store
+            if prepared is not None and prepared.version == store.version:
+                snap = prepared.snapshot
+            else:
+                known, changed = self._known()
+                if (
+                    prepared is not None
+                    and prepared.followed
+                    and self._prepared_from == prepared.version
+                    and self._since_prepared is not None
+                ):
+                    # A write came in while preparing: only the graphs it wrote are digested again.
+                    known, changed = prepared.digests, self._since_prepared
+                prepared = None
+                snap = snapshot(store, known, changed, stop)
             self._digests = {g: (n, d) for g, n, d, _ in snap.graphs}
-            self._digests.setdefault(DEFAULT_GRAPH, (0, ""))  # left out of the snapshot when empty
-            self._changed, self._tracked_version = set(), self.store.version
+            self._digests.setdefault(DEFAULT_GRAPH, (0, EMPTY_DIGEST))  # left out of the snapshot when empty
+            self._changed, self._tracked_version = set(), store.version
+            self._keep_digests()
             if (
                 not force
                 and self.snapshot is not None
                 and snap.fingerprint == self.snapshot.fingerprint
                 and self.error is None
             ):
-                self._clean_version = self.store.version
+                self._clean_version = store.version
                 return False
-            writable = self.store.writable
+            writable = store.writable
             if not writable and not self.in_memory:
                 log.warning(
                     "the engine refuses updates: reviews are computed in memory and served by the API, "
@@ -253,29 +348,43 @@ class ReviewKeeper:
             self._busy = True
             try:
                 try:
-                    recording = _Recording(self.store.inner)
-                    reviews = review_all(recording)  # type: ignore[arg-type]
-                    bound = _bound_predicates(self.store.inner)
+                    if prepared is not None and prepared.reviews is not None:
+                        reviews, texts, bound = prepared.reviews, prepared.texts, prepared.bound
+                    else:
+                        reviews, texts, bound = _run_rules(store.inner)
                 except Exception as exc:
                     self.error = f"{type(exc).__name__}: {exc}"
                     self.reviews, self.snapshot = {}, None
                     if writable:
-                        self.store.replace_graph(REVIEWS_GRAPH, [])
+                        store.replace_graph(REVIEWS_GRAPH, [])
                     raise
-                published = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+                published = _now()
+                if writable:
+                    # The reviews graph already written from this very data (an earlier start) keeps
+                    # its date and the dataset version it names when its content is what it would
+                    # be rewritten with: it is not written again (nor the label index rebuilt for it).
+                    written = _written_from(store.inner, snap)
+                    earlier = dataclasses.replace(snap, version=written[1]) if written is not None else None
+                    if (
+                        earlier is not None
+                        and written is not None
+                        and _holds(store.inner, _triples(reviews, earlier, written[0]))
+                    ):
+                        snap, published = earlier, written[0]
+                    else:
+                        start = store.version
+                        store.replace_graph(REVIEWS_GRAPH, _triples(reviews, snap, published))
+                        self.regenerated = (start, store.version)
+                        self._keep_digests()  # the reviews' write changed the data tag, not the digests
                 for r in reviews:
                     r.published, r.snapshot = published, snap
-                if writable:
-                    start = self.store.version
-                    self.store.replace_graph(REVIEWS_GRAPH, _triples(reviews, snap, published))
-                    self.regenerated = (start, self.store.version)
                 before = {claim: r.rating for claim, r in self.reviews.items()}
-                self._read_texts, self._bound = frozenset(recording.texts), bound
+                self._read_texts, self._bound = texts, bound
                 _parse_soon(self._read_texts)
                 self.reviews = {r.claim: r for r in reviews}
                 self.snapshot, self.published, self.error = snap, published, None
                 self.generations += 1
-                self._clean_version = self.store.version
+                self._clean_version = store.version
             finally:
                 self._busy = False
             after = {claim: r.rating for claim, r in self.reviews.items()}
@@ -290,7 +399,58 @@ class ReviewKeeper:
                     log.exception("a review generation listener failed")
             return True
 
+    def _known(self) -> tuple[dict[str, tuple[int, str]], set[str] | None]:
+        # Under the store's write lock: the digests known and the graphs changed since (None: any).
+        # Only a listener that saw every write since the last snapshot can tell what changed; a
+        # version it did not see (no listener yet, a remote engine's TTL) means anything may have,
+        # unless the digests kept beside an on-disk store were taken from its current data.
+        followed = self._installed and self._tracked_version == self.store.version
+        changed = self._changed if followed else None
+        if changed is None:
+            kept = load_digests(self.store.inner)
+            if kept is not None:
+                return kept, set()
+        return self._digests, changed
+
+    def _keep_digests(self) -> None:
+        # Under the store's write lock, the digests describing the data as it is now: kept beside
+        # an on-disk store under its data tag (once per tag), for the next start.
+        tag = getattr(self.store.inner, "tag", None)
+        if tag is None or tag == self._kept_tag:
+            return
+        if save_digests(self.store.inner, self._digests):
+            self._kept_tag = tag
+
+    def _prepare(self, force: bool, stop: threading.Event | None) -> _Prepared | None:
+        # The snapshot, and the reviews if the data changed, computed without the store's write
+        # lock (reads see the data as of one version on every engine); None when the caller
+        # already holds the lock (a write's listener): then refresh computes everything under it.
+        store = self.store
+        if store.lock._is_owned():  # type: ignore[attr-defined]
+            return None
+        with store.lock, self._lock:
+            version = store.version
+            known, changed = self._known()
+            known, changed = dict(known), None if changed is None else set(changed)
+            previous = self.snapshot if self.error is None else None
+            self._since_prepared, self._prepared_from = set(), version
+            followed = self._installed
+        snap = snapshot(store, known, changed, stop)
+        digests = {g: (n, d) for g, n, d, _ in snap.graphs}
+        if not force and previous is not None and snap.fingerprint == previous.fingerprint:
+            return _Prepared(version, followed, snap, digests)
+        try:
+            reviews, texts, bound = _run_rules(store.inner)
+        except Exception:  # run again under the lock, where a failure is recorded
+            return _Prepared(version, followed, snap, digests)
+        return _Prepared(version, followed, snap, digests, reviews, texts, bound)
+
     def _current(self) -> None:
+        # A start's computation first (a reader that holds the write lock computes them itself).
+        started = self._started
+        while started is not None and not started.wait(0.05):
+            if self.store.lock._is_owned():  # type: ignore[attr-defined]
+                break
         # Without the listener (or after a failure) the data may have moved on: compare digests.
         if self.snapshot is None or self.error is not None or self.store.version != self._clean_version:
             self.refresh()
@@ -366,6 +526,53 @@ class _Recording:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Prepared:
+    """What :meth:`ReviewKeeper._prepare` computed off the write lock, at store version `version`."""
+
+    version: str
+    followed: bool  # the keeper's listener was installed: writes since are noted in _since_prepared
+    snapshot: DataSnapshot
+    digests: dict[str, tuple[int, str]]
+    reviews: list[Review] | None = None
+    texts: frozenset[str] = frozenset()
+    bound: frozenset[str] = frozenset()
+
+
+def _run_rules(inner: ox.Store) -> tuple[list[Review], frozenset[str], frozenset[str]]:
+    """Run every rule; return the reviews, the query texts run and the predicates bound from the data."""
+    recording = _Recording(inner)
+    reviews = review_all(recording)  # type: ignore[arg-type]
+    return reviews, frozenset(recording.texts), _bound_predicates(inner)
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+_GENERATED_AT = ox.NamedNode("http://www.w3.org/ns/prov#generatedAtTime")
+
+
+def _written_from(inner: ox.Store, snap: DataSnapshot) -> tuple[str, str] | None:
+    """Return the date and dataset version the reviews graph names if it was computed from `snap`'s data."""
+    graph = ox.NamedNode(REVIEWS_GRAPH)
+    froms = {q.object.value for q in inner.quads_for_pattern(graph, ox.NamedNode(str(AIKG.computedFrom)), None, graph)}
+    if froms != {snap.iri}:
+        return None
+    dates = [q.object.value for q in inner.quads_for_pattern(graph, _GENERATED_AT, None, graph)]
+    node = ox.NamedNode(snap.iri)
+    versions = [
+        q.object.value for q in inner.quads_for_pattern(node, ox.NamedNode(str(AIKG.datasetVersion)), None, graph)
+    ]
+    return (dates[0], versions[0]) if len(dates) == 1 and len(versions) == 1 else None
+
+
+def _holds(inner: ox.Store, triples: list[ox.Triple]) -> bool:
+    """Tell whether the reviews graph holds exactly `triples` (a few per claim: read whole)."""
+    held = {q.triple for q in inner.quads_for_pattern(None, None, None, ox.NamedNode(REVIEWS_GRAPH))}
+    return held == set(triples)
 
 
 _BOUND_PREDICATES = "SELECT DISTINCT ?p WHERE { ?x schema:propertyID|aikg:aboutProperty ?p FILTER(isIRI(?p)) }"
