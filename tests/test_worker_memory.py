@@ -90,3 +90,46 @@ def test_the_service_forks_its_workers_after_the_reviews_write() -> None:
         assert graph.pool._generation == 0  # no write since the workers forked
     finally:
         graph.close()
+
+
+_APP_IMPORTS = """
+import sys
+from fastapi.testclient import TestClient
+from api.app import create_app
+from kg.settings import Settings
+
+app = create_app(Settings(workers=0))
+print(sorted(m for m in ("mcp", "pyvis", "IPython") if m in sys.modules))
+hello = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+         "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}
+headers = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+with TestClient(app, base_url="http://127.0.0.1:8000") as client:
+    print(client.get("/api/search", params={"q": "glm"}).status_code, "mcp" in sys.modules)
+    print(client.post("/mcp", json=hello, headers=headers).json()["result"]["serverInfo"]["name"], "mcp" in sys.modules)
+"""
+
+
+def test_the_app_imports_the_mcp_sdk_and_pyvis_only_when_used() -> None:
+    # Imported before the workers fork, what the server never uses still costs its pages (mcp with
+    # its dependencies: 21 MB; pyvis with IPython: 5 MB).
+    out = subprocess.run([sys.executable, "-c", _APP_IMPORTS], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == ["[]", "200 False", "aikg True"]
+
+
+def test_mcp_answers_in_each_lifespan_of_the_same_app() -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    hello = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
+    }
+    headers = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+    app = create_app(Settings(workers=0))
+    for _ in range(2):
+        with TestClient(app, base_url="http://127.0.0.1:8000") as client:
+            assert client.post("/mcp", json=hello, headers=headers).json()["result"]["serverInfo"]["name"] == "aikg"
+            assert client.get("/mcp").status_code == 405
