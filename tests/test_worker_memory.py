@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -94,6 +95,7 @@ def test_the_service_forks_its_workers_after_the_reviews_write() -> None:
 
 _APP_IMPORTS = """
 import sys
+import time
 from fastapi.testclient import TestClient
 from api.app import create_app
 from kg.settings import Settings
@@ -133,3 +135,22 @@ def test_mcp_answers_in_each_lifespan_of_the_same_app() -> None:
         with TestClient(app, base_url="http://127.0.0.1:8000") as client:
             assert client.post("/mcp", json=hello, headers=headers).json()["result"]["serverInfo"]["name"] == "aikg"
             assert client.get("/mcp").status_code == 405
+
+
+def test_the_writer_reopens_its_store_at_rest_and_takes_writes_after(tmp_path: Path) -> None:
+    # At rest the writer closes its RocksDB primary and opens it again (its caches go back to the
+    # system); RocksDB starts a new info log at each open, keeping the old one as LOG.old.*.
+    from kg.engine.disk import _REST_S, DiskEngine
+
+    engine = DiskEngine(tmp_path / "db")
+    try:
+        engine.update("INSERT DATA { <http://e/a> <http://e/p> 1 }")
+        opened = len(list((tmp_path / "db").glob("LOG.old.*")))
+        deadline = time.monotonic() + _REST_S + 10
+        while len(list((tmp_path / "db").glob("LOG.old.*"))) == opened and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(list((tmp_path / "db").glob("LOG.old.*"))) == opened + 1
+        engine.update("INSERT DATA { <http://e/b> <http://e/p> 2 }")
+        assert sorted(q.object.value for q in engine.quads_for_pattern(None, None, None)) == ["1", "2"]
+    finally:
+        engine.close()
