@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
-from api.mcp_server import mount as mount_mcp
+from api.mcp_route import mount as mount_mcp
 from api.middleware.csp import CSPMiddleware
 from api.middleware.engine_version import EngineVersion
 from api.middleware.etag import ETagMiddleware

@@ -1,7 +1,8 @@
 """The MCP server: read-only tools over the knowledge graph for AI assistants (Model Context Protocol).
 
 Built on the official SDK (``mcp``, :class:`mcp.server.mcpserver.MCPServer`); ``kg mcp`` serves it
-over stdio and ``kg serve`` at ``/mcp`` over streamable HTTP (:func:`mount`). The tools read through
+over stdio and ``kg serve`` at ``/mcp`` over streamable HTTP (:func:`streamable_endpoint`,
+mounted lazily by :mod:`api.mcp_route`). The tools read through
 the same functions as the REST routes (``kg.find.search``, ``kg.views.*``, ``kg.analysis.licenses``,
 the review keeper, the change entries of the feeds, the SPARQL funnel of ``/sparql``), under the same
 time, row and memory limits, so an assistant and a REST client get the same facts. Every answer
@@ -16,8 +17,7 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
@@ -26,7 +26,6 @@ from mcp.server.transport_security import TransportSecuritySettings
 from mcp.shared.exceptions import MCPError
 from mcp_types import INTERNAL_ERROR, INVALID_PARAMS
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.exceptions import HTTPException
 from starlette.routing import Route
 
 from api.errors import error_response
@@ -50,7 +49,7 @@ from kg.views.entity import entity_record
 from kg.views.lineage import lineage as model_lineage
 from kg.views.listing import list_collection
 
-__all__ = ["EXAMPLE_QUERIES", "MCP_USAGE", "TOOLS", "build_server", "mount"]
+__all__ = ["EXAMPLE_QUERIES", "TOOLS", "build_server", "streamable_endpoint"]
 
 TOOLS = (
     "search",
@@ -393,25 +392,11 @@ def _transport_security(base_url: str, host: str) -> TransportSecuritySettings:
     )
 
 
-MCP_USAGE = (
-    "/mcp is a Model Context Protocol server (streamable HTTP, stateless, JSON answers): POST JSON-RPC messages "
-    "to it with 'Content-Type: application/json' and 'Accept: application/json, text/event-stream', or point an "
-    "MCP client at this URL (or run `kg mcp` for the stdio form). It offers no GET stream."
-)
-"""What a GET of /mcp is told (a 405 with ``Allow: POST``)."""
-
-
-async def _get_not_offered(request: Any) -> Any:
-    raise HTTPException(405, MCP_USAGE, headers={"Allow": "POST"})
-
-
-def mount(app: Any, get_graph: Callable[[], KnowledgeGraph], base_url: str, host: str) -> Callable[[], Any]:
-    """Serve the MCP server at ``/mcp`` of a FastAPI app (streamable HTTP, stateless, JSON answers).
+def streamable_endpoint(get_graph: Callable[[], KnowledgeGraph], base_url: str, host: str) -> tuple[MCPServer, Any]:
+    """Build the MCP server and the ASGI endpoint that serves it over streamable HTTP (stateless, JSON answers).
 
     Parameters
     ----------
-    app : fastapi.FastAPI
-        The app; a route ``/mcp`` is added.
     get_graph : callable
         Returns the app's open graph.
     base_url : str
@@ -421,26 +406,17 @@ def mount(app: Any, get_graph: Callable[[], KnowledgeGraph], base_url: str, host
 
     Returns
     -------
-    callable
-        An async context manager factory to enter in the app's lifespan: the SDK's session manager
-        needs its own task group running while the app serves.
+    tuple
+        The server (its ``session_manager`` must run while the endpoint serves) and the endpoint,
+        an ASGI app (:func:`api.mcp_route.mount` routes ``/mcp`` to it).
     """
     server = build_server(get_graph, base_url)
-    security = _transport_security(base_url, host)
     sub = server.streamable_http_app(
-        streamable_http_path="/mcp", stateless_http=True, json_response=True, transport_security=security, host=host
+        streamable_http_path="/mcp",
+        stateless_http=True,
+        json_response=True,
+        transport_security=_transport_security(base_url, host),
+        host=host,
     )
-    # GET first: stateless JSON mode never sends a server-initiated message, so the SDK's GET stream
-    # would stay open and silent (curl hangs). The spec lets a server answer 405 instead (MCP 2025-06-18,
-    # transports §2.2.3); the message says how to talk to the endpoint.
-    app.router.routes.append(Route("/mcp", _get_not_offered, methods=["GET"]))
-    for route in sub.routes:
-        if isinstance(route, Route):
-            app.router.routes.append(route)
-
-    @asynccontextmanager
-    async def running() -> AsyncIterator[None]:
-        async with server.session_manager.run():
-            yield
-
-    return running
+    [route] = [r for r in sub.routes if isinstance(r, Route) and r.path == "/mcp"]
+    return server, route.app

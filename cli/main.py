@@ -107,6 +107,12 @@ def serve(  # type: ignore[no-untyped-def]
     """
     import uvicorn
 
+    # The app's modules (FastAPI, the routes, the MCP server...) are imported before the graph
+    # opens and forks its query workers, so that workers and server share them copy-on-write
+    # (frozen out of the collector's sight with the rest: KnowledgeGraph._warm_index); imported
+    # after, they were the server's alone and their allocations copied pages the workers shared.
+    from api.app import create_app
+    from api.http_protocol import ProblemHttpProtocol
     from kg.service import KnowledgeGraph
 
     flags = {
@@ -139,9 +145,6 @@ def serve(  # type: ignore[no-untyped-def]
             f"loaded {item['triples']} triples from {item['path']} in {item['seconds']:.2f} s ({rate:,.0f} triples/s)",
             err=True,
         )
-    from api.app import create_app
-    from api.http_protocol import ProblemHttpProtocol
-
     app = create_app(settings, graph)
     click.echo(f"AI Landscape KG on http://{settings.host}:{settings.port}  (SPARQL: /sparql, docs: /docs)", err=True)
     try:

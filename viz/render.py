@@ -16,8 +16,6 @@ from typing import Any
 
 import jinja2
 import networkx as nx
-import pyvis
-from pyvis.network import Network
 
 __all__ = [
     "COUNTRY_COLOR",
@@ -110,6 +108,8 @@ _TEMPLATES = jinja2.Environment(
 
 @lru_cache(maxsize=1)
 def _vis_assets() -> tuple[str, str]:
+    import pyvis  # imported where used: with IPython and traitlets, 9 MB of every server that draws nothing
+
     lib = resources.files(pyvis).joinpath("lib/vis-9.1.2")
     return lib.joinpath("vis-network.min.js").read_text("utf-8"), lib.joinpath("vis-network.css").read_text("utf-8")
 
@@ -525,6 +525,8 @@ def _vis_elements(
     list[dict[str, Any]], list[dict[str, Any]], tuple[Counter[tuple[str, str]], Counter[str], list[str], list[str]]
 ]:
     """Return vis-network nodes and edges of `G` and what the legends need (one styling for page and API)."""
+    from pyvis.network import Network  # imported where used (see _vis_assets)
+
     sized = any(data.get("value") is not None for _, data in G.nodes(data=True))
     net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
     ids: dict[Any, str] = {}

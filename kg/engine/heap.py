@@ -1,4 +1,4 @@
-"""Give the memory a large build freed back to the operating system (glibc's ``malloc_trim``)."""
+"""A process's memory: what it holds of its own, and giving what a large build freed back (``malloc_trim``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import ctypes
 import ctypes.util
 from functools import cache
 
-__all__ = ["trim_heap"]
+__all__ = ["private_bytes", "trim_heap"]
 
 
 @cache
@@ -41,3 +41,34 @@ def trim_heap() -> bool:
     with contextlib.suppress(OSError):
         return bool(trim(0))
     return False
+
+
+def private_bytes(pid: int | None) -> int | None:
+    """Return the memory a process holds alone: pages no other process maps (Linux ``smaps_rollup``).
+
+    A process forked from another shares its parent's pages copy-on-write until one of them
+    writes to a page; what it holds alone is what it added or copied since, and what its end
+    would give back.
+
+    Parameters
+    ----------
+    pid : int or None
+        The process id.
+
+    Returns
+    -------
+    int or None
+        ``Private_Clean + Private_Dirty`` in bytes; None when the process is gone, `pid` is None,
+        or ``/proc/<pid>/smaps_rollup`` does not exist (not Linux, kernel before 4.14).
+    """
+    if pid is None:
+        return None
+    total = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as f:
+            for line in f:
+                if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                    total += int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return total
