@@ -28,6 +28,7 @@ from kg.errors import (
     QueryMemoryError,
     QuerySyntaxError,
     QueryTimeoutError,
+    QueryTooLargeError,
     QueryWorkerError,
     RemoteEngineError,
     ResultTooLargeError,
@@ -48,6 +49,7 @@ STATUS_BY_ERROR: dict[type[KGError], int] = {
     NotFoundError: 404,
     NotAcceptableError: 406,
     ResultTooLargeError: 413,
+    QueryTooLargeError: 413,
     QueryEvaluationError: 400,
     QueryTimeoutError: 503,
     QueryMemoryError: 503,
@@ -150,6 +152,8 @@ def error_response(exc: KGError) -> JSONResponse:
         extra["issues"] = list(exc.issues)[:500]  # type: ignore[attr-defined]
     if isinstance(exc, QuerySyntaxError) and exc.line is not None:
         extra["line"], extra["column"] = exc.line, exc.column
+    if isinstance(exc, QueryTooLargeError):
+        extra.update(limit=exc.limit, size=exc.size, setting=exc.setting)
     if isinstance(exc, ImportShrinkError):
         extra["counts"] = {"current": exc.before, "kept": exc.kept, "removed": exc.before - exc.kept, "new": exc.after}
         extra["files"] = {"current": exc.before_files, "new": exc.after_files}

@@ -306,10 +306,13 @@ def build_server(get_graph: Callable[[], KnowledgeGraph], base_url: str) -> MCPS
     @server.tool(annotations=read_only)
     def sparql(
         query: Annotated[
-            str, Field(min_length=1, max_length=100_000, description="SELECT, ASK, CONSTRUCT or DESCRIBE")
+            str,
+            Field(
+                min_length=1, description="SELECT, ASK, CONSTRUCT or DESCRIBE, at most KG_MAX_QUERY_CHARS characters"
+            ),
         ],
     ) -> Answer:
-        """Run a read-only SPARQL 1.1 query under the /sparql limits (time, rows, memory); updates are refused.
+        """Run a read-only SPARQL 1.1 query under the /sparql limits (text size, time, rows, memory); no updates.
 
         Prefixes aikg:, schema:, skos:, spdx:, wd:, model:, graph:, prov:, dcterms: … are predeclared.
         SELECT/ASK answer SPARQL JSON results; CONSTRUCT/DESCRIBE answer Turtle.
