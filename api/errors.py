@@ -195,6 +195,14 @@ def _body_problem(error: dict[str, object]) -> str:
     return f"{name}: {error.get('msg')}"
 
 
+def _param_problem(name: str, error: dict[str, object]) -> str:
+    """One parameter error as a person acts on it: the name, the value sent, and what it accepts."""
+    sent = error.get("input")
+    if error.get("type") == "missing" or not isinstance(sent, str):
+        return f"{name}: {error.get('msg')}"
+    return f"{name}={sent[:60]!r}: {error.get('msg')}"
+
+
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
@@ -205,7 +213,7 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
         keys = [str(e["loc"][1]) for e in errors if len(e.get("loc", ())) > 1 and not str(e["loc"][1]).isdigit()]
         return _for_client(request, problem(422, "Invalid body", detail, parameter=keys[0] if keys else "body"))
     names = [".".join(str(p) for p in e.get("loc", ())[1:]) or "body" for e in errors]
-    detail = "; ".join(f"{name}: {e.get('msg')}" for name, e in zip(names, errors, strict=False))
+    detail = "; ".join(_param_problem(name, e) for name, e in zip(names, errors, strict=False))
     return _for_client(request, problem(422, "Invalid parameter", detail, parameter=names[0] if names else None))
 
 

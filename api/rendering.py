@@ -11,6 +11,7 @@ import jinja2
 
 from kg.namespaces import PREFIXES
 from kg.settings import Settings
+from kg.terms import short_count
 from kg.views import documents
 
 __all__ = [
@@ -69,6 +70,8 @@ def human_count(value: object) -> str:
     """
     if not isinstance(value, int) or isinstance(value, bool):
         return "" if value is None else str(value)
+    if value < 0:
+        return short_count(value)  # flagged as invalid, as on entity pages
     for size, suffix in ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "K")):
         if value >= size:
             return f"{value / size:.3g}{suffix}"

@@ -19,10 +19,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Header, Path
+from fastapi import APIRouter, Depends, Header, Path
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import AsOfParam, GraphDep, read_view
+from api.deps import AsOfParam, GraphDep, checked_query, read_view
 from api.negotiation import best_media_type
 from api.rendering import entity_href, render
 from kg.analysis import licenses
@@ -51,6 +51,7 @@ _COLLECTION_OF = {kind: collection for collection, kind in COLLECTIONS.items()}
 
 @router.get(
     "/context.jsonld",
+    dependencies=[Depends(checked_query())],
     summary="The JSON-LD context of the REST API",
     description=(
         "Prefixes (`aikg:`, `schema:`, `model:`…) and short terms (`name`, `creator`, `totalParameters`…) with their "
@@ -91,6 +92,7 @@ def _reviews(graph: KnowledgeGraph, claims: list[dict[str, Any]]) -> dict[str, d
 
 @router.get(
     "/id/{kind}/{slug}",
+    dependencies=[Depends(checked_query())],
     summary="Dereference an entity IRI: an HTML page for people, RDF for machines",
     description=(
         "The IRI `https://w3id.org/aikg/id/{kind}/{slug}` resolves here. By `Accept`: `text/html` (also for `*/*`) is "
