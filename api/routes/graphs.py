@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -99,7 +99,18 @@ def read_landscape(
         openness=openness.split(",") if openness else None,
         max_nodes=max_nodes,
     )
-    return HTMLResponse(render_html(G, max_nodes=max_nodes, embed=embed))
+    return HTMLResponse(render_html(G, notice=_no_models_notice(G, year), max_nodes=max_nodes, embed=embed))
+
+
+def _no_models_notice(G: Any, year: int | None) -> str | None:
+    """What an empty landscape says instead of a blank canvas: why, and which years have models."""
+    if G.graph.get("matched"):
+        return None
+    years = G.graph.get("years") or []
+    where = f" The years with models are {', '.join(years)}." if years else ""
+    if year is not None and str(year) not in years:
+        return f"No models were published in {year}.{where}"
+    return f"No models match these filters.{where} Remove a filter to see more."
 
 
 @router.get(
