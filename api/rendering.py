@@ -13,6 +13,7 @@ from kg.namespaces import PREFIXES
 from kg.settings import Settings
 from kg.terms import short_count
 from kg.views import documents
+from viz.render import SITE_NAV
 
 __all__ = [
     "EXAMPLE_QUERIES",
@@ -79,6 +80,7 @@ def human_count(value: object) -> str:
 
 
 _ENV.globals["web_url"] = web_url
+_ENV.globals["SITE_NAV"] = SITE_NAV  # one list for every page's header (viz's pages too)
 _ENV.filters["human_count"] = human_count
 _ENV.globals["MAX_VALUE_CHARS"] = 2000  # longer literals are cut on pages, with a link to the full value
 

@@ -102,10 +102,22 @@ _BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u20
 
 _LARGE = 300  # above this many nodes: cheaper physics, straight edges, no edge captions on the canvas
 
+SITE_NAV: tuple[tuple[str, str], ...] = (
+    ("/", "Home"),
+    ("/models", "Models"),
+    ("/compare", "Compare"),
+    ("/graphs", "Graphs"),
+    ("/charts", "Charts"),
+    ("/sparql", "SPARQL"),
+    ("/docs", "API"),
+)
+"""The site's navigation, (path, label) in order: every page's header, the graph and chart pages' too."""
+
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
     autoescape=jinja2.select_autoescape(["html"]),
 )
+_TEMPLATES.globals["SITE_NAV"] = SITE_NAV
 
 
 @lru_cache(maxsize=1)
