@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import BrowserPage, LiveServer
+from tests.conftest import BrowserPage, LiveServer, wait_until
 from viz import SITE_NAV
 
 _PREFIXED = re.compile(r"\b(?:aikg|schema|skos|spdx|prov|dcterms|rdfs?|owl|xsd):[A-Za-z]")
@@ -78,3 +78,28 @@ def test_no_page_is_wider_than_the_screen(
     page.goto(live_server.url + path)  # type: ignore[attr-defined]
     assert page.evaluate("document.documentElement.scrollWidth") == width  # type: ignore[attr-defined]
     assert browser_page.console_errors == []
+
+
+def test_entity_page_links_the_graph_library_instead_of_inlining_it(client: TestClient) -> None:
+    html = client.get("/id/model/glm-4.5", headers={"Accept": "text/html"}).text
+    assert len(html.encode()) < 150_000  # 817 KB with the library inlined
+    assert "&lt;script src=&#34;/graphs/assets/vis-network-9.1.2.min.js&#34;&gt;" in html
+    assert "vis-network.min.js" not in html and "vis.Network=" not in html
+    for name, media_type in (("vis-network-9.1.2.min.js", "text/javascript"), ("vis-network-9.1.2.css", "text/css")):
+        r = client.get(f"/graphs/assets/{name}")
+        assert r.status_code == 200 and r.headers["content-type"].startswith(media_type)
+        assert r.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert len(r.content) > 20_000
+    assert client.get("/graphs/assets/other.js").status_code == 404
+    standalone = client.get("/graphs/ego/model/glm-4.5").text  # a graph page stays self-contained
+    assert "/graphs/assets/" not in standalone and len(standalone) > 400_000
+
+
+def test_entity_page_graph_draws_from_the_linked_library(live_server: LiveServer, browser_page: BrowserPage) -> None:
+    page = browser_page.page
+    page.goto(live_server.url + "/id/model/glm-4.5")  # type: ignore[attr-defined]
+    frame = page.frames[1]  # type: ignore[attr-defined]
+    wait_until(frame, "window.aikgNetwork && window.aikgNetwork.body.data.nodes.length > 0")
+    labels = frame.evaluate("window.aikgNetwork.body.data.nodes.get().map(n => n.label)")
+    assert "GLM-4.5" in labels and "Zhipu AI" in labels
+    assert browser_page.console_errors == [] and browser_page.external_requests == []

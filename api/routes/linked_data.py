@@ -25,6 +25,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.deps import AsOfParam, GraphDep, checked_query, read_view
 from api.negotiation import best_media_type
 from api.rendering import entity_href, render
+from api.routes.graphs import ASSETS_URL
 from kg.analysis import licenses
 from kg.analysis.review import keeper_for
 from kg.errors import NotAcceptableError, NotFoundError
@@ -208,7 +209,9 @@ def _dereference(graph: KnowledgeGraph, kind: str, slug: str, accept: str | None
         if folded
         else None
     )
-    picture = render_html(G, title=f"{record['name']} and its neighbours", notice=notice, height_px=420)
+    picture = render_html(
+        G, title=f"{record['name']} and its neighbours", notice=notice, height_px=420, assets_url=ASSETS_URL
+    )
     claims = record["claims"]["about"] + record["claims"]["by"]
     if record.get("kind") == "claim":
         claims = [record]
