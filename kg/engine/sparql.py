@@ -20,6 +20,7 @@ from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from kg.engine import rdflib_parser
 from kg.engine.dataset import union_dataset
 from kg.engine.syntax_errors import diagnose, with_caret
+from kg.engine.thread_bound import thread_bound
 from kg.engine.xml_text import xml_safe
 from kg.errors import (
     ForbiddenError,
@@ -116,19 +117,14 @@ of brackets. The parser recurses per operator too: 20,000 ``UNION`` branches, ``
 path steps overflow its stack (SIGSEGV; 6,000 parse, measured with pyoxigraph 0.5.13)."""
 
 MAX_PATTERNS = 2000
-"""Most triple patterns and groups (``.``, ``;`` and ``,`` between patterns, and ``{``) a query or
-update may hold, outside ``INSERT DATA``/``DELETE DATA`` blocks. The engine plans a group's patterns
-as a chain of joins, recursing once per pattern: 8,200 patterns in one group (or 6,550 ``OPTIONAL``
-groups) overflow its stack (SIGSEGV, measured with pyoxigraph 0.5.13 on flat, chained, ``;``-listed,
-grouped and ``OPTIONAL`` shapes); 300 flat patterns already take longer than the time limit to plan,
-and real queries hold under 100."""
+"""Most triple patterns and groups (``.``/``;``/``,`` between patterns, ``{``) outside INSERT/DELETE DATA: the planner
+recurses per pattern, 8,200 (or 6,550 ``OPTIONAL``) overflow its stack (SIGSEGV, pyoxigraph 0.5.13); real use < 100."""
 
 _OPEN, _CLOSE, _OPERATORS, _SEPARATORS = "{([", "})]", frozenset("/|+-*!^&"), frozenset(".;,")
 
 
 def _check_shape(tokens: list[re.Match[str]], what: str) -> None:
-    # One pass over the tokens: nesting depth, operators per bracket level, and patterns in all
-    # (not those of INSERT DATA / DELETE DATA blocks, which are inserted, never planned).
+    # One pass: nesting depth, operators per bracket level, patterns in all (not in DATA blocks: never planned).
     depth, chains, brackets, patterns = 0, [0], [""], 0
     data_depth, previous = -1, ""  # depth of the DATA block being read, -1 outside one
     for token in tokens:
@@ -182,8 +178,7 @@ def _scan(text: str, what: str) -> list[str]:
     return words
 
 
-QUERY_CHARS_SETTING = "KG_MAX_QUERY_CHARS"
-"""The environment variable of the text cap (:attr:`kg.settings.Settings.max_query_chars`), named in refusals."""
+QUERY_CHARS_SETTING = "KG_MAX_QUERY_CHARS"  # the variable of Settings.max_query_chars, named in refusals
 
 
 def check_size(text: str, max_chars: int | None, what: str = "query") -> None:
@@ -192,7 +187,7 @@ def check_size(text: str, max_chars: int | None, what: str = "query") -> None:
     Parameters
     ----------
     text : str
-        The SPARQL text as received.
+        The SPARQL text.
     max_chars : int or None
         The cap, in characters (:attr:`kg.settings.Settings.max_query_chars`); None or 0: no cap.
     what : str, optional
@@ -202,7 +197,6 @@ def check_size(text: str, max_chars: int | None, what: str = "query") -> None:
     ------
     QueryTooLargeError
         If `text` has more than `max_chars` characters (HTTP 413).
-
     """
     if max_chars and len(text) > max_chars:
         raise QueryTooLargeError(what, len(text), max_chars, QUERY_CHARS_SETTING)
@@ -276,9 +270,8 @@ def check_update(text: str, *, allow_service: bool = False, max_chars: int | Non
     allow_service : bool, optional
         Accept ``LOAD`` and ``SERVICE`` (both fetch URLs); default False.
     max_chars : int or None, optional
-        Longest text accepted, in characters (:func:`check_size`), unless the request only
-        inserts or deletes data (:func:`is_data_only`: bounded by the request body cap, and its cost
-        is linear in its size); default None: no cap.
+        Longest text accepted (:func:`check_size`), unless data-only (:func:`is_data_only`: the body
+        cap bounds it, its cost is linear in its size); default None: no cap.
 
     Raises
     ------
@@ -643,6 +636,11 @@ def execute(store: ox.Store, request: QueryRequest) -> QueryResponse:
     """
     # One check per request: the HTTP edge ran it already and recorded the form.
     form = request.form if request.form is not None else check_query(request.text, allow_service=request.allow_service)
+    with thread_bound():  # the engine's result is freed on this thread even when an error leaves
+        return _answer(store, request, form)
+
+
+def _answer(store: ox.Store, request: QueryRequest, form: str) -> QueryResponse:
     result = _engine_query(store, request)
     try:
         if isinstance(result, ox.QueryBoolean):
@@ -778,7 +776,13 @@ def select(
     >>> select(s, "SELECT ?in ?x WHERE { BIND(STRLEN(?in) AS ?x) }", {"in": 'x" } #'})
     [{'in': 'x" } #', 'x': 6}]
     """
-    substitutions = {ox.Variable(k): to_term(v) for k, v in (bindings or {}).items()}
+    with thread_bound():  # the engine's result is freed on this thread even when an error leaves
+        return _rows(store, text, {ox.Variable(k): to_term(v) for k, v in (bindings or {}).items()}, graphs)
+
+
+def _rows(
+    store: ox.Store, text: str, substitutions: dict[Any, Any], graphs: Sequence[str] | None
+) -> list[dict[str, Any]]:
     try:
         solutions = store.query(text, prefixes=PREFIXES, substitutions=substitutions, **union_dataset(store, graphs))
     except SyntaxError as exc:
