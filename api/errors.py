@@ -29,6 +29,7 @@ from kg.errors import (
     QueryMemoryError,
     QuerySyntaxError,
     QueryTimeoutError,
+    QueryTooLargeError,
     QueryWorkerError,
     RemoteEngineError,
     ResultTooLargeError,
@@ -49,6 +50,7 @@ STATUS_BY_ERROR: dict[type[KGError], int] = {
     NotFoundError: 404,
     NotAcceptableError: 406,
     ResultTooLargeError: 413,
+    QueryTooLargeError: 413,
     QueryEvaluationError: 400,
     QueryTimeoutError: 503,
     QueryMemoryError: 503,
@@ -152,6 +154,8 @@ def error_response(exc: KGError) -> JSONResponse:
         extra["issues"] = list(exc.issues)[:500]  # type: ignore[attr-defined]
     if isinstance(exc, QuerySyntaxError) and exc.line is not None:
         extra["line"], extra["column"] = exc.line, exc.column
+    if isinstance(exc, QueryTooLargeError):
+        extra.update(limit=exc.limit, size=exc.size, setting=exc.setting)
     if isinstance(exc, ImportShrinkError):
         extra["counts"] = {"current": exc.before, "kept": exc.kept, "removed": exc.before - exc.kept, "new": exc.after}
         extra["files"] = {"current": exc.before_files, "new": exc.after_files}
@@ -195,6 +199,14 @@ def _body_problem(error: dict[str, object]) -> str:
     return f"{name}: {error.get('msg')}"
 
 
+def _param_problem(name: str, error: dict[str, object]) -> str:
+    """One parameter error as a person acts on it: the name, the value sent, and what it accepts."""
+    sent = error.get("input")
+    if error.get("type") == "missing" or not isinstance(sent, str):
+        return f"{name}: {error.get('msg')}"
+    return f"{name}={sent[:60]!r}: {error.get('msg')}"
+
+
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
@@ -205,7 +217,7 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
         keys = [str(e["loc"][1]) for e in errors if len(e.get("loc", ())) > 1 and not str(e["loc"][1]).isdigit()]
         return _for_client(request, problem(422, "Invalid body", detail, parameter=keys[0] if keys else "body"))
     names = [".".join(str(p) for p in e.get("loc", ())[1:]) or "body" for e in errors]
-    detail = "; ".join(f"{name}: {e.get('msg')}" for name, e in zip(names, errors, strict=False))
+    detail = "; ".join(_param_problem(name, e) for name, e in zip(names, errors, strict=False))
     return _for_client(request, problem(422, "Invalid parameter", detail, parameter=names[0] if names else None))
 
 

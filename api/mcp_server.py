@@ -25,7 +25,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
 from mcp.shared.exceptions import MCPError
 from mcp_types import INTERNAL_ERROR, INVALID_PARAMS
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.routing import Route
 
 from api.errors import error_response
@@ -141,7 +141,44 @@ class _StrictServer(MCPServer):
                     f"{name} takes no argument {', '.join(repr(u[:100]) for u in unknown)}; it takes: {', '.join(allowed)}",
                     {"unknown": unknown, "allowed": allowed},
                 )
+            try:
+                tool.fn_metadata.validate_arguments(arguments)  # as the SDK does next, to word its errors
+            except ValidationError as exc:
+                raise _argument_error(name, tool.parameters.get("properties", {}), exc) from None
         return await super().call_tool(name, arguments, context)
+
+
+def _accepts(schema: dict[str, Any]) -> str:
+    """What a tool argument accepts, said from its JSON Schema: type, range, choices, description."""
+    options = [o for o in schema.get("anyOf", [schema]) if o.get("type") != "null"]
+    said = []
+    for option in options:
+        kind = option.get("type", "value")
+        if "enum" in option:
+            said.append("one of " + ", ".join(repr(v) for v in option["enum"]))
+        elif kind == "integer" and "minimum" in option and option.get("maximum", 0) < 10**9:
+            said.append(f"an integer from {option['minimum']} to {option['maximum']}")
+        elif kind == "integer" and "minimum" in option:
+            said.append(f"an integer of at least {option['minimum']}")
+        elif kind == "array":
+            said.append("a list of them")
+        else:
+            said.append({"integer": "an integer", "string": "a string", "number": "a number"}.get(kind, kind))
+    text = " or ".join(dict.fromkeys(said)) or "a value"
+    description = schema.get("description")
+    return f"{text} ({description})" if description else text
+
+
+def _argument_error(tool: str, properties: dict[str, Any], exc: ValidationError) -> MCPError:
+    """The MCP error of arguments that do not validate: each argument named, with the value sent and what it accepts."""
+    problems: dict[str, str] = {}
+    for error in exc.errors():
+        argument = str(error["loc"][0]) if error.get("loc") else "arguments"
+        if argument in problems:
+            continue
+        sent = repr(error.get("input"))[:60]
+        problems[argument] = f"{argument}={sent} is not accepted: it takes {_accepts(properties.get(argument, {}))}"
+    return MCPError(INVALID_PARAMS, f"{tool}: " + "; ".join(problems.values()), {"arguments": sorted(problems)})
 
 
 def build_server(get_graph: Callable[[], KnowledgeGraph], base_url: str) -> MCPServer:
@@ -305,10 +342,13 @@ def build_server(get_graph: Callable[[], KnowledgeGraph], base_url: str) -> MCPS
     @server.tool(annotations=read_only)
     def sparql(
         query: Annotated[
-            str, Field(min_length=1, max_length=100_000, description="SELECT, ASK, CONSTRUCT or DESCRIBE")
+            str,
+            Field(
+                min_length=1, description="SELECT, ASK, CONSTRUCT or DESCRIBE, at most KG_MAX_QUERY_CHARS characters"
+            ),
         ],
     ) -> Answer:
-        """Run a read-only SPARQL 1.1 query under the /sparql limits (time, rows, memory); updates are refused.
+        """Run a read-only SPARQL 1.1 query under the /sparql limits (text size, time, rows, memory); no updates.
 
         Prefixes aikg:, schema:, skos:, spdx:, wd:, model:, graph:, prov:, dcterms: … are predeclared.
         SELECT/ASK answer SPARQL JSON results; CONSTRUCT/DESCRIBE answer Turtle.

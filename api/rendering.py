@@ -11,7 +11,9 @@ import jinja2
 
 from kg.namespaces import PREFIXES
 from kg.settings import Settings
+from kg.terms import short_count
 from kg.views import documents
+from viz.render import SITE_NAV
 
 __all__ = [
     "EXAMPLE_QUERIES",
@@ -69,6 +71,8 @@ def human_count(value: object) -> str:
     """
     if not isinstance(value, int) or isinstance(value, bool):
         return "" if value is None else str(value)
+    if value < 0:
+        return short_count(value)  # flagged as invalid, as on entity pages
     for size, suffix in ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "K")):
         if value >= size:
             return f"{value / size:.3g}{suffix}"
@@ -76,6 +80,7 @@ def human_count(value: object) -> str:
 
 
 _ENV.globals["web_url"] = web_url
+_ENV.globals["SITE_NAV"] = SITE_NAV  # one list for every page's header (viz's pages too)
 _ENV.filters["human_count"] = human_count
 _ENV.globals["MAX_VALUE_CHARS"] = 2000  # longer literals are cut on pages, with a link to the full value
 

@@ -228,7 +228,7 @@ def query_request(settings: Settings, params: dict[str, list[str]], accept: str 
         From :func:`kg.engine.sparql.check_query`.
     """
     text = one(params, "query")
-    form = check_query(text, allow_service=settings.allow_service)  # 400/403 before a worker is used
+    form = check_query(text, allow_service=settings.allow_service, max_chars=settings.max_query_chars)  # 4xx first
     result_type = best_media_type(RESULT_TYPES, accept)
     graph_type = best_media_type(GRAPH_TYPES, accept)
     offered = {"SELECT": RESULT_TYPES, "ASK": RESULT_TYPES, "CONSTRUCT": GRAPH_TYPES, "DESCRIBE": GRAPH_TYPES}

@@ -21,6 +21,7 @@ Hierarchy::
         ├── QueryEvaluationError the request parsed but could not be applied (e.g. CREATE of an existing graph)
         ├── QueryTimeoutError   the query ran past its time limit and was stopped
         ├── QueryMemoryError    the query needed more working memory than its cap and was stopped
+        ├── QueryTooLargeError  the query or update text is longer than the configured cap
         ├── ResultTooLargeError the result has more rows or bytes than the configured cap
         └── NotAcceptableError  no acceptable serialization exists for the result
 
@@ -51,6 +52,7 @@ __all__ = [
     "QuerySyntaxError",
     "QueryTimeoutError",
     "QueryTooComplexError",
+    "QueryTooLargeError",
     "QueryWorkerError",
     "RemoteEngineError",
     "ResultTooLargeError",
@@ -293,6 +295,38 @@ class QueryTimeoutError(QueryError):
 
 class QueryMemoryError(QueryError):
     """The query needed more working memory than its cap; its worker was stopped."""
+
+
+class QueryTooLargeError(QueryError):
+    """The query or update text is longer than the configured cap; refused before it is parsed.
+
+    Parameters
+    ----------
+    what : str
+        ``"query"`` or ``"update"``.
+    size : int
+        Length of the text sent, in characters.
+    limit : int
+        The cap, in characters.
+    setting : str
+        The environment variable that sets the cap (``KG_MAX_QUERY_CHARS``).
+    """
+
+    def __init__(self, what: str, size: int, limit: int, setting: str) -> None:
+        super().__init__(what, size, limit, setting)
+        self.what, self.size, self.limit, self.setting = what, size, limit, setting
+
+    @property
+    def detail(self) -> str:
+        """Return the message a person reads: the size, the limit and the setting."""
+        return str(self)
+
+    def __str__(self) -> str:
+        """Return the message a person reads: the size, the limit and the setting."""
+        return (
+            f"the {self.what} text is {self.size:,} characters long; this server takes at most {self.limit:,} "
+            f"(setting {self.setting}): shorten it, e.g. split a long VALUES block into several requests"
+        )
 
 
 class ResultTooLargeError(QueryError):

@@ -474,7 +474,7 @@ class KnowledgeGraph:
         ``INSERT DATA``/``DELETE DATA`` (:func:`kg.engine.sparql.is_data_only`, whose cost the body cap
         bounds) are rehearsed in process on an empty store.
         """
-        check_update(text, allow_service=self.settings.allow_service)
+        check_update(text, allow_service=self.settings.allow_service, max_chars=self.settings.max_query_chars)
         if not self.store.writable:
             raise ForbiddenError(
                 "the engine is read-only: it refuses SPARQL Update (no update endpoint accepts writes)"

@@ -47,6 +47,14 @@ class Settings:
         Result cap: rows of a SELECT, triples of a CONSTRUCT/DESCRIBE (``KG_MAX_ROWS``).
     max_result_bytes : int
         Cap on one serialized result, in bytes (``KG_MAX_RESULT_BYTES``).
+    max_query_chars : int
+        Longest query or update text accepted, in characters (``KG_MAX_QUERY_CHARS``), on every
+        entrance: ``/sparql``, ``/update``, saved queries, the MCP ``sparql`` tool; longer is refused
+        (HTTP 413) before it is parsed. ``INSERT DATA``/``DELETE DATA`` updates are bounded by the
+        request body cap instead (their cost is linear in their size). The default, 64 KiB, stays
+        well below what crashed the engine (a flat 8,200-pattern query, 90 KB as usually written,
+        57 KB written tightly; the pattern guard of :mod:`kg.engine.sparql` refuses those shapes
+        at any size) and takes a 50 KB ``VALUES`` query.
     workers : int
         Query worker processes (``KG_WORKERS``); 0 runs queries in the server process without
         a time limit (tests and the CLI only).
@@ -94,6 +102,7 @@ class Settings:
     query_timeout_s: float = 30.0
     max_rows: int = 100_000
     max_result_bytes: int = 64 * 1024 * 1024
+    max_query_chars: int = 64 * 1024
     workers: int = 2
     query_memory_mb: int = 2048
     allow_service: bool = False
@@ -155,7 +164,7 @@ class Settings:
 
 
 def _convert(name: str, raw: str) -> Any:
-    if name in {"port", "max_rows", "max_result_bytes", "workers", "cache_bytes", "query_memory_mb"}:
+    if name in {"port", "max_rows", "max_result_bytes", "max_query_chars", "workers", "cache_bytes", "query_memory_mb"}:
         return int(raw)
     if name in {"query_timeout_s", "remote_ttl_s"}:
         return float(raw)

@@ -155,7 +155,8 @@ def short_count(value: Any) -> str:
     -------
     str
         Three significant digits at most, with the suffix K, M, B or T from 10,000 up (a
-        smaller count is written in full); the exact value belongs in a tooltip beside it.
+        smaller count is written in full); the exact value belongs in a tooltip beside it. A
+        negative value (no count is) is written in full and flagged as invalid.
 
     Examples
     --------
@@ -163,8 +164,12 @@ def short_count(value: Any) -> str:
     ('355B', '32B', '1.5T')
     >>> short_count(6_200_000_000), short_count(4096), short_count(128_000)
     ('6.2B', '4,096', '128K')
+    >>> short_count(-5)
+    '-5 (invalid: a count cannot be negative)'
     """
     number = float(value)
+    if number < 0:  # written by hand or by an update; a count never is: shown, and flagged
+        return f"{int(number):,} (invalid: a count cannot be negative)"
     for suffix, size in (("T", 1e12), ("B", 1e9), ("M", 1e6), ("K", 1e3)):
         if abs(number) >= size and (size > 1e3 or abs(number) >= 1e4):
             scaled = number / size

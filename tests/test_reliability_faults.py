@@ -27,7 +27,7 @@ RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?
 ASK = "ASK { ?s ?p ?o }"
 DEEP_BRACES = "SELECT * WHERE " + "{" * 5000 + " ?s ?p ?o " + "}" * 5000
 DEEP_PARENS = "SELECT * WHERE { FILTER(" + "(" * 10000 + "1" + ")" * 10000 + ") }"
-LONG_UNION = "ASK { { ?s ?p ?o } " + "UNION { ?s ?p ?o } " * 20000 + "}"
+LONG_UNION = "ASK{{?s?p?o}" + "UNION{?s?p?o}" * 3000 + "}"  # 39 KB: under the text cap (KG_MAX_QUERY_CHARS)
 DEEP_CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE " + "{" * 5000 + " ?s ?p ?o " + "}" * 5000
 DEEP_UPDATE = (
     "INSERT DATA { GRAPH <http://ex.org/deep> { <http://ex.org/s> <http://ex.org/p> " + "(" * 5000 + ")" * 5000 + " } }"

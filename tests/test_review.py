@@ -939,7 +939,7 @@ def test_at_least_twenty_further_claims_are_reviewed(reviews: dict[str, Review])
 def test_key_reasons(reviews: dict[str, Review]) -> None:
     assert reviews["zhipu-glm-4.5-third-globally"].reason.startswith("The claim rests only on self-reported results")
     assert (
-        "no independent result (aikg:selfReported false) exists to confirm rank 3"
+        "no independent result (not one its developer reported) confirms rank 3"
         in reviews["zhipu-glm-4.5-third-globally"].reason
     )
     assert reviews["scmp-meta-open-sourced-llama"].reason.endswith("(23 restricted, 1 closed).")

@@ -13,7 +13,7 @@ from typing import Any
 
 import jinja2
 
-from viz.render import COUNTRY_COLOR
+from viz.render import COUNTRY_COLOR, SITE_NAV
 
 __all__ = [
     "OPENNESS_COLOR",
@@ -50,6 +50,7 @@ _TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
     autoescape=jinja2.select_autoescape(["html"]),
 )
+_TEMPLATES.globals["SITE_NAV"] = SITE_NAV
 
 _W, _H = 900, 340
 _LEFT, _RIGHT, _TOP, _BOTTOM = 56, 16, 20, 64

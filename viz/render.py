@@ -100,10 +100,22 @@ _BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u20
 
 _LARGE = 300  # above this many nodes: cheaper physics, straight edges, no edge captions on the canvas
 
+SITE_NAV: tuple[tuple[str, str], ...] = (
+    ("/", "Home"),
+    ("/models", "Models"),
+    ("/compare", "Compare"),
+    ("/graphs", "Graphs"),
+    ("/charts", "Charts"),
+    ("/sparql", "SPARQL"),
+    ("/docs", "API"),
+)
+"""The site's navigation, (path, label) in order: every page's header, the graph and chart pages' too."""
+
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
     autoescape=jinja2.select_autoescape(["html"]),
 )
+_TEMPLATES.globals["SITE_NAV"] = SITE_NAV
 
 
 @lru_cache(maxsize=1)
@@ -112,6 +124,33 @@ def _vis_assets() -> tuple[str, str]:
 
     lib = resources.files(pyvis).joinpath("lib/vis-9.1.2")
     return lib.joinpath("vis-network.min.js").read_text("utf-8"), lib.joinpath("vis-network.css").read_text("utf-8")
+
+
+VIS_ASSETS = {"vis-network-9.1.2.min.js": "text/javascript", "vis-network-9.1.2.css": "text/css"}
+"""File names of the graph library a page may link instead of inlining it (:func:`render_html`'s
+`assets_url`), with their media types; the version is in the name, so a cache may keep them forever."""
+
+
+def vis_asset(name: str) -> str:
+    """Return the text of one file of the graph library (vis-network, as pyvis ships it).
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`VIS_ASSETS`.
+
+    Returns
+    -------
+    str
+        The file's text: the same bytes a self-contained page inlines.
+
+    Raises
+    ------
+    KeyError
+        If `name` is not a key of :data:`VIS_ASSETS`.
+    """
+    js, css = _vis_assets()
+    return {"vis-network-9.1.2.min.js": js, "vis-network-9.1.2.css": css}[name]
 
 
 def node_id(term: Any) -> str:
@@ -295,6 +334,7 @@ def render_html(
     max_edges: int = DEFAULT_MAX_EDGES,
     embed: bool = False,
     shareable: bool = True,
+    assets_url: str | None = None,
 ) -> str:
     """Return a self-contained HTML page drawing `G`.
 
@@ -331,6 +371,10 @@ def render_html(
     shareable : bool, optional
         Offer the link and ``<iframe>`` code of this page (False for a POSTed query, whose URL
         does not reproduce it).
+    assets_url : str, optional
+        Where the server serves :data:`VIS_ASSETS` (e.g. ``/graphs/assets``): the page links the
+        graph library there (cached once, 470 KB less per page) instead of inlining it, so it is
+        no longer self-contained. Default None: inlined.
 
     Returns
     -------
@@ -439,8 +483,9 @@ def render_html(
         large=large,
         query=query,
         height_px=height_px,
-        vis_js=vis_js.replace("</script", "<\\/script"),
-        vis_css=vis_css,
+        vis_js=None if assets_url else vis_js.replace("</script", "<\\/script"),
+        vis_css=None if assets_url else vis_css,
+        assets_url=assets_url,
         nodes_json=_script_json(nodes),
         edges_json=_script_json(edges),
         options_json=_script_json(vis_options),

@@ -19,7 +19,11 @@ _PROJECTION_HELP = "; ".join(f"`{k}`: {v}" for k, v in analytics.PROJECTIONS.ite
 Since = Annotated[int, Query(ge=1950, le=2100, description="First year of the per-quarter charts")]
 
 
-@router.get("/api/analytics", summary="What can be measured: projections, measures, charts")
+@router.get(
+    "/api/analytics",
+    dependencies=[Depends(checked_query())],
+    summary="What can be measured: projections, measures, charts",
+)
 def read_analytics_index() -> dict[str, Any]:
     return {
         "projections": analytics.PROJECTIONS,
@@ -37,6 +41,7 @@ def read_analytics_index() -> dict[str, Any]:
 
 @router.get(
     "/api/analytics/centrality",
+    dependencies=[Depends(checked_query())],
     summary="Rank entities by degree, PageRank or betweenness centrality",
     description=f"Computed on one projection of the graph, named in the result. Projections: {_PROJECTION_HELP}.",
 )
@@ -52,6 +57,7 @@ def read_centrality(
 
 @router.get(
     "/api/analytics/lineage-chains",
+    dependencies=[Depends(checked_query())],
     summary="Longest lineage chains (model -> base -> … -> root)",
     description="Computed on the lineage projection (aikg:basedOn, aikg:distilledFrom); one chain per leaf model.",
 )
@@ -61,6 +67,7 @@ def read_lineage_chains(graph: GraphDep, limit: Annotated[int, Query(ge=1, le=10
 
 @router.get(
     "/api/analytics/path",
+    dependencies=[Depends(checked_query())],
     summary="Shortest path between two entities, with the properties along it",
     description=(
         "Both ends as KIND/SLUG (`model/deepseek-r1-distill-llama-8b`) or full IRIs; edges are walked in either "
@@ -82,6 +89,7 @@ def read_path(
 
 @router.get(
     "/api/analytics/communities",
+    dependencies=[Depends(checked_query())],
     summary="Communities of a projection (Louvain, seeded)",
     description=f"The same seed gives the same communities. Projections: {_PROJECTION_HELP}.",
 )
@@ -96,6 +104,7 @@ def read_communities(
 
 @router.get(
     "/api/analytics/charts/{name}",
+    dependencies=[Depends(checked_query())],
     summary="The numbers behind one chart of /charts, with the SPARQL that computed them",
     description=(
         "`gaps` says what the chart leaves out and why (`left_out`), the month the curated data reaches "

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
-from api.deps import GraphDep
+from api.deps import GraphDep, checked_query
 from kg.analysis.coverage import coverage
 
 router = APIRouter(tags=["coverage"])
@@ -14,6 +14,7 @@ router = APIRouter(tags=["coverage"])
 
 @router.get(
     "/api/coverage",
+    dependencies=[Depends(checked_query())],
     summary="What the graph covers: completeness per field, period per source, newest release per organization",
     description=(
         "`curated_through`: the latest month (YYYY-MM) with a curated release in the landscape graph, "

@@ -114,6 +114,7 @@ KindParam = enum.Enum("Kind", {k: k for k in ENTITY_KINDS}, type=str)  # type: i
 
 @router.get(
     "/search",
+    dependencies=[Depends(checked_query())],
     summary="Search names and alternate names in any script",
     description=(
         "Case-, accent- and width-insensitive search over names, alternate names (any script: `智谱` finds "
@@ -182,6 +183,7 @@ def search(
 
 @router.get(
     "/compare",
+    dependencies=[Depends(checked_query())],
     summary="Compare models side by side (same properties, same rows)",
     description=(
         "An ORKG-style comparison table: one row per property any of the models has, one column per model, "
@@ -259,6 +261,7 @@ def compare(
 
 @router.get(
     "/models/{slug}/lineage",
+    dependencies=[Depends(checked_query())],
     summary="Ancestors and descendants of a model, with derivation types and depth",
     description=(
         "Follows `aikg:basedOn` (weights a model starts from) and `aikg:distilledFrom` (its teacher) transitively "
@@ -538,6 +541,7 @@ for _collection in collection_filters.FILTERS:
 
 @router.get(
     "/{collection}/{slug}",
+    dependencies=[Depends(checked_query())],
     summary="One entity: every property with labels, incoming links, claims and sources",
     description=(
         "`collection` is one of " + ", ".join(COLLECTIONS) + ". `slug` may be the slug, a name or alternate "

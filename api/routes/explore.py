@@ -20,7 +20,7 @@ from api.deps import GraphDep, checked_query
 from api.errors import STATUS_BY_ERROR
 from api.rendering import entity_href, render
 from kg.errors import InvalidParameterError, KGError, NotFoundError
-from kg.find.resolve import resolve_value
+from kg.find.resolve import resolve, resolve_value
 from kg.find.search import search as search_labels
 from kg.terms import slug_of
 from kg.views.collection_filters import FILTERS
@@ -355,7 +355,16 @@ def compare_page(
         try:
             iri = graph.read(resolve_value, "add", "model", add.strip())
         except InvalidParameterError as exc:
-            return _error_page(exc, "Compare", reset=_url("/compare", [("models", ",".join(refs))] if refs else []))
+            # The closest models, each a link that adds it (the read ran on a worker: its cause is not kept).
+            try:
+                graph.read(resolve, "model", add.strip())
+                suggested: list[str] = []
+            except NotFoundError as missing:
+                suggested = missing.suggestions
+            options = [s for s in suggested if s not in refs]
+            choices = [(s, _url("/compare", [("models", ",".join([*refs, s]))])) for s in options[:10]]
+            reset = _url("/compare", [("models", ",".join(refs))] if refs else [])
+            return _error_page(exc, "Compare", reset=reset, choices=choices, choices_intro="Add one of these instead:")
         slug = slug_of(iri)
         if slug not in refs:
             refs.append(slug)

@@ -8,6 +8,7 @@ Atom and RSS are written by ``feedgen``. A feed answers ``304 Not Modified`` to 
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -20,11 +21,13 @@ from feedgen.feed import FeedGenerator
 from api.deps import GraphDep, SettingsDep, checked_query
 from api.filter_params import filter_parameters, filter_values, repeatable, repeated_filters
 from api.middleware.etag import etag_for
-from kg.analysis.review import RATINGS, keeper_for
+from kg.analysis.review import RATINGS, REVIEWS_GRAPH, keeper_for
 from kg.engine.dataset import to_instant
+from kg.errors import InvalidParameterError
 from kg.service import KnowledgeGraph
 from kg.terms import ENTITY_KINDS
 from kg.views.changes import change_entries
+from kg.views.dataset_description import graph_provenance
 
 __all__ = ["read_changes", "router"]
 
@@ -136,6 +139,22 @@ def _json_feed(base: str, self_url: str, entries: list[dict[str, Any]]) -> dict[
     }
 
 
+def _data_changed(graph: KnowledgeGraph) -> datetime | None:
+    """When the data last changed: its newest change entry, or the newest generation time of a source graph.
+
+    An empty feed is dated by it (``<updated>``, ``Last-Modified``), the same on every request until
+    the data changes; the reviews graph is left out, since it is recomputed from the data, not a change
+    of it. None when neither is known.
+    """
+    times = [to_instant(e["time"]) for e in read_changes(graph, limit=1)]
+    provenance = graph.read(graph_provenance)
+    for source in provenance:
+        if source["generated"] and source["graph"] != REVIEWS_GRAPH:
+            with contextlib.suppress(InvalidParameterError):  # a stamp that is no date-time dates nothing
+                times.append(to_instant(str(source["generated"])))
+    return max(times, default=None)
+
+
 def _not_modified(request: Request, etag: str, last: datetime | None) -> bool:
     if_none_match = request.headers.get("if-none-match")
     if if_none_match is not None:
@@ -169,7 +188,7 @@ def changes_feed(
         return Response(status_code=304, headers={"ETag": etag, "Cache-Control": "public, no-cache", "Vary": "Accept"})
     model_filters = repeated_filters(request, "models", filter_values("models", filters))
     entries = read_changes(graph, since=since, kind=kind, model_filters=model_filters, rating=rating, limit=limit)
-    last = max((to_instant(e["time"]) for e in entries), default=None)
+    last = max((to_instant(e["time"]) for e in entries), default=None) or _data_changed(graph)
     headers = {"ETag": etag, "Cache-Control": "public, no-cache", "Vary": "Accept"}
     if last is not None:
         headers["Last-Modified"] = format_datetime(last.replace(microsecond=0), usegmt=True)

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import GraphDep, checked_query
 from api.rendering import render
 from kg.analysis import analytics
-from kg.errors import InvalidParameterError
+from kg.errors import InvalidParameterError, NotFoundError
 from kg.service import KnowledgeGraph
 from kg.views import pictures
 from viz import render_html
+from viz.render import VIS_ASSETS, vis_asset
 
 # An unknown or repeated parameter is a 422 naming it (a misspelt filter must not draw everything).
 router = APIRouter(prefix="/graphs", tags=["graphs"], dependencies=[Depends(checked_query())])
@@ -29,6 +30,19 @@ Embed = Annotated[
 @router.get("", summary="Index of the graph pictures", response_class=HTMLResponse, include_in_schema=False)
 def index() -> HTMLResponse:
     return HTMLResponse(render("graphs_index.html"))
+
+
+ASSETS_URL = "/graphs/assets"
+"""Where the graph library is served for pages that link it (entity pages) instead of inlining it."""
+
+
+@router.get("/assets/{name}", summary="The graph library (vis-network) that entity pages link", include_in_schema=False)
+def read_asset(name: Annotated[str, Path(max_length=100)]) -> Response:
+    if name not in VIS_ASSETS:
+        raise NotFoundError(f"no graph asset {name[:100]!r}", suggestions=sorted(VIS_ASSETS))
+    # The version is in the name: a browser keeps it for a year and never asks again.
+    headers = {"Cache-Control": "public, max-age=31536000, immutable"}
+    return Response(vis_asset(name), media_type=VIS_ASSETS[name] + "; charset=utf-8", headers=headers)
 
 
 @router.get(
@@ -99,7 +113,18 @@ def read_landscape(
         openness=openness.split(",") if openness else None,
         max_nodes=max_nodes,
     )
-    return HTMLResponse(render_html(G, max_nodes=max_nodes, embed=embed))
+    return HTMLResponse(render_html(G, notice=_no_models_notice(G, year), max_nodes=max_nodes, embed=embed))
+
+
+def _no_models_notice(G: Any, year: int | None) -> str | None:
+    """What an empty landscape says instead of a blank canvas: why, and which years have models."""
+    if G.graph.get("matched"):
+        return None
+    years = G.graph.get("years") or []
+    where = f" The years with models are {', '.join(years)}." if years else ""
+    if year is not None and str(year) not in years:
+        return f"No models were published in {year}.{where}"
+    return f"No models match these filters.{where} Remove a filter to see more."
 
 
 @router.get(

@@ -7,12 +7,12 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi import Path as PathParam
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from api.deps import GraphDep, SettingsDep, require_update_token
+from api.deps import GraphDep, SettingsDep, checked_query, require_update_token
 from api.errors import problem
 from kg.errors import ForbiddenError, InvalidParameterError, LoadError, MalformedRowsError
 from kg.ingest import history, run
@@ -128,7 +128,11 @@ async def post_import(
         await form.close()
 
 
-@router.get("/imports", summary="Kept imports (snapshots) of every source, oldest first")
+@router.get(
+    "/imports",
+    dependencies=[Depends(checked_query())],
+    summary="Kept imports (snapshots) of every source, oldest first",
+)
 def list_imports(
     graph: GraphDep,
     source: Annotated[str | None, Query(description="Keep one source: " + ", ".join(IMPORTERS))] = None,
@@ -141,6 +145,7 @@ def list_imports(
 
 @router.get(
     "/changes",
+    dependencies=[Depends(checked_query())],
     summary="Facts added, removed and changed since a date, per source",
     description="Compares each source's import current at `since` with its latest import. Example: `/api/changes?since=2025-01-01`.",
 )

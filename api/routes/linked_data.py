@@ -19,12 +19,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Header, Path
+from fastapi import APIRouter, Depends, Header, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import AsOfParam, GraphDep, read_view
+from api.deps import AsOfParam, GraphDep, checked_query, read_view
 from api.negotiation import best_media_type
 from api.rendering import entity_href, render
+from api.routes.graphs import ASSETS_URL
 from kg.analysis import licenses
 from kg.analysis.review import keeper_for
 from kg.errors import NotAcceptableError, NotFoundError
@@ -51,6 +52,7 @@ _COLLECTION_OF = {kind: collection for collection, kind in COLLECTIONS.items()}
 
 @router.get(
     "/context.jsonld",
+    dependencies=[Depends(checked_query())],
     summary="The JSON-LD context of the REST API",
     description=(
         "Prefixes (`aikg:`, `schema:`, `model:`…) and short terms (`name`, `creator`, `totalParameters`…) with their "
@@ -91,6 +93,7 @@ def _reviews(graph: KnowledgeGraph, claims: list[dict[str, Any]]) -> dict[str, d
 
 @router.get(
     "/id/{kind}/{slug}",
+    dependencies=[Depends(checked_query())],
     summary="Dereference an entity IRI: an HTML page for people, RDF for machines",
     description=(
         "The IRI `https://w3id.org/aikg/id/{kind}/{slug}` resolves here. By `Accept`: `text/html` (also for `*/*`) is "
@@ -98,7 +101,8 @@ def _reviews(graph: KnowledgeGraph, claims: list[dict[str, Any]]) -> dict[str, d
         "`application/ld+json`, `text/turtle`, `application/n-triples` and `application/rdf+xml` are answered directly "
         "with the entity's Concise Bounded Description plus labels (`Content-Location` names the same document under "
         "`/api/`); `application/json` is a `303 See Other` to `/api/{collection}/{slug}`. The slug must be exact "
-        "(IRIs are case-sensitive); an unknown one is a 404 with the closest slugs. Example: `/id/model/glm-4.5`."
+        "(IRIs are case-sensitive), except that a slug differing only in case from exactly one entity's is a `301` to "
+        "its IRI (`/id/license/mit` -> `/id/license/MIT`); an unknown one is a 404 with the closest slugs. Example: `/id/model/glm-4.5`."
     ),
     response_class=Response,
     responses={
@@ -132,6 +136,7 @@ def _reviews(graph: KnowledgeGraph, claims: list[dict[str, Any]]) -> dict[str, d
     },
 )
 def dereference(
+    request: Request,
     graph: GraphDep,
     kind: Annotated[
         str,
@@ -157,6 +162,19 @@ def dereference(
     ] = None,
     as_of: AsOfParam = None,
 ) -> Response:
+    try:
+        return _dereference(graph, kind, slug, accept, as_of)
+    except NotFoundError as exc:
+        # /id/license/mit names /id/license/MIT: a slug that differs only in case from the one
+        # entity it resolves to (SPDX ids are case-insensitive) is redirected to its IRI.
+        canonical = exc.suggestions[0] if len(exc.suggestions) == 1 else ""
+        if kind not in documents.PAGE_KINDS or canonical.lower() != slug.lower() or canonical == slug:
+            raise
+        target = f"/id/{kind}/{quote(canonical, safe='')}" + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(target, status_code=301)
+
+
+def _dereference(graph: KnowledgeGraph, kind: str, slug: str, accept: str | None, as_of: str | None) -> Response:
     if kind not in documents.PAGE_KINDS:
         raise NotFoundError(f"no kind {kind[:40]!r} of entity IRIs", suggestions=list(documents.PAGE_KINDS))
     collection = _COLLECTION_OF.get(kind)
@@ -191,7 +209,9 @@ def dereference(
         if folded
         else None
     )
-    picture = render_html(G, title=f"{record['name']} and its neighbours", notice=notice, height_px=420)
+    picture = render_html(
+        G, title=f"{record['name']} and its neighbours", notice=notice, height_px=420, assets_url=ASSETS_URL
+    )
     claims = record["claims"]["about"] + record["claims"]["by"]
     if record.get("kind") == "claim":
         claims = [record]

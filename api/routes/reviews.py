@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, FastAPI, Path, Query
+from fastapi import APIRouter, Depends, FastAPI, Path, Query
 from fastapi.responses import HTMLResponse
 
-from api.deps import GraphDep
+from api.deps import GraphDep, checked_query
 from api.rendering import render
 from kg.analysis.licenses import license_check
 from kg.analysis.review import RATINGS, REVIEWS_GRAPH, evidence_graph, keeper_for
@@ -51,6 +51,7 @@ def _claim(graph: GraphDep, slug: str) -> str:
 
 @router.get(
     "/api/claims/{slug}/review",
+    dependencies=[Depends(checked_query())],
     summary="The review of one claim: rating, evidence, SPARQL, interests",
     description="Example: `/api/claims/alibaba-wan-2.2-first-moe-video/review`. The review is regenerated "
     "whenever the data it rests on changes; `computedFrom` names the graphs and their digests.",
@@ -61,6 +62,7 @@ def read_review(graph: GraphDep, slug: ClaimSlug) -> dict[str, Any]:
 
 @router.get(
     "/api/reviews",
+    dependencies=[Depends(checked_query())],
     summary="Reviews of claims, filtered by rating, kind and subject",
     description="Example: `/api/reviews?rating=misleading&kind=openness`. `kind=none` selects claims without "
     "a claim kind. SPARQL sees the same reviews in graph `" + REVIEWS_GRAPH + "`.",
@@ -90,6 +92,7 @@ def list_reviews(
 
 @router.get(
     "/api/models/{slug}/license-check",
+    dependencies=[Depends(checked_query())],
     summary="Licenses along the lineage of a model",
     description="Compares the model's declared weights licenses with the terms of every model it is based on "
     "(transitively): derivative-must-keep clauses, naming rules, non-commercial bases, dropped restrictions. "
@@ -103,7 +106,12 @@ def read_license_check(
     return graph.read(license_check, iri)  # type: ignore[no-any-return]
 
 
-@router.get("/claims/{slug}", summary="The claim's page: its review, evidence and sources", response_class=HTMLResponse)
+@router.get(
+    "/claims/{slug}",
+    dependencies=[Depends(checked_query())],
+    summary="The claim's page: its review, evidence and sources",
+    response_class=HTMLResponse,
+)
 def claim_page(graph: GraphDep, slug: ClaimSlug) -> HTMLResponse:
     review = keeper_for(graph.store).get(_claim(graph, slug)).to_dict()
     return HTMLResponse(render("claim.html", r=review, interest_sparql=named_query("review_interest")))
@@ -111,6 +119,7 @@ def claim_page(graph: GraphDep, slug: ClaimSlug) -> HTMLResponse:
 
 @router.get(
     "/claims/{slug}/graph",
+    dependencies=[Depends(checked_query())],
     summary="What the claim's review rests on, as a graph (self-contained HTML)",
     response_class=HTMLResponse,
 )

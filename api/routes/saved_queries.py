@@ -26,7 +26,7 @@ class QueryToSave(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    query: str = Field(description="A SPARQL query (not an update)", max_length=MAX_QUERY_BYTES)
+    query: str = Field(description=f"A SPARQL query (not an update), at most {MAX_QUERY_BYTES // 1024} KB")
     title: str = Field("", description="A short title, one line", max_length=MAX_TITLE_CHARS)
 
 
@@ -43,12 +43,18 @@ class QueryToSave(BaseModel):
     responses={
         200: {"description": "already saved: the same link"},
         400: {"description": "the text is not a SPARQL query (with line and column), or is an update"},
+        413: {"description": "a text longer than the server's query cap (KG_MAX_QUERY_CHARS)"},
         422: {"description": "empty or too long text, or a title too long or not one line"},
     },
 )
 async def save(graph: GraphDep, settings: SettingsDep, body: QueryToSave) -> JSONResponse:
     saved, created = await run_in_threadpool(
-        saved_queries.save_query, graph.store, body.query, body.title, allow_service=settings.allow_service
+        saved_queries.save_query,
+        graph.store,
+        body.query,
+        body.title,
+        allow_service=settings.allow_service,
+        max_chars=settings.max_query_chars,
     )
     path = f"/q/{saved.id}"
     return JSONResponse(saved.as_dict(), status_code=201 if created else 200, headers={"Location": path})

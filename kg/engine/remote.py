@@ -293,6 +293,8 @@ class RemoteStore:
             If the engine cannot be reached or fails.
         """
         local = _EMPTY.query(query, prefixes=dict(prefixes or {}), substitutions=dict(substitutions or {}))
+        graph_form, ask_form = isinstance(local, ox.QueryTriples), isinstance(local, ox.QueryBoolean)
+        del local  # freed here, on its thread, not where an error raised below is handled (kg.engine.thread_bound)
         text = query
         if substitutions:
             at = _where_brace(text)
@@ -311,7 +313,6 @@ class RemoteStore:
                     data["named-graph-uri"] = union
         if named_graphs is not None:
             data["named-graph-uri"] = [g.value for g in named_graphs]
-        graph_form = isinstance(local, ox.QueryTriples)
         response = self._post(self.query_endpoint, data, _GRAPH_ACCEPT if graph_form else _RESULTS_ACCEPT)
         media = response.headers.get("content-type", "").split(";")[0].strip().lower()
         if graph_form:
@@ -322,7 +323,7 @@ class RemoteStore:
         if results_format == ox.QueryResultsFormat.JSON:
             content = self.dialect.json_results(content)
         results = ox.parse_query_results(content, format=results_format)
-        if isinstance(local, ox.QueryBoolean) and isinstance(results, ox.QuerySolutions):
+        if ask_form and isinstance(results, ox.QuerySolutions):
             return ask_answer(results)  # Virtuoso answers ASK with a table (kg.engine.dialect)
         return results
 

@@ -20,6 +20,7 @@ from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from kg.engine import rdflib_parser
 from kg.engine.dataset import union_dataset
 from kg.engine.syntax_errors import diagnose, with_caret
+from kg.engine.thread_bound import thread_bound
 from kg.engine.xml_text import xml_safe
 from kg.errors import (
     ForbiddenError,
@@ -27,6 +28,7 @@ from kg.errors import (
     QueryEvaluationError,
     QuerySyntaxError,
     QueryTooComplexError,
+    QueryTooLargeError,
     ResultTooLargeError,
 )
 from kg.namespaces import PREFIXES
@@ -36,10 +38,13 @@ __all__ = [
     "GRAPH_MEDIA_TYPES",
     "MAX_CHAIN",
     "MAX_NESTING",
+    "MAX_PATTERNS",
+    "QUERY_CHARS_SETTING",
     "RESULT_MEDIA_TYPES",
     "QueryRequest",
     "QueryResponse",
     "check_query",
+    "check_size",
     "check_update",
     "execute",
     "is_data_only",
@@ -81,6 +86,9 @@ _TOKEN = re.compile(
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
   | (?P<pname>[A-Za-z0-9_\-.\u00B7-\uFFFF]*:[A-Za-z0-9_\-.:%\\\u00B7-\uFFFF]*)
+  | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+  | (?P<datatype>\^\^)
+  | (?P<number>[0-9]*\.[0-9]+(?:[eE][+-]?[0-9]+)?|[0-9]+(?:[eE][+-]?[0-9]+)?)
   | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<other>.)
     """,
@@ -108,21 +116,38 @@ MAX_CHAIN = 2000
 of brackets. The parser recurses per operator too: 20,000 ``UNION`` branches, ``+`` terms, ``!`` or
 path steps overflow its stack (SIGSEGV; 6,000 parse, measured with pyoxigraph 0.5.13)."""
 
-_OPEN, _CLOSE, _OPERATORS = "{([", "})]", frozenset("/|+-*!^&")
+MAX_PATTERNS = 2000
+"""Most triple patterns and groups (``.``/``;``/``,`` between patterns, ``{``) outside INSERT/DELETE DATA: the planner
+recurses per pattern, 8,200 (or 6,550 ``OPTIONAL``) overflow its stack (SIGSEGV, pyoxigraph 0.5.13); real use < 100."""
+
+_OPEN, _CLOSE, _OPERATORS, _SEPARATORS = "{([", "})]", frozenset("/|+-*!^&"), frozenset(".;,")
 
 
 def _check_shape(tokens: list[re.Match[str]], what: str) -> None:
-    # One pass over the tokens: nesting depth, and operators per bracket level.
-    depth, chains = 0, [0]
+    # One pass: nesting depth, operators per bracket level, patterns in all (not in DATA blocks: never planned).
+    depth, chains, brackets, patterns = 0, [0], [""], 0
+    data_depth, previous = -1, ""  # depth of the DATA block being read, -1 outside one
     for token in tokens:
         char = token.group("other")
         if char is None:
-            word = token.group("word")
-            if word is None or word.upper() != "UNION":
+            word = (token.group("word") or "").upper()
+            was, previous = previous, word or previous
+            if word == "DATA" and was in ("INSERT", "DELETE") and data_depth < 0:
+                data_depth = depth
+            if word != "UNION":
                 continue
             char = "|"  # UNION chains like an operator
+        if data_depth < 0 and (char == "{" or (char in _SEPARATORS and brackets[-1] != "(")):
+            patterns += 1
+            if patterns > MAX_PATTERNS:
+                raise QueryTooComplexError(
+                    f"the {what} holds more than {MAX_PATTERNS} triple patterns and groups (outside INSERT "
+                    f"DATA and DELETE DATA): the limit is {MAX_PATTERNS}; split it into several requests, or "
+                    "list many values in one VALUES block instead of one pattern per value"
+                )
         if char in _OPEN:
             depth += 1
+            brackets.append(char)
             if depth > MAX_NESTING:
                 raise QueryTooComplexError(
                     f"the {what} nests brackets more than {MAX_NESTING} levels deep ({{, ( and [ outside "
@@ -133,6 +158,9 @@ def _check_shape(tokens: list[re.Match[str]], what: str) -> None:
             if depth:
                 depth -= 1
                 chains.pop()
+                brackets.pop()
+                if depth == data_depth:
+                    data_depth = -1
         elif char in _OPERATORS:
             chains[-1] += 1
             if chains[-1] > MAX_CHAIN:
@@ -150,7 +178,31 @@ def _scan(text: str, what: str) -> list[str]:
     return words
 
 
-def check_query(text: str, *, allow_service: bool = False) -> str:
+QUERY_CHARS_SETTING = "KG_MAX_QUERY_CHARS"  # the variable of Settings.max_query_chars, named in refusals
+
+
+def check_size(text: str, max_chars: int | None, what: str = "query") -> None:
+    """Refuse a query or update text longer than the cap, before anything parses it.
+
+    Parameters
+    ----------
+    text : str
+        The SPARQL text.
+    max_chars : int or None
+        The cap, in characters (:attr:`kg.settings.Settings.max_query_chars`); None or 0: no cap.
+    what : str, optional
+        ``"query"`` or ``"update"``, for the message.
+
+    Raises
+    ------
+    QueryTooLargeError
+        If `text` has more than `max_chars` characters (HTTP 413).
+    """
+    if max_chars and len(text) > max_chars:
+        raise QueryTooLargeError(what, len(text), max_chars, QUERY_CHARS_SETTING)
+
+
+def check_query(text: str, *, allow_service: bool = False, max_chars: int | None = None) -> str:
     r"""Classify a query and refuse what the endpoint must not run.
 
     Parameters
@@ -159,6 +211,8 @@ def check_query(text: str, *, allow_service: bool = False) -> str:
         The SPARQL text as received.
     allow_service : bool, optional
         Accept ``SERVICE`` (federation makes the server fetch URLs); default False.
+    max_chars : int or None, optional
+        Longest text accepted, in characters (:func:`check_size`); default None: no cap.
 
     Returns
     -------
@@ -175,6 +229,8 @@ def check_query(text: str, *, allow_service: bool = False) -> str:
         :data:`MAX_CHAIN` operators at one level (the engine's parser would overflow its stack).
     ForbiddenError
         If it uses ``SERVICE`` and `allow_service` is False.
+    QueryTooLargeError
+        If it is longer than `max_chars`.
 
     Notes
     -----
@@ -188,6 +244,7 @@ def check_query(text: str, *, allow_service: bool = False) -> str:
     >>> check_query("PREFIX ex: <http://e/> SELECT * WHERE { ?s ex:service ?o }")
     'SELECT'
     """
+    check_size(text, max_chars, "query")
     words = _scan(text, "query")
     if not words:
         raise QuerySyntaxError("empty query: send a SELECT, ASK, CONSTRUCT or DESCRIBE query")
@@ -203,8 +260,8 @@ def check_query(text: str, *, allow_service: bool = False) -> str:
     return ""  # no form keyword: the engine's parser reports where the text goes wrong
 
 
-def check_update(text: str, *, allow_service: bool = False) -> None:
-    """Refuse update operations that fetch remote data.
+def check_update(text: str, *, allow_service: bool = False, max_chars: int | None = None) -> None:
+    """Refuse update operations that fetch remote data, or that are too long or too complex.
 
     Parameters
     ----------
@@ -212,6 +269,9 @@ def check_update(text: str, *, allow_service: bool = False) -> None:
         A SPARQL 1.1 Update request.
     allow_service : bool, optional
         Accept ``LOAD`` and ``SERVICE`` (both fetch URLs); default False.
+    max_chars : int or None, optional
+        Longest text accepted (:func:`check_size`), unless data-only (:func:`is_data_only`: the body
+        cap bounds it, its cost is linear in its size); default None: no cap.
 
     Raises
     ------
@@ -222,7 +282,11 @@ def check_update(text: str, *, allow_service: bool = False) -> None:
         :data:`MAX_CHAIN` operators at one level (the engine's parser would overflow its stack).
     ForbiddenError
         If it uses ``LOAD`` or ``SERVICE`` and `allow_service` is False.
+    QueryTooLargeError
+        If it is longer than `max_chars` and not data-only.
     """
+    if max_chars and len(text) > max_chars and not is_data_only(text):
+        check_size(text, max_chars, "update")
     words = _scan(text, "update")
     if not words:
         raise QuerySyntaxError("empty update request")
@@ -572,6 +636,11 @@ def execute(store: ox.Store, request: QueryRequest) -> QueryResponse:
     """
     # One check per request: the HTTP edge ran it already and recorded the form.
     form = request.form if request.form is not None else check_query(request.text, allow_service=request.allow_service)
+    with thread_bound():  # the engine's result is freed on this thread even when an error leaves
+        return _answer(store, request, form)
+
+
+def _answer(store: ox.Store, request: QueryRequest, form: str) -> QueryResponse:
     result = _engine_query(store, request)
     try:
         if isinstance(result, ox.QueryBoolean):
@@ -707,7 +776,13 @@ def select(
     >>> select(s, "SELECT ?in ?x WHERE { BIND(STRLEN(?in) AS ?x) }", {"in": 'x" } #'})
     [{'in': 'x" } #', 'x': 6}]
     """
-    substitutions = {ox.Variable(k): to_term(v) for k, v in (bindings or {}).items()}
+    with thread_bound():  # the engine's result is freed on this thread even when an error leaves
+        return _rows(store, text, {ox.Variable(k): to_term(v) for k, v in (bindings or {}).items()}, graphs)
+
+
+def _rows(
+    store: ox.Store, text: str, substitutions: dict[Any, Any], graphs: Sequence[str] | None
+) -> list[dict[str, Any]]:
     try:
         solutions = store.query(text, prefixes=PREFIXES, substitutions=substitutions, **union_dataset(store, graphs))
     except SyntaxError as exc:

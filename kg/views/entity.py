@@ -16,6 +16,7 @@ from kg.engine.dataset import union_dataset
 from kg.engine.memo import cached, reads
 from kg.engine.rdflib_parser import query_predicates
 from kg.engine.sparql import select
+from kg.engine.thread_bound import thread_bound
 from kg.errors import NotFoundError
 from kg.find.label_index import LabelIndex
 from kg.find.resolve import entity_kind, resolve
@@ -98,6 +99,11 @@ def _terms(
 
 def _raw_select(store: ox.Store, text: str, bindings: dict[str, ox.NamedNode]) -> list[dict[str, Any]]:
     # Like kg.engine.sparql.select but keeps pyoxigraph terms (language tags, datatypes).
+    with thread_bound():  # the engine's result is freed on this thread even when an error leaves
+        return _raw_rows(store, text, bindings)
+
+
+def _raw_rows(store: ox.Store, text: str, bindings: dict[str, ox.NamedNode]) -> list[dict[str, Any]]:
     solutions = store.query(
         text,
         prefixes=PREFIXES,

@@ -19,7 +19,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.engine.dataset import SAVED_QUERIES_GRAPH
-from kg.engine.sparql import check_query, to_syntax_error
+from kg.engine.sparql import check_query, check_size, to_syntax_error
 from kg.engine.store import KnowledgeStore
 from kg.errors import ConflictError, ForbiddenError, InvalidParameterError, NotFoundError, QuerySyntaxError
 from kg.namespaces import PREFIXES
@@ -112,7 +112,8 @@ def query_id(text: str, title: str = "") -> str:
     return base64.b32encode(digest).decode("ascii").lower()[:12]
 
 
-def _check(text: str, title: str, allow_service: bool) -> None:
+def _check(text: str, title: str, allow_service: bool, max_chars: int | None) -> None:
+    check_size(text, max_chars)  # the server's text cap first: 413, as on /sparql
     for name, value in (("query", text), ("title", title)):
         try:
             value.encode("utf-8")
@@ -126,7 +127,9 @@ def _check(text: str, title: str, allow_service: bool) -> None:
         raise InvalidParameterError("title", f"at most {MAX_TITLE_CHARS} characters")
     if any(ord(c) < 32 and c not in "\t" for c in title):
         raise InvalidParameterError("title", "one line of text, without control characters")
-    check_query(text, allow_service=allow_service)  # an update, or SERVICE while disabled, is refused
+    check_query(
+        text, allow_service=allow_service, max_chars=max_chars
+    )  # an update, or SERVICE while disabled, is refused
     try:
         # Parsed by the engine on an empty store: the solutions are never read, so nothing runs.
         ox.Store().query(text, prefixes=PREFIXES)
@@ -144,6 +147,7 @@ def save_query(
     allow_service: bool = False,
     now: datetime | None = None,
     max_saved: int = MAX_SAVED,
+    max_chars: int | None = None,
 ) -> tuple[SavedQuery, bool]:
     """Save a query under its content-derived id, unless it is saved already.
 
@@ -162,6 +166,9 @@ def save_query(
         Time of saving; default the current time (UTC).
     max_saved : int, optional
         Most saved queries the store may hold; a new one beyond it is refused.
+    max_chars : int, optional
+        The server's cap on query text, in characters (:func:`kg.engine.sparql.check_size`);
+        default None: only :data:`MAX_QUERY_BYTES` applies.
 
     Returns
     -------
@@ -176,11 +183,13 @@ def save_query(
         If the text is not a SPARQL query (with line and column), or is an update.
     ForbiddenError
         If it uses ``SERVICE`` and `allow_service` is False, or the engine is read-only.
+    QueryTooLargeError
+        If the text is longer than `max_chars` (before any other check).
     ConflictError
         If `max_saved` queries are saved already (an existing one is still answered).
     """
     title = title.strip()
-    _check(text, title, allow_service)
+    _check(text, title, allow_service, max_chars)
     if not store.writable:
         raise ForbiddenError("the engine is read-only: queries cannot be saved here")
     qid = query_id(text, title)

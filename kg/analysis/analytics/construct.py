@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from kg.analysis.analytics._tooltips import _annotate, _property_labels, _shorten
 from kg.engine.dataset import union_dataset
 from kg.engine.sparql import check_query
+from kg.engine.thread_bound import thread_bound
 from kg.errors import QueryFormError, QuerySyntaxError
 from kg.namespaces import PREFIXES
 from kg.terms import curie, humanize, slug_of
@@ -67,13 +68,8 @@ def construct_graph(
             f"this is a {form or 'non-CONSTRUCT'} query; graph pictures are drawn from CONSTRUCT results, e.g. "
             "CONSTRUCT { ?m schema:creator ?o } WHERE { ?m schema:creator ?o } LIMIT 200"
         )
-    try:
-        result = store.query(text, prefixes=PREFIXES, **union_dataset(store))
-    except (SyntaxError, ValueError) as exc:
-        raise QuerySyntaxError(str(exc)) from exc
-    if not isinstance(result, ox.QueryTriples):
-        raise QueryFormError("graph pictures are drawn from CONSTRUCT results only")
-    triples = rdf_to_networkx(result, max_triples=max_triples)
+    with thread_bound():  # the engine's result is freed on this thread even when an error leaves
+        triples = _constructed(store, text, max_triples)
     labels = _property_labels(store)
     for _s, _o, _k, data in triples.edges(keys=True, data=True):
         data["label"] = labels.get(data["predicate"]) or humanize(data["predicate"])
@@ -83,6 +79,16 @@ def construct_graph(
         view="query", title="CONSTRUCT result", narrow_hint="add LIMIT or more selective patterns to the query"
     )
     return triples
+
+
+def _constructed(store: ox.Store, text: str, max_triples: int) -> nx.MultiDiGraph:
+    try:
+        result = store.query(text, prefixes=PREFIXES, **union_dataset(store))
+    except (SyntaxError, ValueError) as exc:
+        raise QuerySyntaxError(str(exc)) from exc
+    if not isinstance(result, ox.QueryTriples):
+        raise QueryFormError("graph pictures are drawn from CONSTRUCT results only")
+    return rdf_to_networkx(result, max_triples=max_triples)
 
 
 def rdf_to_networkx(triples: Any, max_triples: int = 20_000) -> nx.MultiDiGraph:

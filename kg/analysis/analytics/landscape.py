@@ -56,7 +56,8 @@ def landscape_graph(
         total parameters for the node size, ``country`` ISO code of the first creator,
         ``quarter`` of publication as ``YYYY-Qn`` when its month is known) with an edge
         ``creator`` to each organization (``country``; ``quarter`` of its first dated model). ``G.graph["filters"]`` echoes
-        the filters.
+        the filters; ``G.graph["years"]`` lists the years any model was published in (filters aside), so
+        an empty picture can say where the data is; ``G.graph["matched"]`` counts the models the filters keep.
 
     Raises
     ------
@@ -129,6 +130,8 @@ def landscape_graph(
         max_nodes=max_nodes,
         filters={"year": year, "modality": modality, "openness": wanted or None},
         narrow_hint="filter with ?year=2025, ?modality=text or ?openness=osi",
+        years=sorted({str(m["date"])[:4] for m in models.values() if m["date"]}),
+        matched=len(kept),
     )
     ranked = sorted(by_org.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     total_nodes = len({m["iri"] for m in kept}) + len([o for o in by_org if o])

@@ -219,7 +219,7 @@ def decide(rows: list[dict[str, Any]], claim: dict[str, Any], names: dict[str, s
     if not results.independent("subject"):
         return (
             "unverifiable",
-            only_self + f"no independent result (aikg:selfReported false) exists to confirm rank {rank}.",
+            only_self + f"no independent result (not one its developer reported) confirms rank {rank}.",
             evidence,
         )
     return _decide_rank(results, rank, evidence)
