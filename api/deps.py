@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import re
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -133,11 +134,17 @@ def _query_names(dependant: Dependant) -> set[str]:
     return names
 
 
+_TRACKING = re.compile(r"utm_[a-z_]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid", re.IGNORECASE)
+"""Parameters that sites and newsletters add to a shared link (campaign tags, click ids): they ask
+for nothing, so a shared page must not answer them with an error."""
+
+
 def checked_query(repeatable: frozenset[str] = frozenset()) -> Callable[[Request], None]:
     """Return a dependency that refuses query parameters the route does not declare.
 
     A misspelt or unsupported filter (``/api/models?year=2025``) would otherwise be ignored and
-    the answer would silently hold everything.
+    the answer would silently hold everything. Campaign tags and click ids added to shared links
+    (``utm_source``, ``fbclid``, ...) are let through.
 
     Parameters
     ----------
@@ -160,7 +167,7 @@ def checked_query(repeatable: frozenset[str] = frozenset()) -> Callable[[Request
         path = getattr(route, "path", request.url.path)
         takes = ", ".join(known) if known else "no query parameters"
         for name in request.query_params:
-            if name not in known:
+            if name not in known and not _TRACKING.fullmatch(name):
                 raise InvalidParameterError(name[:100], f"unknown parameter; {path} takes: {takes}")
         for name in known:
             count = len(request.query_params.getlist(name))

@@ -91,3 +91,15 @@ def test_mcp_arguments_are_named_with_what_they_accept(client: TestClient) -> No
     assert "limit=-1 is not accepted: it takes an integer from 1 to 500" in text
     assert "sort='size' is not accepted: it takes one of 'name', 'date', 'parameters', 'active_parameters'" in text
     assert "pydantic" not in text and "validation error" not in text
+
+
+def test_a_shared_link_with_campaign_tags_opens(client: TestClient) -> None:
+    # A page shared through a newsletter or a social site arrives with tags that ask for nothing.
+    r = client.get(
+        "/id/model/glm-4.5?utm_source=newsletter&utm_medium=email&fbclid=abc", headers={"Accept": "text/html"}
+    )
+    assert r.status_code == 200 and "GLM-4.5" in r.text
+    r = client.get("/api/search?q=glm&utm_campaign=x", headers={"Accept": "application/json"})
+    assert r.status_code == 200 and r.json()["total"] > 0
+    r = client.get("/api/search?q=glm&utm=x", headers={"Accept": "application/json"})  # not a campaign tag
+    assert r.status_code == 422 and r.json()["parameter"] == "utm"
