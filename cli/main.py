@@ -11,6 +11,7 @@ reviews graph) and reads through the same functions the server's routes read wit
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -147,11 +148,20 @@ def serve(  # type: ignore[no-untyped-def]
         )
     app = create_app(settings, graph)
     click.echo(f"AI Landscape KG on http://{settings.host}:{settings.port}  (SPARQL: /sparql, docs: /docs)", err=True)
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again under the handler it
+    # found: with the default one the process ended there and `graph.close()` below never ran (the
+    # writer process was left to notice, the checkpoints stayed on disk). This handler ends it
+    # through the `finally` instead.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         # An unparseable request (e.g. a raw non-ASCII URL) is answered as problem+json too.
         uvicorn.run(app, **uvicorn_options(settings), http=ProblemHttpProtocol)
     finally:
         graph.close()
+
+
+def _exit_on_sigterm(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
 
 
 @main.command()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -91,3 +93,32 @@ def test_settings_from_environment_and_overrides() -> None:
     assert (s.port, s.update_token, s.query_timeout_s, s.cors_origins) == (9100, "t", 2.5, ("a", "b"))
     with pytest.raises(ValueError):
         Settings.from_env({"KG_PORT": "abc"})
+
+
+def test_serve_on_a_store_cleans_up_when_terminated(tmp_path: Path) -> None:
+    # SIGTERM (systemd, docker stop, kill): the server closes its store, so the writer process
+    # ends and no checkpoint is left beside the store.
+    import httpx
+
+    from tests.conftest import free_port
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "serve", "--store", str(tmp_path / "db"), "--port", str(port)],
+        cwd=Path(__file__).resolve().parents[1],
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(600):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        assert (tmp_path / "db.checkpoints").is_dir()
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(60) == 128 + signal.SIGTERM
+    finally:
+        server.kill()
+    assert not (tmp_path / "db.checkpoints").exists()
+    assert not subprocess.run(["pgrep", "-f", f"writer_main.*{tmp_path}"], capture_output=True).stdout

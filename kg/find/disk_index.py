@@ -181,6 +181,9 @@ class DiskLabelIndex:
             try:
                 kept = run_in_own_worker(self.store, _build_in_worker, str(self.engine.path), tag, BUILD_GATE)
             except Exception as exc:  # a bug or a lack of memory: said in the 503 until the next write
+                if self._closed:  # the service stopped and ended the build's worker: nothing failed
+                    log.info("label index build stopped: the service is closing")
+                    return
                 log.exception("building the label index failed")
                 with self._cond:
                     self._failed = f"{type(exc).__name__}: {exc}"
