@@ -38,7 +38,42 @@ def codepoints(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
-class StringTable(Sequence[str]):
+class _OffsetTable(Sequence[str]):
+    # What both backings share: strings found by their offsets; a subclass says how one string is
+    # read from its backing (`_string`).
+    _bounds: np.ndarray
+
+    def _string(self, a: int, b: int) -> str:
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        """Return the number of strings."""
+        return len(self._bounds) - 1
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        """Return the `i`-th string (a new ``str``), or a list of them for a slice.
+
+        Raises
+        ------
+        IndexError
+            If `i` is out of range.
+        UnicodeDecodeError
+            If a UTF-8 backing holds bytes that are not UTF-8 (a damaged file).
+        """
+        if isinstance(i, slice):
+            return [self[n] for n in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError("string table index out of range")
+        return self._string(int(self._bounds[i]), int(self._bounds[i + 1]))
+
+
+class StringTable(_OffsetTable):
     """A read-only list of strings kept as one text and the offsets where each one ends.
 
     Parameters
@@ -58,23 +93,8 @@ class StringTable(Sequence[str]):
         self._bounds = np.zeros(len(items) + 1, dtype=np.int64)
         np.cumsum(np.fromiter(map(len, items), dtype=np.int64, count=len(items)), out=self._bounds[1:])
 
-    def __len__(self) -> int:
-        """Return the number of strings."""
-        return len(self._bounds) - 1
-
-    @overload
-    def __getitem__(self, i: int) -> str: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[str]: ...
-    def __getitem__(self, i: int | slice) -> str | list[str]:
-        """Return the `i`-th string (a new ``str``), or a list of them for a slice."""
-        if isinstance(i, slice):
-            return [self[n] for n in range(*i.indices(len(self)))]
-        if i < 0:
-            i += len(self)
-        if not 0 <= i < len(self):
-            raise IndexError("string table index out of range")
-        return self._text[int(self._bounds[i]) : int(self._bounds[i + 1])]
+    def _string(self, a: int, b: int) -> str:
+        return self._text[a:b]
 
     def joined(self, a: int, b: int) -> str:
         """Return strings ``a`` to ``b - 1`` concatenated (no copy of each one)."""
@@ -121,7 +141,7 @@ class StringTable(Sequence[str]):
         return data, out
 
 
-class Utf8Table(Sequence[str]):
+class Utf8Table(_OffsetTable):
     """A read-only list of strings kept as UTF-8 bytes (memory-mapped or not) and byte offsets.
 
     Parameters
@@ -149,31 +169,8 @@ class Utf8Table(Sequence[str]):
         self._data = data
         self._bounds = bounds
 
-    def __len__(self) -> int:
-        """Return the number of strings."""
-        return len(self._bounds) - 1
-
-    @overload
-    def __getitem__(self, i: int) -> str: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[str]: ...
-    def __getitem__(self, i: int | slice) -> str | list[str]:
-        """Return the `i`-th string (decoded here), or a list of them for a slice.
-
-        Raises
-        ------
-        IndexError
-            If `i` is out of range.
-        UnicodeDecodeError
-            If the bytes of that string are not UTF-8 (a damaged file).
-        """
-        if isinstance(i, slice):
-            return [self[n] for n in range(*i.indices(len(self)))]
-        if i < 0:
-            i += len(self)
-        if not 0 <= i < len(self):
-            raise IndexError("string table index out of range")
-        return self._data[int(self._bounds[i]) : int(self._bounds[i + 1])].decode("utf-8", "surrogatepass")
+    def _string(self, a: int, b: int) -> str:
+        return self._data[a:b].decode("utf-8", "surrogatepass")
 
     def nbytes(self) -> int:
         """Return the bytes the table spans (text and offsets; mapped pages are shared, not held)."""
