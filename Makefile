@@ -64,11 +64,13 @@ BENCH_ARGS ?=
 $(BENCH_VENV)/.installed:
 	$(PYTHON) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/pip install --quiet oxigraph pyoxigraph rdflib 'rdflib-endpoint[cli]' oxrdflib httpx psutil
-	@# wrk (C) drives the REST load: a Python client saturates long before the server does.
-	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || \
-	  echo "wrk not installed (apt-get install wrk): the REST load figures will be skipped"
 	touch $@
 
+# wrk (C) drives the REST load: a Python client saturates long before the server does. Checked on
+# every run, not once with the venv: a machine set up again keeps the venv but not the package.
 bench: $(STAMP) $(BENCH_VENV)/.installed
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 || \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }; }; } || \
+	  echo "wrk not installed (apt-get install wrk): the REST load figures will be skipped"
 	$(PY) scripts/bench.py $(BENCH_ARGS)
