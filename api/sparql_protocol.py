@@ -4,7 +4,7 @@ Both entry points of ``/sparql`` go through here: the FastAPI routes (``api/rout
 and the ASGI shortcut for plain queries (``api/middleware/sparql_fastpath.py``). This module owns
 how the parameters of a GET query string, a POST form and a POST ``application/sparql-query`` or
 ``application/sparql-update`` body become the protocol's parameters (§2.1.1-§2.1.3, §2.2), how
-the result media type is negotiated, and the one :func:`kg.engine.sparql.check_query` of a
+the result media type is negotiated, and the one :func:`kg.engine.query_checks.check_query` of a
 request (the engine trusts the form it recorded and does not scan the text again), so the two
 entry points cannot drift apart.
 """
@@ -18,7 +18,8 @@ from starlette.responses import JSONResponse, Response
 
 from api.errors import problem
 from api.negotiation import best_media_type
-from kg.engine.sparql import GRAPH_MEDIA_TYPES, RESULT_MEDIA_TYPES, QueryRequest, QueryResponse, check_query
+from kg.engine.query_checks import check_query
+from kg.engine.sparql import GRAPH_MEDIA_TYPES, RESULT_MEDIA_TYPES, QueryRequest, QueryResponse
 from kg.service import KnowledgeGraph
 from kg.settings import Settings
 
@@ -203,7 +204,7 @@ def charset_of(parameters: str) -> str:
 def query_request(settings: Settings, params: dict[str, list[str]], accept: str | None) -> QueryRequest | Response:
     """Turn protocol parameters into a :class:`QueryRequest`, or the problem response to send.
 
-    The one :func:`kg.engine.sparql.check_query` of the request runs here, before a worker is
+    The one :func:`kg.engine.query_checks.check_query` of the request runs here, before a worker is
     used; the form it found travels in the request so the engine does not scan the text again.
 
     Parameters
@@ -225,7 +226,7 @@ def query_request(settings: Settings, params: dict[str, list[str]], accept: str 
     BadRequest
         If the query parameter is missing or repeated.
     QuerySyntaxError, ForbiddenError
-        From :func:`kg.engine.sparql.check_query`.
+        From :func:`kg.engine.query_checks.check_query`.
     """
     text = one(params, "query")
     form = check_query(text, allow_service=settings.allow_service, max_chars=settings.max_query_chars)  # 4xx first

@@ -31,19 +31,12 @@ from kg.engine.disk import DiskEngine
 from kg.engine.heap import trim_heap
 from kg.engine.load import load_default_graph
 from kg.engine.memo import cached, carry_untouched
+from kg.engine.query_checks import check_update, is_data_only
 from kg.engine.quiet import WhenQuiet
-from kg.engine.sparql import (
-    QueryRequest,
-    QueryResponse,
-    check_update,
-    execute,
-    is_data_only,
-    rehearse_update,
-    select,
-    to_syntax_error,
-)
+from kg.engine.sparql import QueryRequest, QueryResponse, execute, rehearse_update, select
 from kg.engine.staging import staged_load
 from kg.engine.store import KnowledgeStore, written_graphs
+from kg.engine.syntax_errors import to_syntax_error
 from kg.engine.workers import QueryPool, run_in_own_worker
 from kg.errors import ForbiddenError, IndexNotReadyError, LoadError, QueryEvaluationError
 from kg.find.disk_index import DiskLabelIndex
@@ -471,7 +464,7 @@ class KnowledgeGraph:
         see all of it or none. On disk the store is flushed before this returns. With query
         workers, the update is first rehearsed on a worker's copy under the time and memory limits
         (:func:`kg.engine.sparql.rehearse_update`), so a runaway update cannot occupy the server; only
-        ``INSERT DATA``/``DELETE DATA`` (:func:`kg.engine.sparql.is_data_only`, whose cost the body cap
+        ``INSERT DATA``/``DELETE DATA`` (:func:`kg.engine.query_checks.is_data_only`, whose cost the body cap
         bounds) are rehearsed in process on an empty store.
         """
         check_update(text, allow_service=self.settings.allow_service, max_chars=self.settings.max_query_chars)

@@ -53,7 +53,7 @@ class Settings:
         (HTTP 413) before it is parsed. ``INSERT DATA``/``DELETE DATA`` updates are bounded by the
         request body cap instead (their cost is linear in their size). The default, 64 KiB, stays
         well below what crashed the engine (a flat 8,200-pattern query, 90 KB as usually written,
-        57 KB written tightly; the pattern guard of :mod:`kg.engine.sparql` refuses those shapes
+        57 KB written tightly; the pattern guard of :mod:`kg.engine.query_checks` refuses those shapes
         at any size) and takes a 50 KB ``VALUES`` query.
     workers : int
         Query worker processes (``KG_WORKERS``); 0 runs queries in the server process without

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from kg.engine.sparql import MAX_PATTERNS, check_query, check_update
+from kg.engine.query_checks import MAX_PATTERNS, check_query, check_update
 from kg.errors import QueryTooComplexError, QueryTooLargeError
 from kg.service import KnowledgeGraph
 from kg.settings import Settings

@@ -18,7 +18,7 @@ import httpx
 import psutil
 import pytest
 
-from kg.engine.sparql import MAX_CHAIN, MAX_NESTING
+from kg.engine.query_checks import MAX_CHAIN, MAX_NESTING
 from tests.conftest import ROOT, TOKEN, LiveServer
 
 PROBLEM = "application/problem+json"

@@ -7,7 +7,8 @@ import json
 import pyoxigraph as ox
 import pytest
 
-from kg.engine.sparql import QueryRequest, check_query, check_update, execute
+from kg.engine.query_checks import check_query, check_update
+from kg.engine.sparql import QueryRequest, execute
 from kg.errors import ForbiddenError, NotAcceptableError, QuerySyntaxError, ResultTooLargeError
 
 

@@ -19,7 +19,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["KEYWORDS", "Diagnosis", "diagnose", "with_caret"]
+from pyparsing import ParseException
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+from kg.engine import rdflib_parser
+from kg.engine.query_checks import TOKEN
+from kg.errors import QuerySyntaxError
+from kg.namespaces import PREFIXES
+
+__all__ = ["KEYWORDS", "Diagnosis", "diagnose", "to_syntax_error", "with_caret"]
 
 KEYWORDS = frozenset(
     """
@@ -74,7 +82,7 @@ def diagnose(
     text : str
         The query or update as sent.
     tokens : iterable of (str, str, int)
-        Its tokens as ``(kind, text, offset)``, kinds as :data:`kg.engine.sparql._TOKEN` names
+        Its tokens as ``(kind, text, offset)``, kinds as :data:`kg.engine.query_checks.TOKEN` names
         them (``word``, ``pname``, ``iri``, ``string``, ``comment``, ``var``, ``other``).
     predeclared : iterable of str
         Prefixes the engine declares for every request.
@@ -140,3 +148,106 @@ def with_caret(text: str, line: int, column: int) -> str:
         start = max(column - 100, 0)
         source, column = source[start : start + 200], column - start
     return "  " + source.expandtabs(1) + "\n  " + " " * max(column - 1, 0) + "^"
+
+
+_POSITION = re.compile(r"^error at (\d+):(\d+):\s*")
+
+
+def _locate(text: str, update: bool) -> tuple[int, int, str] | None:
+    # pyoxigraph's parser often reports the end of the text as the error position; rdflib's
+    # (pyparsing) points at the token where the failing clause starts, which a person can use.
+    # pyparsing is not thread-safe (known trap 01), hence the lock; this runs on errors only.
+    with rdflib_parser.PARSE_LOCK:
+        try:
+            (parseUpdate if update else parseQuery)(text)
+        except ParseException as exc:
+            near = re.match(r"\S{1,24}", exc.line[exc.col - 1 :]) if exc.line else None
+            return exc.lineno, exc.col, near.group(0) if near else ""
+        except Exception:  # rdflib chokes differently: keep the engine's position
+            return None
+    return None
+
+
+def to_syntax_error(exc: Exception, text: str | None = None, update: bool = False) -> QuerySyntaxError:
+    """Turn the engine's parse error into a :class:`QuerySyntaxError` with line and column.
+
+    Parameters
+    ----------
+    exc : Exception
+        What pyoxigraph raised (a ``SyntaxError`` whose message starts ``error at L:C:``).
+    text : str, optional
+        The query or update as sent; given, the position is refined with rdflib's SPARQL parser
+        (the engine tends to report the end of the text).
+    update : bool, optional
+        `text` is a SPARQL Update request.
+
+    Returns
+    -------
+    QuerySyntaxError
+        Its message reads ``error at LINE:COLUMN[, near 'TOKEN']: REASON``, followed (when `text`
+        is given) by the offending line and a caret under the column; `line` and `column` are
+        1-based, in the text as sent (the predeclared prefixes are passed to the engine
+        separately, so they do not shift positions). REASON names an unknown prefix, an unknown
+        keyword or a relative IRI without BASE (:mod:`kg.engine.syntax_errors`), else it is the
+        engine's expectation with its character classes named ("a name", "a digit"). For an
+        update the engine's position is kept: rdflib backtracks to where the operation starts.
+
+    Examples
+    --------
+    >>> e = to_syntax_error(SyntaxError("error at 2:7: expected one of '.', '}'"))
+    >>> (e.line, e.column, e.detail)
+    (2, 7, "error at 2:7: expected one of '.', '}'")
+    >>> e = to_syntax_error(SyntaxError("error at 1:26: expected ..."), "SELECT ?x WHERE { ?x ?p }")
+    >>> (e.line, e.column)
+    (1, 19)
+    >>> print(e.detail)
+    error at 1:19, near '?x': expected ...
+      SELECT ?x WHERE { ?x ?p }
+                        ^
+    >>> print(to_syntax_error(SyntaxError("error at 1:29: expected ..."), "ASK { ?s ?p ?o } LIMT 3").detail)
+    error at 1:18, near 'LIMT': unknown keyword LIMT (did you mean LIMIT?)
+      ASK { ?s ?p ?o } LIMT 3
+                       ^
+    """
+    message = str(exc)
+    match = _POSITION.search(message)
+    reason = _CHAR_CLASS.sub(_name_class, message[match.end() :] if match else message)
+    if len(reason) > 300:  # the engine lists every acceptable token: keep the start
+        reason = reason[:300].rstrip() + " …"
+    if text is None:
+        if match is None:
+            return QuerySyntaxError(message)
+        line, column = int(match.group(1)), int(match.group(2))
+        return QuerySyntaxError(f"error at {line}:{column}: {reason}", line, column)
+    tokens = [(m.lastgroup or "other", m.group(), m.start()) for m in TOKEN.finditer(text)]
+    diagnosis = diagnose(text, tokens, PREFIXES, message)
+    if diagnosis is not None:  # a mistake we can name: say it instead of the grammar
+        line, column, near, reason = diagnosis.line, diagnosis.column, diagnosis.near, diagnosis.message
+    else:
+        located = _locate(text, update)
+        engine = (int(match.group(1)), int(match.group(2))) if match else None
+        if update and engine is not None and _before_the_end(text, *engine):
+            # rdflib backtracks an update to the start of the failing operation (often 1:1);
+            # the engine's own position is then the better one, unless it is just the end.
+            located = None
+        if located is not None:
+            line, column, near = located
+        elif engine is not None:
+            (line, column), near = engine, ""
+        else:
+            return QuerySyntaxError(message)
+    where = f"{line}:{column}" + (f", near {near!r}" if near else "")
+    return QuerySyntaxError(f"error at {where}: {reason}\n{with_caret(text, line, column)}", line, column)
+
+
+_CHAR_CLASS = re.compile(r"\[[^\[\]]*\.\.=[^\[\]]*\]")
+
+
+def _name_class(match: re.Match[str]) -> str:
+    # The engine spells character classes as Unicode ranges; a person needs to know the kind.
+    return "a digit" if "'A'" not in match.group() and "'0'" in match.group() else "a name"
+
+
+def _before_the_end(text: str, line: int, column: int) -> bool:
+    lines = text.rstrip().splitlines()
+    return line < len(lines) or (line == len(lines) and column <= len(lines[-1]))

@@ -71,12 +71,12 @@ def replayable(text: str | None) -> bool:
     Returns
     -------
     bool
-        True for ``INSERT DATA``/``DELETE DATA`` (:func:`kg.engine.sparql.is_data_only`) without blank
+        True for ``INSERT DATA``/``DELETE DATA`` (:func:`kg.engine.query_checks.is_data_only`) without blank
         nodes: deterministic, and bounded by their own size. Pattern updates may call ``NOW()``,
         ``UUID()`` or ``RAND()``, and blank nodes get fresh labels in each store, so those copies
         would drift from the server's.
     """
-    from kg.engine.sparql import is_data_only
+    from kg.engine.query_checks import is_data_only
 
     return text is not None and "_:" not in text and "[" not in text and is_data_only(text)
 

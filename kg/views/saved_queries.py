@@ -19,8 +19,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.engine.dataset import SAVED_QUERIES_GRAPH
-from kg.engine.sparql import check_query, check_size, to_syntax_error
+from kg.engine.query_checks import check_query, check_size
 from kg.engine.store import KnowledgeStore
+from kg.engine.syntax_errors import to_syntax_error
 from kg.errors import ConflictError, ForbiddenError, InvalidParameterError, NotFoundError, QuerySyntaxError
 from kg.namespaces import PREFIXES
 
@@ -167,7 +168,7 @@ def save_query(
     max_saved : int, optional
         Most saved queries the store may hold; a new one beyond it is refused.
     max_chars : int, optional
-        The server's cap on query text, in characters (:func:`kg.engine.sparql.check_size`);
+        The server's cap on query text, in characters (:func:`kg.engine.query_checks.check_size`);
         default None: only :data:`MAX_QUERY_BYTES` applies.
 
     Returns

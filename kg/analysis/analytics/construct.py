@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from kg.analysis.analytics._tooltips import _annotate, _property_labels, _shorten
 from kg.engine.dataset import union_dataset
-from kg.engine.sparql import check_query
+from kg.engine.query_checks import check_query
 from kg.engine.thread_bound import thread_bound
 from kg.errors import QueryFormError, QuerySyntaxError
 from kg.namespaces import PREFIXES
