@@ -41,7 +41,6 @@ from __future__ import annotations
 import base64
 import http.client
 import logging
-import re
 import threading
 import time
 import uuid
@@ -57,6 +56,7 @@ import pyoxigraph as ox
 
 from kg.engine.dataset import VERSION_GRAPH
 from kg.engine.dialect import UPDATE_LEXEME, Dialect, ask_answer, dialect_for
+from kg.engine.query_checks import TOKEN
 from kg.engine.store import KnowledgeStore
 from kg.errors import QueryTimeoutError, RemoteEngineError
 
@@ -74,17 +74,6 @@ _RESULTS_ACCEPT = (
 )
 _GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8, application/ld+json;q=0.7"
 _EMPTY = ox.Store()  # parses queries locally: syntax errors and the query form, no data
-_TOKEN = re.compile(
-    r"""
-    (?P<skip>\#[^\n\r]*
-      | '''(?:[^'\\]|\\.|'(?!''))*''' | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-      | '(?:[^'\\\n\r]|\\.)*' | "(?:[^"\\\n\r]|\\.)*"
-      | <[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<brace>\{)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
 _INSERT_CHUNK = 20_000  # triples per INSERT DATA request when loading a file
 _DATASET = "urn:aikg:dataset"  # subject of the version marker
 _DCT = "http://purl.org/dc/terms/"
@@ -127,21 +116,35 @@ def _prologue(prefixes: Mapping[str, str] | None) -> str:
 def _where_brace(text: str) -> int:
     """Return the offset just after the ``{`` opening the query's WHERE group, or -1.
 
-    Comments, strings and IRIs are skipped as the SPARQL grammar reads them; the group is the
-    first ``{`` after the keyword WHERE, or the first ``{`` at all when WHERE is omitted
-    (``SELECT * { … }``, ``ASK { … }``; a CONSTRUCT template always precedes a WHERE).
+    The text is read with the checks' tokenizer (:data:`kg.engine.query_checks.TOKEN`: comments,
+    strings, IRIs, variables and prefixed names are single tokens, so ``?where`` or ``ex:where`` is
+    no keyword). The group is the first top-level ``{`` after a top-level WHERE, or the first
+    top-level ``{`` when WHERE is omitted (``SELECT * { … }``, ``ASK { … }``; a CONSTRUCT template
+    always precedes a WHERE); a subquery's WHERE is nested, so never taken for the outer one.
+
+    >>> q = "SELECT ?where { { SELECT ?x WHERE { ?x <p:q> ?where } } }"
+    >>> q[_where_brace(q):].startswith(" { SELECT")
+    True
+    >>> q = "CONSTRUCT { ?s ex:where ?o } WHERE { ?s ex:where ?o }"
+    >>> q[_where_brace(q):]
+    ' ?s ex:where ?o }'
+    >>> _where_brace("DESCRIBE <http://e/x>")
+    -1
     """
-    first = -1
-    seen_where = False
-    for match in _TOKEN.finditer(text):
-        if match.group("word") is not None:
-            if match.group("word").upper() == "WHERE":
-                seen_where = True
-        elif match.group("brace") is not None:
-            if seen_where:
-                return match.end()
-            if first < 0:
-                first = match.end()
+    first, depth, seen_where = -1, 0, False
+    for match in TOKEN.finditer(text):
+        char = match.group("other")
+        if char == "{":
+            if depth == 0:
+                if seen_where:
+                    return match.end()
+                if first < 0:
+                    first = match.end()
+            depth += 1
+        elif char == "}":
+            depth = max(depth - 1, 0)
+        elif depth == 0 and (match.group("word") or "").upper() == "WHERE":
+            seen_where = True
     return first
 
 
