@@ -7,7 +7,7 @@ small SPARQL update with probability `--write-share` (one triple ``INSERT DATA``
 triple's ``DELETE DATA``, so the store does not grow), else one of three reads (a SPARQL point
 query, a REST entity, a label search). Prints p50/p99 per kind, in milliseconds, as JSON.
 
-Usage: ``.venv/bin/python scripts/write_mix.py [--clients 8] [--seconds 30] [--write-share 0.25] [--rate 0]``
+Usage: ``.venv/bin/python scripts/write_mix.py [--clients 8] [--seconds 30] [--write-share 0.25] [--rate 0] [--store NEW_DIR]``
 (``--rate N``: each client starts N requests a second instead of one as soon as the last answered).
 """
 
@@ -109,10 +109,17 @@ def main() -> None:
     parser.add_argument("--write-share", type=float, default=0.25)
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--rate", type=float, default=0.0, help="requests per second per client; 0: back to back")
+    parser.add_argument(
+        "--store", help="serve an on-disk store in this new directory (the default data loaded into it), not memory"
+    )
     args = parser.parse_args()
     port = _free_port()
     env = {**os.environ, "KG_UPDATE_TOKEN": TOKEN, "PYTHONPATH": str(ROOT)}
     kg = [sys.executable, "-c", "from cli.main import main; main()", "serve", "--port", str(port)]
+    if args.store:
+        if Path(args.store).exists():
+            raise SystemExit(f"{args.store} exists: give a new directory (the run writes into it)")
+        kg += ["--store", args.store]
     log = tempfile.TemporaryFile()  # noqa: SIM115 (closed at exit) a pipe nobody reads would fill up and stall the server
     server = subprocess.Popen(kg, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
