@@ -24,7 +24,7 @@ from kg.engine.sparql import select
 from kg.namespaces import AIKG, GRAPH, PREFIXES
 from kg.queries import named_query
 
-__all__ = ["FIELDS", "LANDSCAPE_GRAPH", "coverage", "curated_through", "latest_release", "source_periods"]
+__all__ = ["FIELDS", "LANDSCAPE_GRAPH", "coverage", "curated_through", "release_months", "source_periods"]
 
 LANDSCAPE_GRAPH = str(GRAPH["landscape"])
 """The curated landscape graph: its latest dated release is "curated releases through"."""
@@ -120,14 +120,17 @@ def _embedded_releases(graph: str, data_dir: Path | None) -> tuple[tuple[str, ox
     return tuple(sorted(out, key=lambda r: (r[0], r[1].value), reverse=True))
 
 
-def curated_through(store: ox.Store, graph: str = LANDSCAPE_GRAPH, data_dir: Path | None = None) -> str | None:
-    """Return the latest month with a curated release in `graph`, as ``YYYY-MM``.
+def release_months(
+    store: ox.Store, graph: str = LANDSCAPE_GRAPH, data_dir: Path | None = None
+) -> dict[str, str | None]:
+    """Return the latest month with a curated release in `graph`, and the latest with any release.
 
     A curated release is one the embedded data files state (the model, its ``schema:datePublished``
     given to the month or the day, in that graph) and the store holds: a model written into the
-    graph later (a SPARQL Update, an import) does not move it; :func:`latest_release` is the latest
-    month whatever wrote it. Derived from the data, so it stays true as curated releases are
-    added; the declared period is :func:`source_periods`.
+    graph later (a SPARQL Update, an import) does not count. Derived from the data, so it stays
+    true as curated releases are added; the declared period is :func:`source_periods`. One scan of
+    the graph's release months, then one lookup per embedded release of the latest month first
+    (one in all when the store holds the embedded data).
 
     Parameters
     ----------
@@ -141,6 +144,45 @@ def curated_through(store: ox.Store, graph: str = LANDSCAPE_GRAPH, data_dir: Pat
 
     Returns
     -------
+    dict
+        ``curated_through``: ``"2026-08"``, or None when the store holds no dated release of the
+        embedded files in `graph`; ``latest_release``: the latest month with any dated release in
+        `graph` (None without one), later than ``curated_through`` when releases were written
+        into the graph after it was loaded.
+
+    Raises
+    ------
+    LoadError
+        If an embedded data file does not parse.
+    """
+    node = ox.NamedNode(graph)
+    months = {str(r["month"]) for r in select(store, named_query("coverage_release_months"), {"graph": node})}
+    query = named_query("coverage_release_stated")
+    curated = next(
+        (
+            month
+            for month, model, date in _embedded_releases(graph, data_dir)
+            if month in months and select(store, query, {"graph": node, "model": model, "date": date})
+        ),
+        None,
+    )
+    return {"curated_through": curated, "latest_release": max(months) if months else None}
+
+
+def curated_through(store: ox.Store, graph: str = LANDSCAPE_GRAPH, data_dir: Path | None = None) -> str | None:
+    """Return the latest month with a curated release in `graph`, as ``YYYY-MM`` (see :func:`release_months`).
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The engine.
+    graph : str, optional
+        Named-graph IRI; default the curated landscape graph.
+    data_dir : pathlib.Path, optional
+        Folder of the embedded data files; default the shipped ``ontology/data``.
+
+    Returns
+    -------
     str or None
         ``"2026-08"``, or None when the store holds no dated release of the embedded files in `graph`.
 
@@ -149,34 +191,7 @@ def curated_through(store: ox.Store, graph: str = LANDSCAPE_GRAPH, data_dir: Pat
     LoadError
         If an embedded data file does not parse.
     """
-    node = ox.NamedNode(graph)
-    months = {r["month"] for r in select(store, named_query("coverage_release_months"), {"graph": node})}
-    query = named_query("coverage_release_stated")
-    for month, model, date in _embedded_releases(graph, data_dir):
-        if month in months and select(store, query, {"graph": node, "model": model, "date": date}):
-            return month
-    return None
-
-
-def latest_release(store: ox.Store, graph: str = LANDSCAPE_GRAPH) -> str | None:
-    """Return the latest month with a dated release in `graph`, curated or not, as ``YYYY-MM``.
-
-    Parameters
-    ----------
-    store : pyoxigraph.Store
-        The engine.
-    graph : str, optional
-        Named-graph IRI; default the curated landscape graph.
-
-    Returns
-    -------
-    str or None
-        The maximum ``schema:datePublished`` given to the month or the day, cut to the month; None
-        when the graph has no dated release. Later than :func:`curated_through` when releases were
-        written into the graph after it was loaded.
-    """
-    rows = select(store, named_query("coverage_curated_through"), {"graph": ox.NamedNode(graph)})
-    return str(rows[0]["month"]) if rows and rows[0].get("month") else None
+    return release_months(store, graph, data_dir)["curated_through"]
 
 
 def source_periods(store: ox.Store, data_dir: Path | None = None) -> list[dict[str, Any]]:
@@ -244,8 +259,8 @@ def coverage(store: ox.Store, data_dir: Path | None = None) -> dict[str, Any]:
     -------
     dict
         ``curated_through`` (``YYYY-MM`` of the landscape graph, see :func:`curated_through`);
-        ``latest_release`` (``YYYY-MM``, the same over every release written into it, see
-        :func:`latest_release`);
+        ``latest_release`` (``YYYY-MM``, the same over every release written into it; see
+        :func:`release_months`);
         ``fields`` (:data:`FIELDS`); ``overall``: ``{"models", "open_weight_models", "all",
         "open_weight"}`` where ``all`` and ``open_weight`` map each field to ``{"have", "of",
         "share"}`` (share 0..1, 4 decimals; ``active-parameters`` counts Mixture-of-Experts
@@ -267,6 +282,7 @@ def coverage(store: ox.Store, data_dir: Path | None = None) -> dict[str, Any]:
     Open-weight means what the charts mean: accessibility under ``aikg:OpenWeights`` or weights
     under an OSI-approved license.
     """
+    months = release_months(store, data_dir=data_dir)
     rows = _model_rows(store)
     creators: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for c in select(store, named_query("coverage_creators")):
@@ -304,8 +320,8 @@ def coverage(store: ox.Store, data_dir: Path | None = None) -> dict[str, Any]:
     ]
     undated.sort(key=lambda u: ((u["name"] or u["model"]).lower(), u["model"]))
     return {
-        "curated_through": curated_through(store, data_dir=data_dir),
-        "latest_release": latest_release(store),
+        "curated_through": months["curated_through"],
+        "latest_release": months["latest_release"],
         "fields": FIELDS,
         "overall": _both(rows),
         "by_year": {year: _both(by_year[year]) for year in sorted(by_year)},
