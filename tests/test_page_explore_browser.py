@@ -243,3 +243,20 @@ def test_long_license_and_openness_labels_keep_rows_short(
     screenshot(browser_page, f"models-long-labels-{width}")
     assert browser_page.external_requests == []
     assert browser_page.console_errors == []
+
+
+BROKEN_COUNTS = """Array.from(document.querySelectorAll('.facets .count'))
+  .filter(c => c.offsetParent !== null)
+  .filter(c => { const r = document.createRange(); r.selectNodeContents(c); return r.getClientRects().length > 1; })
+  .map(c => c.closest('a').innerText)"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_facet_count_stays_on_one_line(live_server: LiveServer, browser_page: BrowserPage, width: int) -> None:
+    # "hybrid Mamba-transformer MoE" beside 13 wrapped the count too, which then read as 1 and 3.
+    page = browser_page.page
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(live_server.url + "/models")
+    page.evaluate("document.querySelectorAll('.facets details').forEach(d => d.open = true)")
+    assert page.locator(".facets .count").count() > 50
+    assert page.evaluate(BROKEN_COUNTS) == []
