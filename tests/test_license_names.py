@@ -65,6 +65,22 @@ def test_no_two_license_resources_share_a_name(store: ox.Store) -> None:
     assert shared_names(store) == {}
 
 
+SHARED_TEXTS = """
+SELECT ?url (GROUP_CONCAT(DISTINCT STR(?license); separator=" ") AS ?licenses) WHERE {
+  ?license a/rdfs:subClassOf* spdx:License ; schema:url ?url .
+} GROUP BY ?url HAVING (COUNT(DISTINCT ?license) > 1)
+"""
+
+
+def test_no_two_license_resources_point_at_one_text(store: ox.Store) -> None:
+    # The same license file (schema:url) under two IRIs would be one license told twice.
+    with_url = "SELECT (COUNT(DISTINCT ?l) AS ?n) WHERE { ?l a/rdfs:subClassOf* spdx:License ; schema:url ?u }"
+    (row,) = store.query(with_url, prefixes=PREFIXES, use_default_graph_as_union=True)
+    assert int(row["n"].value) > 30
+    shared = store.query(SHARED_TEXTS, prefixes=PREFIXES, use_default_graph_as_union=True)
+    assert [(r["url"].value, r["licenses"].value) for r in shared] == []
+
+
 def test_a_second_resource_of_one_license_is_found(store: ox.Store) -> None:
     # The check is not vacuous: a copy of the GLM-4 license under another IRI, named in other case.
     glm4 = "https://w3id.org/aikg/id/license/licenseref-glm-4"
@@ -73,3 +89,8 @@ def test_a_second_resource_of_one_license_is_found(store: ox.Store) -> None:
         f'INSERT DATA {{ <{copy}> a aikg:CustomLicense ; rdfs:label "glm-4 model license"@en . }}', prefixes=PREFIXES
     )
     assert shared_names(store) == {"glm 4 model license": {glm4, copy}}
+    store.update(
+        f"INSERT DATA {{ <{copy}> schema:url <https://github.com/THUDM/GLM-4/blob/main/LICENSE> }}", prefixes=PREFIXES
+    )
+    (row,) = store.query(SHARED_TEXTS, prefixes=PREFIXES, use_default_graph_as_union=True)
+    assert set(row["licenses"].value.split()) == {glm4, copy}
