@@ -421,7 +421,9 @@ def coverage_command(as_json: bool, store: str | None) -> None:
         for u in result["undated"]:
             click.echo(f"  {u['name']}  [{', '.join(u['organizations'])}]  {u['model']}")
 
-    run_read(coverage, as_json=as_json, show=show, store=store)
+    # what counts as curated: the releases of the data files the graph was loaded from (KG_DATA_DIR)
+    data_dir = Settings.from_env(store=store, workers=0).data_dir
+    run_read(coverage, as_json=as_json, show=show, store=store, data_dir=data_dir)
 
 
 @main.command()

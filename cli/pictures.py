@@ -174,7 +174,10 @@ def viz_charts(output: Path, since: int, store: str | None) -> None:
 
     try:
         graph = open_graph(store)
-        charts = [graph.read(chart_with_gaps, name, since=since) for name in analytics.CHARTS]
+        charts = [
+            graph.read(chart_with_gaps, name, since=since, data_dir=graph.settings.data_dir)
+            for name in analytics.CHARTS
+        ]
     except KGError as exc:
         fail(exc)
         return

@@ -214,3 +214,45 @@ def test_a_low_sample_share_is_drawn_pale(client: TestClient) -> None:
     assert page.count('class="bar low-sample"') == 1 and "low sample" in page
     series["low_sample"][i] = False
     assert 'class="bar low-sample"' not in render_charts([moe], since=2023, openness=analytics.OPENNESS)
+
+
+def test_an_uncurated_write_does_not_move_the_curated_month(store: ox.Store) -> None:
+    # A model written into the landscape graph through SPARQL Update (the token's write path), dated
+    # after every curated release, with a source even: the curated month stays that of the files.
+    from api.app import create_app
+    from kg.service import KnowledgeGraph
+    from kg.settings import Settings
+    from tests.conftest import TOKEN
+
+    (row,) = store.query(
+        "SELECT ?g (MAX(SUBSTR(STR(?d), 1, 7)) AS ?x) WHERE { GRAPH ?g { ?m a aikg:AIModel ; schema:datePublished ?d } "
+        "FILTER(STRLEN(STR(?d)) >= 7) } GROUP BY ?g",
+        prefixes=PREFIXES,
+        substitutions={ox.Variable("g"): ox.NamedNode(LANDSCAPE_GRAPH)},
+    )
+    curated = row["x"].value
+    later = f"{int(curated[:4]) + 1}-{curated[5:7]}"
+    settings = Settings(workers=0, update_token=TOKEN, cache_bytes=0)
+    graph = KnowledgeGraph.open(settings)
+    try:
+        with TestClient(create_app(settings, graph)) as client:
+            before = client.get("/").text
+            assert f"Curated releases through {curated}" in before and 'id="added-through"' not in before
+            update = (
+                "INSERT DATA { GRAPH graph:landscape { model:uncurated-later a aikg:AIModel ;"
+                f' schema:name "Uncurated Later" ; schema:datePublished "{later}-15"^^xsd:date ;'
+                " dcterms:source <https://example.org/a-user> } }"
+            )
+            written = client.post("/sparql", data={"update": update}, headers={"Authorization": f"Bearer {TOKEN}"})
+            assert written.status_code == 204, written.text
+            home = client.get("/").text
+            assert f"Curated releases through {curated}" in home
+            assert f"dated up to {later}" in home  # said apart, as added data
+            body = client.get("/api/coverage").json()
+            assert (body["curated_through"], body["latest_release"]) == (curated, later)
+            landscape = next(p for p in body["periods"] if p["graph"] == LANDSCAPE_GRAPH)
+            assert (landscape["curated_through"], landscape["latest_release"]) == (curated, later)
+            chart = client.get("/api/analytics/charts/moe-share", params={"since": 2023}).json()
+            assert chart["gaps"]["curated_through"] == curated
+    finally:
+        graph.close()

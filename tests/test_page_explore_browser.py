@@ -205,3 +205,58 @@ def test_phone_width_has_no_page_wide_scroll(
     assert outline != "none"
     assert browser_page.external_requests == []
     assert browser_page.console_errors == []
+
+
+ROW_LINES = """(() => {
+  const td = document.querySelector('#models-table tbody td.name');
+  const style = getComputedStyle(td);
+  const line = parseFloat(style.lineHeight);
+  const pad = parseFloat(style.paddingTop) + parseFloat(style.paddingBottom);
+  return Array.from(document.querySelectorAll('#models-table tbody tr')).map(
+    r => [r.dataset.slug, Math.round((r.getBoundingClientRect().height - pad) / line)]);
+})()"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_long_license_and_openness_labels_keep_rows_short(
+    live_server: LiveServer, browser_page: BrowserPage, width: int
+) -> None:
+    # Alpaca 7B's weights license, "Creative Commons Attribution Non Commercial 4.0 International",
+    # made its row five lines tall: such a label stops after two lines, its full name on hover.
+    page = browser_page.page
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(live_server.url + "/models?limit=200")
+    lines = dict(page.evaluate(ROW_LINES))
+    assert len(lines) == 200
+    assert lines["alpaca-7b"] <= 2, lines["alpaca-7b"]
+    tallest = max(lines.values())
+    assert tallest <= 3, [slug for slug, n in lines.items() if n == tallest]  # a long name may take three
+    alpaca = page.locator('tr[data-slug="alpaca-7b"]')
+    license_link = alpaca.locator("td.clamp a").first
+    listed = httpx.get(live_server.url + "/api/models", params={"family": "alpaca", "limit": 50}).json()["results"]
+    name = next(m for m in listed if m["slug"] == "alpaca-7b")["weightsLicense"]["name"]
+    assert len(name) > 40  # the long label this is about
+    assert license_link.get_attribute("title") == name and license_link.inner_text() == name
+    assert license_link.evaluate("a => a.scrollHeight > a.clientHeight")  # cut, not hidden
+    alpaca.scroll_into_view_if_needed()
+    page.evaluate("document.querySelector('.table-scroll').scrollLeft = 10000")
+    screenshot(browser_page, f"models-long-labels-{width}")
+    assert browser_page.external_requests == []
+    assert browser_page.console_errors == []
+
+
+BROKEN_COUNTS = """Array.from(document.querySelectorAll('.facets .count'))
+  .filter(c => c.offsetParent !== null)
+  .filter(c => { const r = document.createRange(); r.selectNodeContents(c); return r.getClientRects().length > 1; })
+  .map(c => c.closest('a').innerText)"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_facet_count_stays_on_one_line(live_server: LiveServer, browser_page: BrowserPage, width: int) -> None:
+    # "hybrid Mamba-transformer MoE" beside 13 wrapped the count too, which then read as 1 and 3.
+    page = browser_page.page
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(live_server.url + "/models")
+    page.evaluate("document.querySelectorAll('.facets details').forEach(d => d.open = true)")
+    assert page.locator(".facets .count").count() > 50
+    assert page.evaluate(BROKEN_COUNTS) == []

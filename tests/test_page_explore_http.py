@@ -220,6 +220,32 @@ def test_every_facet_count_is_the_rows_its_link_shows(
     assert checked > 60
 
 
+def test_modality_facets_say_generates_and_takes(client: TestClient, graph: KnowledgeGraph) -> None:
+    # Counted from the graph: "Generates: Text" is the models whose output modality is text, not
+    # every model that takes text in (a text-to-image model did count as text).
+    def count(prop: str) -> int:
+        query = f"SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE {{ ?m a aikg:AIModel ; {prop} aikg:Text }}"
+        answer = client.get("/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"})
+        return int(answer.json()["results"]["bindings"][0]["n"]["value"])
+
+    facets = {f["parameter"]: f for f in graph.read(facet_counts, {})}
+    assert facets["output_modality"]["label"] == "Generates" and facets["input_modality"]["label"] == "Takes"
+    assert "modality" not in facets  # either-way counts only while an old address uses them
+    generated = {v["value"]: v["count"] for v in facets["output_modality"]["values"]}
+    taken = {v["value"]: v["count"] for v in facets["input_modality"]["values"]}
+    assert generated["Text"] == count("aikg:outputModality")
+    assert taken["Text"] == count("aikg:inputModality")
+    assert generated["Text"] < count("aikg:modality")
+    assert generated["Image"] > 0 and generated["Video"] > 0
+    page = client.get("/models", headers=HTML).text
+    assert "<legend>Generates</legend>" in page and "<legend>Takes</legend>" in page
+    # an old address keeps working and says what it keeps
+    old = client.get("/models?modality=text", headers=HTML)
+    assert old.status_code == 200
+    assert "Takes or generates: <bdi>text</bdi>" in old.text
+    assert client.get("/api/models?modality=text&limit=1").json()["total"] == count("aikg:modality")
+
+
 def test_a_filter_written_another_way_selects_its_facet_value(client: TestClient) -> None:
     # /api/models spellings (a notation, a lower-case code) select the facet value they resolve to;
     # following the selected value takes exactly that filter away.

@@ -133,6 +133,33 @@ def test_models_by_modality(client: TestClient, data: Graph) -> None:
 
 
 @pytest.mark.parametrize(
+    ("param", "prop"), [("output_modality", AIKG.outputModality), ("input_modality", AIKG.inputModality)]
+)
+@pytest.mark.parametrize("value", ["text", "image", "video"])
+def test_models_by_output_and_input_modality(
+    client: TestClient, data: Graph, param: str, prop: URIRef, value: str
+) -> None:
+    concept = next(data.subjects(SKOS.notation, Literal(value)))
+    expected = where(data, lambda m: any(concept in broader_star(data, x) for x in data.objects(m, prop)))
+    assert expected, (param, value)
+    assert api_slugs(client, "/api/models", **{param: value}) == expected
+
+
+def test_a_text_to_image_model_generates_images_not_text(client: TestClient, data: Graph) -> None:
+    # FLUX.1 takes text and makes images: modality=text keeps it (either way), output_modality=text does not.
+    diffusion = where(
+        data,
+        lambda m: any(AIKG.DiffusionTransformer in broader_star(data, a) for a in data.objects(m, AIKG.architecture)),
+    )
+    assert "flux.1-schnell" in diffusion
+    either = api_slugs(client, "/api/models", modality="text")
+    generates = api_slugs(client, "/api/models", output_modality="text")
+    assert "flux.1-schnell" in either and "flux.1-schnell" not in generates
+    assert not diffusion & generates  # no diffusion transformer is counted as generating text
+    assert "flux.1-schnell" in api_slugs(client, "/api/models", output_modality="image")
+
+
+@pytest.mark.parametrize(
     ("param", "props"),
     [
         ("license", (AIKG.weightsLicense, AIKG.codeLicense)),

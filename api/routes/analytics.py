@@ -117,7 +117,7 @@ def read_chart(
     name: Annotated[Literal["releases-by-country", "moe-share", "license-mix"], Path()],
     since: Since = 2023,
 ) -> dict[str, Any]:
-    return graph.read(chart_with_gaps, name, since=since)  # type: ignore[no-any-return]
+    return graph.read(chart_with_gaps, name, since=since, data_dir=graph.settings.data_dir)  # type: ignore[no-any-return]
 
 
 @router.get(
@@ -144,7 +144,7 @@ def read_charts(
     ] = False,
 ) -> HTMLResponse:
     names = [chart] if chart else list(analytics.CHARTS)
-    charts = [graph.read(chart_with_gaps, name, since=since) for name in names]
+    charts = [graph.read(chart_with_gaps, name, since=since, data_dir=graph.settings.data_dir) for name in names]
     return HTMLResponse(
         render_charts(
             charts,

@@ -18,7 +18,9 @@ router = APIRouter(tags=["coverage"])
     summary="What the graph covers: completeness per field, period per source, newest release per organization",
     description=(
         "`curated_through`: the latest month (YYYY-MM) with a curated release in the landscape graph, "
-        "derived from the data. `overall`, `by_year` (release year, `undated`) and `by_organization` "
+        "derived from the data: a release the embedded data files state (a model written into the graph "
+        "later, by SPARQL Update or an import, does not count). `latest_release`: the latest month with "
+        "any dated release in it. `overall`, `by_year` (release year, `undated`) and `by_organization` "
         "(organization IRI): for all models (`all`) and for open-weight models (`open_weight`), per field "
         "(`release-date`, `architecture`, `total-parameters`, `active-parameters` (Mixture-of-Experts "
         "models only), `weights-license`, `code-license`, `base-model`) the count that has it, the count "
@@ -28,4 +30,4 @@ router = APIRouter(tags=["coverage"])
     ),
 )
 def read_coverage(graph: GraphDep) -> dict[str, Any]:
-    return graph.read(coverage)  # type: ignore[no-any-return]
+    return graph.read(coverage, data_dir=graph.settings.data_dir)  # type: ignore[no-any-return]

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.deps import GraphDep
 from api.rendering import render
-from kg.analysis.coverage import curated_through
+from kg.analysis.coverage import release_months
 
 router = APIRouter(tags=["pages"])
 
@@ -21,8 +21,18 @@ def health(graph: GraphDep) -> dict[str, Any]:
 
 @router.get("/", summary="Home page", response_class=HTMLResponse)
 def home(graph: GraphDep) -> HTMLResponse:
-    through = graph.read(curated_through)
-    return HTMLResponse(render("home.html", version=graph.version, triples=graph.size(), curated_through=through))
+    months = graph.read(release_months, data_dir=graph.settings.data_dir)
+    through, latest = months["curated_through"], months["latest_release"]
+    return HTMLResponse(
+        render(
+            "home.html",
+            version=graph.version,
+            triples=graph.size(),
+            curated_through=through,
+            # releases written into the landscape graph later than the curated ones (SPARQL Update)
+            added_through=latest if latest and (through is None or latest > through) else None,
+        )
+    )
 
 
 @router.get("/favicon.ico", include_in_schema=False)

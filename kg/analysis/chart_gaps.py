@@ -10,6 +10,7 @@ the low-sample marks of shares computed from fewer than :data:`LOW_SAMPLE` model
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -51,7 +52,7 @@ def _reason(row: dict[str, Any], name: str, since: int) -> str | None:
     return None
 
 
-def chart_with_gaps(store: ox.Store, name: str, since: int = 2023) -> dict[str, Any]:
+def chart_with_gaps(store: ox.Store, name: str, since: int = 2023, data_dir: Path | None = None) -> dict[str, Any]:
     """Compute one chart of the race and say what it leaves out and where its data ends.
 
     Parameters
@@ -62,6 +63,8 @@ def chart_with_gaps(store: ox.Store, name: str, since: int = 2023) -> dict[str, 
         A key of :data:`kg.analysis.analytics.CHARTS`.
     since : int, optional
         First year of the per-quarter charts.
+    data_dir : pathlib.Path, optional
+        Folder of the embedded data files (what counts as curated); default the shipped ``ontology/data``.
 
     Returns
     -------
@@ -82,6 +85,8 @@ def chart_with_gaps(store: ox.Store, name: str, since: int = 2023) -> dict[str, 
     ------
     InvalidParameterError
         If `name` or `since` is not acceptable.
+    LoadError
+        If an embedded data file does not parse.
     """
     chart = analytics.chart_data(store, name, since=since)
     rows = select(store, named_query("chart_gaps"), {"since": since})
@@ -95,7 +100,7 @@ def chart_with_gaps(store: ox.Store, name: str, since: int = 2023) -> dict[str, 
         "counted": len(rows) - sum(left.values()),
         "left_out": [{"reason": r, "models": n} for r, n in left.items()],
         "notes": [],
-        "curated_through": curated_through(store),
+        "curated_through": curated_through(store, data_dir=data_dir),
         "incomplete_quarters": [],
         "uncurated_quarters": [],
         "low_sample_below": LOW_SAMPLE,
@@ -120,7 +125,7 @@ def chart_with_gaps(store: ox.Store, name: str, since: int = 2023) -> dict[str, 
         series["incomplete"] = [q > last_curated or (q == last_curated and partial) for q in series["quarters"]]
         # The axis runs on to the quarter the landscape graph was declared or generated in, so
         # the quarters nobody has curated yet are visible as such.
-        period = next((p for p in source_periods(store) if p["graph"] == LANDSCAPE_GRAPH), {})
+        period = next((p for p in source_periods(store, data_dir) if p["graph"] == LANDSCAPE_GRAPH), {})
         ends = [d[:7] for d in (period.get("end"), period.get("generated")) if d]
         axis_end = _quarter_of(max(ends)) if ends else last_curated
         if series["quarters"]:

@@ -100,7 +100,17 @@ FILTERS: dict[str, dict[str, Filter]] = {
         "modality": Filter(
             "modality",
             "?model aikg:modality/skos:broader* ?modality .",
-            description="Modality (text, code, image, video, audio, speech, multimodal); narrower concepts match.",
+            description="Modality the model takes or generates, either (text, code, image, video, audio, speech, multimodal): a text-to-image model matches text and image; narrower concepts match. For what a model produces use output_modality.",
+        ),
+        "output_modality": Filter(
+            "modality",
+            "?model aikg:outputModality/skos:broader* ?output_modality .",
+            description="Modality the model generates (its output): text, code, image, video, audio, speech; narrower concepts match.",
+        ),
+        "input_modality": Filter(
+            "modality",
+            "?model aikg:inputModality/skos:broader* ?input_modality .",
+            description="Modality the model takes as input: text, code, image, video, audio, speech; narrower concepts match.",
         ),
         "license": Filter(
             "license",

@@ -19,7 +19,7 @@ from kg.find.resolve import resolve_value
 from kg.terms import display_name, entity_ref, slug_of
 from kg.views.listing import filter_records, records, sort_records
 
-__all__ = ["COLUMNS", "FACETS", "explore", "facet_counts", "model_facts", "model_ref", "model_row"]
+__all__ = ["COLUMNS", "FACETS", "ONLY_WHEN_CHOSEN", "explore", "facet_counts", "model_facts", "model_ref", "model_row"]
 
 COLUMNS: list[tuple[str, str, str | None]] = [
     ("name", "Model", "name"),
@@ -87,8 +87,11 @@ def _year(record: dict[str, Any]) -> list[tuple[str, str, str | None]]:
     return [(str(date)[:4], str(date)[:4], None)] if date else []
 
 
-def _modalities(record: dict[str, Any]) -> list[tuple[str, str, str | None]]:
-    return [(m["slug"], m["name"], m["iri"]) for m in record.get("modalities") or []]
+def _concepts(field: str) -> _Values:
+    def values(record: dict[str, Any]) -> list[tuple[str, str, str | None]]:
+        return [(m["slug"], m["name"], m["iri"]) for m in record.get(field) or []]
+
+    return values
 
 
 def _osi(record: dict[str, Any]) -> list[tuple[str, str, str | None]]:
@@ -110,7 +113,9 @@ FACETS: list[tuple[str, str, _Values]] = [
     ("organization", "Organization", _ref_value("creator")),
     ("year", "Year", _year),
     ("architecture", "Architecture", _ref_value("architecture")),
-    ("modality", "Modality", _modalities),
+    ("output_modality", "Generates", _concepts("outputModalities")),
+    ("input_modality", "Takes", _concepts("inputModalities")),
+    ("modality", "Takes or generates", _concepts("modalities")),
     ("weights_license", "Weights license", _ref_value("weightsLicense")),
     ("osi", "License OSI-approved", _osi),
     ("open_weights", "Weights", _open_weights),
@@ -118,11 +123,18 @@ FACETS: list[tuple[str, str, _Values]] = [
 ]
 """``(filter parameter of /api/models, heading, record -> [(filter value, label, IRI or None)])``."""
 
+ONLY_WHEN_CHOSEN = frozenset({"modality"})
+"""Facets listed only while their filter is in use: ``modality`` (input or output, either) counted
+a text-to-image model under text, which read as "536 text models"; "Generates" and "Takes" say
+which, and an old ``modality=`` address still shows what it keeps, under its own heading."""
+
 
 _HIERARCHIES = {
     "organization": "(schema:parentOrganization|org:subOrganizationOf)+",
     "architecture": "skos:broader+",
     "modality": "skos:broader+",
+    "output_modality": "skos:broader+",
+    "input_modality": "skos:broader+",
     "accessibility": "skos:broader+",
 }
 """Facets whose filter also keeps what lies below a value (a parent organization, a broader
@@ -170,7 +182,8 @@ def facet_counts(store: ox.Store, filters: dict[str, Any], version: str = "") ->
     Returns
     -------
     list of dict
-        One per :data:`FACETS` entry: ``parameter``, ``label`` and ``values``, a list of
+        One per :data:`FACETS` entry (but those of :data:`ONLY_WHEN_CHOSEN` whose filter is not in
+        use): ``parameter``, ``label`` and ``values``, a list of
         ``{"value", "label", "count", "selected"}`` with the selected values first, then by
         count (descending) and label; a year facet is in year order, newest first. A selected
         value's ``value`` is the filter value as given (so removing it is taking that away).
@@ -185,6 +198,8 @@ def facet_counts(store: ox.Store, filters: dict[str, Any], version: str = "") ->
     out = []
     for parameter, label, values_of in FACETS:
         raws = [str(v) for v in _as_list(active.get(parameter))]
+        if parameter in ONLY_WHEN_CHOSEN and not raws:
+            continue
         # what the reader chose, matched by the IRI it resolved to (architecture=moe selects
         # Mixture-of-Experts) or, for years and yes/no values, by the text itself
         chosen_iris = dict(zip(_as_list(applied.get(parameter, {}).get("iri")), raws, strict=False))

@@ -256,6 +256,10 @@ def _license(row: dict[str, Any], prefix: str) -> dict[str, Any] | None:
     )
 
 
+_LIST_FIELDS = {"modality": "modalities", "inputModality": "inputModalities", "outputModality": "outputModalities"}
+"""``?what`` of ``model_lists.rq`` -> record field, for the concept lists (the others are model lists)."""
+
+
 def _model_records(store: ox.Store) -> dict[str, dict[str, Any]]:
     def build(row: dict[str, Any]) -> dict[str, Any]:
         country = _ref(row.get("country"), row.get("countryName"), "country", code=row.get("countryCode"))
@@ -269,6 +273,8 @@ def _model_records(store: ox.Store) -> dict[str, dict[str, Any]]:
             "activeParameters": row.get("active"),
             "contextLength": row.get("contextLength"),
             "modalities": [],
+            "inputModalities": [],
+            "outputModalities": [],
             "weightsLicense": _license(row, "weights"),
             "codeLicense": _license(row, "code"),
             "accessibility": _ref(row.get("accessibility"), row.get("accessibilityLabel"), "concept"),
@@ -283,8 +289,8 @@ def _model_records(store: ox.Store) -> dict[str, dict[str, Any]]:
         record = records.get(row["model"])
         if record is None:
             continue
-        field = "modalities" if row["what"] == "modality" else row["what"]
-        kind = "concept" if field == "modalities" else "model"
+        field = _LIST_FIELDS.get(row["what"], row["what"])
+        kind = "concept" if field in _LIST_FIELDS.values() else "model"
         item = _ref(row["value"], row.get("valueLabel"), kind)
         if item not in record[field]:
             record[field].append(item)
