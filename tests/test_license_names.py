@@ -90,7 +90,8 @@ def test_a_second_resource_of_one_license_is_found(store: ox.Store) -> None:
     )
     assert shared_names(store) == {"glm 4 model license": {glm4, copy}}
     store.update(
-        f"INSERT DATA {{ <{copy}> schema:url <https://github.com/THUDM/GLM-4/blob/main/LICENSE> }}", prefixes=PREFIXES
+        f"INSERT DATA {{ <{copy}> schema:url <https://huggingface.co/THUDM/glm-4-9b/blob/main/LICENSE> }}",
+        prefixes=PREFIXES,
     )
     (row,) = store.query(SHARED_TEXTS, prefixes=PREFIXES, use_default_graph_as_union=True)
     assert set(row["licenses"].value.split()) == {glm4, copy}
