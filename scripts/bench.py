@@ -130,7 +130,7 @@ def generate(bench: Path, scale: str) -> Path:
 
 def start_kg(data: Path, workers: int, extra: list[str] | None = None, on_disk: bool = False) -> tuple[Server, float]:
     port = free_port()
-    log = WORK / f"kg-{data.stem}.log"
+    log = WORK / f"kg-{data.stem}{'-disk' if on_disk else ''}.log"  # two designs may run side by side
     args = [str(PY), "-m", "cli.main", "serve", "--port", str(port), "--workers", str(workers), "--load", str(data)]
     if on_disk:  # a new store each run: the load is part of what is measured
         store = WORK / "work" / f"kg-store-{data.stem}"
