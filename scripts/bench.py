@@ -276,11 +276,11 @@ def rest_latency(base: str, data: Path, clients: int = 8, seconds: float = 10.0)
 
 
 # -- report --------------------------------------------------------------------------------------
-def _median(res: dict[str, Any], mode: str, query: str, system: str) -> float | None:
+def median_ms(res: dict[str, Any], mode: str, query: str, system: str) -> float | None:
     return res["latency"].get(mode, {}).get(query, {}).get(system, {}).get("median_ms")
 
 
-def _qps(res: dict[str, Any], mode: str, system: str) -> float | None:
+def qps_of(res: dict[str, Any], mode: str, system: str) -> float | None:
     return res.get("throughput", {}).get(mode, {}).get(system, {}).get("qps")
 
 
@@ -309,10 +309,10 @@ def render_scale(res: dict[str, Any], extra: dict[str, Any]) -> list[str]:
             "|---|" + "---:|" * len(systems),
         ]
         for q in res["latency"][mode]:
-            b = _median(res, mode, q, base)
+            b = median_ms(res, mode, q, base)
             cells = []
             for s in systems:
-                m = _median(res, mode, q, s)
+                m = median_ms(res, mode, q, s)
                 cells.append("–" if m is None else f"{m:.2f}" + (f" [{m / b:.2f}×]" if b and s != base else ""))
             out.append(f"| {q} | " + " | ".join(cells) + " |")
         out.append("")
@@ -333,14 +333,14 @@ def render_scale(res: dict[str, Any], extra: dict[str, Any]) -> list[str]:
             _fmt(info.get("triples_per_s"), ",.0f"),
             _fmt(info["rss_after_load"] / 2**20 if info.get("rss_after_load") else None, ".0f"),
             _fmt(peak / 2**20 if peak else None, ".0f"),
-            _fmt(_qps(res, "cold", s), ".1f"),
-            _fmt(_qps(res, "warm", s), ".1f"),
+            _fmt(qps_of(res, "cold", s), ".1f"),
+            _fmt(qps_of(res, "warm", s), ".1f"),
         ]
         for p in http:
             if p == "kg":
                 continue
             for mode in ("cold", "warm"):
-                mine, theirs = _qps(res, mode, s), _qps(res, mode, p)
+                mine, theirs = qps_of(res, mode, s), qps_of(res, mode, p)
                 row.append(f"{mine / theirs:.2f}" if s == "kg" and mine and theirs else "")
         out.append("| " + " | ".join(row) + " |")
     out.append("")
@@ -353,7 +353,7 @@ def render_scale(res: dict[str, Any], extra: dict[str, Any]) -> list[str]:
             "|---|---:|---:|---:|",
         ]
         for q in res["latency"]["cold"]:
-            k, i = _median(res, "cold", q, "kg"), _median(res, "cold", q, "inproc-pyoxigraph")
+            k, i = median_ms(res, "cold", q, "kg"), median_ms(res, "cold", q, "inproc-pyoxigraph")
             out.append(f"| {q} | {_fmt(k)} | {_fmt(i)} | {_fmt(k - i if k and i else None)} |")
         out.append("")
     if extra.get("memory_load"):
@@ -430,12 +430,12 @@ def render_remote(res: dict[str, Any]) -> list[str]:
         "|---|---:|---:|---:|---:|---:|",
     ]
     for q in res["latency"].get("cold", {}):
-        k, d = _median(res, "cold", q, "kg-remote"), _median(res, "cold", q, "oxigraph-direct")
-        kw, dw = _median(res, "warm", q, "kg-remote"), _median(res, "warm", q, "oxigraph-direct")
+        k, d = median_ms(res, "cold", q, "kg-remote"), median_ms(res, "cold", q, "oxigraph-direct")
+        kw, dw = median_ms(res, "warm", q, "kg-remote"), median_ms(res, "warm", q, "oxigraph-direct")
         over = f"{100 * (k / d - 1):+.0f}%" if k and d else "–"
         out.append(f"| {q} | {_fmt(k)} | {_fmt(d)} | {over} | {_fmt(kw)} | {_fmt(dw)} |")
     for mode in ("cold", "warm"):
-        k, d = _qps(res, mode, "kg-remote"), _qps(res, mode, "oxigraph-direct")
+        k, d = qps_of(res, mode, "kg-remote"), qps_of(res, mode, "oxigraph-direct")
         if k and d:
             out.append(f"\n{mode} throughput: kg-remote {k:.1f} q/s, oxigraph-direct {d:.1f} q/s ({k / d:.2f}×)")
     return [*out, ""]

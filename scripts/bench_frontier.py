@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import RESULTS, ROOT, _median, _qps, generate, memory_of_tree, run_harness, settle, start_kg
+from bench import RESULTS, ROOT, generate, median_ms, memory_of_tree, qps_of, run_harness, settle, start_kg
 
 DESIGNS = ("kg-disk", "kg-memory")
 
@@ -71,14 +71,14 @@ def render(results: dict[str, dict[str, Any]], kit_args: list[str]) -> str:
     for scale, result in results.items():
         kit = result["kit"]
         for name in DESIGNS:
-            cold, warm = _qps(kit, "cold", name), _qps(kit, "warm", name)
-            ox_cold, ox_warm = _qps(kit, "cold", "oxigraph"), _qps(kit, "warm", "oxigraph")
+            cold, warm = qps_of(kit, "cold", name), qps_of(kit, "warm", name)
+            ox_cold, ox_warm = qps_of(kit, "cold", "oxigraph"), qps_of(kit, "warm", "oxigraph")
             lines.append(
                 f"| {scale} | {name} | {cold:.1f} | {cold / ox_cold:.2f} | {warm:.1f} | {warm / ox_warm:.2f} "
                 f"| {result['after_start'][name]['pss_mib']:.0f} | {result['after_mix'][name]['pss_mib']:.0f} |"
             )
-        lines.append(f"| {scale} | Oxigraph server | {_qps(kit, 'cold', 'oxigraph'):.1f} | 1 | "
-                     f"{_qps(kit, 'warm', 'oxigraph'):.1f} | 1 | | |")  # fmt: skip
+        lines.append(f"| {scale} | Oxigraph server | {qps_of(kit, 'cold', 'oxigraph'):.1f} | 1 | "
+                     f"{qps_of(kit, 'warm', 'oxigraph'):.1f} | 1 | | |")  # fmt: skip
     for scale, result in results.items():
         kit = result["kit"]
         lines += [
@@ -89,7 +89,7 @@ def render(results: dict[str, dict[str, Any]], kit_args: list[str]) -> str:
             "|---|---:|---:|---:|",
         ]
         for query in kit["latency"].get("cold", {}):
-            cells = [_median(kit, "cold", query, s) for s in (*DESIGNS, "oxigraph")]
+            cells = [median_ms(kit, "cold", query, s) for s in (*DESIGNS, "oxigraph")]
             lines.append(f"| {query} | " + " | ".join("–" if c is None else f"{c:.2f}" for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
