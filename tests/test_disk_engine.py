@@ -7,6 +7,9 @@ limit, and checkpoints nobody reads any more are removed.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import mmap
 import os
 import signal
 import subprocess
@@ -19,6 +22,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.engine.disk import DiskEngine
+from kg.engine.memo import cached
 from kg.engine.sparql import QueryRequest
 from kg.engine.store import KnowledgeStore
 from kg.engine.workers import QueryPool
@@ -39,14 +43,18 @@ def _runaway(store: ox.Store) -> int:
     return len(list(store.query(query)))
 
 
-def _open_files(pid: int) -> set[str]:
-    out = set()
+def _descriptors(pid: int) -> dict[int, str]:
+    out = {}
     for fd in os.listdir(f"/proc/{pid}/fd"):
         try:
-            out.add(os.readlink(f"/proc/{pid}/fd/{fd}"))
+            out[int(fd)] = os.readlink(f"/proc/{pid}/fd/{fd}")
         except OSError:
-            continue
+            continue  # the descriptor that listed the folder
     return out
+
+
+def _open_files(pid: int) -> set[str]:
+    return set(_descriptors(pid).values())
 
 
 @pytest.fixture
@@ -77,6 +85,52 @@ def test_every_read_after_a_write_sees_it(store: KnowledgeStore) -> None:
             assert pool.run(_count) == i + 2  # a worker's
     finally:
         pool.close()
+
+
+def _own_file_at(store: ox.Store, number: int) -> bool:
+    # In a worker: open files of its own until one gets `number` (the worker closed the copy it
+    # inherited), read another version's value (which drops the inherited ones from the memo),
+    # then tell whether its own file is still open.
+    mine: list[int] = []
+    try:
+        while not mine or mine[-1] < number:
+            mine.append(os.open(os.devnull, os.O_RDONLY))
+        assert number in mine
+        cached("another-version", "demo-map", lambda: 0)
+        try:
+            fcntl.fcntl(number, fcntl.F_GETFD)
+        except OSError:
+            return False
+        return True
+    finally:
+        for fd in mine:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+def _map_into_memo(path: Path) -> int:
+    # A memory map held by the memo alone (as the label index is), and the number of its descriptor.
+    path.write_bytes(b"x" * 4096)
+    with path.open("rb") as f:
+        cached("inherited-version", "demo-map", lambda: mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ))
+    return max(fd for fd, target in _descriptors(os.getpid()).items() if target == str(path))
+
+
+def test_a_worker_that_drops_an_inherited_memory_map_keeps_its_own_files_open(
+    store: KnowledgeStore, tmp_path: Path
+) -> None:
+    # The label index of an on-disk store is memory-mapped, and Python's mmap keeps a duplicate of
+    # the file's descriptor, closed when the map is freed. A worker closes what it inherited and
+    # its own files get those numbers; freeing the inherited map then closed one of them (the
+    # engine's next read of a checkpoint file failed with EBADF under writes and searches).
+    duplicate = _map_into_memo(tmp_path / "mapped")
+    pool = QueryPool(store, size=1, reserve=0, timeout_s=10)
+    try:
+        assert pool.run(_own_file_at, duplicate) is True
+        assert pool.run(_count) == 1
+    finally:
+        pool.close()
+        cached("after-the-test", "demo-map", lambda: 0)  # drops the map here too
 
 
 def test_a_runaway_query_on_a_checkpoint_is_stopped_at_its_limit(store: KnowledgeStore) -> None:

@@ -23,6 +23,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.engine.memo import pin_inherited
 from kg.errors import KGError, QueryMemoryError
 
 __all__ = ["APPLY", "Checkpoint", "close_inherited_fds", "death_message", "memory_message", "open_fds", "serve"]
@@ -163,6 +164,7 @@ def serve(
     # The fork copied the server's end of this worker's pipe too: close it, or recv() would never
     # see end-of-file when the server is gone.
     own_parent_end.close()
+    pin_inherited()  # before its descriptors are closed below: see pin_inherited
     close_inherited_fds(inherited, {conn.fileno()})
     threading.Thread(target=_exit_with_server, args=(server_pid,), daemon=True).start()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
