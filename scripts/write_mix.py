@@ -84,16 +84,21 @@ def _client(
                     )
                     pending.append(quad)
                     body, kind = "INSERT DATA " + quad, "write"
-                started = time.perf_counter()
-                r = http.post(
+                request = http.build_request(
+                    "POST",
                     "/sparql",
                     content=body,
                     headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
                 )
             else:
                 kind, path, params = rng.choice(READS)
-                started = time.perf_counter()
-                r = http.get(path, params=params, headers={"Accept": "application/json"})
+                request = http.build_request("GET", path, params=params, headers={"Accept": "application/json"})
+            started = time.perf_counter()
+            try:
+                r = http.send(request)
+            except httpx.HTTPError as exc:  # counted, not fatal: one lost connection must not end the run
+                errors.append(f"{kind} {type(exc).__name__}: {exc}")
+                continue
             elapsed = (time.perf_counter() - started) * 1000
             if r.status_code >= 400:
                 errors.append(f"{kind} {r.status_code} {r.text[:200]}")
@@ -112,6 +117,7 @@ def main() -> None:
     parser.add_argument(
         "--store", help="serve an on-disk store in this new directory (the default data loaded into it), not memory"
     )
+    parser.add_argument("--server-log", help="keep the server's output in this file (default: discarded)")
     args = parser.parse_args()
     port = _free_port()
     env = {**os.environ, "KG_UPDATE_TOKEN": TOKEN, "PYTHONPATH": str(ROOT)}
@@ -120,7 +126,8 @@ def main() -> None:
         if Path(args.store).exists():
             raise SystemExit(f"{args.store} exists: give a new directory (the run writes into it)")
         kg += ["--store", args.store]
-    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed at exit) a pipe nobody reads would fill up and stall the server
+    # A file, not a pipe: a pipe nobody reads would fill up and stall the server.
+    log = open(args.server_log, "w+b") if args.server_log else tempfile.TemporaryFile()  # noqa: SIM115
     server = subprocess.Popen(kg, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
