@@ -11,6 +11,7 @@ import asyncio
 import functools
 import gc
 import inspect
+import itertools
 import logging
 import re
 import threading
@@ -153,6 +154,9 @@ class KnowledgeGraph:
         self._ratings_pending = False
         self._quiet: WhenQuiet | None = None
         self._index_stale = False
+        self._fallbacks = itertools.count(1)
+        self.fallback_reads = 0
+        """Reads answered from an earlier version's name index so far (:meth:`names_stamp`)."""
         self.name_index: DiskLabelIndex | None = None
         """An on-disk store's label index, kept in files and built in the background (with workers)."""
         if settings.workers > 0:
@@ -351,7 +355,9 @@ class KnowledgeGraph:
             If it ran past ``settings.query_timeout_s``.
         IndexNotReadyError
             If `fn` needs the label index of an on-disk store while its build (in the background)
-            has not ended within a few seconds.
+            has not ended within a few seconds and no earlier version's index is in place (a start
+            without a saved index); with one, `fn` reads that index instead
+            (:meth:`kg.find.disk_index.DiskLabelIndex.fallback_version`).
         KGError
             Whatever `fn` raises (not found, invalid parameter, ...).
         """
@@ -361,18 +367,28 @@ class KnowledgeGraph:
             kwargs["version"] = version_given = self.version
         if self.pool is None:
             return within_read(self.store.inner, fn, *args, **kwargs)
-        try:
-            return self.pool.run(within_read, fn, *args, **kwargs)
-        except IndexNotReadyError:
-            # The label index is being built in the background (on-disk store): a short build
-            # (a small store, or one after a write) is waited for; a long one is a 503.
-            if self.name_index is None:
-                raise
-            if not self.name_index.wait(_INDEX_WAIT_S):
-                raise self.name_index.not_ready() from None
-            if version_given is not None:  # a write meanwhile: the read is of the current version
-                kwargs["version"] = self.version
-            return self.pool.run(within_read, fn, *args, **kwargs)
+        # The label index is being built in the background (on-disk store): a short build (a small
+        # store, or one after a write) is waited for; while writes that change names go on (the
+        # build waits for a pause) the index of an earlier version answers, names written since
+        # left out; with neither, a 503. Tried again when the index read was replaced meanwhile
+        # (a build that ended removes the files of the earlier one).
+        for _attempt in range(3):
+            try:
+                return self.pool.run(within_read, fn, *args, **kwargs)
+            except IndexNotReadyError:
+                if self.name_index is None:
+                    raise
+            if self.name_index.wait(_INDEX_WAIT_S):
+                if version_given is not None:  # a write meanwhile: the read is of the current version
+                    kwargs["version"] = self.version
+                continue
+            stale = self.name_index.fallback_version()
+            if stale is None or version_given is None:
+                break
+            kwargs["version"] = stale
+            self.fallback_reads = next(self._fallbacks)
+        assert self.name_index is not None
+        raise self.name_index.not_ready()
 
     def query(self, request: QueryRequest) -> QueryResponse:
         """Answer a SPARQL query operation, from the cache for a request answered at this version.
@@ -502,6 +518,24 @@ class KnowledgeGraph:
         changed = rating_changes(before, after)
         if changed:
             self.journal.record(ratings_update_entry(changed))
+
+    def names_stamp(self) -> tuple[bool, int]:
+        """Tell whether reads see the current version's name index, for an HTTP cache to key on.
+
+        While writes that change names go on, an on-disk store's reads that need the name index
+        may be answered from an earlier version's (:meth:`read`); such an answer must not be kept
+        or given an ETag under the current version, or it would outlive the rebuild.
+
+        Returns
+        -------
+        tuple of (bool, int)
+            Whether the current version's index is in place (always True in memory, where it is
+            built on the write's path), and :attr:`fallback_reads`. An answer computed between two
+            equal stamps whose first item is True read the current index.
+        """
+        if self.name_index is None:
+            return (True, 0)
+        return (self.name_index.current(), self.fallback_reads)
 
     def settled_from(self, version: str) -> bool:
         """Tell whether the only write since `version` was the reviews catching up with the data.

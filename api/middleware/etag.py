@@ -124,6 +124,9 @@ class ETagMiddleware:
             return
         # What the answer sends, kept for the cache while it is small enough and still current.
         kept: dict[str, Any] = {"headers": None, "chunks": [], "size": 0}
+        # An answer that may have read an earlier version's name index (an on-disk store under
+        # continuous writes of names) gets no ETag and is not kept: it must not outlive the rebuild.
+        names = graph.names_stamp()
         budget = cache.max_bytes // 4 if cache is not None else 0
 
         async def send_with_etag(message: Message) -> None:
@@ -134,7 +137,13 @@ class ETagMiddleware:
                 version = graph.version
                 etag = etag_for(version, scope, settings.public_base_url() if settings is not None else "")
                 key = ("http", etag)
-            if message["type"] == "http.response.start" and message["status"] == 200 and graph.version == version:
+            if (
+                message["type"] == "http.response.start"
+                and message["status"] == 200
+                and graph.version == version
+                and names[0]
+                and graph.names_stamp() == names
+            ):
                 headers: list[Any] = [
                     h for h in message.get("headers", []) if h[0].lower() not in (b"etag", b"cache-control")
                 ]

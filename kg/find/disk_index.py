@@ -98,6 +98,7 @@ class DiskLabelIndex:
         self._closed = False
         self._tag = self.engine.tag  # the tag of the last write followed
         self._saved_tag: str | None = None  # the tag the index in place is saved under
+        self._ready_version: str | None = None  # the newest dataset version whose index is in place
         self._touched: set[str] | None = set()  # graphs written since (None: unknown)
         self.on_ready: Callable[[], None] | None = None
 
@@ -123,7 +124,7 @@ class DiskLabelIndex:
         if index is not None:
             cached(version, "labels", lambda: index)  # the workers forked from now on inherit the mapping
             log.info("label index read from its files in %.3f s", time.perf_counter() - started)
-            self._saved_tag, self._touched = tag, set()
+            self._saved_tag, self._touched, self._ready_version = tag, set(), version
             with self._cond:
                 self._pending_since = None
                 self._cond.notify_all()
@@ -152,6 +153,13 @@ class DiskLabelIndex:
         old, tag = self._tag, self.engine.tag
         self._tag = tag
         file_version(self.store.version, self.engine.path, tag)
+        if labels_kept and self._ready_version == self.store.previous_version:
+            self._ready_version = self.store.version  # the server's index was carried over to it
+        elif self._ready_version not in (None, self.store.version) and self._saved_tag is not None:
+            # Kept among the versions served from files, so a read can still fall back on it
+            # while writes go on (fallback_version). Not when the write left the data's version as
+            # it was (versions name content): the current version is served under the new tag.
+            file_version(self._ready_version, self.engine.path, self._saved_tag)
         if labels_kept:
             # The server's index serves the new version (and the workers forked from now on); filed
             # under the new tag too, a restart finds it (if that fails, a restart builds it again).
@@ -177,7 +185,8 @@ class DiskLabelIndex:
                     self._cond.notify_all()
                     return
                 self._building_since = time.time()
-            tag = self.engine.tag  # read before the build's worker forks: its data is this tag's or newer
+            with self.store.lock:  # read before the build's worker forks: its data is this tag's or newer
+                tag, version = self.engine.tag, self.store.version
             try:
                 kept = run_in_own_worker(self.store, _build_in_worker, str(self.engine.path), tag, BUILD_GATE)
             except Exception as exc:  # a bug or a lack of memory: said in the 503 until the next write
@@ -195,19 +204,36 @@ class DiskLabelIndex:
                 "label index built in %.1f s, %s", took, "saved" if kept else "not kept: the data changed meanwhile"
             )
             with self.store.lock:
-                if not kept or self.engine.tag != tag:
+                if not kept:
                     continue  # the data changed meanwhile: built again for the new data if it is needed
+                if self.engine.tag != tag:
+                    # Saved, then overtaken by a write: built again, but meanwhile it is the newest
+                    # index there is to fall back on (and saving it removed the files of the one before).
+                    self._adopt_overtaken(tag, version)
+                    continue
                 index = load_index(self.cache, tag)
                 with self._cond:
                     if index is None:
                         self._failed = "the index it saved could not be read back"
                     else:
                         cached(self.store.version, "labels", lambda index=index: index)
-                        self._saved_tag, self._touched = tag, set()
+                        self._saved_tag, self._touched, self._ready_version = tag, set(), self.store.version
                     self._pending_since = None
                     self._cond.notify_all()
                 if index is not None and self.on_ready is not None:
                     self.on_ready()
+
+    def _adopt_overtaken(self, tag: str, version: str) -> None:
+        # With the store's write lock held: the index saved under `tag` (the data of `version`) is
+        # the fallback now. The writes since then are not known graph by graph: the next warm()
+        # builds again rather than comparing fingerprints.
+        if load_index(self.cache, tag) is None:
+            return
+        file_version(version, self.engine.path, tag)
+        with self._cond:
+            self._saved_tag, self._ready_version, self._touched = tag, version, None
+        if self.on_ready is not None:
+            self.on_ready()  # idle workers forked before know nothing of `version`: their successors do
 
     def _labels_unchanged(self, tag: str) -> bool:
         # The writes since the index in place was saved touched known graphs only, and each of them
@@ -258,6 +284,35 @@ class DiskLabelIndex:
                     return False
                 self._cond.wait(remaining)
             return self._failed is None
+
+    def fallback_version(self) -> str | None:
+        """Return the newest dataset version whose index is in place, when it is not the current one.
+
+        While writes that change names go on, the index of the current data is built only once they
+        pause (a build that the next write overtakes is of no use); a read that cannot wait for it
+        is answered with this version's index instead of a 503: names written since are missing
+        from it (search, name resolution) until writes pause, the data itself is the current one.
+
+        Returns
+        -------
+        str or None
+            That version; None when the current version's index is in place, or no index was yet
+            (a start without a saved index: reads are answered 503 until it is built).
+        """
+        with self._cond:
+            ready = self._ready_version
+        return ready if ready is not None and ready != self.store.version else None
+
+    def current(self) -> bool:
+        """Tell whether the index in place is the current data version's.
+
+        Returns
+        -------
+        bool
+            False while an earlier version's index (:meth:`fallback_version`) or none is in place.
+        """
+        with self._cond:
+            return self._ready_version is not None and self._ready_version == self.store.version
 
     def not_ready(self) -> IndexNotReadyError:
         """Return the error to answer a read that needs the index while it is not there, saying since when.

@@ -176,6 +176,26 @@ class ReviewKeeper:
             assert self._started is not None
             self._started.set()
 
+    def wait_started(self, timeout_s: float) -> bool:
+        """Wait until the computation :meth:`start` began has ended (without regenerating anything).
+
+        Unlike a read of a review, this does not regenerate reviews made stale by later writes:
+        a caller that needs the store to stop changing on its own (before closing it, say) waits
+        here.
+
+        Parameters
+        ----------
+        timeout_s : float
+            Longest wait, in seconds.
+
+        Returns
+        -------
+        bool
+            True when no start computation runs (ended, or :meth:`start` was never called).
+        """
+        started = self._started
+        return started is None or started.wait(timeout_s)
+
     def stop(self, timeout_s: float | None = None) -> None:
         """Stop the computation :meth:`start` began (the store is closing) and wait for its thread.
 
