@@ -124,21 +124,3 @@ def carry(old_version: str, new_version: str, name: str) -> bool:
 
 
 _MISSING = object()
-
-
-_PINNED: list[Any] = []
-
-
-def pin_inherited() -> None:
-    """Keep every value cached so far alive for the rest of this process (call it in a forked child).
-
-    A value may hold memory maps of files (the label index of an on-disk store,
-    :func:`kg.find.index_files.load_index`): Python's ``mmap`` keeps a duplicate of the file's
-    descriptor and closes it when the map is freed. A forked query worker closes the descriptors it
-    inherited (:func:`kg.engine.worker_process.close_inherited_fds`) and then opens files of its
-    own, which get those numbers again; freeing an inherited map later (:func:`cached` drops
-    other versions' values when a worker reads another version) would close one of the worker's own
-    files, and the engine's next read of it fails with ``EBADF``. Pinned, an inherited value is
-    never freed: it costs nothing (its pages are shared with the server) but address space.
-    """
-    _PINNED.extend(_CACHE.values())

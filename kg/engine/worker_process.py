@@ -23,7 +23,6 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.engine.memo import pin_inherited
 from kg.errors import KGError, QueryMemoryError
 
 __all__ = ["APPLY", "Checkpoint", "close_inherited_fds", "death_message", "memory_message", "open_fds", "serve"]
@@ -111,6 +110,14 @@ def close_inherited_fds(inherited: set[int], keep: set[int]) -> None:
     idle keep-alive connection sends no FIN (the kernel closes a socket when its last descriptor
     goes), so the client's next request on it waits for an answer that never comes (issue 13).
 
+    Each is parked rather than freed: its number is made a descriptor of ``/dev/null``, which
+    releases the file or socket and keeps the number from being handed to a file the child opens
+    later. An inherited object closes its descriptor when freed (Python's ``mmap`` keeps a
+    duplicate: the memory-mapped label index of an on-disk store); had the number been given to
+    one of the child's own files (a checkpoint's table file), that file would be closed under the
+    engine, whose next read fails with ``EBADF`` (seen under writes and searches on an on-disk
+    store, when a worker dropped the index it inherited to read another version's).
+
     Parameters
     ----------
     inherited : set of int
@@ -125,16 +132,23 @@ def close_inherited_fds(inherited: set[int], keep: set[int]) -> None:
     window are left alone, which keeps the pipes ``multiprocessing`` creates for the fork itself
     (the sentinel the server watches to see the child end).
     """
-    keep = keep | {0, 1, 2}
-    for fd in sorted(open_fds() - keep):
-        if fd not in inherited:
+    null = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
+    keep = keep | {0, 1, 2, null}
+    try:
+        for fd in sorted(open_fds() - keep):
+            if fd not in inherited:
+                try:
+                    if not stat.S_ISSOCK(os.fstat(fd).st_mode):
+                        continue
+                except OSError:
+                    continue  # the descriptor that listed /proc/self/fd, already closed
             try:
-                if not stat.S_ISSOCK(os.fstat(fd).st_mode):
-                    continue
+                os.dup2(null, fd, inheritable=False)
             except OSError:
-                continue  # the descriptor that listed /proc/self/fd, already closed
-        with contextlib.suppress(OSError):
-            os.close(fd)
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+    finally:
+        os.close(null)
 
 
 def serve(
@@ -164,7 +178,6 @@ def serve(
     # The fork copied the server's end of this worker's pipe too: close it, or recv() would never
     # see end-of-file when the server is gone.
     own_parent_end.close()
-    pin_inherited()  # before its descriptors are closed below: see pin_inherited
     close_inherited_fds(inherited, {conn.fileno()})
     threading.Thread(target=_exit_with_server, args=(server_pid,), daemon=True).start()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
