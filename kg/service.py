@@ -372,7 +372,7 @@ class KnowledgeGraph:
         # build waits for a pause) the index of an earlier version answers, names written since
         # left out; with neither, a 503. Tried again when the index read was replaced meanwhile
         # (a build that ended removes the files of the earlier one).
-        for _attempt in range(3):
+        for _attempt in range(5):
             try:
                 return self.pool.run(within_read, fn, *args, **kwargs)
             except IndexNotReadyError:
