@@ -179,6 +179,12 @@ def serve(
     # see end-of-file when the server is gone.
     own_parent_end.close()
     close_inherited_fds(inherited, {conn.fileno()})
+    # The parked descriptors still count against the open-files limit, beside the checkpoint's own
+    # files (hundreds at a million models): the soft limit is raised to the hard one.
+    with contextlib.suppress(ValueError, OSError):
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft != hard:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     threading.Thread(target=_exit_with_server, args=(server_pid,), daemon=True).start()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
