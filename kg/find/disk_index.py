@@ -18,6 +18,11 @@ predicate set is declared), the triples the index reads from the graphs written 
 (:func:`kg.find.search.label_prints`) and compared with the fingerprints saved with the index: the
 same, the index is kept under the new tag; else (or for a write of unknown reach) it is built
 again once writes pause.
+
+While writes that change names go on without a pause, no build can describe the current data: a
+read that waited a few seconds is answered from the newest index in place
+(:meth:`DiskLabelIndex.fallback_version`: names written since are missing until writes pause),
+not with a 503. A build that a write overtook after it saved its files becomes that newest index.
 """
 
 from __future__ import annotations
