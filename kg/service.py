@@ -378,7 +378,7 @@ class KnowledgeGraph:
             except IndexNotReadyError:
                 if self.name_index is None:
                     raise
-            if self.name_index.wait(_INDEX_WAIT_S):
+            if self.name_index.wait(_INDEX_WAIT_S, give_up_when_overtaken=True):
                 if version_given is not None:  # a write meanwhile: the read is of the current version
                     kwargs["version"] = self.version
                 continue

@@ -9,6 +9,7 @@ start of a store whose index is saved does not build it.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -99,6 +100,9 @@ def test_saving_removes_the_index_of_other_tags_and_refiling_links_it(built: Lab
     moved = load_index(tmp_path, "t3")
     assert moved is not None and moved.search("qwen") == built.search("qwen")
     assert not refile_index(tmp_path, "t1", "t4")  # nothing saved under t1
+    # The index a server answers from while the next is built stays until it takes the new one.
+    save_index(built, tmp_path, "t5", lambda: "t5", also_keep="t3")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["labels-t3", "labels-t5"]
 
 
 @pytest.mark.parametrize("damage", ["truncate", "meta", "missing", "shape"])
@@ -318,6 +322,18 @@ def test_a_read_during_a_rebuild_after_a_write_falls_back_on_the_earlier_index(
             graph.update(ZZYZX.replace("zzyzx", "yzzyx").replace("Zzyzx", "Yzzyx"))  # a second one, no pause
             assert graph.name_index.fallback_version() == before
             assert graph.names_stamp() == (False, 0)
+            # A reader waiting for the build (held by the gate) gives up once another write shows
+            # that writes go on (the earlier index answers); without the option it would wait
+            # out the whole minute.
+            gave_up: list[bool] = []
+            waiter = threading.Thread(
+                target=lambda: gave_up.append(not graph.name_index.wait(60, give_up_when_overtaken=True))  # type: ignore[union-attr]
+            )
+            waiter.start()
+            time.sleep(0.3)  # let it wait: not a measurement, it only orders the two threads
+            graph.update(ZZYZX.replace("zzyzx", "xzzyz").replace("Zzyzx", "Xzzyz"))
+            waiter.join(20)
+            assert not waiter.is_alive() and gave_up == [True]
             # The earlier index: the names it had are found, the ones written since are not (yet).
             answer = client.get("/api/search", params={"q": "zhipu"})
             assert answer.status_code == 200

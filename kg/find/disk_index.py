@@ -41,7 +41,7 @@ from kg.engine.memo import cached
 from kg.engine.store import DEFAULT_GRAPH, KnowledgeStore
 from kg.engine.workers import run_in_own_worker
 from kg.errors import IndexNotReadyError
-from kg.find.index_files import load_index, refile_index, saved_about
+from kg.find.index_files import load_index, refile_index, remove_other_tags, saved_about
 from kg.find.search import PRINT_LIMIT, build_and_save, file_version, forget_store, label_prints
 
 __all__ = ["BUILD_GATE", "DiskLabelIndex"]
@@ -56,12 +56,12 @@ BUILD_GATE: Path | None = None
 it reads the data, so a test can see the service while the index is being built."""
 
 
-def _build_in_worker(store: ox.Store, path: str, tag: str, gate: Path | None) -> bool:
+def _build_in_worker(store: ox.Store, path: str, tag: str, gate: Path | None, also_keep: str | None) -> bool:
     # Runs in a worker of its own (module level: sent by reference).
     deadline = time.monotonic() + 300
     while gate is not None and not gate.exists() and time.monotonic() < deadline:
         time.sleep(0.02)
-    return build_and_save(store, path, tag)
+    return build_and_save(store, path, tag, also_keep)
 
 
 class DiskLabelIndex:
@@ -103,6 +103,7 @@ class DiskLabelIndex:
         self._closed = False
         self._tag = self.engine.tag  # the tag of the last write followed
         self._saved_tag: str | None = None  # the tag the index in place is saved under
+        self._building_tag: str | None = None  # the tag of the data the running build reads
         self._ready_version: str | None = None  # the newest dataset version whose index is in place
         self._touched: set[str] | None = set()  # graphs written since (None: unknown)
         self.on_ready: Callable[[], None] | None = None
@@ -170,6 +171,8 @@ class DiskLabelIndex:
             # under the new tag too, a restart finds it (if that fails, a restart builds it again).
             if self._saved_tag == old and refile_index(self.cache, old, tag):
                 self._saved_tag = tag
+            with self._cond:
+                self._cond.notify_all()  # a build under way is overtaken: wait() re-checks
             return
         touched = self.store.touched
         if self._touched is not None:
@@ -180,6 +183,7 @@ class DiskLabelIndex:
         with self._cond:
             if self._pending_since is None:
                 self._pending_since = time.time()
+            self._cond.notify_all()  # a build under way is overtaken: wait() re-checks
 
     def _run(self) -> None:
         while True:
@@ -192,8 +196,10 @@ class DiskLabelIndex:
                 self._building_since = time.time()
             with self.store.lock:  # read before the build's worker forks: its data is this tag's or newer
                 tag, version = self.engine.tag, self.store.version
+                serving = self._saved_tag  # reads may fall back on it until this build is taken
+                self._building_tag = tag
             try:
-                kept = run_in_own_worker(self.store, _build_in_worker, str(self.engine.path), tag, BUILD_GATE)
+                kept = run_in_own_worker(self.store, _build_in_worker, str(self.engine.path), tag, BUILD_GATE, serving)
             except Exception as exc:  # a bug or a lack of memory: said in the 503 until the next write
                 if self._closed:  # the service stopped and ended the build's worker: nothing failed
                     log.info("label index build stopped: the service is closing")
@@ -228,6 +234,7 @@ class DiskLabelIndex:
             else:
                 cached(self.store.version, "labels", lambda index=index: index)
                 self._saved_tag, self._touched, self._ready_version = tag, set(), self.store.version
+                remove_other_tags(self.cache, tag)  # the one reads fell back on meanwhile
             self._pending_since = None
             self._cond.notify_all()
         if index is not None and self.on_ready is not None:
@@ -242,6 +249,7 @@ class DiskLabelIndex:
         file_version(version, self.engine.path, tag)
         with self._cond:
             self._saved_tag, self._ready_version, self._touched = tag, version, None
+        remove_other_tags(self.cache, tag)  # the one reads fell back on until now
         if self.on_ready is not None:
             self.on_ready()  # idle workers forked before know nothing of `version`: their successors do
 
@@ -269,7 +277,7 @@ class DiskLabelIndex:
         )
         return True
 
-    def wait(self, timeout_s: float) -> bool:
+    def wait(self, timeout_s: float, give_up_when_overtaken: bool = False) -> bool:
         """Wait until the index of the current data is saved, while it has been needed for less than `timeout_s` seconds.
 
         A short build (a small store's, well under a second) is waited for; a long one (minutes at
@@ -280,6 +288,11 @@ class DiskLabelIndex:
         ----------
         timeout_s : float
             Seconds, counted from when the index became needed.
+        give_up_when_overtaken : bool, optional
+            Also return False as soon as writes are seen to go on (a write overtook the running
+            build, or came during the wait) while an earlier index is in place: no build will
+            describe the current data soon, and a reader can be answered from the earlier index
+            at once (:meth:`fallback_version`). Default False.
 
         Returns
         -------
@@ -287,13 +300,24 @@ class DiskLabelIndex:
             True when no build is needed any more (a read may be retried); False when it is still
             needed, or its build failed.
         """
+        entered = self.engine.tag
         with self._cond:
             while self._pending_since is not None and not self._closed:
                 remaining = self._pending_since + timeout_s - time.time()
-                if remaining <= 0:
+                if remaining <= 0 or (give_up_when_overtaken and self._overtaken(entered)):
                     return False
-                self._cond.wait(remaining)
+                self._cond.wait(remaining)  # woken by the build's end and by every write
             return self._failed is None
+
+    def _overtaken(self, entered: str) -> bool:
+        # With _cond held: writes go on (one came after the running build read its data, or since
+        # the caller began to wait for a build that waits for them to pause), so no build will
+        # describe the current data soon; when an earlier index is in place, waiting is no use.
+        if self._ready_version is None:
+            return False
+        tag = self.engine.tag
+        building = self._building_tag if self._building_since is not None else None
+        return tag != entered or (building is not None and building != tag)
 
     def fallback_version(self) -> str | None:
         """Return the newest dataset version whose index is in place, when it is not the current one.

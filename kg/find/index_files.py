@@ -76,8 +76,11 @@ def save_index(
     tag: str,
     current_tag: Callable[[], str],
     about: Mapping[str, Any] | None = None,
+    also_keep: str | None = None,
 ) -> Path | None:
     """Write `index` to files under `tag`, if the data still has that tag once they are written.
+
+    The indexes saved under other tags are removed then, but `also_keep`'s.
 
     Parameters
     ----------
@@ -92,6 +95,8 @@ def save_index(
     about : mapping, optional
         JSON-ready facts about the data the index was built from, kept in ``meta.json`` under
         ``about`` (:func:`saved_about`).
+    also_keep : str, optional
+        A tag whose index stays too (the one a server answers from until it takes this one).
 
     Returns
     -------
@@ -130,7 +135,7 @@ def save_index(
         os.replace(temporary, final)
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
-    remove_other_tags(cache, tag)
+    remove_other_tags(cache, tag, also_keep)
     return final
 
 
@@ -249,7 +254,7 @@ def refile_index(cache: Path, old_tag: str, new_tag: str) -> bool:
     return True
 
 
-def remove_other_tags(cache: Path, keep: str) -> None:
+def remove_other_tags(cache: Path, keep: str, also_keep: str | None = None) -> None:
     """Remove the saved label indexes of every tag but `keep` (and temporary folders left by a killed build).
 
     Processes that mapped a removed index go on reading it: its pages stay until they unmap them.
@@ -260,9 +265,12 @@ def remove_other_tags(cache: Path, keep: str) -> None:
         The store's cache folder.
     keep : str
         The tag whose index stays.
+    also_keep : str, optional
+        Another tag whose index stays.
     """
+    kept = {f"{_PREFIX}{keep}", f"{_PREFIX}{also_keep}"}
     for item in cache.iterdir():
-        stale = item.name.startswith(_PREFIX) and item.name != f"{_PREFIX}{keep}"
+        stale = item.name.startswith(_PREFIX) and item.name not in kept
         leftover = item.name.startswith(f".{_PREFIX}") and not _ours(item)
         if (stale or leftover) and item.is_dir():
             shutil.rmtree(item, ignore_errors=True)

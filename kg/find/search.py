@@ -289,7 +289,7 @@ def saved_or_built(engine: DiskEngine) -> LabelIndex:
     return index
 
 
-def build_and_save(store: ox.Store, path: str, tag: str) -> bool:
+def build_and_save(store: ox.Store, path: str, tag: str, also_keep: str | None = None) -> bool:
     """Build the label index of `store` and save it beside the on-disk store `path` under `tag`.
 
     Run in a worker of its own (:func:`kg.engine.workers.run_in_own_worker`) reading the
@@ -304,6 +304,9 @@ def build_and_save(store: ox.Store, path: str, tag: str) -> bool:
         The on-disk store's folder.
     tag : str
         The data tag read before the build started.
+    also_keep : str, optional
+        The tag of the index the server answers from meanwhile: its files are not removed when
+        this one is saved (:func:`kg.find.index_files.save_index`).
 
     Returns
     -------
@@ -326,7 +329,8 @@ def build_and_save(store: ox.Store, path: str, tag: str) -> bool:
         prints = label_prints(store)
     except _DataChanged:
         return False
-    return save_index(index, cache_dir(path), tag, lambda: data_tag(path), {"graphs": prints}) is not None
+    saved = save_index(index, cache_dir(path), tag, lambda: data_tag(path), {"graphs": prints}, also_keep)
+    return saved is not None
 
 
 def search(store: ox.Store, q: str, kind: str | None = None, limit: int = 20, version: str = "") -> dict[str, Any]:
