@@ -588,6 +588,20 @@ def test_update_with_wrong_token_is_403(http: TestClient, authorization: str) ->
     assert _count(http, G1) == 4
 
 
+@pytest.mark.parametrize(
+    ("text", "form"),
+    [("SELECT * WHERE { ?s ?p ?o }", "SELECT"), ("PREFIX ex: <http://e/> ASK { ?s ex:insert ?o }", "ASK")],
+)
+def test_a_query_sent_as_an_update_is_told_so(http: TestClient, text: str, form: str) -> None:
+    # Both ways round: a query POSTed as an update says which it is and how to send it (it used
+    # to say "expected VERSION" at 1:8, the engine's parser's view of it), and changes nothing.
+    response = http.post("/sparql", content=text, headers={**AUTH, "Content-Type": "application/sparql-update"})
+    assert response.status_code == 400
+    detail = response.json()["detail"]
+    assert f"this is a SPARQL query ({form}), not an update" in detail and "application/sparql-query" in detail
+    assert _count(http, G1) == 4
+
+
 def test_update_with_no_token_configured_is_403() -> None:
     service = KnowledgeGraph.open(Settings(workers=1, update_token=None))
     try:

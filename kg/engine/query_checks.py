@@ -229,7 +229,8 @@ def check_update(text: str, *, allow_service: bool = False, max_chars: int | Non
     Raises
     ------
     QuerySyntaxError
-        If the text is empty.
+        If the text is empty, or is a query (its first form keyword is ``SELECT``, ``ASK``,
+        ``CONSTRUCT`` or ``DESCRIBE``).
     QueryTooComplexError
         If it nests brackets deeper than :data:`MAX_NESTING` or chains more than
         :data:`MAX_CHAIN` operators at one level (the engine's parser would overflow its stack).
@@ -237,12 +238,26 @@ def check_update(text: str, *, allow_service: bool = False, max_chars: int | Non
         If it uses ``LOAD`` or ``SERVICE`` and `allow_service` is False.
     QueryTooLargeError
         If it is longer than `max_chars` and not data-only.
+
+    Examples
+    --------
+    >>> check_update("INSERT { ?s a <http://e/C> } WHERE { SELECT ?s WHERE { ?s ?p ?o } }")
+    >>> check_update("PREFIX ex: <http://e/> SELECT * WHERE { ?s ex:insert ?o }")
+    Traceback (most recent call last):
+    ...
+    kg.errors.QuerySyntaxError: this is a SPARQL query (SELECT), not an update: send it as 'query' (GET /sparql?query=..., or POST with Content-Type application/sparql-query)
     """
     if max_chars and len(text) > max_chars and not is_data_only(text):
         check_size(text, max_chars, "update")
     words = _scan(text, "update")
     if not words:
         raise QuerySyntaxError("empty update request")
+    form = next((word for word in words if word in _QUERY_FORMS or word in _UPDATE_FORMS), None)
+    if form in _QUERY_FORMS:  # before any update keyword: not a subquery of an update's WHERE
+        raise QuerySyntaxError(
+            f"this is a SPARQL query ({form}), not an update: send it as 'query' "
+            "(GET /sparql?query=..., or POST with Content-Type application/sparql-query)"
+        )
     if not allow_service:
         for word in ("LOAD", "SERVICE"):
             if word in words:
