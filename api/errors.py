@@ -218,7 +218,10 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
         return _for_client(request, problem(422, "Invalid body", detail, parameter=keys[0] if keys else "body"))
     names = [".".join(str(p) for p in e.get("loc", ())[1:]) or "body" for e in errors]
     detail = "; ".join(_param_problem(name, e) for name, e in zip(names, errors, strict=False))
-    return _for_client(request, problem(422, "Invalid parameter", detail, parameter=names[0] if names else None))
+    # Titled as the service's own check of a parameter is (kg.errors.InvalidParameterError): one
+    # stable name per kind of error, whichever layer found it (README, "REST example").
+    title = InvalidParameterError.__name__
+    return _for_client(request, problem(422, title, detail, parameter=names[0] if names else None))
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
