@@ -21,7 +21,9 @@ __all__ = ["BAD_REQUEST_DETAIL", "ProblemHttpProtocol", "problem_400_bytes"]
 
 BAD_REQUEST_DETAIL = (
     "the request is not valid HTTP/1.1, most often a URL with raw spaces or non-ASCII characters: "
-    "percent-encode them (UTF-8), e.g. curl -G --data-urlencode 'q=智谱' http://HOST/api/search"
+    "percent-encode them (UTF-8), e.g. curl -G --data-urlencode 'q=智谱' http://HOST/api/search; "
+    "or a URL or header block too long for the HTTP parser (tens of kilobytes): send long text in a "
+    "POST body (a SPARQL query as application/sparql-query)"
 )
 """What a client is told when the HTTP parser refuses its request (the parser does not say why)."""
 

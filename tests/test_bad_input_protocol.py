@@ -167,6 +167,18 @@ def test_raw_utf8_url_is_a_problem_from_a_real_server(live_server: Any) -> None:
     problem = json.loads(body)
     assert problem["status"] == 400
     assert "percent-encode" in problem["detail"] and "--data-urlencode" in problem["detail"]
+
+
+def test_a_url_too_long_for_the_parser_is_told_so(live_server: Any) -> None:
+    import json
+
+    # 70,000 percent-encoded characters: the parser refuses it, and the answer must not only
+    # talk about raw spaces (the URL has none); it says where long text goes instead.
+    answer = _raw(live_server.url, f"GET /api/search?q={'a' * 70_000} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 ")
+    detail = json.loads(body)["detail"]
+    assert "too long" in detail and "POST body" in detail
     # The encoded URL, as the README now writes it, is answered.
     ok = _raw(live_server.url, f"GET /api/search?q={quote('智谱')} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
     assert ok.startswith(b"HTTP/1.1 200")
