@@ -92,6 +92,16 @@ def test_entity_and_id_paths(client: TestClient, value: str) -> None:
     assert r.status_code == 422
 
 
+@pytest.mark.parametrize(
+    ("raw", "says"), [("%FF%FE", "not UTF-8"), ("a%00b", "control character"), ("glm%1B", "control character")]
+)
+def test_search_refuses_bytes_that_are_not_text(client: TestClient, raw: str, says: str) -> None:
+    # Undecodable escapes became U+FFFD and a NUL matched 87 names loosely: both were 200s.
+    r = client.get(f"/api/search?q={raw}")
+    assert r.status_code == 422
+    assert r.json()["parameter"] == "q" and says in r.json()["detail"]
+
+
 def test_known_trap_21_exact_request(client: TestClient) -> None:
     # GET /entities?name=x%5Cu0022%20%7C%7C%20true)%20%7D%20%23 against our lookups.
     raw = "x%5Cu0022%20%7C%7C%20true)%20%7D%20%23"

@@ -7,6 +7,7 @@ written into query text (known-traps case 21).
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -361,8 +362,9 @@ def search(store: ox.Store, q: str, kind: str | None = None, limit: int = 20, ve
     Raises
     ------
     InvalidParameterError
-        If `q` is empty or longer than 200 characters, `kind` is unknown, or `limit` is out of
-        range.
+        If `q` is empty, longer than 200 characters, holds U+FFFD (undecodable bytes) or a
+        control character other than tab and line breaks, `kind` is unknown, or `limit` is out
+        of range.
 
     Notes
     -----
@@ -373,6 +375,10 @@ def search(store: ox.Store, q: str, kind: str | None = None, limit: int = 20, ve
     needle = normalize(q)
     if not needle or len(q) > 200:
         raise InvalidParameterError("q", "give 1 to 200 characters to search for")
+    if "\ufffd" in q:  # what a URL's percent-escapes that are not UTF-8 decode to
+        raise InvalidParameterError("q", "holds bytes that are not UTF-8 (U+FFFD): percent-encode the text as UTF-8")
+    if any(unicodedata.category(c) == "Cc" and c not in "\t\n\r" for c in q):
+        raise InvalidParameterError("q", "holds a control character (such as %00): send the text alone")
     if kind is not None and kind not in ENTITY_KINDS:
         raise InvalidParameterError("kind", "must be one of " + ", ".join(ENTITY_KINDS))
     if not 1 <= limit <= 100:
