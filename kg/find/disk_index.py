@@ -190,14 +190,14 @@ class DiskLabelIndex:
             with self._cond:
                 if self._closed or self._pending_since is None:
                     self._thread = None
-                    self._building_since = None
+                    self._building_since = self._building_tag = None
                     self._cond.notify_all()
                     return
-                self._building_since = time.time()
             with self.store.lock:  # read before the build's worker forks: its data is this tag's or newer
                 tag, version = self.engine.tag, self.store.version
                 serving = self._saved_tag  # reads may fall back on it until this build is taken
-                self._building_tag = tag
+            with self._cond:  # both at once: wait() judges a build by the tag it reads
+                self._building_since, self._building_tag = time.time(), tag
             try:
                 kept = run_in_own_worker(self.store, _build_in_worker, str(self.engine.path), tag, BUILD_GATE, serving)
             except Exception as exc:  # a bug or a lack of memory: said in the 503 until the next write
@@ -207,10 +207,12 @@ class DiskLabelIndex:
                 log.exception("building the label index failed")
                 with self._cond:
                     self._failed = f"{type(exc).__name__}: {exc}"
-                    self._pending_since = None
+                    self._pending_since = self._building_since = self._building_tag = None
                 continue
+            with self._cond:  # none runs until the next one starts (wait() must not judge by this one)
+                took = time.time() - (self._building_since or time.time())
+                self._building_since = self._building_tag = None
             self.builds += 1
-            took = time.time() - (self._building_since or time.time())
             log.info(
                 "label index built in %.1f s, %s", took, "saved" if kept else "not kept: the data changed meanwhile"
             )
@@ -219,7 +221,7 @@ class DiskLabelIndex:
                     self._put_in_place(tag)
                 elif kept:
                     # Saved, then overtaken by a write: built again, but meanwhile it is the newest
-                    # index there is to fall back on (and saving it removed the files of the one before).
+                    # index there is to fall back on (the one before is removed now).
                     self._adopt_overtaken(tag, version)
             # Overtaken: built again at once for the newer data. Resting between builds (to spend
             # less than a core on them while writes go on) was tried: reads after a write wait for

@@ -121,7 +121,10 @@ def resolve(store: ox.Store, kind: str, ref: str, version: str = "") -> str:
         if types is not None and _kind_matches(kind, entity_kind(store, iri, types, version)):
             return iri
     if ref and len(ref) <= 200:
-        hits = search(store, ref, kind=kind, limit=5, version=version)["results"]
+        try:
+            hits = search(store, ref, kind=kind, limit=5, version=version)["results"]
+        except InvalidParameterError:  # not text a name can match (control characters, U+FFFD)
+            hits = []
         exact = [h for h in hits if h["match"] == "exact" and not h["loose"]]
         if exact:
             return str(exact[0]["iri"])
