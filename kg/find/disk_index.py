@@ -216,13 +216,20 @@ class DiskLabelIndex:
             log.info(
                 "label index built in %.1f s, %s", took, "saved" if kept else "not kept: the data changed meanwhile"
             )
-            with self.store.lock:
-                if kept and self.engine.tag == tag:
-                    self._put_in_place(tag)
-                elif kept:
-                    # Saved, then overtaken by a write: built again, but meanwhile it is the newest
-                    # index there is to fall back on (the one before is removed now).
-                    self._adopt_overtaken(tag, version)
+            try:
+                with self.store.lock:
+                    if kept and self.engine.tag == tag:
+                        self._put_in_place(tag)
+                    elif kept:
+                        # Saved, then overtaken by a write: built again, but meanwhile it is the
+                        # newest index there is to fall back on (the one before is removed now).
+                        self._adopt_overtaken(tag, version)
+            except Exception as exc:  # never end this thread with the index still needed: say so
+                log.exception("taking the label index just built failed")
+                with self._cond:
+                    self._failed = f"{type(exc).__name__}: {exc}"
+                    self._pending_since = None
+                    self._cond.notify_all()
             # Overtaken: built again at once for the newer data. Resting between builds (to spend
             # less than a core on them while writes go on) was tried: reads after a write wait for
             # the build in progress (wait()), and waited longer (search p50 18-22 ms -> 40-180 ms).
