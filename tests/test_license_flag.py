@@ -101,3 +101,26 @@ def test_the_flag_is_visible_in_chromium(live_server: LiveServer, browser_page: 
     assert page.locator("#license-flag").count() == 0  # type: ignore[attr-defined]
     assert browser_page.external_requests == []
     assert browser_page.console_errors == []
+
+
+def test_a_model_iri_without_its_type_has_a_record_not_a_404() -> None:
+    # A name written by hand for an IRI under /id/model/ with no rdf:type: search lists it as a
+    # model with an API link, which was a 404 ("no AI model"): the license check needs the type.
+    from api.app import create_app
+    from kg.service import KnowledgeGraph
+    from kg.settings import Settings
+
+    graph = KnowledgeGraph.open(Settings(workers=1, update_token="t"))
+    iri = "https://w3id.org/aikg/id/model/zz-untyped"
+    graph.update(
+        f'INSERT DATA {{ GRAPH <https://w3id.org/aikg/graph/t> {{ <{iri}> <https://schema.org/name> "Zz Untyped" }} }}'
+    )
+    try:
+        with TestClient(create_app(graph.settings, graph)) as http:
+            hit = http.get("/api/search", params={"q": "zz untyped"}).json()["results"][0]
+            assert (hit["kind"], hit["links"]["api"].endswith("/api/models/zz-untyped")) == ("model", True)
+            record = http.get("/api/models/zz-untyped")
+            assert record.status_code == 200
+            assert (record.json()["name"], record.json()["licenseFindings"]) == ("Zz Untyped", [])
+    finally:
+        graph.close()

@@ -446,5 +446,9 @@ def entity_record(store: ox.Store, kind: str, ref: str, version: str = "") -> di
     """
     record = read_entity(store, kind, ref, version=version)
     if record.get("kind") == "model":
-        record["licenseFindings"] = [f.to_dict() for f in license_findings(store, record["iri"])]
+        try:
+            findings = license_findings(store, record["iri"])
+        except NotFoundError:  # under the model IRIs but not typed as a model (written so by hand): no lineage
+            findings = []
+        record["licenseFindings"] = [f.to_dict() for f in findings]
     return record
