@@ -371,7 +371,7 @@ class KnowledgeGraph:
         # store, or one after a write) is waited for; while writes that change names go on (the
         # build waits for a pause) the index of an earlier version answers, names written since
         # left out; with neither, a 503. Tried again when the index read was replaced meanwhile
-        # (a build that ended removes the files of the earlier one).
+        # (taking a new index removes the files of the one before).
         for _attempt in range(5):
             try:
                 return self.pool.run(within_read, fn, *args, **kwargs)

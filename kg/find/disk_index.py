@@ -162,9 +162,8 @@ class DiskLabelIndex:
         if labels_kept and self._ready_version == self.store.previous_version:
             self._ready_version = self.store.version  # the server's index was carried over to it
         elif self._ready_version not in (None, self.store.version) and self._saved_tag is not None:
-            # Kept among the versions served from files, so a read can still fall back on it
-            # while writes go on (fallback_version). Not when the write left the data's version as
-            # it was (versions name content): the current version is served under the new tag.
+            # Filed again at every write, so it stays among the few versions file_version keeps
+            # per store and a read can still fall back on it while writes go on (fallback_version).
             file_version(self._ready_version, self.engine.path, self._saved_tag)
         if labels_kept:
             # The server's index serves the new version (and the workers forked from now on); filed

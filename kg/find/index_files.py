@@ -268,7 +268,7 @@ def remove_other_tags(cache: Path, keep: str, also_keep: str | None = None) -> N
     also_keep : str, optional
         Another tag whose index stays.
     """
-    kept = {f"{_PREFIX}{keep}", f"{_PREFIX}{also_keep}"}
+    kept = {f"{_PREFIX}{tag}" for tag in (keep, also_keep) if tag}
     for item in cache.iterdir():
         stale = item.name.startswith(_PREFIX) and item.name not in kept
         leftover = item.name.startswith(f".{_PREFIX}") and not _ours(item)
